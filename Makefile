@@ -1,0 +1,65 @@
+# Escuela Ciudadana: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test deps dev-deps npm messages migrate demo serve browser check bench-% clean
+
+run: deps npm messages migrate demo serve  ## Set up (idempotent) and serve the demo site on http://127.0.0.1:8000
+
+test: dev-deps npm messages browser check  ## Install what the tests need and run the whole suite
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS)
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found). Set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.deps: $(BIN)/python requirements.txt constraints.txt
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	@touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.deps requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+npm: node_modules/.installed
+
+messages: deps  ## Compile translation catalogues (.po → .mo; the .mo files are not committed)
+	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore "$(VENV)" --ignore node_modules --ignore var
+
+migrate: deps
+	$(BIN)/python manage.py migrate --noinput
+
+demo: deps
+	$(BIN)/python manage.py load_demo_data
+
+serve: deps
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+browser:  ## Debian's Chromium for the browser tests (Playwright cannot download its own browser here)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+check: dev-deps  ## Fail when a model change has no migration
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run --noinput
+
+bench-%: dev-deps
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/$*.py
+
+clean:
+	rm -rf $(VENV) node_modules var db.sqlite3

@@ -1,0 +1,276 @@
+"""Demo content for a local installation: the home page, the catalogue and the sample courses.
+
+Reads the JSON files in ``fixtures/demo``. Pages that already exist (matched by slug) are left as they
+are, so running the loader again never duplicates content nor overwrites an editor's changes.
+"""
+
+import hashlib
+import io
+import json
+import random
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
+from courses.models import Audience, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_ADMIN_USERNAME = "admin"
+DEMO_ADMIN_PASSWORD = "escuela-demo"
+DEMO_ADMIN_EMAIL = "admin@localhost"
+
+
+@dataclass
+class DemoReport:
+    created_pages: int = 0
+    created_images: int = 0
+    created_documents: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _publish(parent: Page, page: Page, report: DemoReport) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    report.created_pages += 1
+    return page
+
+
+def _child(parent: Page, slug: str) -> Page | None:
+    return parent.get_children().filter(slug=slug).specific().first()
+
+
+def _html_list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
+def _cover_image(*, slug: str, title: str, color: str, report: DemoReport):
+    """A generated, decorative cover (no third-party image): the course colour with a few shapes."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    Image = get_image_model()
+    image_title = f"Portada: {title}"
+    existing = Image.objects.filter(title=image_title).first()
+    if existing:
+        return existing
+    rng = random.Random(int(hashlib.sha256(slug.encode()).hexdigest(), 16))
+    canvas = PILImage.new("RGB", (1280, 720), color)
+    draw = ImageDraw.Draw(canvas, "RGBA")
+    for _ in range(7):
+        radius = rng.randint(80, 320)
+        x, y = rng.randint(0, 1280), rng.randint(0, 720)
+        tone = rng.choice([(255, 255, 255, 38), (255, 191, 71, 70), (0, 0, 0, 40)])
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tone)
+    for index in range(5):
+        y = 520 + index * 36
+        draw.line((0, y, 1280, y - 120), fill=(255, 255, 255, 60), width=6)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", optimize=True)
+    image = Image(title=image_title)
+    image.file.save(f"portada-{slug}.png", ContentFile(buffer.getvalue()), save=False)
+    image.save()
+    report.created_images += 1
+    return image
+
+
+def _template_document(*, title: str, filename: str, lines: list[str], report: DemoReport):
+    """A one-page PDF template (solicitud, acta…) rendered from the demo text."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas as pdf_canvas
+
+    Document = get_document_model()
+    existing = Document.objects.filter(title=title).first()
+    if existing:
+        return existing
+    buffer = io.BytesIO()
+    pdf = pdf_canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(title)
+    width, height = A4
+    y = height - 72
+    pdf.setFont("Helvetica-Bold", 15)
+    pdf.drawString(60, y, title)
+    y -= 32
+    pdf.setFont("Helvetica", 11)
+    for line in lines:
+        for chunk in _wrap(line, 90):
+            if y < 60:
+                pdf.showPage()
+                pdf.setFont("Helvetica", 11)
+                y = height - 72
+            pdf.drawString(60, y, chunk)
+            y -= 17
+        y -= 4
+    pdf.showPage()
+    pdf.save()
+    document = Document(title=title)
+    document.file.save(filename, ContentFile(buffer.getvalue()), save=False)
+    document.save()
+    report.created_documents += 1
+    return document
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    return lines
+
+
+def _lesson_body(blocks: list[dict], report: DemoReport) -> str:
+    body = []
+    for block in blocks:
+        kind, value = block["type"], block["value"]
+        if kind == "document":
+            document = _template_document(
+                title=value["title"], filename=value["filename"], lines=value["lines"], report=report
+            )
+            value = {"document": document.pk, "label": value["title"]}
+        body.append({"type": kind, "value": value})
+    return json.dumps(body)
+
+
+def load_course(*, catalogue: CourseIndexPage, data: dict, report: DemoReport) -> CoursePage:
+    course = _child(catalogue, data["slug"])
+    if course is None:
+        course = CoursePage(
+            title=data["title"],
+            slug=data["slug"],
+            summary=data["summary"],
+            thematic_area=data["thematic_area"],
+            modality=data["modality"],
+            duration_hours=data["duration_hours"],
+            learning_objectives=_html_list(data["learning_objectives"]),
+            requirements=_html_list(data.get("requirements", [])) if data.get("requirements") else "",
+            cover_image=_cover_image(
+                slug=data["slug"], title=data["title"], color=data.get("cover_color", "#0b3a66"), report=report
+            ),
+        )
+        course.audiences = list(Audience.objects.filter(code__in=data["audiences"]))
+        course.instructors = [
+            CourseInstructor(name=person["name"], role=person.get("role", "")) for person in data["instructors"]
+        ]
+        _publish(catalogue, course, report)
+    for module_data in data["modules"]:
+        module = _child(course, module_data["slug"])
+        if module is None:
+            module = _publish(
+                course,
+                ModulePage(
+                    title=module_data["title"],
+                    slug=module_data["slug"],
+                    introduction=module_data.get("introduction", ""),
+                ),
+                report,
+            )
+        for lesson_data in module_data["lessons"]:
+            if _child(module, lesson_data["slug"]) is None:
+                _publish(
+                    module,
+                    LessonPage(
+                        title=lesson_data["title"],
+                        slug=lesson_data["slug"],
+                        estimated_minutes=lesson_data.get("estimated_minutes", 10),
+                        body=_lesson_body(lesson_data["body"], report),
+                    ),
+                    report,
+                )
+    return course
+
+
+def ensure_admin(report: DemoReport) -> None:
+    User = get_user_model()
+    if User.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
+        return
+    User.objects.create_superuser(
+        username=DEMO_ADMIN_USERNAME,
+        email=DEMO_ADMIN_EMAIL,
+        password=DEMO_ADMIN_PASSWORD,
+        first_name="Administración",
+        last_name="Local",
+    )
+    report.notes.append(f"Created the local admin user {DEMO_ADMIN_USERNAME!r}.")
+
+
+def home_page() -> HomePage:
+    home = HomePage.objects.first()
+    if home is None:  # the cms migration creates it; recreate it if someone deleted it
+        root = Page.get_first_root_node()
+        home = HomePage(title="Escuela Ciudadana", slug="inicio", hero_title="Escuela Ciudadana")
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save(update_fields=["root_page"])
+    return home
+
+
+@transaction.atomic
+def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoReport:
+    """Load the demo site. Idempotent: counts are the same after any number of runs."""
+    report = DemoReport()
+    site_data = json.loads((directory / "site.json").read_text(encoding="utf-8"))
+    home = home_page()
+    if not home.intro:
+        home.title = site_data["home"]["title"]
+        home.hero_title = site_data["home"]["hero_title"]
+        home.hero_text = site_data["home"].get("hero_text", "")
+        home.intro = site_data["home"]["intro"]
+        home.save_revision().publish()
+
+    catalogue_data = site_data["catalogue"]
+    catalogue = _child(home, catalogue_data["slug"])
+    if catalogue is None:
+        catalogue = _publish(
+            home,
+            CourseIndexPage(
+                title=catalogue_data["title"],
+                slug=catalogue_data["slug"],
+                intro=catalogue_data.get("intro", ""),
+                show_in_menus=True,
+            ),
+            report,
+        )
+    about_data = site_data["about"]
+    if _child(home, about_data["slug"]) is None:
+        _publish(
+            home,
+            StandardPage(title=about_data["title"], slug=about_data["slug"], body=about_data["body"], show_in_menus=True),
+            report,
+        )
+
+    featured = []
+    for path in sorted((directory / "courses").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        course = load_course(catalogue=catalogue, data=data, report=report)
+        if data.get("featured"):
+            featured.append(course)
+    home = HomePage.objects.get(pk=home.pk)
+    if not home.featured_courses.exists() and featured:
+        for order, course in enumerate(featured):
+            HomeFeaturedCourse.objects.create(page=home, course=course, sort_order=order)
+        home.save_revision().publish()
+
+    school = SchoolSettings.for_site(Site.objects.get(is_default_site=True))
+    if not school.contact_email:
+        school.contact_email = "escuela@localhost"
+        school.save()
+    if create_admin:
+        ensure_admin(report)
+    return report

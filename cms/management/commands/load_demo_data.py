@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo school: reference data (regions, provinces, comunas), sample courses and a local "
+        "admin user. Safe to run again; existing pages are left untouched."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load even when DEBUG is off. The demo admin password is public: change it at once.",
+        )
+        parser.add_argument("--no-admin", action="store_true", help="Do not create the local admin user.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("DEBUG is off: refusing to load demo content. Use --allow-production to insist.")
+        call_command("load_reference_data", stdout=self.stdout)
+        report = load_demo(create_admin=not options["no_admin"])
+        self.stdout.write(
+            f"Demo: {report.created_pages} pages, {report.created_images} images and "
+            f"{report.created_documents} documents created."
+        )
+        for note in report.notes:
+            self.stdout.write(note)
+        if not options["no_admin"]:
+            self.stdout.write(
+                f"Admin (local use only): http://127.0.0.1:8000/admin/  user {DEMO_ADMIN_USERNAME!r}, "
+                f"password {DEMO_ADMIN_PASSWORD!r}"
+            )

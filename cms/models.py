@@ -1,0 +1,86 @@
+"""The host site: home page, simple content pages and site-wide settings."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class HomePage(Page):
+    """The school's front page: what it is, featured courses and the certificate check box."""
+
+    hero_title = models.CharField(_("headline"), max_length=150)
+    hero_text = models.CharField(_("headline text"), max_length=300, blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("hero_title"), FieldPanel("hero_text")], heading=_("Headline")),
+        FieldPanel("intro"),
+        InlinePanel("featured_courses", label=_("Featured courses"), max_num=6),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage", "cms.StandardPage"]
+    max_count = 1
+    template = "cms/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["featured_courses"] = selectors.featured_courses(home=self)
+        context["catalogue"] = selectors.main_catalogue(home=self)
+        return context
+
+
+class HomeFeaturedCourse(Orderable):
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_courses")
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [PageChooserPanel("course", "courses.CoursePage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("featured course")
+        verbose_name_plural = _("featured courses")
+
+
+class StandardPage(Page):
+    """A plain content page: about the school, frequently asked questions, contact."""
+
+    body = RichTextField(_("body"), features=RICH_TEXT_FEATURES)
+
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+    template = "cms/standard_page.html"
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+@register_setting(icon="cog")
+class SchoolSettings(BaseSiteSetting):
+    """Who runs this school and how to reach it; shown in the footer."""
+
+    organisation_name = models.CharField(
+        _("organisation name"), max_length=200, default="Asociación de Municipalidades de Chile (AMUCH)"
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    panels = [FieldPanel("organisation_name"), FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("address")]
+
+    class Meta:
+        verbose_name = _("school settings")

@@ -1,0 +1,18 @@
+"""Local development: DEBUG on, console email, a throwaway secret key."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+
+from .base import *  # noqa: E402,F403
+from .base import STORAGES  # noqa: E402
+
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+try:
+    from .local import *  # noqa: F403
+except ImportError:
+    pass

@@ -1,0 +1,17 @@
+"""Production: base settings plus HTTPS hardening. Everything else comes from the environment."""
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, env, env_bool
+
+from django.core.exceptions import ImproperlyConfigured
+
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Define DJANGO_ALLOWED_HOSTS (comma-separated host names).")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", True) else None
+SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

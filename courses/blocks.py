@@ -1,0 +1,101 @@
+"""StreamField blocks that instructors use to write lesson bodies."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageBlock
+
+LESSON_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Text"), max_length=200)
+    level = blocks.ChoiceBlock(
+        label=_("Level"),
+        choices=[("h2", _("Section heading")), ("h3", _("Subheading"))],
+        default="h2",
+    )
+
+    class Meta:
+        icon = "title"
+        label = _("Heading")
+        template = "courses/blocks/heading.html"
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    image = ImageBlock(label=_("Image"))
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=300)
+
+    class Meta:
+        icon = "image"
+        label = _("Image with caption")
+        template = "courses/blocks/image.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    video = EmbedBlock(label=_("Video URL"), help_text=_("A YouTube or Vimeo address."))
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    transcript = blocks.TextBlock(
+        label=_("Transcript"),
+        required=False,
+        help_text=_("Text of the video, for people who cannot hear or play it."),
+    )
+
+    class Meta:
+        icon = "media"
+        label = _("Embedded video")
+        template = "courses/blocks/video.html"
+
+
+class DocumentDownloadBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("Document"))
+    label = blocks.CharBlock(
+        label=_("Link text"), required=False, max_length=200, help_text=_("Defaults to the document title.")
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Document download")
+        template = "courses/blocks/document.html"
+
+
+class KeyIdeaBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"), required=False, max_length=120, default=_("Key idea"))
+    text = blocks.RichTextBlock(label=_("Text"), features=LESSON_RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "pick"
+        label = _("Key idea")
+        template = "courses/blocks/key_idea.html"
+
+
+class GlossaryTermBlock(blocks.StructBlock):
+    term = blocks.CharBlock(label=_("Term"), max_length=120)
+    definition = blocks.TextBlock(label=_("Definition"))
+
+    class Meta:
+        icon = "openquote"
+        label = _("Glossary term")
+        template = "courses/blocks/glossary_term.html"
+
+
+class ReflectionBlock(blocks.StructBlock):
+    prompt = blocks.TextBlock(label=_("Question"))
+    hint = blocks.TextBlock(label=_("Hint"), required=False)
+
+    class Meta:
+        icon = "help"
+        label = _("Reflection prompt")
+        template = "courses/blocks/reflection.html"
+
+
+class LessonBodyBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(label=_("Text"), features=LESSON_RICH_TEXT_FEATURES, icon="pilcrow")
+    heading = HeadingBlock()
+    image = CaptionedImageBlock()
+    video = VideoBlock()
+    document = DocumentDownloadBlock()
+    key_idea = KeyIdeaBlock()
+    glossary_term = GlossaryTermBlock()
+    reflection = ReflectionBlock()

@@ -1,0 +1,208 @@
+"""Page types of the course catalogue: catalogue → course → module → lesson.
+
+Pages hold editorial content and the page-type rules; reads for listings live in ``courses.selectors``.
+"""
+
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from courses.blocks import LessonBodyBlock
+
+COURSE_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+
+class ThematicArea(models.TextChoices):
+    CIVIC = "civic", _("Civic education and participation")
+    LEADERSHIP = "leadership", _("Leadership")
+    LOCAL_PROJECTS = "local_projects", _("Local project management")
+    PARTICIPATION = "participation", _("Citizen participation mechanisms")
+    ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "presencial", _("In person")
+    E_LEARNING = "e_learning", _("E-learning")
+    B_LEARNING = "b_learning", _("B-learning (blended)")
+
+
+class Audience(models.Model):
+    """Who a course is meant for. The rows are fixed reference data created by a migration."""
+
+    class Code(models.TextChoices):
+        CITIZENS = "citizens", _("Citizens")
+        SOCIAL_LEADERS = "social_leaders", _("Community leaders")
+        MUNICIPAL_STAFF = "municipal_staff", _("Municipal staff")
+
+    code = models.CharField(_("code"), max_length=32, choices=Code.choices, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+
+class CourseIndexPage(Page):
+    """The course catalogue: lists the live courses below it, with filters and search."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=COURSE_RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["courses.CoursePage"]
+    template = "courses/course_index_page.html"
+
+    class Meta:
+        verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses import selectors  # selectors import the page models
+
+        context = super().get_context(request, *args, **kwargs)
+        context["catalogue"] = selectors.catalogue_search(index=self, params=request.GET)
+        return context
+
+
+class CoursePage(Page):
+    """A course: its overview, who it is for, and its modules in order (the child pages)."""
+
+    summary = models.TextField(_("summary"), max_length=400, help_text=_("One or two sentences shown on cards."))
+    thematic_area = models.CharField(_("thematic area"), max_length=32, choices=ThematicArea.choices)
+    audiences = ParentalManyToManyField(Audience, verbose_name=_("audience"), related_name="courses")
+    modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices, default=Modality.E_LEARNING)
+    duration_hours = models.DecimalField(
+        _("duration (horas cronológicas)"),
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("Clock hours of 60 minutes, as printed on the certificate."),
+    )
+    learning_objectives = RichTextField(_("learning objectives"), features=COURSE_RICH_TEXT_FEATURES)
+    requirements = RichTextField(_("requirements"), blank=True, features=COURSE_RICH_TEXT_FEATURES)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("learning_objectives"),
+        index.FilterField("thematic_area"),
+        index.FilterField("modality"),
+    ]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("thematic_area"), FieldPanel("modality"), FieldPanel("duration_hours")]),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Classification"),
+        ),
+        FieldPanel("learning_objectives"),
+        FieldPanel("requirements"),
+        InlinePanel("instructors", label=_("Instructors"), min_num=1),
+        FieldPanel("cover_image"),
+    ]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = selectors.course_outline(course=self)
+        return context
+
+
+class CourseInstructor(Orderable):
+    """An instructor named on a course. The account link will grant editing rights to the course."""
+
+    page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="instructors")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Optional: the instructor's account on this site."),
+    )
+    name = models.CharField(_("name shown on the page"), max_length=150)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("user")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("instructor")
+        verbose_name_plural = _("instructors")
+
+    def __str__(self):
+        return self.name
+
+
+class ModulePage(Page):
+    """An ordered unit of a course. Its lessons are its child pages, in the order editors sort them."""
+
+    introduction = RichTextField(_("introduction"), blank=True, features=COURSE_RICH_TEXT_FEATURES)
+
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    template = "courses/module_page.html"
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = selectors.course_for(page=self)
+        context["lessons"] = selectors.module_lessons(module=self)
+        return context
+
+
+class LessonPage(Page):
+    """A lesson: a body of blocks and an estimate of how long it takes to read or do."""
+
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"), default=10, help_text=_("How long a learner needs for this lesson.")
+    )
+
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("estimated_minutes"), FieldPanel("body")]
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types = []
+    template = "courses/lesson_page.html"
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["position"] = selectors.lesson_position(lesson=self)
+        return context

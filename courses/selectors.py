@@ -1,0 +1,260 @@
+"""Reads for the catalogue, course, module and lesson pages.
+
+Every selector here runs a fixed number of queries, whatever the number of courses or lessons.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from wagtail.images import get_image_model
+from wagtail.models import Page
+
+from courses.models import Audience, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models.pages import Modality, ThematicArea
+
+CARD_RENDITION = "fill-640x360|format-webp"
+SEARCH_LESSON_LIMIT = 20
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    area: str = ""
+    audience: str = ""
+    modality: str = ""
+    query: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> "CatalogueFilters":
+        """Read filters from a query string, dropping values that are not valid choices."""
+        area = params.get("area", "")
+        audience = params.get("publico", "")
+        modality = params.get("modalidad", "")
+        return cls(
+            area=area if area in ThematicArea.values else "",
+            audience=audience if audience in Audience.Code.values else "",
+            modality=modality if modality in Modality.values else "",
+            query=" ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.area or self.audience or self.modality or self.query)
+
+
+@dataclass(frozen=True)
+class LessonHit:
+    lesson: LessonPage
+    course: CoursePage
+
+
+@dataclass
+class CatalogueResult:
+    filters: CatalogueFilters
+    courses: PaginatorPage
+    lessons: list[LessonHit] = field(default_factory=list)
+    total: int = 0
+
+    area_choices = ThematicArea.choices
+    audience_choices = Audience.Code.choices
+    modality_choices = Modality.choices
+
+    def querystring(self, **changes: str) -> str:
+        """The current filters as a query string, with some values changed (for pagination links)."""
+        values = {
+            "q": self.filters.query,
+            "area": self.filters.area,
+            "publico": self.filters.audience,
+            "modalidad": self.filters.modality,
+        }
+        values.update(changes)
+        return urlencode({key: value for key, value in values.items() if value})
+
+
+def cover_image_prefetch() -> Prefetch:
+    """Card covers with their rendition in two queries, however many cards."""
+    return Prefetch("cover_image", queryset=get_image_model().objects.prefetch_renditions(CARD_RENDITION))
+
+
+def live_courses(*, index: CourseIndexPage | None = None):
+    """Live courses (optionally below one catalogue) with what a catalogue card shows, prefetched."""
+    courses = CoursePage.objects.live().public()
+    if index is not None:
+        courses = courses.child_of(index)
+    return (
+        courses.prefetch_related("audiences", cover_image_prefetch())
+        .order_by("path")
+    )
+
+
+def catalogue_search(*, index: CourseIndexPage, params: Mapping[str, str], page_size: int | None = None) -> CatalogueResult:
+    """Filter and search the catalogue's courses; with a text query, also find matching lessons."""
+    filters = CatalogueFilters.from_params(params)
+    courses = live_courses(index=index)
+    if filters.area:
+        courses = courses.filter(thematic_area=filters.area)
+    if filters.modality:
+        courses = courses.filter(modality=filters.modality)
+    if filters.audience:
+        courses = courses.filter(audiences__code=filters.audience)
+
+    lessons: list[LessonHit] = []
+    if filters.query:
+        course_ids = set(courses.values_list("pk", flat=True))
+        matches = CoursePage.objects.live().public().child_of(index).search(filters.query, operator="and")
+        ranked_ids = [course.pk for course in matches if course.pk in course_ids]
+        rank = {pk: position for position, pk in enumerate(ranked_ids)}
+        course_list = sorted(live_courses(index=index).filter(pk__in=ranked_ids), key=lambda c: rank[c.pk])
+        lessons = _search_lessons(index=index, query=filters.query, course_ids=course_ids)
+    else:
+        course_list = courses
+
+    size = page_size or getattr(settings, "COURSES_CATALOGUE_PAGE_SIZE", 12)
+    paginator = Paginator(course_list, size)
+    page = paginator.get_page(params.get("pagina"))
+    return CatalogueResult(filters=filters, courses=page, lessons=lessons, total=paginator.count)
+
+
+def _search_lessons(*, index: CourseIndexPage, query: str, course_ids: set[int]) -> list[LessonHit]:
+    courses = {
+        course.path: course for course in CoursePage.objects.filter(pk__in=course_ids).only("title", "path", "url_path")
+    }
+    if not courses:
+        return []
+    hits = LessonPage.objects.live().public().descendant_of(index).search(query, operator="and")
+    results = []
+    course_depth_chars = index.depth * Page.steplen + Page.steplen
+    for lesson in hits[: SEARCH_LESSON_LIMIT * 3]:
+        course = courses.get(lesson.path[:course_depth_chars])
+        if course is not None:
+            results.append(LessonHit(lesson=lesson, course=course))
+        if len(results) >= SEARCH_LESSON_LIMIT:
+            break
+    return results
+
+
+@dataclass(frozen=True)
+class OutlineLesson:
+    page: LessonPage
+    number: int
+
+
+@dataclass(frozen=True)
+class OutlineModule:
+    page: ModulePage
+    number: int
+    lessons: list[OutlineLesson]
+
+    @property
+    def minutes(self) -> int:
+        return sum(item.page.estimated_minutes for item in self.lessons)
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    modules: list[OutlineModule]
+
+    @property
+    def lesson_count(self) -> int:
+        return sum(len(module.lessons) for module in self.modules)
+
+    @property
+    def minutes(self) -> int:
+        return sum(module.minutes for module in self.modules)
+
+    @property
+    def first_lesson(self) -> LessonPage | None:
+        for module in self.modules:
+            if module.lessons:
+                return module.lessons[0].page
+        return None
+
+
+def course_outline(*, course: CoursePage) -> CourseOutline:
+    """The course's live modules and lessons in order, in two queries."""
+    modules = list(
+        ModulePage.objects.child_of(course).live().public().order_by("path").only(
+            "title", "path", "depth", "url_path", "introduction", "live"
+        )
+    )
+    lessons = list(
+        LessonPage.objects.descendant_of(course)
+        .live()
+        .public()
+        .order_by("path")
+        .only("title", "path", "depth", "url_path", "estimated_minutes", "live")
+    )
+    by_module: dict[str, list[LessonPage]] = {module.path: [] for module in modules}
+    for lesson in lessons:
+        siblings = by_module.get(lesson.path[: -Page.steplen])
+        if siblings is not None:
+            siblings.append(lesson)
+    outline = []
+    for number, module in enumerate(modules, start=1):
+        items = [OutlineLesson(page=lesson, number=n) for n, lesson in enumerate(by_module[module.path], start=1)]
+        outline.append(OutlineModule(page=module, number=number, lessons=items))
+    return CourseOutline(modules=outline)
+
+
+def course_for(*, page: Page) -> CoursePage | None:
+    """The course that contains a module or lesson, in one query."""
+    return CoursePage.objects.ancestor_of(page).only("title", "path", "depth", "url_path").first()
+
+
+def module_lessons(*, module: ModulePage) -> list[LessonPage]:
+    return list(
+        LessonPage.objects.child_of(module)
+        .live()
+        .public()
+        .order_by("path")
+        .only("title", "path", "depth", "url_path", "estimated_minutes", "live")
+    )
+
+
+@dataclass(frozen=True)
+class LessonPosition:
+    course: CoursePage | None
+    module: ModulePage | None
+    previous: LessonPage | None
+    next: LessonPage | None
+    number: int
+    total: int
+
+
+def lesson_position(*, lesson: LessonPage) -> LessonPosition:
+    """Where a lesson sits in its course: breadcrumbs, and the previous and next lessons across modules."""
+    ancestors = {
+        page.path: page
+        for page in Page.objects.filter(path__in=[lesson.path[: -Page.steplen], lesson.path[: -2 * Page.steplen]])
+        .specific(defer=True)
+        .only("title", "path", "depth", "url_path", "content_type")
+    }
+    module = ancestors.get(lesson.path[: -Page.steplen])
+    course = ancestors.get(lesson.path[: -2 * Page.steplen])
+    if course is None:
+        return LessonPosition(course=None, module=module, previous=None, next=None, number=1, total=1)
+    sequence = list(
+        LessonPage.objects.descendant_of(course)
+        .live()
+        .public()
+        .order_by("path")
+        .only("title", "path", "depth", "url_path")
+    )
+    paths = [item.path for item in sequence]
+    if lesson.path not in paths:  # a draft being previewed
+        return LessonPosition(course=course, module=module, previous=None, next=None, number=0, total=len(sequence))
+    index = paths.index(lesson.path)
+    return LessonPosition(
+        course=course,
+        module=module,
+        previous=sequence[index - 1] if index > 0 else None,
+        next=sequence[index + 1] if index + 1 < len(sequence) else None,
+        number=index + 1,
+        total=len(sequence),
+    )
