@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
 from django.db import transaction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -75,8 +76,7 @@ def _cover_image(*, slug: str, title: str, color: str, report: DemoReport):
         draw.line((0, y, 1280, y - 120), fill=(255, 255, 255, 60), width=6)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG", optimize=True)
-    image = Image(title=image_title)
-    image.file.save(f"portada-{slug}.png", ContentFile(buffer.getvalue()), save=False)
+    image = Image(title=image_title, file=ImageFile(buffer, name=f"portada-{slug}.png"))
     image.save()
     report.created_images += 1
     return image

@@ -219,8 +219,8 @@ def module_lessons(*, module: ModulePage) -> list[LessonPage]:
 
 @dataclass(frozen=True)
 class LessonPosition:
-    course: CoursePage | None
-    module: ModulePage | None
+    course: Page | None
+    module: Page | None
     previous: LessonPage | None
     next: LessonPage | None
     number: int
@@ -231,9 +231,9 @@ def lesson_position(*, lesson: LessonPage) -> LessonPosition:
     """Where a lesson sits in its course: breadcrumbs, and the previous and next lessons across modules."""
     ancestors = {
         page.path: page
-        for page in Page.objects.filter(path__in=[lesson.path[: -Page.steplen], lesson.path[: -2 * Page.steplen]])
-        .specific(defer=True)
-        .only("title", "path", "depth", "url_path", "content_type")
+        for page in Page.objects.filter(
+            path__in=[lesson.path[: -Page.steplen], lesson.path[: -2 * Page.steplen]]
+        ).only("title", "path", "depth", "url_path")
     }
     module = ancestors.get(lesson.path[: -Page.steplen])
     course = ancestors.get(lesson.path[: -2 * Page.steplen])

@@ -1,0 +1,86 @@
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, Revision
+
+from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from cms.models import HomePage
+from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models.pages import ThematicArea
+
+
+def counts():
+    return {
+        "pages": Page.objects.count(),
+        "courses": CoursePage.objects.count(),
+        "modules": ModulePage.objects.count(),
+        "lessons": LessonPage.objects.count(),
+        "images": get_image_model().objects.count(),
+        "documents": get_document_model().objects.count(),
+        "users": get_user_model().objects.count(),
+        "comunas": Comuna.objects.count(),
+        "featured": HomePage.objects.get().featured_courses.count(),
+        "revisions": Revision.objects.count(),
+    }
+
+
+@override_settings(DEBUG=True)
+class DemoLoaderTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo_data", stdout=StringIO())
+
+    def test_running_twice_leaves_the_same_counts(self):
+        before = counts()
+        output = StringIO()
+        call_command("load_demo_data", stdout=output)
+        self.assertEqual(counts(), before)
+        self.assertIn("0 pages", output.getvalue())
+
+    def test_catalogue_content(self):
+        courses = CoursePage.objects.live()
+        self.assertGreaterEqual(courses.count(), 4)
+        areas = set(courses.values_list("thematic_area", flat=True))
+        for area in (ThematicArea.CIVIC, ThematicArea.LEADERSHIP, ThematicArea.LOCAL_PROJECTS, ThematicArea.PARTICIPATION):
+            self.assertIn(area, areas)
+        for course in courses:
+            modules = ModulePage.objects.child_of(course).live()
+            self.assertGreaterEqual(modules.count(), 3, course.title)
+            for module in modules:
+                self.assertGreaterEqual(LessonPage.objects.child_of(module).live().count(), 2, module.title)
+            self.assertTrue(course.instructors.exists())
+            self.assertIsNotNone(course.cover_image)
+        self.assertEqual(CourseIndexPage.objects.live().count(), 1)
+        self.assertEqual(Comuna.objects.count(), 346)
+
+    def test_demo_pages_render(self):
+        home = HomePage.objects.get()
+        self.assertEqual(self.client.get("/").status_code, 200)
+        for page in [home, *CoursePage.objects.live()[:2], *LessonPage.objects.live()[:3]]:
+            self.assertEqual(self.client.get(page.url).status_code, 200, page.url)
+        self.assertEqual(self.client.get("/cursos/?q=junta").status_code, 200)
+
+    def test_demo_documents_download(self):
+        document = get_document_model().objects.first()
+        response = self.client.get(document.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(b"".join(response.streaming_content).startswith(b"%PDF-"))
+
+    def test_local_admin_can_log_in(self):
+        user = get_user_model().objects.get(username=DEMO_ADMIN_USERNAME)
+        self.assertTrue(user.is_superuser)
+        self.assertTrue(self.client.login(username=DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD))
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+
+
+class DemoLoaderSafetyTests(TestCase):
+    @override_settings(DEBUG=False)
+    def test_refuses_without_debug(self):
+        with self.assertRaisesMessage(CommandError, "DEBUG is off"):
+            call_command("load_demo_data", stdout=StringIO())
+        self.assertFalse(get_user_model().objects.exists())
+        self.assertFalse(CoursePage.objects.exists())

@@ -1,0 +1,59 @@
+"""Query budgets for the learner-facing pages: they must not grow with the number of courses or lessons."""
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.images import get_image_model
+
+from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, build_course, site_root
+
+CATALOGUE_QUERIES = 15
+LESSON_QUERIES = 18  # 11 of them are Wagtail routing a page five levels deep
+COURSE_QUERIES = 18
+
+
+class QueryBudgetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.catalogue = CourseIndexPageFactory(parent=site_root(), slug="cursos")
+        cover = get_image_model().objects.create(title="Portada", file=get_test_image_file())
+        cls.small = build_course(catalogue=cls.catalogue, modules=1, lessons=2, cover_image=cover)
+        cls.big = build_course(catalogue=cls.catalogue, modules=4, lessons=5, cover_image=cover)
+
+    def count(self, url):
+        self.client.get(url)  # warm up per-process caches (site root paths, content types)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def lesson_url(self, course):
+        module = course.get_children().first()
+        return module.get_children().first().url
+
+    def assertBudget(self, budget, url):
+        self.client.get(url)  # first visit creates site settings and image renditions
+        with self.assertNumQueries(budget):
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+
+    def test_catalogue_budget_does_not_grow_with_courses(self):
+        self.assertBudget(CATALOGUE_QUERIES, "/cursos/")
+        for _ in range(8):
+            CoursePageFactory(parent=self.catalogue, cover_image=self.small.cover_image)
+        self.assertBudget(CATALOGUE_QUERIES, "/cursos/")
+
+    def test_catalogue_search_budget(self):
+        before = self.count("/cursos/?q=curso&area=civic")
+        for _ in range(6):
+            build_course(catalogue=self.catalogue, modules=1, lessons=2)
+        self.assertEqual(self.count("/cursos/?q=curso&area=civic"), before)
+
+    def test_lesson_budget_does_not_grow_with_lessons(self):
+        self.assertBudget(LESSON_QUERIES, self.lesson_url(self.small))
+        self.assertBudget(LESSON_QUERIES, self.lesson_url(self.big))
+
+    def test_course_budget_does_not_grow_with_modules(self):
+        self.assertBudget(COURSE_QUERIES, self.small.url)
+        self.assertBudget(COURSE_QUERIES, self.big.url)
