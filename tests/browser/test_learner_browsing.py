@@ -4,9 +4,9 @@ import pytest
 from wagtail.rich_text import RichText
 
 from courses.models.pages import Modality, ThematicArea
-from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory, site_root
+from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory, ensure_site_baseline
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def no_horizontal_scroll(page):
@@ -14,8 +14,8 @@ def no_horizontal_scroll(page):
 
 
 @pytest.fixture
-def school(db):
-    home = site_root()
+def school(transactional_db):
+    home = ensure_site_baseline()  # a transactional test's flush removed what migrations created
     catalogue = CourseIndexPageFactory(parent=home, slug="cursos", title="Cursos", show_in_menus=True)
     course = CoursePageFactory(
         parent=catalogue,

@@ -83,3 +83,24 @@ def build_course(*, catalogue, modules: int = 2, lessons: int = 2, **fields) -> 
         for _ in range(lessons):
             LessonPageFactory(parent=module)
     return course
+
+
+def ensure_site_baseline() -> Page:
+    """Recreate what migrations create (locale, root, home page, site, audiences) after a transactional flush."""
+    from django.conf import settings
+    from wagtail.models import Locale, Site
+
+    from cms.models import HomePage
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    for code in Audience.Code.values:
+        Audience.objects.get_or_create(code=code)
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = HomePage.objects.first()
+    if home is None:
+        home = HomePage(title="Escuela Ciudadana", slug="inicio", hero_title="Aprende a participar en tu comuna")
+        root.add_child(instance=home)
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": home.title}
+    )
+    return home
