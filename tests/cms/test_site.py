@@ -69,6 +69,11 @@ class SitePagesTests(TestCase):
         self.assertContains(response, "Saltar al contenido")
         self.assertContains(response, "Verificar un certificado")
 
+    def test_browser_language_does_not_override_spanish(self):
+        response = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, '<html lang="es-cl">')
+        self.assertEqual(response["Content-Language"], "es-cl")
+
     def test_english_through_the_language_switch(self):
         response = self.client.post("/i18n/setlang/", {"language": "en", "next": "/cursos/"})
         self.assertRedirects(response, "/cursos/", fetch_redirect_response=False)
