@@ -173,6 +173,9 @@ LOGGING = {
 WAGTAIL_SITE_NAME = "Escuela Ciudadana"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Spanish stemming without accents, created by courses/migrations/0003.
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "escuela_spanish"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

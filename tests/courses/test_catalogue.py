@@ -94,6 +94,10 @@ class CatalogueFilterTests(TestCase):
         response = self.get(q="consejo comunal")
         self.assertEqual(titles(response), ["El COSOC de tu comuna"])
 
+    def test_search_ignores_accents(self):
+        self.assertEqual(titles(self.get(q="gestion de proyectos")), ["Gestión de proyectos municipales"])
+        self.assertEqual(self.get(q="como levantar").context["catalogue"].lessons[0].lesson.title, "Cómo levantar un acta")
+
     def test_search_finds_lessons_with_their_course(self):
         response = self.get(q="acta")
         hits = response.context["catalogue"].lessons

@@ -1,0 +1,62 @@
+"""WCAG 2 A/AA checks with axe-core (npm, devDependency) on every public page type, at 360 px and on a desktop."""
+
+from pathlib import Path
+
+import pytest
+from wagtail.rich_text import RichText
+
+from courses.models.pages import ThematicArea
+from tests.factories.courses import (
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+    ensure_site_baseline,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def pages(transactional_db):
+    home = ensure_site_baseline()
+    home.intro = "<p>Cursos gratuitos para tu comuna.</p>"
+    home.save()
+    catalogue = CourseIndexPageFactory(parent=home, slug="cursos", title="Cursos", show_in_menus=True)
+    course = CoursePageFactory(parent=catalogue, title="Liderazgo comunitario", thematic_area=ThematicArea.LEADERSHIP)
+    home.featured_courses.create(course=course, sort_order=0)
+    module = ModulePageFactory(parent=course, title="Asambleas")
+    lesson = LessonPageFactory(
+        parent=module,
+        title="El acta",
+        body=[
+            ("heading", {"text": "Qué registra un acta", "level": "h2"}),
+            ("paragraph", RichText('<p>Los acuerdos. <a href="https://www.bcn.cl/leychile">Ley 19.418</a></p>')),
+            ("key_idea", {"title": "Idea clave", "text": RichText("<p>El acta da fe.</p>")}),
+            ("glossary_term", {"term": "Quórum", "definition": "Número mínimo de asistentes."}),
+            ("reflection", {"prompt": "¿Quién firma?", "hint": "La directiva."}),
+        ],
+    )
+    LessonPageFactory(parent=module, title="La asamblea")
+    return ["/", "/cursos/", "/cursos/?q=acta", course.url, module.url, lesson.url, "/certificados/verificar/ABCD/"]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_pages_have_no_wcag_aa_violations(live_server, browser, pages, width):
+    assert AXE.exists(), "run `npm ci` (make test does) to install axe-core"
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    problems = []
+    for url in pages:
+        page.goto(live_server.url + url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        for violation in result["violations"]:
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+    context.close()
+    assert problems == []
