@@ -55,7 +55,9 @@ browser:  ## Debian's Chromium for the browser tests (Playwright cannot download
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-check: dev-deps  ## Fail when a model change has no migration
+check: dev-deps  ## Lint, and fail when a model change has no migration
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run --noinput
 
 bench-%: dev-deps

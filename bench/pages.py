@@ -81,15 +81,18 @@ def measure(client, name, url, with_media):
 
 
 def main():
-    with override_settings(DEBUG=True, STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}, MEDIA_ROOT=str(DB.parent / "media")):
+    with override_settings(
+        DEBUG=True,
+        STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}},
+        MEDIA_ROOT=str(DB.parent / "media"),
+    ):
         call_command("migrate", verbosity=0)
         call_command("load_demo_data", stdout=StringIO())
-        from courses.models import CoursePage, LessonPage
-
         from django.urls import path
         from django.views.static import serve
 
         import cms.urls
+        from courses.models import CoursePage, LessonPage
 
         cms.urls.urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": str(DB.parent / "media")}))
         client = Client()

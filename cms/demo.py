@@ -251,7 +251,9 @@ def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoR
     if _child(home, about_data["slug"]) is None:
         _publish(
             home,
-            StandardPage(title=about_data["title"], slug=about_data["slug"], body=about_data["body"], show_in_menus=True),
+            StandardPage(
+                title=about_data["title"], slug=about_data["slug"], body=about_data["body"], show_in_menus=True
+            ),
             report,
         )
 

@@ -80,7 +80,12 @@ class SchoolSettings(BaseSiteSetting):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
-    panels = [FieldPanel("organisation_name"), FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("address")]
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("contact_email"),
+        FieldPanel("contact_phone"),
+        FieldPanel("address"),
+    ]
 
     class Meta:
         verbose_name = _("school settings")

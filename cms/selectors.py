@@ -1,9 +1,8 @@
 """Reads for the home page."""
 
+from cms.models import HomePage
 from courses.models import CourseIndexPage, CoursePage
 from courses.selectors import cover_image_prefetch
-
-from cms.models import HomePage
 
 
 def featured_courses(*, home: HomePage) -> list[CoursePage]:
@@ -11,10 +10,7 @@ def featured_courses(*, home: HomePage) -> list[CoursePage]:
     ids = [item.course_id for item in home.featured_courses.all()]
     courses = {
         course.pk: course
-        for course in CoursePage.objects.live()
-        .public()
-        .filter(pk__in=ids)
-        .prefetch_related(cover_image_prefetch())
+        for course in CoursePage.objects.live().public().filter(pk__in=ids).prefetch_related(cover_image_prefetch())
     }
     return [courses[pk] for pk in ids if pk in courses]
 

@@ -5,7 +5,6 @@ Every selector here runs a fixed number of queries, whatever the number of cours
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -87,13 +86,12 @@ def live_courses(*, index: CourseIndexPage | None = None):
     courses = CoursePage.objects.live().public()
     if index is not None:
         courses = courses.child_of(index)
-    return (
-        courses.prefetch_related("audiences", cover_image_prefetch())
-        .order_by("path")
-    )
+    return courses.prefetch_related("audiences", cover_image_prefetch()).order_by("path")
 
 
-def catalogue_search(*, index: CourseIndexPage, params: Mapping[str, str], page_size: int | None = None) -> CatalogueResult:
+def catalogue_search(
+    *, index: CourseIndexPage, params: Mapping[str, str], page_size: int | None = None
+) -> CatalogueResult:
     """Filter and search the catalogue's courses; with a text query, also find matching lessons."""
     filters = CatalogueFilters.from_params(params)
     courses = live_courses(index=index)
@@ -179,9 +177,11 @@ class CourseOutline:
 def course_outline(*, course: CoursePage) -> CourseOutline:
     """The course's live modules and lessons in order, in two queries."""
     modules = list(
-        ModulePage.objects.child_of(course).live().public().order_by("path").only(
-            "title", "path", "depth", "url_path", "introduction", "live"
-        )
+        ModulePage.objects.child_of(course)
+        .live()
+        .public()
+        .order_by("path")
+        .only("title", "path", "depth", "url_path", "introduction", "live")
     )
     lessons = list(
         LessonPage.objects.descendant_of(course)
@@ -231,9 +231,9 @@ def lesson_position(*, lesson: LessonPage) -> LessonPosition:
     """Where a lesson sits in its course: breadcrumbs, and the previous and next lessons across modules."""
     ancestors = {
         page.path: page
-        for page in Page.objects.filter(
-            path__in=[lesson.path[: -Page.steplen], lesson.path[: -2 * Page.steplen]]
-        ).only("title", "path", "depth", "url_path")
+        for page in Page.objects.filter(path__in=[lesson.path[: -Page.steplen], lesson.path[: -2 * Page.steplen]]).only(
+            "title", "path", "depth", "url_path"
+        )
     }
     module = ancestors.get(lesson.path[: -Page.steplen])
     course = ancestors.get(lesson.path[: -2 * Page.steplen])

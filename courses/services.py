@@ -10,7 +10,13 @@ from django.db import transaction
 from courses.models import Comuna, Province, Region
 
 TERRITORY_COLUMNS = {
-    "region_code", "region_name", "region_roman", "province_code", "province_name", "comuna_code", "comuna_name",
+    "region_code",
+    "region_name",
+    "region_roman",
+    "province_code",
+    "province_name",
+    "comuna_code",
+    "comuna_name",
 }
 
 

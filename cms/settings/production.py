@@ -1,9 +1,9 @@
 """Production: base settings plus HTTPS hardening. Everything else comes from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, env, env_bool
-
-from django.core.exceptions import ImproperlyConfigured
 
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Define DJANGO_ALLOWED_HOSTS (comma-separated host names).")

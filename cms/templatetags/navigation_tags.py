@@ -11,9 +11,7 @@ def main_menu(context):
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    items = list(
-        site.root_page.get_children().live().public().in_menu().only("title", "path", "depth", "url_path")
-    )
+    items = list(site.root_page.get_children().live().public().in_menu().only("title", "path", "depth", "url_path"))
     current = context.get("page")
     current_path = getattr(current, "path", "") or ""
     for item in items:

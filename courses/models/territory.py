@@ -38,9 +38,7 @@ class Province(models.Model):
 class Comuna(models.Model):
     code = models.CharField(_("CUT code"), max_length=5, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
-    province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("province")
-    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("province"))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("region"))
 
     class Meta:

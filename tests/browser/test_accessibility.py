@@ -53,7 +53,8 @@ def test_pages_have_no_wcag_aa_violations(live_server, browser, pages, width):
         page.goto(live_server.url + url)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
         )
         for violation in result["violations"]:
             targets = [node["target"] for node in violation["nodes"]][:3]

@@ -4,7 +4,13 @@ import pytest
 from wagtail.rich_text import RichText
 
 from courses.models.pages import Modality, ThematicArea
-from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory, ensure_site_baseline
+from tests.factories.courses import (
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+    ensure_site_baseline,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +37,14 @@ def school(transactional_db):
         title="¿Qué es el COSOC?",
         body=[
             ("paragraph", RichText("<p>El Consejo Comunal de Organizaciones de la Sociedad Civil es consultivo.</p>")),
-            ("glossary_term", {"term": "Consejo comunal de organizaciones de la sociedad civil", "definition": "Órgano asesor."}),
-            ("reflection", {"prompt": "¿Quién representa a tu organización?", "hint": "Pregunta en la secretaría municipal."}),
+            (
+                "glossary_term",
+                {"term": "Consejo comunal de organizaciones de la sociedad civil", "definition": "Órgano asesor."},
+            ),
+            (
+                "reflection",
+                {"prompt": "¿Quién representa a tu organización?", "hint": "Pregunta en la secretaría municipal."},
+            ),
         ],
     )
     second_module = ModulePageFactory(parent=course, title="Audiencias")

@@ -20,7 +20,9 @@ class VerifyViewTests(TestCase):
 
     def test_non_canonical_url_redirects(self):
         response = self.client.get("/certificados/verificar/abcd-efgh/")
-        self.assertRedirects(response, "/certificados/verificar/ABCDEFGH/", status_code=301, fetch_redirect_response=False)
+        self.assertRedirects(
+            response, "/certificados/verificar/ABCDEFGH/", status_code=301, fetch_redirect_response=False
+        )
 
     def test_unknown_code_says_not_found(self):
         response = self.client.get("/certificados/verificar/ABCDEFGH/")

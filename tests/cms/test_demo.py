@@ -45,7 +45,12 @@ class DemoLoaderTests(TestCase):
         courses = CoursePage.objects.live()
         self.assertGreaterEqual(courses.count(), 4)
         areas = set(courses.values_list("thematic_area", flat=True))
-        for area in (ThematicArea.CIVIC, ThematicArea.LEADERSHIP, ThematicArea.LOCAL_PROJECTS, ThematicArea.PARTICIPATION):
+        for area in (
+            ThematicArea.CIVIC,
+            ThematicArea.LEADERSHIP,
+            ThematicArea.LOCAL_PROJECTS,
+            ThematicArea.PARTICIPATION,
+        ):
             self.assertIn(area, areas)
         for course in courses:
             modules = ModulePage.objects.child_of(course).live()

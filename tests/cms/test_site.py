@@ -13,7 +13,13 @@ from django.test import TestCase
 from django.utils import formats, translation
 from wagtail.rich_text import RichText
 
-from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory, ModulePageFactory, site_root
+from tests.factories.courses import (
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    LessonPageFactory,
+    ModulePageFactory,
+    site_root,
+)
 
 APPS = ["cms", "courses", "learners", "certificates"]
 PAGE_WEIGHT_LIMIT = 100 * 1024
@@ -61,7 +67,14 @@ class SitePagesTests(TestCase):
         )
 
     def pages(self):
-        return ["/", "/cursos/", self.course.url, self.lesson.get_parent().url, self.lesson.url, "/certificados/verificar/"]
+        return [
+            "/",
+            "/cursos/",
+            self.course.url,
+            self.lesson.get_parent().url,
+            self.lesson.url,
+            "/certificados/verificar/",
+        ]
 
     def test_spanish_by_default(self):
         response = self.client.get("/")
@@ -130,7 +143,7 @@ class TranslationCatalogueTests(TestCase):
     """The Spanish catalogues are complete: nothing user-facing falls back to English."""
 
     def read_po(self, path):
-        entries, current = {}, None
+        entries = {}
         text = path.read_text(encoding="utf-8")
         for block in text.split("\n\n"):
             if "#, fuzzy" in block and 'msgid ""\nmsgstr ""' not in block:
@@ -155,10 +168,20 @@ class TranslationCatalogueTests(TestCase):
         for app in APPS:
             with self.subTest(app=app), tempfile.TemporaryDirectory() as tmp:
                 copy = Path(tmp) / app
-                shutil.copytree(Path(settings.BASE_DIR) / app, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+                shutil.copytree(
+                    Path(settings.BASE_DIR) / app, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+                )
                 subprocess.run(
                     # django-admin, not "python -m django": the app folder holds selectors.py, a stdlib name
-                    [sys.executable, DJANGO_ADMIN, "makemessages", "-l", "es", "--no-obsolete", "--settings=cms.settings.test"],
+                    [
+                        sys.executable,
+                        DJANGO_ADMIN,
+                        "makemessages",
+                        "-l",
+                        "es",
+                        "--no-obsolete",
+                        "--settings=cms.settings.test",
+                    ],
                     cwd=copy,
                     env={"PYTHONPATH": str(settings.BASE_DIR), "PATH": "/usr/bin:/bin"},
                     check=True,

@@ -49,7 +49,9 @@ class CatalogueFilterTests(TestCase):
         cls.lesson = LessonPageFactory(
             parent=module,
             title="Cómo levantar un acta",
-            body=[("paragraph", RichText("<p>El acta registra los acuerdos de la asamblea y la firma el secretario.</p>"))],
+            body=[
+                ("paragraph", RichText("<p>El acta registra los acuerdos de la asamblea y la firma el secretario.</p>"))
+            ],
         )
 
     def get(self, **params):
@@ -58,7 +60,9 @@ class CatalogueFilterTests(TestCase):
     def test_lists_live_courses_in_order(self):
         response = self.get()
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(titles(response), ["El COSOC de tu comuna", "Liderazgo comunitario", "Gestión de proyectos municipales"])
+        self.assertEqual(
+            titles(response), ["El COSOC de tu comuna", "Liderazgo comunitario", "Gestión de proyectos municipales"]
+        )
         self.assertNotContains(response, "Curso en borrador")
         self.assertContains(response, "3 cursos")
 
@@ -96,12 +100,16 @@ class CatalogueFilterTests(TestCase):
 
     def test_search_ignores_accents(self):
         self.assertEqual(titles(self.get(q="gestion de proyectos")), ["Gestión de proyectos municipales"])
-        self.assertEqual(self.get(q="como levantar").context["catalogue"].lessons[0].lesson.title, "Cómo levantar un acta")
+        self.assertEqual(
+            self.get(q="como levantar").context["catalogue"].lessons[0].lesson.title, "Cómo levantar un acta"
+        )
 
     def test_search_finds_lessons_with_their_course(self):
         response = self.get(q="acta")
         hits = response.context["catalogue"].lessons
-        self.assertEqual([(hit.lesson.title, hit.course.title) for hit in hits], [("Cómo levantar un acta", "Liderazgo comunitario")])
+        self.assertEqual(
+            [(hit.lesson.title, hit.course.title) for hit in hits], [("Cómo levantar un acta", "Liderazgo comunitario")]
+        )
         self.assertContains(response, "Cómo levantar un acta")
 
     def test_search_respects_filters(self):

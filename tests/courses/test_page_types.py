@@ -83,14 +83,19 @@ class AdminCreationTests(WagtailPageTestCase):
         self.assertCanCreate(
             self.course,
             ModulePage,
-            nested_form_data({"title": "Módulo nuevo", "slug": "modulo-nuevo", "introduction": rich_text("<p>Hola</p>")}),
+            nested_form_data(
+                {"title": "Módulo nuevo", "slug": "modulo-nuevo", "introduction": rich_text("<p>Hola</p>")}
+            ),
         )
         body = streamfield(
             [
                 ("heading", {"text": "¿Qué es el COSOC?", "level": "h2"}),
                 ("paragraph", rich_text("<p>Es un consejo consultivo.</p>")),
                 ("key_idea", {"title": "Idea clave", "text": rich_text("<p>Su opinión no es vinculante.</p>")}),
-                ("glossary_term", {"term": "COSOC", "definition": "Consejo Comunal de Organizaciones de la Sociedad Civil"}),
+                (
+                    "glossary_term",
+                    {"term": "COSOC", "definition": "Consejo Comunal de Organizaciones de la Sociedad Civil"},
+                ),
                 ("reflection", {"prompt": "¿Quién integra el COSOC de tu comuna?", "hint": ""}),
             ]
         )
@@ -100,7 +105,10 @@ class AdminCreationTests(WagtailPageTestCase):
             nested_form_data({"title": "El COSOC", "slug": "el-cosoc", "estimated_minutes": "15", "body": body}),
         )
         lesson = LessonPage.objects.get(slug="el-cosoc")
-        self.assertEqual([block.block_type for block in lesson.body], ["heading", "paragraph", "key_idea", "glossary_term", "reflection"])
+        self.assertEqual(
+            [block.block_type for block in lesson.body],
+            ["heading", "paragraph", "key_idea", "glossary_term", "reflection"],
+        )
 
 
 class RenderTests(WagtailPageTestCase):

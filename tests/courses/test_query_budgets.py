@@ -3,8 +3,8 @@
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, build_course, site_root
 
