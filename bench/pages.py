@@ -81,11 +81,7 @@ def measure(client, name, url, with_media):
 
 
 def main():
-    with override_settings(
-        DEBUG=True,
-        STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}},
-        MEDIA_ROOT=str(DB.parent / "media"),
-    ):
+    with override_settings(DEBUG=True):
         call_command("migrate", verbosity=0)
         call_command("load_demo_data", stdout=StringIO())
         from django.urls import path
@@ -94,7 +90,7 @@ def main():
         import cms.urls
         from courses.models import CoursePage, LessonPage
 
-        cms.urls.urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": str(DB.parent / "media")}))
+        cms.urls.urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": str(settings.MEDIA_ROOT)}))
         client = Client()
         course = CoursePage.objects.live().first()
         lesson = LessonPage.objects.live().descendant_of(course).first()

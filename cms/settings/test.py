@@ -1,6 +1,10 @@
-"""Settings for the test suite: fast hashing, immediate tasks, in-memory media."""
+"""Settings for the test suite: fast hashing, immediate tasks, throwaway media folder."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 
@@ -12,7 +16,10 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+# Uploaded files go to a throwaway folder per test process (removed at exit), with the real file-system storage
+# so that document downloads and image renditions behave as in production.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
