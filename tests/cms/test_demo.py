@@ -79,7 +79,11 @@ class DemoLoaderTests(TestCase):
         user = get_user_model().objects.get(username=DEMO_ADMIN_USERNAME)
         self.assertTrue(user.is_superuser)
         self.assertTrue(self.client.login(username=DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD))
-        self.assertEqual(self.client.get("/admin/").status_code, 200)
+        response = self.client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(response, "Panel de control")  # the admin speaks Spanish too
+        catalogue = CourseIndexPage.objects.get()
+        response = self.client.get(f"/admin/pages/{catalogue.pk}/")
+        self.assertContains(response, "Participación ciudadana local")
 
 
 class DemoLoaderSafetyTests(TestCase):
