@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
     path("certificados/", include(certificate_urls)),
+    path("cuenta/", include("learners.accounts.urls")),
+    path("", include("learners.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]

@@ -142,6 +142,21 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Accounts: the learner signs in with her email; failed log-ins are throttled through the cache.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "learners:dashboard"
+LOGOUT_REDIRECT_URL = "/"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+LEARNERS_PRIVACY_NOTICE_VERSION = env("LEARNERS_PRIVACY_NOTICE_VERSION", "2026-11")
+LEARNERS_LOGIN_FAILURE_LIMIT = 5
+LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+# Cache: Redis when REDIS_URL is set (needed for throttling across several server processes).
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Email: SMTP configured from the environment (dev uses the console).
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")

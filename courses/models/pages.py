@@ -3,8 +3,11 @@
 Pages hold editorial content and the page-type rules; reads for listings live in ``courses.selectors``.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -95,6 +98,32 @@ class CoursePage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    is_open = models.BooleanField(
+        _("open course"),
+        default=False,
+        help_text=_(
+            "Anyone can read the lessons without signing in. Progress is still recorded only for enrolled learners."
+        ),
+    )
+    grade_required = models.BooleanField(
+        _("require a minimum final grade"),
+        default=False,
+        help_text=_("The final grade is computed from the graded activities, on the 1.0 to 7.0 scale."),
+    )
+    pass_grade = models.DecimalField(
+        _("minimum final grade"),
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("4.0"),
+        validators=[MinValueValidator(Decimal("1.0")), MaxValueValidator(Decimal("7.0"))],
+    )
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("minimum attendance (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Only for cohorts with in-person sessions. Leave empty to not require attendance."),
+    )
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -115,6 +144,18 @@ class CoursePage(Page):
         FieldPanel("requirements"),
         InlinePanel("instructors", label=_("Instructors"), min_num=1),
         FieldPanel("cover_image"),
+    ]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("is_open"),
+                FieldPanel("grade_required"),
+                FieldPanel("pass_grade"),
+                FieldPanel("min_attendance_percent"),
+            ],
+            heading=_("Access and completion rule"),
+            help_text=_("A learner completes the course when every required lesson is done and these conditions hold."),
+        ),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
@@ -189,9 +230,17 @@ class LessonPage(Page):
     estimated_minutes = models.PositiveSmallIntegerField(
         _("estimated minutes"), default=10, help_text=_("How long a learner needs for this lesson.")
     )
+    required = models.BooleanField(
+        _("required for completion"),
+        default=True,
+        help_text=_("Untick for optional reading that does not count towards completing the course."),
+    )
 
     search_fields = Page.search_fields + [index.SearchField("body")]
-    content_panels = Page.content_panels + [FieldPanel("estimated_minutes"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("required")]),
+        FieldPanel("body"),
+    ]
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
     template = "courses/lesson_page.html"

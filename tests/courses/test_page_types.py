@@ -68,6 +68,8 @@ class AdminCreationTests(WagtailPageTestCase):
                 "thematic_area": "leadership",
                 "modality": "b_learning",
                 "duration_hours": "12",
+                "pass_grade": "4.0",
+                "min_attendance_percent": "75",
                 "learning_objectives": rich_text("<ul><li>Conducir una asamblea.</li></ul>"),
                 "requirements": rich_text(""),
                 "instructors": inline_formset([{"name": "María Soto", "role": "Dirigenta", "user": ""}]),
@@ -78,6 +80,7 @@ class AdminCreationTests(WagtailPageTestCase):
         course = CoursePage.objects.get(slug="liderazgo-comunitario")
         self.assertEqual(list(course.audiences.values_list("code", flat=True)), ["social_leaders"])
         self.assertEqual([i.name for i in course.instructors.all()], ["María Soto"])
+        self.assertEqual((course.is_open, course.grade_required, course.min_attendance_percent), (False, False, 75))
 
     def test_create_module_and_lesson(self):
         self.assertCanCreate(

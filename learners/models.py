@@ -1,0 +1,285 @@
+"""Learner records: profiles, cohorts and their sessions, enrolments, lesson progress and attendance.
+
+Writes go through ``learners.services``; reads for pages through ``learners.selectors``.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from learners.run import format_run, mask_run
+
+
+class LearnerProfile(models.Model):
+    """Who the learner is, for certificates and for the school's reports (one per user account)."""
+
+    class DocumentType(models.TextChoices):
+        RUN = "run", _("RUN (Chilean identity number)")
+        PASSPORT = "passport", _("Passport")
+        OTHER = "other", _("Other identity document")
+
+    class LearnerType(models.TextChoices):
+        CITIZEN = "citizen", _("Citizen")
+        SOCIAL_LEADER = "social_leader", _("Community leader")
+        MUNICIPAL_STAFF = "municipal_staff", _("Municipal staff")
+        OTHER = "other", _("Other")
+
+    class OrganisationType(models.TextChoices):
+        NEIGHBOURHOOD = "junta_vecinos", _("Neighbourhood association (junta de vecinos)")
+        FUNCTIONAL = "funcional", _("Functional community organisation")
+        SPORTS = "deportiva", _("Sports club")
+        NGO = "ong", _("NGO or foundation")
+        PUBLIC = "publica", _("Public body")
+        OTHER = "otra", _("Other")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile")
+    given_names = models.CharField(_("given names"), max_length=100)
+    family_names = models.CharField(_("family names"), max_length=100)
+    document_type = models.CharField(
+        _("identity document"), max_length=16, choices=DocumentType.choices, default=DocumentType.RUN
+    )
+    run = models.CharField(_("RUN"), max_length=10, null=True, blank=True, unique=True)
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    comuna = models.ForeignKey(
+        "courses.Comuna", verbose_name=_("comuna"), on_delete=models.PROTECT, related_name="learners"
+    )
+    learner_type = models.CharField(_("I take part as"), max_length=32, choices=LearnerType.choices)
+    municipality = models.ForeignKey(
+        "courses.Comuna",
+        verbose_name=_("municipality where you work"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_learners",
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation_type = models.CharField(
+        _("type of organisation"), max_length=32, choices=OrganisationType.choices, blank=True
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    privacy_notice_version = models.CharField(_("privacy notice version accepted"), max_length=32)
+    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learner profile")
+        verbose_name_plural = _("learner profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(document_type="run", run__isnull=False)
+                | (~Q(document_type="run") & ~Q(document_number="")),
+                name="learners_profile_has_document",
+            ),
+            models.UniqueConstraint(
+                fields=["document_type", "document_number"],
+                condition=~Q(document_type="run"),
+                name="learners_profile_unique_other_document",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_names}".strip()
+
+    @property
+    def run_display(self) -> str:
+        return format_run(self.run) if self.run else ""
+
+    @property
+    def run_masked(self) -> str:
+        return mask_run(self.run) if self.run else ""
+
+    @property
+    def document_display(self) -> str:
+        if self.document_type == self.DocumentType.RUN:
+            return self.run_display
+        return f"{self.get_document_type_display()} {self.document_number}"
+
+    def age_in(self, year: int) -> int:
+        """Age reached during ``year`` (only the birth year is known)."""
+        return year - self.birth_year
+
+    @property
+    def is_minor(self) -> bool:
+        """Adolescents of 14 to 17: their data is never published (Ley 21.719 art. 16 quater)."""
+        return self.age_in(timezone.localdate().year) < 18
+
+
+class Cohort(models.Model):
+    """A run of a course with dates, a seat limit and, optionally, in-person sessions."""
+
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), on_delete=models.PROTECT, related_name="cohorts"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    municipality = models.ForeignKey(
+        "courses.Comuna",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    enrolment_opens_at = models.DateTimeField(_("enrolment opens"), null=True, blank=True)
+    enrolment_closes_at = models.DateTimeField(_("enrolment closes"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("Leave empty for no limit. When full, learners join a waitlist.")
+    )
+    instructors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("instructors"), blank=True, related_name="instructed_cohorts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="learners_cohort_dates"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def enrolment_is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        if self.enrolment_opens_at and at < self.enrolment_opens_at:
+            return False
+        if self.enrolment_closes_at and at > self.enrolment_closes_at:
+            return False
+        return True
+
+
+class Session(models.Model):
+    """An in-person class of a cohort; the instructor takes attendance for it."""
+
+    cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"))
+    place = models.CharField(_("place"), max_length=200)
+    duration_hours = models.DecimalField(
+        _("duration (hours)"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.cohort} · {self.date:%d/%m/%Y}"
+
+
+class Enrolment(models.Model):
+    """A learner in a course (and possibly a cohort). One row per learner and course, whatever happens."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Enrolled")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        verbose_name=_("cohort"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    waitlisted_at = models.DateTimeField(_("joined the waitlist at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    final_grade = models.DecimalField(_("final grade"), max_digits=2, decimal_places=1, null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        "courses.LessonPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_visited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="learners_enrolment_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False, cohort__isnull=False),
+                name="learners_enrolment_waitlist_needs_cohort",
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "status", "waitlisted_at"], name="learners_enrol_waitlist_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.course_id}"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.COMPLETED)
+
+
+class LessonProgress(models.Model):
+    """One learner's state in one lesson. Reading lessons complete by hand; graded ones from their activities."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Marked complete by the learner")
+        ACTIVITY = "activity", _("Graded activity")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey("courses.LessonPage", on_delete=models.CASCADE, related_name="progress")
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    score = models.DecimalField(
+        _("score (0 to 1)"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Scaled score of the lesson's graded activities, when it has any."),
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="learners_progress_unique")]
+        indexes = [models.Index(fields=["enrolment", "completed_at"], name="learners_progress_done_idx")]
+
+
+class AttendanceRecord(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=16, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
+        constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="learners_attendance_unique")]

@@ -1,0 +1,70 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import CoursePage, LessonPage
+from learners import selectors, services
+from learners.models import Cohort, Enrolment
+
+
+@login_required
+def dashboard(request):
+    return render(request, "learners/dashboard.html", {"dashboard": selectors.dashboard(user=request.user)})
+
+
+@login_required
+@require_POST
+def enrol(request, course_id):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    cohort = None
+    if request.POST.get("cohort"):
+        cohort = get_object_or_404(Cohort, pk=request.POST["cohort"], course=course)
+    try:
+        enrolment = services.enrolment_create(user=request.user, course=course, cohort=cohort)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+        return redirect(course.url)
+    if enrolment.status == Enrolment.Status.WAITLISTED:
+        position = selectors.waitlist_position(enrolment=enrolment)
+        messages.warning(
+            request, _("The group is full: you are number %(position)s on the waitlist.") % {"position": position}
+        )
+    else:
+        messages.success(request, _("You are enrolled. Welcome to the course!"))
+    return redirect(course.url)
+
+
+@login_required
+@require_POST
+def withdraw(request, course_id):
+    enrolment = get_object_or_404(Enrolment, user=request.user, course_id=course_id)
+    try:
+        services.enrolment_withdraw(enrolment=enrolment)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You left the course. You can enrol again whenever you want."))
+    return redirect("learners:dashboard")
+
+
+@login_required
+@require_POST
+def mark_complete(request, lesson_id):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("course"), user=request.user, course__in=CoursePage.objects.ancestor_of(lesson)
+    )
+    try:
+        result = services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+        return redirect(lesson.url)
+    if result.course_completed:
+        messages.success(request, _("Congratulations! You completed the course."))
+        return redirect("learners:dashboard")
+    next_lesson = request.POST.get("next")
+    return redirect(
+        next_lesson if next_lesson and next_lesson.startswith("/") and not next_lesson.startswith("//") else lesson.url
+    )
