@@ -9,6 +9,8 @@ import io
 import json
 import random
 from dataclasses import dataclass, field
+from datetime import time, timedelta
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -17,17 +19,24 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
-from courses.models import Audience, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
+from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
+from learners import selectors as learner_selectors
+from learners import services as learner_services
+from learners.models import Cohort, LearnerProfile, Session
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "escuela-demo"
 DEMO_ADMIN_EMAIL = "admin@localhost"
+DEMO_LEARNER_EMAIL = "vecina@example.cl"
+DEMO_LEARNER_PASSWORD = "escuela-demo"
+DEMO_LEARNER_RUN = "16000005-8"
 
 
 @dataclass
@@ -205,6 +214,69 @@ def ensure_admin(report: DemoReport) -> None:
     report.notes.append(f"Created the local admin user {DEMO_ADMIN_USERNAME!r}.")
 
 
+def ensure_demo_learner(report: DemoReport) -> None:
+    """A learner account to try the learner side: enrolled in the first course, one lesson done."""
+    User = get_user_model()
+    if User.objects.filter(username=DEMO_LEARNER_EMAIL).exists():
+        return
+    user = User.objects.create_user(
+        username=DEMO_LEARNER_EMAIL,
+        email=DEMO_LEARNER_EMAIL,
+        password=DEMO_LEARNER_PASSWORD,
+        first_name="Rosa",
+        last_name="Huenchullán Soto",
+    )
+    LearnerProfile.objects.create(
+        user=user,
+        given_names="Rosa",
+        family_names="Huenchullán Soto",
+        run=DEMO_LEARNER_RUN,
+        comuna=Comuna.objects.get(code="13122"),
+        learner_type=LearnerProfile.LearnerType.SOCIAL_LEADER,
+        organisation_name="Junta de Vecinos Villa Los Aromos",
+        organisation_type=LearnerProfile.OrganisationType.NEIGHBOURHOOD,
+        birth_year=1962,
+        privacy_notice_version=settings.LEARNERS_PRIVACY_NOTICE_VERSION,
+        privacy_accepted_at=timezone.now(),
+    )
+    course = CoursePage.objects.live().order_by("path").first()
+    if course is not None:
+        enrolment = learner_services.enrolment_create(user=user, course=course)
+        first = learner_selectors.course_lessons(course=course).first()
+        if first is not None:
+            learner_services.lesson_mark_complete(enrolment=enrolment, lesson=first)
+    report.notes.append(f"Created the demo learner {DEMO_LEARNER_EMAIL!r}.")
+
+
+def ensure_demo_cohort(report: DemoReport) -> None:
+    """An in-person group with seats and sessions for the first in-person course."""
+    course = CoursePage.objects.live().filter(modality="presencial").order_by("path").first()
+    if course is None or Cohort.objects.filter(course=course).exists():
+        return
+    today = timezone.localdate()
+    start = today - timedelta(days=14)
+    group = Cohort.objects.create(
+        course=course,
+        name=f"Peñalolén {start.year}",
+        municipality=Comuna.objects.get(code="13122"),
+        starts_on=start,
+        ends_on=start + timedelta(days=60),
+        capacity=25,
+    )
+    admin = get_user_model().objects.filter(username=DEMO_ADMIN_USERNAME).first()
+    if admin is not None:
+        group.instructors.add(admin)
+    for week in range(6):
+        Session.objects.create(
+            cohort=group,
+            date=start + timedelta(days=7 * week),
+            start_time=time(18, 30),
+            place="Sede Junta de Vecinos Villa Los Aromos, Peñalolén",
+            duration_hours=Decimal("2.0"),
+        )
+    report.notes.append(f"Created the demo cohort {group.name!r} with 6 sessions.")
+
+
 def home_page() -> HomePage:
     home = HomePage.objects.first()
     if home is None:  # the cms migration creates it; recreate it if someone deleted it
@@ -275,4 +347,6 @@ def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoR
         school.save()
     if create_admin:
         ensure_admin(report)
+    ensure_demo_cohort(report)
+    ensure_demo_learner(report)
     return report

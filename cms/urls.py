@@ -12,6 +12,7 @@ urlpatterns = [
     path("documentos/", include(wagtaildocs_urls)),
     path("certificados/", include(certificate_urls)),
     path("cuenta/", include("learners.accounts.urls")),
+    path("equipo/", include("learners.staff.urls")),
     path("", include("learners.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),

@@ -52,9 +52,10 @@ def withdraw(request, course_id):
 @login_required
 @require_POST
 def mark_complete(request, lesson_id):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    lesson = get_object_or_404(LessonPage.objects.live().only("id", "path", "depth", "url_path"), pk=lesson_id)
+    course_path = lesson.path[: -2 * LessonPage.steplen]
     enrolment = get_object_or_404(
-        Enrolment.objects.select_related("course"), user=request.user, course__in=CoursePage.objects.ancestor_of(lesson)
+        Enrolment.objects.select_related("course"), user=request.user, course__path=course_path
     )
     try:
         result = services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)

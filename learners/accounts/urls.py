@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from learners.accounts import views
 
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("registro/", views.signup, name="signup"),
+    path("registro/revisa-tu-correo/", views.signup_done, name="signup_done"),
+    path("confirmar/reenviar/", views.resend_confirmation, name="resend_confirmation"),
+    path("confirmar/<uidb64>/<token>/", views.confirm, name="confirm"),
+    path("ingresar/", views.LoginView.as_view(), name="login"),
+    path("salir/", views.logout, name="logout"),
+    path("clave/", views.password_reset, name="password_reset"),
+    path("clave/enviada/", views.password_reset_done, name="password_reset_done"),
+    path("clave/nueva/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("clave/lista/", views.password_reset_complete, name="password_reset_complete"),
+    path("perfil/", views.profile, name="profile"),
+    path("privacidad/", views.PrivacyView.as_view(), name="privacy"),
+]

@@ -11,6 +11,7 @@ from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from cms.models import HomePage
 from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from courses.models.pages import ThematicArea
+from learners.models import Cohort, Enrolment, LearnerProfile, Session
 
 
 def counts():
@@ -25,6 +26,10 @@ def counts():
         "comunas": Comuna.objects.count(),
         "featured": HomePage.objects.get().featured_courses.count(),
         "revisions": Revision.objects.count(),
+        "profiles": LearnerProfile.objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "cohorts": Cohort.objects.count(),
+        "sessions": Session.objects.count(),
     }
 
 
@@ -61,6 +66,11 @@ class DemoLoaderTests(TestCase):
             self.assertIsNotNone(course.cover_image)
         self.assertEqual(CourseIndexPage.objects.live().count(), 1)
         self.assertEqual(Comuna.objects.count(), 346)
+
+    def test_demo_learner_and_cohort(self):
+        self.assertEqual(LearnerProfile.objects.count(), 1)
+        self.assertEqual(Enrolment.objects.get().status, Enrolment.Status.ACTIVE)
+        self.assertEqual(Cohort.objects.get().sessions.count(), 6)
 
     def test_demo_pages_render(self):
         home = HomePage.objects.get()

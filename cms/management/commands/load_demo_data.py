@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, load_demo
+from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, DEMO_LEARNER_EMAIL, DEMO_LEARNER_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
@@ -35,3 +35,7 @@ class Command(BaseCommand):
                 f"Admin (local use only): http://127.0.0.1:8000/admin/  user {DEMO_ADMIN_USERNAME!r}, "
                 f"password {DEMO_ADMIN_PASSWORD!r}"
             )
+        self.stdout.write(
+            f"Demo learner (local use only): http://127.0.0.1:8000/cuenta/ingresar/  {DEMO_LEARNER_EMAIL!r}, "
+            f"password {DEMO_LEARNER_PASSWORD!r}"
+        )

@@ -1,0 +1,155 @@
+"""Learner accounts over HTTP: parse the form, call one service, respond."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import TemplateView
+
+from learners.accounts import forms, services, throttle
+from learners.models import LearnerProfile
+
+SIGNUP_EMAIL_SESSION_KEY = "learners_accounts_signup_email"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _to_signup_done(request, user):
+    request.session[SIGNUP_EMAIL_SESSION_KEY] = user.email
+    return redirect("accounts:signup_done")
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.account_create(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password1"],
+                    profile=form.profile_fields(),
+                )
+            except services.AccountConflict as conflict:
+                form.add_error(conflict.field, ValidationError(conflict.message, code="taken"))
+            else:
+                services.confirmation_send(user=user, base_url=_base_url(request))
+                return _to_signup_done(request, user)
+        if (user := form.resubmitted_account()) is not None:
+            return _to_signup_done(request, user)
+    return render(request, "learners/accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    email = request.session.get(SIGNUP_EMAIL_SESSION_KEY, "")
+    form = forms.EmailForm(initial={"email": email})
+    return render(request, "learners/accounts/signup_done.html", {"email": email, "form": form})
+
+
+@never_cache
+def resend_confirmation(request):
+    form = forms.EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if throttle.email_send_allowed(purpose="confirmation", email=email):
+            services.confirmation_resend(email=email, base_url=_base_url(request))
+        return render(request, "learners/accounts/resend_confirmation.html", {"form": form, "sent": True})
+    return render(request, "learners/accounts/resend_confirmation.html", {"form": form})
+
+
+@never_cache
+def confirm(request, uidb64, token):
+    try:
+        user = services.account_confirm(uidb64=uidb64, token=token)
+    except services.ConfirmationError as error:
+        if error.code == "already_confirmed":
+            messages.info(request, _("Your account was already confirmed. Log in with your email and password."))
+            return redirect("accounts:login")
+        return render(request, "learners/accounts/confirm_invalid.html", status=400)
+    login(request, user, backend=MODEL_BACKEND)
+    request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
+    messages.success(request, _("Your email is confirmed. Welcome to the Escuela Ciudadana!"))
+    return redirect("learners:dashboard")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "learners/accounts/login.html"
+    authentication_form = forms.LoginForm
+    redirect_authenticated_user = True
+
+
+logout = auth_views.LogoutView.as_view()
+
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=forms.PasswordResetForm,
+    template_name="learners/accounts/password_reset_form.html",
+    email_template_name="learners/accounts/email/password_reset_body.txt",
+    subject_template_name="learners/accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="learners/accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    form_class=forms.SetPasswordForm,
+    template_name="learners/accounts/password_reset_confirm.html",
+    post_reset_login=True,
+    post_reset_login_backend=MODEL_BACKEND,
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="learners/accounts/password_reset_complete.html"
+)
+
+
+@login_required
+def profile(request):
+    profile = (
+        LearnerProfile.objects.select_related("user", "comuna__region", "municipality")
+        .filter(user=request.user)
+        .first()
+    )
+    if profile is None:
+        return _profile_complete(request)
+    form = forms.ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(profile=profile, fields=form.profile_fields())
+        messages.success(request, _("Your details were saved."))
+        return redirect("accounts:profile")
+    return render(request, "learners/accounts/profile.html", {"form": form, "profile": profile})
+
+
+def _profile_complete(request):
+    form = forms.ProfileCompleteForm(
+        request.POST or None,
+        initial={"given_names": request.user.first_name, "family_names": request.user.last_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_create(user=request.user, fields=form.profile_fields())
+        except services.AccountConflict as conflict:
+            form.add_error(conflict.field, ValidationError(conflict.message, code="taken"))
+        else:
+            messages.success(request, _("Your profile is complete. Thank you!"))
+            return redirect("accounts:profile")
+    return render(request, "learners/accounts/profile_complete.html", {"form": form})
+
+
+class PrivacyView(TemplateView):
+    template_name = "learners/accounts/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=settings.LEARNERS_PRIVACY_NOTICE_VERSION, **kwargs)

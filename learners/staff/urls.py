@@ -1,0 +1,12 @@
+"""Pages for the school's staff outside the Wagtail admin (attendance taking on a phone)."""
+
+from django.urls import path
+
+from learners.staff import views
+
+app_name = "learners_staff"
+
+urlpatterns = [
+    path("sesiones/", views.session_list, name="sessions"),
+    path("sesiones/<int:session_id>/asistencia/", views.attendance, name="attendance"),
+]

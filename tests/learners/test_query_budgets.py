@@ -1,0 +1,55 @@
+"""Query budgets: the dashboard, a course outline and marking a lesson complete do not grow with size."""
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from learners import selectors, services
+from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
+from tests.learners.builders import learner
+
+DASHBOARD_QUERIES = 11
+COURSE_PAGE_QUERIES = 24
+MARK_COMPLETE_QUERIES = 12
+
+
+class LearnerQueryBudgetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.catalogue = CourseIndexPageFactory(parent=site_root(), slug="cursos")
+        cls.small = build_course(catalogue=cls.catalogue, modules=1, lessons=3)
+        cls.big = build_course(catalogue=cls.catalogue, modules=6, lessons=10)  # 60 lessons
+        cls.user = learner()
+        for course in (cls.small, cls.big):
+            enrolment = services.enrolment_create(user=cls.user, course=course)
+            services.lesson_mark_complete(enrolment=enrolment, lesson=selectors.course_lessons(course=course).first())
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def queries(self, method, url):
+        getattr(self.client, method)(url)  # warm per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            response = getattr(self.client, method)(url)
+        self.assertLess(response.status_code, 400)
+        return len(captured)
+
+    def test_dashboard_with_2_and_20_enrolments(self):
+        self.assertEqual(self.queries("get", "/mis-cursos/"), DASHBOARD_QUERIES)
+        for _ in range(18):
+            course = build_course(catalogue=self.catalogue, modules=1, lessons=3)
+            services.enrolment_create(user=self.user, course=course)
+        with self.assertNumQueries(DASHBOARD_QUERIES):
+            response = self.client.get("/mis-cursos/")
+        self.assertEqual(len(response.context["dashboard"].in_progress), 20)
+
+    def test_course_outline_with_3_and_60_lessons(self):
+        self.assertEqual(self.queries("get", self.small.url), COURSE_PAGE_QUERIES)
+        self.assertEqual(self.queries("get", self.big.url), COURSE_PAGE_QUERIES)
+
+    def test_mark_complete_with_3_and_60_lessons(self):
+        for course in (self.small, self.big):
+            lessons = list(selectors.course_lessons(course=course))
+            url = f"/lecciones/{lessons[-1].pk}/completar/"
+            with self.assertNumQueries(MARK_COMPLETE_QUERIES):
+                self.client.post(url)
