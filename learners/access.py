@@ -8,7 +8,9 @@ from learners.models import Enrolment
 READING_STATUSES = (Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
 
 
-def can_read_lesson(*, user: AbstractBaseUser, lesson: LessonPage, course: CoursePage, enrolment: Enrolment | None) -> bool:
+def can_read_lesson(
+    *, user: AbstractBaseUser, lesson: LessonPage, course: CoursePage, enrolment: Enrolment | None
+) -> bool:
     """Open courses are public; otherwise the learner needs an active or completed enrolment.
 
     People who can edit the lesson in the admin (instructors, academy staff) can always read it.

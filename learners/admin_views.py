@@ -166,8 +166,10 @@ class BulkEnrolConfirmView(BulkEnrolMixin, View):
         cohort = get_object_or_404(Cohort, pk=pending["cohort"]) if pending["cohort"] else None
         parsed = parse_enrolment_csv(base64.b64decode(pending["data"]))
         preview = {"parsed": parsed, "course": course, "cohort": cohort, "filename": pending["filename"]}
-        error = enrolment_target_error(course=course, cohort=cohort) if course.live else _(
-            "This course is not open for enrolment."
+        error = (
+            enrolment_target_error(course=course, cohort=cohort)
+            if course.live
+            else _("This course is not open for enrolment.")
         )
         if error or not parsed.is_clean:
             if error:
@@ -181,7 +183,9 @@ class BulkEnrolConfirmView(BulkEnrolMixin, View):
             messages.error(request, str(error))
             return self.render_preview(**preview, token=pending["token"], status=400)
         except IntegrityError:
-            messages.error(request, _("Someone changed these learners while you were importing. Upload the file again."))
+            messages.error(
+                request, _("Someone changed these learners while you were importing. Upload the file again.")
+            )
             return redirect("learners_bulk_enrol")
         del request.session[SESSION_KEY]
         messages.success(

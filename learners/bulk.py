@@ -13,7 +13,7 @@ nombres (required)     nombres, nombre                               given names
 apellidos (required)   apellidos, apellido                           family names
 email (required)       email, correo, correo_electronico, mail       the learner's email (also her user name)
 comuna (required)      comuna, codigo_comuna, cod_comuna, cut        5-digit CUT code of the comuna
-birth year             año_nacimiento, ano_nacimiento, nacimiento    needed only for people not registered yet
+birth year             año_nacimiento, ano_nacimiento, nacimiento    optional
 document type          tipo_documento, tipo_de_documento             run, pasaporte or otro (optional)
 =====================  ============================================  =========================================
 
@@ -25,9 +25,10 @@ Decisions:
   (optionally ending in K) is *RUN-shaped* and must be a valid RUN; anything else (it has letters or other symbols)
   is taken as a passport number, stored upper-case without spaces. A passport made only of digits needs the
   ``tipo_documento`` column set to "pasaporte" (or "otro") on its row.
-- **Birth year.** Every learner profile records a year of birth (it decides whether she is a minor), and nobody
-  should invent it. So the column is optional, but a row for a person who is not registered yet needs it. People
-  under 14 are not imported: their data needs their parents' consent (Ley 21.719 art. 16 quater).
+- **Birth year.** The column is optional (the issue's file has five columns). Nobody invents a year: a person
+  imported without it has an unknown age, and she is asked for it when she first signs in (the profile is
+  incomplete until then). People under 14 are not imported: their data needs their parents' consent (Ley 21.719
+  art. 16 quater).
 - **Existing people** are matched by RUN (or passport), then by email when the document is new. Their own data is
   never overwritten by the file. An email that belongs to an account of a different person is an error.
 - **Learner type.** Imported profiles are "citizen"; staff can change it later.
@@ -53,13 +54,14 @@ from wagtail.log_actions import log
 
 from courses.models import Comuna, CoursePage
 from learners import services
+from learners.accounts.services import IMPORTED_NOTICE_VERSION
 from learners.models import Cohort, Enrolment, LearnerProfile
 from learners.run import InvalidRun, format_run, normalise_run
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MIN_AGE = 14
-PRIVACY_NOTICE_VERSION = "csv-import"
+PRIVACY_NOTICE_VERSION = IMPORTED_NOTICE_VERSION
 
 DOCUMENT, GIVEN_NAMES, FAMILY_NAMES, EMAIL, COMUNA, BIRTH_YEAR, DOCUMENT_TYPE = (
     "document",
@@ -122,7 +124,6 @@ class Code:
     COMUNA_UNKNOWN = "comuna_unknown"
     EMAIL_INVALID = "email_invalid"
     BIRTH_YEAR_INVALID = "birth_year_invalid"
-    BIRTH_YEAR_REQUIRED = "birth_year_required"
     UNDER_MIN_AGE = "under_min_age"
     DUPLICATE_DOCUMENT = "duplicate_document"
     DUPLICATE_EMAIL = "duplicate_email"
@@ -432,7 +433,7 @@ def _check_repeats(rows: list[ParsedRow], names: dict[str, str]) -> None:
 
 def _check_database(rows: list[ParsedRow], names: dict[str, str]) -> None:
     """Unknown comunas, and who each row is: an existing learner (by document), an existing account (by email)
-    or a new person. Five queries whatever the number of rows."""
+    or a new person. Four queries whatever the number of rows."""
     codes = {row.comuna_code for row in rows if row.comuna_code}
     comunas = dict(Comuna.objects.filter(code__in=codes).values_list("code", "name"))
     runs = {row.run for row in rows if row.run}
@@ -454,9 +455,9 @@ def _check_database(rows: list[ParsedRow], names: dict[str, str]) -> None:
         for address in {email, username} & emails:
             users_by_email.setdefault(address, set()).add(pk)
     users_with_profile = set(
-        LearnerProfile.objects.filter(
-            user__in={pk for pks in users_by_email.values() for pk in pks}
-        ).values_list("user_id", flat=True)
+        LearnerProfile.objects.filter(user__in={pk for pks in users_by_email.values() for pk in pks}).values_list(
+            "user_id", flat=True
+        )
     )
 
     for row in rows:
@@ -477,9 +478,6 @@ def _check_database(rows: list[ParsedRow], names: dict[str, str]) -> None:
             continue
         if email_users:
             row.user_id = next(iter(email_users))
-        needs_profile = identity is not None and row.email
-        if needs_profile and row.birth_year is None and not row.values.get(BIRTH_YEAR):
-            row.problems.append(_row_problem(Code.BIRTH_YEAR_REQUIRED, BIRTH_YEAR, "", names))
 
 
 # Messages ------------------------------------------------------------------------------------------------------
@@ -491,9 +489,7 @@ def _file_problem(code: str) -> Problem:
         % {"size": MAX_BYTES // (1024 * 1024)},
         Code.TOO_MANY_ROWS: _("The file has more than %(rows)s learners. Split it into smaller files.")
         % {"rows": MAX_ROWS},
-        Code.NOT_CSV: _(
-            "This is not a CSV file. In Excel, use “Save as” and choose “CSV UTF-8 (comma delimited)”."
-        ),
+        Code.NOT_CSV: _("This is not a CSV file. In Excel, use “Save as” and choose “CSV UTF-8 (comma delimited)”."),
         Code.UNDECODABLE: _("The file's text could not be read. Save it again as “CSV UTF-8”."),
         Code.EMPTY: _("The file has no learners: it needs a header row and one row per learner."),
     }
@@ -526,9 +522,6 @@ def _row_problem(code: str, key: str, value: str, names: dict[str, str], **extra
         Code.COMUNA_UNKNOWN: _("“%(column)s”: there is no comuna with the CUT code “%(value)s”."),
         Code.EMAIL_INVALID: _("“%(column)s”: “%(value)s” is not a valid email address."),
         Code.BIRTH_YEAR_INVALID: _("“%(column)s”: “%(value)s” is not a year of birth (write it like 1985)."),
-        Code.BIRTH_YEAR_REQUIRED: _(
-            "“%(column)s” is needed: this person is not registered yet. Add the column with her year of birth."
-        ),
         Code.UNDER_MIN_AGE: _(
             "“%(column)s”: a person born in %(value)s is under %(age)s. Children's data needs their parents' "
             "consent, so they cannot be enrolled from a file."

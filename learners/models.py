@@ -60,7 +60,11 @@ class LearnerProfile(models.Model):
         _("type of organisation"), max_length=32, choices=OrganisationType.choices, blank=True
     )
     birth_year = models.PositiveSmallIntegerField(
-        _("year of birth"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("year of birth"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text=_("Empty only for people enrolled by the school from a file, until they sign in."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     privacy_notice_version = models.CharField(_("privacy notice version accepted"), max_length=32)
@@ -105,14 +109,18 @@ class LearnerProfile(models.Model):
             return self.run_display
         return f"{self.get_document_type_display()} {self.document_number}"
 
-    def age_in(self, year: int) -> int:
-        """Age reached during ``year`` (only the birth year is known)."""
-        return year - self.birth_year
+    def age_in(self, year: int) -> int | None:
+        """Age reached during ``year`` (only the birth year is known); None when unknown."""
+        return None if self.birth_year is None else year - self.birth_year
 
     @property
     def is_minor(self) -> bool:
-        """Adolescents of 14 to 17: their data is never published (Ley 21.719 art. 16 quater)."""
-        return self.age_in(timezone.localdate().year) < 18
+        """Adolescents of 14 to 17: their data is never published (Ley 21.719 art. 16 quater).
+
+        An unknown age counts as a minor, so that nothing is published about someone who may be one.
+        """
+        age = self.age_in(timezone.localdate().year)
+        return age is None or age < 18
 
 
 class Cohort(models.Model):

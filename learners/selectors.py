@@ -11,7 +11,7 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 from learners.grading import final_grade
-from learners.models import AttendanceRecord, Cohort, Enrolment, LessonProgress, Session
+from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress, Session
 
 SEAT_HOLDING = [Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
 PROGRESSING = [Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
@@ -40,6 +40,11 @@ def waitlist_position(*, enrolment: Enrolment) -> int | None:
         Q(waitlisted_at__lt=enrolment.waitlisted_at) | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk)
     )
     return ahead.count() + 1
+
+
+def profile_incomplete(*, user: AbstractBaseUser) -> bool:
+    """No learner profile yet, or one created from a school's file without a year of birth."""
+    return not LearnerProfile.objects.filter(user=user, birth_year__isnull=False).exists()
 
 
 def enrolment_for(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
@@ -267,7 +272,7 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     ).values_list("enrolment_id", "lesson_id"):
         done[enrolment_id].add(lesson_id)
     positions = _waitlist_positions([e for e in enrolments if e.status == Enrolment.Status.WAITLISTED])
-    attendance = _attendance_summaries([e for e in enrolments if e.cohort_id])
+    attendance = attendance_summaries(enrolments=[e for e in enrolments if e.cohort_id])
 
     result = Dashboard()
     for enrolment in enrolments:
@@ -306,7 +311,8 @@ def _waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
     return {enrolment.pk: queue[enrolment.cohort_id].index(enrolment.pk) + 1 for enrolment in enrolments}
 
 
-def _attendance_summaries(enrolments: list[Enrolment]) -> dict[int, AttendanceSummary]:
+def attendance_summaries(*, enrolments: list[Enrolment]) -> dict[int, AttendanceSummary]:
+    """Attendance of many enrolments in three queries (see AttendanceSummary); cohorts without sessions are left out."""
     if not enrolments:
         return {}
     today = timezone.localdate()

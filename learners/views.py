@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,13 +13,19 @@ from learners.models import Cohort, Enrolment
 
 @login_required
 def dashboard(request):
-    return render(request, "learners/dashboard.html", {"dashboard": selectors.dashboard(user=request.user)})
+    context = {
+        "dashboard": selectors.dashboard(user=request.user),
+        "profile_incomplete": selectors.profile_incomplete(user=request.user),
+        "teaches": request.user.instructed_cohorts.exists(),
+    }
+    return render(request, "learners/dashboard.html", context)
 
 
-@login_required
 @require_POST
 def enrol(request, course_id):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if not request.user.is_authenticated:  # back to the course page after signing in, not to this POST-only URL
+        return redirect_to_login(course.url)
     cohort = None
     if request.POST.get("cohort"):
         cohort = get_object_or_404(Cohort, pk=request.POST["cohort"], course=course)
@@ -36,9 +44,10 @@ def enrol(request, course_id):
     return redirect(course.url)
 
 
-@login_required
 @require_POST
 def withdraw(request, course_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("learners:dashboard"))
     enrolment = get_object_or_404(Enrolment, user=request.user, course_id=course_id)
     try:
         services.enrolment_withdraw(enrolment=enrolment)
@@ -49,10 +58,11 @@ def withdraw(request, course_id):
     return redirect("learners:dashboard")
 
 
-@login_required
 @require_POST
 def mark_complete(request, lesson_id):
     lesson = get_object_or_404(LessonPage.objects.live().only("id", "path", "depth", "url_path"), pk=lesson_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson.url)
     course_path = lesson.path[: -2 * LessonPage.steplen]
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("course"), user=request.user, course__path=course_path

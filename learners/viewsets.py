@@ -118,6 +118,21 @@ class LearnerSearchMixin:
         return queryset.filter(learner_search_q(self.search_query, profile=self.profile_lookup, user=self.user_lookup))
 
 
+class ReadableInspectView(generic.InspectView):
+    """Inspect view with labels for computed values (``labels``) and a dash for empty ones."""
+
+    labels: dict = {}
+
+    def get_field_label(self, field_name, field):
+        if field_name in self.labels:
+            return self.labels[field_name]
+        return super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None or value == "" else value
+
+
 class LimitedModelViewSet(ModelViewSet):
     """A ModelViewSet without the views named in ``disabled_views`` (no URL, no button, no permission)."""
 
@@ -166,10 +181,17 @@ class LimitedModelViewSet(ModelViewSet):
 
 
 def instructor_choices(cohort: Cohort | None):
-    """People who may teach a cohort: admin users (superusers, staff, members of a group), people linked to an
-    instructor row of any course, and whoever already teaches this cohort. Learners' accounts stay out."""
+    """People who may teach a cohort: staff accounts (superusers, staff, members of a group or holding any
+    permission), people linked to an instructor row of a course, and whoever teaches this cohort already.
+    Plain learners' accounts stay out of the list."""
     linked = CourseInstructor.objects.exclude(user=None).values("user_id")
-    condition = Q(is_superuser=True) | Q(is_staff=True) | Q(groups__isnull=False) | Q(pk__in=linked)
+    condition = (
+        Q(is_superuser=True)
+        | Q(is_staff=True)
+        | Q(groups__isnull=False)
+        | Q(user_permissions__isnull=False)
+        | Q(pk__in=linked)
+    )
     condition = Q(is_active=True) & condition
     if cohort is not None and cohort.pk:
         condition |= Q(pk__in=cohort.instructors.values("pk"))
@@ -233,7 +255,9 @@ class CohortIndexView(generic.IndexView):
         return [
             self._get_title_column("name"),
             Column("course", label=_("Course"), accessor="course.title", sort_key="course__title"),
-            Column("municipality", label=_("Municipality"), accessor="municipality.name", sort_key="municipality"),
+            Column(
+                "municipality", label=_("Municipality"), accessor="municipality.name", sort_key="municipality__name"
+            ),
             Column(
                 "dates",
                 label=_("Dates"),
@@ -402,7 +426,9 @@ class EnrolmentStatusForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         self.initial_status = self.instance.status
         allowed = STATUS_CHANGES.get(self.instance.status, [self.instance.status])
-        self.fields["status"].choices = [(value, label) for value, label in Enrolment.Status.choices if value in allowed]
+        self.fields["status"].choices = [
+            (value, label) for value, label in Enrolment.Status.choices if value in allowed
+        ]
         self.fields["status"].help_text = _(
             "Withdrawing frees the seat for the first person on the waitlist. Enrolling again may put the learner "
             "on the waitlist if the group is full. To let more people in, raise the cohort's seats."
@@ -429,7 +455,13 @@ class EnrolmentIndexView(LearnerSearchMixin, generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            title_column(self, "learner", label=_("Learner"), accessor=learner_name),
+            title_column(
+                self,
+                "learner",
+                label=_("Learner"),
+                accessor=learner_name,
+                sort_key="user__learner_profile__family_names",
+            ),
             Column("email", label=_("Email"), accessor="user.email", sort_key="user__email"),
             Column("run", label=_("RUN or document"), accessor=learner_document),
             Column("course", label=_("Course"), accessor="course.title", sort_key="course__title"),
@@ -470,8 +502,21 @@ class EnrolmentIndexView(LearnerSearchMixin, generic.IndexView):
         return buttons
 
 
+def enrolment_title(enrolment: Enrolment) -> str:
+    return f"{learner_name(enrolment)} · {enrolment.course.title}"
+
+
 class EnrolmentEditView(generic.EditView):
     """Saves a status change through the services, so seats and waitlists stay right."""
+
+    def get_page_subtitle(self):
+        return enrolment_title(self.object)
+
+    def get_success_message(self):
+        return _("Enrolment of %(learner)s updated: %(status)s.") % {
+            "learner": learner_name(self.object),
+            "status": self.object.get_status_display(),
+        }
 
     def save_instance(self):
         enrolment, old, new = self.form.instance, self.form.initial_status, self.form.cleaned_data["status"]
@@ -494,17 +539,15 @@ class EnrolmentEditView(generic.EditView):
             return self.form_invalid(form)
 
 
-class EnrolmentInspectView(generic.InspectView):
+class EnrolmentInspectView(ReadableInspectView):
     labels = {
         "learner": gettext_lazy("Learner"),
         "email": gettext_lazy("Email"),
         "document": gettext_lazy("RUN or document"),
     }
 
-    def get_field_label(self, field_name, field):
-        if field_name in self.labels:
-            return self.labels[field_name]
-        return super().get_field_label(field_name, field)
+    def get_page_subtitle(self):
+        return enrolment_title(self.object)
 
     def get_learner_display_value(self):
         return learner_name(self.object)
@@ -573,7 +616,7 @@ class EnrolmentViewSet(LimitedModelViewSet):
     export_filename = "inscripciones"
     edit_handler = ObjectList(
         [
-            FieldPanel("user", read_only=True),
+            FieldPanel("user", read_only=True, heading=gettext_lazy("Learner")),
             FieldPanel("course", read_only=True),
             FieldPanel("cohort", read_only=True),
             FieldPanel("status", widget=forms.RadioSelect),
@@ -613,17 +656,12 @@ class LearnerProfileIndexView(LearnerSearchMixin, generic.IndexView):
         ]
 
 
-class LearnerProfileInspectView(generic.InspectView):
+class LearnerProfileInspectView(ReadableInspectView):
     labels = {
         "document_display": gettext_lazy("RUN or document"),
         "email": gettext_lazy("Email"),
         "is_minor": gettext_lazy("Minor (under 18)"),
     }
-
-    def get_field_label(self, field_name, field):
-        if field_name in self.labels:
-            return self.labels[field_name]
-        return super().get_field_label(field_name, field)
 
     def get_email_display_value(self):
         return self.object.user.email

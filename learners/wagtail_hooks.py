@@ -17,7 +17,9 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     enrolment = selectors.enrolment_for(user=request.user, course=course)
     if not can_read_lesson(user=request.user, lesson=page, course=course, enrolment=enrolment):
         context = {"page": page, "course": course, "enrolment": enrolment}
-        return render(request, "learners/lesson_locked.html", context, status=403 if request.user.is_authenticated else 200)
+        return render(
+            request, "learners/lesson_locked.html", context, status=403 if request.user.is_authenticated else 200
+        )
     if enrolment is not None and enrolment.status in selectors.PROGRESSING:
         services.lesson_visit(enrolment=enrolment, lesson=page)
     request.learner_enrolment = enrolment

@@ -52,7 +52,7 @@ def region_label(name: str) -> str:
 
 
 def _collation_key(name: str) -> str:
-    """Spanish-friendly alphabetical order without a database collation (Ñuñoa next to Nueva Imperial)."""
+    """Spanish-friendly alphabetical order without a database collation (Ñuñoa among the N, not after Z)."""
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
@@ -114,6 +114,25 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
+def validate_birth_year(year: int) -> int:
+    """Plausible, not in the future, and 14 or older this year (the age gate)."""
+    this_year = timezone.localdate().year
+    if year > this_year:
+        raise ValidationError(_("The year of birth cannot be in the future."), code="future")
+    if year < EARLIEST_BIRTH_YEAR:
+        raise ValidationError(_("Check the year: write all four digits, for example 1962."), code="implausible")
+    if this_year - year < MINIMUM_AGE:
+        raise ValidationError(
+            _(
+                "We are sorry: you need to be %(age)s or older to create an account. "
+                "We will be glad to welcome you when you turn %(age)s."
+            ),
+            code="too_young",
+            params={"age": MINIMUM_AGE},
+        )
+    return year
+
+
 class ProfileForm(forms.ModelForm):
     """What a learner can correct herself on her profile page (never the RUN, document or email)."""
 
@@ -132,7 +151,10 @@ class ProfileForm(forms.ModelForm):
     comuna = ComunaChoiceField(
         label=_("Comuna where you live"),
         empty_label=_("Choose your comuna"),
-        error_messages={"required": _("Choose the comuna where you live."), "invalid_choice": _("Choose a comuna from the list.")},
+        error_messages={
+            "required": _("Choose the comuna where you live."),
+            "invalid_choice": _("Choose a comuna from the list."),
+        },
     )
     learner_type = forms.ChoiceField(
         label=_("How do you take part?"),
@@ -172,9 +194,25 @@ class ProfileForm(forms.ModelForm):
         widget=TelInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
+    field_order = ["given_names", "family_names", "phone", "comuna", "learner_type", "municipality"]
+
     class Meta:
         model = LearnerProfile
         fields = list(services.EDITABLE_PROFILE_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.birth_year is None:
+            # people enrolled by the school from a file: the year was not in the file
+            self.fields["birth_year"] = forms.IntegerField(
+                label=_("Year of birth"),
+                help_text=_("We need it to know your age. We never publish it."),
+                widget=forms.NumberInput(attrs={"autocomplete": "bday-year", "inputmode": "numeric"}),
+                error_messages={"required": _("Write the year you were born, for example 1962.")},
+            )
+
+    def clean_birth_year(self):
+        return validate_birth_year(self.cleaned_data["birth_year"])
 
     @cached_property
     def regions(self) -> list[tuple[str, str]]:
@@ -250,26 +288,27 @@ class ProfileCompleteForm(ProfileForm):
         error_messages={"required": _("To continue, you need to accept the privacy notice.")},
     )
 
+    field_order = [
+        "given_names",
+        "family_names",
+        "run",
+        "document_type",
+        "document_number",
+        "birth_year",
+        "phone",
+        "comuna",
+        "learner_type",
+        "municipality",
+        "organisation_name",
+        "organisation_type",
+        "accept_privacy",
+    ]
+
     class Meta(ProfileForm.Meta):
         fields = list(services.EDITABLE_PROFILE_FIELDS) + list(services.IDENTITY_FIELDS)
 
     def clean_birth_year(self):
-        year = self.cleaned_data["birth_year"]
-        this_year = timezone.localdate().year
-        if year > this_year:
-            raise ValidationError(_("The year of birth cannot be in the future."), code="future")
-        if year < EARLIEST_BIRTH_YEAR:
-            raise ValidationError(_("Check the year: write all four digits, for example 1962."), code="implausible")
-        if this_year - year < MINIMUM_AGE:
-            raise ValidationError(
-                _(
-                    "We are sorry: you need to be %(age)s or older to create an account. "
-                    "We will be glad to welcome you when you turn %(age)s."
-                ),
-                code="too_young",
-                params={"age": MINIMUM_AGE},
-            )
-        return year
+        return validate_birth_year(self.cleaned_data["birth_year"])
 
     def clean(self):
         cleaned = super().clean()
@@ -287,7 +326,10 @@ class ProfileCompleteForm(ProfileForm):
         if "run" in self.errors:
             return None
         if not raw.strip():
-            self.add_error("run", ValidationError(_("Write your RUN, or choose another document if you have none."), code="required"))
+            self.add_error(
+                "run",
+                ValidationError(_("Write your RUN, or choose another document if you have none."), code="required"),
+            )
             return None
         try:
             run = normalise_run(raw)
@@ -305,9 +347,7 @@ class ProfileCompleteForm(ProfileForm):
         if "document_number" in self.errors:
             return number
         if not number:
-            self.add_error(
-                "document_number", ValidationError(_("Write the number of your document."), code="required")
-            )
+            self.add_error("document_number", ValidationError(_("Write the number of your document."), code="required"))
         elif (
             LearnerProfile.objects.filter(document_type=document_type, document_number=number)
             .exclude(pk=self.instance.pk)
@@ -338,6 +378,8 @@ class SignupForm(ProfileCompleteForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    field_order = ["email", "password1", "password2", *ProfileCompleteForm.field_order]
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         users = get_user_model()._default_manager
@@ -350,7 +392,8 @@ class SignupForm(ProfileCompleteForm):
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error(
-                "password2", ValidationError(_("The two passwords are different. Write the same one twice."), code="mismatch")
+                "password2",
+                ValidationError(_("The two passwords are different. Write the same one twice."), code="mismatch"),
             )
         elif password1:
             candidate = get_user_model()(
@@ -409,22 +452,19 @@ class LoginForm(auth_forms.AuthenticationForm):
         ip = throttle.client_ip(self.request)
         if wait := throttle.seconds_locked(email=email, ip=ip):
             raise self.locked_error(wait)
-        self.user_cache = authenticate(self.request, username=email, password=password)
-        if self.user_cache is None:
-            if self._is_unconfirmed(email, password):
+        unconfirmed = get_user_model()._default_manager.filter(username=email, is_active=False).first()
+        if unconfirmed is not None:  # one password hash either way, so timing does not tell accounts apart
+            if unconfirmed.check_password(password):  # only someone with the password learns it waits
                 self.unconfirmed_email = email
                 raise ValidationError(self.error_messages["inactive"], code="inactive")
+        else:
+            self.user_cache = authenticate(self.request, username=email, password=password)
+        if self.user_cache is None:
             wait = throttle.record_failure(email=email, ip=ip)
             raise self.locked_error(wait) if wait else self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         throttle.clear(email=email)
         return self.cleaned_data
-
-    @staticmethod
-    def _is_unconfirmed(email: str, password: str) -> bool:
-        """Only someone who knows the password learns that the account waits for confirmation."""
-        user = get_user_model()._default_manager.filter(username=email, is_active=False).first()
-        return user is not None and user.check_password(password)
 
     @staticmethod
     def locked_error(seconds: int) -> ValidationError:
@@ -451,9 +491,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     email = email_field()
 
     def get_users(self, email):
+        """Active accounts, plus accounts the school created from a file that were never activated."""
         if not throttle.email_send_allowed(purpose="password-reset", email=email):
             return iter(())
-        return super().get_users(email)
+        return services.reset_recipients(email=email)
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -467,5 +508,6 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 
     def save(self, commit=True):
         user = super().save(commit=commit)
+        services.imported_account_activate(user=user)
         throttle.clear(email=user.get_username())
         return user

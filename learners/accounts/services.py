@@ -135,7 +135,7 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
     context = {
         "user": user,
         "confirm_url": base_url.rstrip("/") + confirmation_path(user),
-        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),  # the token's lifetime
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
     subject = "".join(render_to_string("learners/accounts/email/confirm_subject.txt", context).splitlines())
@@ -194,8 +194,13 @@ def profile_create(*, user: AbstractBaseUser, fields: Mapping[str, Any]) -> Lear
 
 @transaction.atomic
 def profile_update(*, profile: LearnerProfile, fields: Mapping[str, Any]) -> LearnerProfile:
-    """Save the learner's corrections. Only EDITABLE_PROFILE_FIELDS change: never the RUN, document or email."""
+    """Save the learner's corrections. Only EDITABLE_PROFILE_FIELDS change: never the RUN, document or email.
+
+    The year of birth can be given once, by people the school enrolled from a file without it.
+    """
     changed = [name for name in EDITABLE_PROFILE_FIELDS if name in fields]
+    if profile.birth_year is None and fields.get("birth_year"):
+        changed.append("birth_year")
     for name in changed:
         setattr(profile, name, fields[name])
     if profile.learner_type != LearnerProfile.LearnerType.MUNICIPAL_STAFF:
@@ -213,3 +218,30 @@ def _user_names_sync(*, user: AbstractBaseUser, profile: LearnerProfile) -> None
     if (user.first_name, user.last_name) != (first, last):
         user.first_name, user.last_name = first, last
         user.save(update_fields=["first_name", "last_name"])
+
+
+IMPORTED_NOTICE_VERSION = "csv-import"
+
+
+def reset_recipients(*, email: str):
+    """Who may receive a password-reset link for ``email``: active accounts with a password, and accounts the
+    school created from a CSV file (inactive, no password yet), so that those learners can claim them."""
+    User = get_user_model()
+    email = email.strip().lower()
+    candidates = User._default_manager.filter(email__iexact=email)
+    for user in candidates:
+        if user.is_active and user.has_usable_password():
+            yield user
+        elif not user.is_active and not user.has_usable_password() and _is_imported(user):
+            yield user
+
+
+def imported_account_activate(*, user: AbstractBaseUser) -> None:
+    """The learner chose her password from a reset link: an account created from a file becomes active."""
+    if not user.is_active and _is_imported(user):
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+
+
+def _is_imported(user: AbstractBaseUser) -> bool:
+    return LearnerProfile.objects.filter(user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION).exists()

@@ -18,6 +18,7 @@ from learners.models import LearnerProfile
 
 SIGNUP_EMAIL_SESSION_KEY = "learners_accounts_signup_email"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LINK_DAYS = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
 
 
 def _base_url(request) -> str:
@@ -53,10 +54,11 @@ def signup(request):
     return render(request, "learners/accounts/signup.html", {"form": form})
 
 
+@never_cache
 def signup_done(request):
     email = request.session.get(SIGNUP_EMAIL_SESSION_KEY, "")
     form = forms.EmailForm(initial={"email": email})
-    return render(request, "learners/accounts/signup_done.html", {"email": email, "form": form})
+    return render(request, "learners/accounts/signup_done.html", {"email": email, "form": form, "link_days": LINK_DAYS})
 
 
 @never_cache
@@ -78,7 +80,7 @@ def confirm(request, uidb64, token):
         if error.code == "already_confirmed":
             messages.info(request, _("Your account was already confirmed. Log in with your email and password."))
             return redirect("accounts:login")
-        return render(request, "learners/accounts/confirm_invalid.html", status=400)
+        return render(request, "learners/accounts/confirm_invalid.html", {"link_days": LINK_DAYS}, status=400)
     login(request, user, backend=MODEL_BACKEND)
     request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
     messages.success(request, _("Your email is confirmed. Welcome to the Escuela Ciudadana!"))
@@ -98,10 +100,11 @@ password_reset = auth_views.PasswordResetView.as_view(
     template_name="learners/accounts/password_reset_form.html",
     email_template_name="learners/accounts/email/password_reset_body.txt",
     subject_template_name="learners/accounts/email/password_reset_subject.txt",
+    extra_email_context={"days": LINK_DAYS, "site_name": settings.WAGTAIL_SITE_NAME},
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="learners/accounts/password_reset_done.html"
+    template_name="learners/accounts/password_reset_done.html", extra_context={"link_days": LINK_DAYS}
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     form_class=forms.SetPasswordForm,
@@ -116,12 +119,9 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 
 @login_required
+@never_cache
 def profile(request):
-    profile = (
-        LearnerProfile.objects.select_related("user", "comuna__region", "municipality")
-        .filter(user=request.user)
-        .first()
-    )
+    profile = LearnerProfile.objects.select_related("user").filter(user=request.user).first()
     if profile is None:
         return _profile_complete(request)
     form = forms.ProfileForm(request.POST or None, instance=profile)

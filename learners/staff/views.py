@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from learners import selectors, services
@@ -65,7 +66,9 @@ def _name(enrolment: Enrolment) -> str:
 def session_list(request):
     today = timezone.localdate()
     visible = sessions_for(user=request.user).annotate(
-        seats=Count("cohort__enrolments", filter=Q(cohort__enrolments__status__in=selectors.SEAT_HOLDING), distinct=True),
+        seats=Count(
+            "cohort__enrolments", filter=Q(cohort__enrolments__status__in=selectors.SEAT_HOLDING), distinct=True
+        ),
         marked=Count("attendance", distinct=True),
     )
     context = {
@@ -86,17 +89,21 @@ def attendance(request, session_id):
         marks = {e.pk: request.POST[f"mark-{e.pk}"] for e in enrolments if request.POST.get(f"mark-{e.pk}")}
         written = services.attendance_record(session=session, marks=marks, recorded_by=request.user)
         if written:
-            messages.success(request, _("Attendance saved for %(count)s learners.") % {"count": written})
+            message = ngettext(
+                "Attendance saved for %(count)s learner.", "Attendance saved for %(count)s learners.", written
+            )
+            messages.success(request, message % {"count": written})
         else:
             messages.warning(request, _("No attendance was marked, so nothing was saved."))
         return redirect("learners_staff:attendance", session_id=session.pk)
     saved = dict(AttendanceRecord.objects.filter(session=session).values_list("enrolment_id", "status"))
+    summaries = selectors.attendance_summaries(enrolments=enrolments)
     rows = [
         AttendanceRow(
             enrolment=enrolment,
             name=_name(enrolment),
             status=saved.get(enrolment.pk, ""),
-            summary=selectors.attendance_summary(enrolment=enrolment),
+            summary=summaries.get(enrolment.pk),
         )
         for enrolment in enrolments
     ]

@@ -29,7 +29,7 @@ def open_cohorts_for(context, course):
 
 @register.inclusion_tag("learners/includes/lesson_progress.html", takes_context=True)
 def lesson_progress_panel(context, lesson):
-    """"Marcar como completada" for an enrolled learner; nothing for visitors of open courses."""
+    """ "Marcar como completada" for an enrolled learner; nothing for visitors of open courses."""
     request = context.get("request")
     enrolment = getattr(request, "learner_enrolment", None)
     done = False

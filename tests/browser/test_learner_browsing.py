@@ -29,6 +29,7 @@ def school(transactional_db):
         summary="Conoce el COSOC, las audiencias públicas y los presupuestos participativos.",
         thematic_area=ThematicArea.PARTICIPATION,
         modality=Modality.E_LEARNING,
+        is_open=True,
     )
     CoursePageFactory(parent=catalogue, title="Liderazgo comunitario", thematic_area=ThematicArea.LEADERSHIP)
     module = ModulePageFactory(parent=course, title="Mecanismos de participación")

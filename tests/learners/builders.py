@@ -15,7 +15,9 @@ _numbers = itertools.count(15_000_000)
 
 def comuna(code: str = "13101", name: str = "Santiago") -> Comuna:
     region, _ = Region.objects.get_or_create(code=code[:2], defaults={"name": f"Región {code[:2]}"})
-    province, _ = Province.objects.get_or_create(code=code[:3], defaults={"name": f"Provincia {code[:3]}", "region": region})
+    province, _ = Province.objects.get_or_create(
+        code=code[:3], defaults={"name": f"Provincia {code[:3]}", "region": region}
+    )
     found, _ = Comuna.objects.get_or_create(code=code, defaults={"name": name, "province": province, "region": region})
     return found
 
@@ -52,4 +54,6 @@ def cohort(*, course, capacity=None, name="Grupo 1", **fields) -> Cohort:
 
 
 def session(*, cohort: Cohort, on: date, hours="2.0") -> Session:
-    return Session.objects.create(cohort=cohort, date=on, start_time=time(18, 30), place="Sede vecinal", duration_hours=hours)
+    return Session.objects.create(
+        cohort=cohort, date=on, start_time=time(18, 30), place="Sede vecinal", duration_hours=hours
+    )

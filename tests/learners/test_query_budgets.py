@@ -8,7 +8,7 @@ from learners import selectors, services
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.learners.builders import learner
 
-DASHBOARD_QUERIES = 11
+DASHBOARD_QUERIES = 13
 COURSE_PAGE_QUERIES = 24
 MARK_COMPLETE_QUERIES = 12
 

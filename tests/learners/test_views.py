@@ -27,6 +27,12 @@ class LearningFlowTests(TestCase):
         self.assertNotContains(response, "Contenido de la lección.")
         self.assertContains(response, "/cuenta/ingresar/?next=")
 
+    def test_anonymous_post_goes_to_login_and_back_to_the_course(self):
+        self.client.logout()
+        response = self.client.post(f"/cursos/{self.course.pk}/inscripcion/")
+        self.assertRedirects(response, f"/cuenta/ingresar/?next={self.course.url}", fetch_redirect_response=False)
+        self.assertFalse(Enrolment.objects.exists())
+
     def test_open_course_lessons_are_public(self):
         self.client.logout()
         lesson = selectors.course_lessons(course=self.open_course).first()
