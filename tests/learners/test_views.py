@@ -89,6 +89,8 @@ class LearningFlowTests(TestCase):
         self.assertEqual(state.percent, 25)
         self.assertEqual(state.next_lesson.pk, self.lessons[1].pk)
         self.assertContains(response, 'class="is-done"')
+        self.assertContains(response, "1 de 2 lecciones completadas")
+        self.assertContains(response, "0 de 2 lecciones completadas")
 
     def test_withdraw_from_dashboard(self):
         services.enrolment_create(user=self.user, course=self.course)
