@@ -60,6 +60,11 @@ check: dev-deps  ## Lint, and fail when a model change has no migration
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run --noinput
 
+bench-learners: dev-deps  ## needs PostgreSQL on 127.0.0.1 and wrk (installed from Debian if missing)
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/learners.py
+
 bench-%: dev-deps
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/$*.py
 

@@ -1,21 +1,23 @@
 """Learner hot paths through a real WSGI server: gunicorn (2 workers) on PostgreSQL, 20 concurrent learners.
 
+Every measured mark-complete request completes a lesson for the first time; each client moves on to a fresh
+learner account when hers has finished the 60-lesson course (so course completions are part of the load).
+
 Run with `make bench-learners`. It creates a throwaway PostgreSQL database (BENCH_DATABASE_URL's server,
-default postgres://postgres@127.0.0.1:5432), loads the demo, enrols 20 learners in the largest demo
-course, starts gunicorn with the production settings and drives it from 20 client threads with keep-alive
-connections. Prints one line per figure: `name: value unit`.
+default postgres://postgres@127.0.0.1:5432), loads the demo, builds a 60-lesson course, enrols 300 learner
+accounts, starts gunicorn with the production settings and drives it with wrk: 20 connections with keep-alive
+connections (wrk). Prints one line per figure: `name: value unit`.
 """
 
-import http.client
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,9 +27,13 @@ SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 DB_NAME = f"escuela_bench_{os.getpid()}"
 DATABASE_URL = f"{SERVER.rstrip('/')}/{DB_NAME}"
 LEARNERS = 20
+ACCOUNTS = 300  # 20 at a time; each client moves on to a fresh account when hers has finished the course
+MODULES, LESSONS_PER_MODULE = 3, 20  # a 60-lesson course, the size the query budgets are tested with
 DURATION = float(os.environ.get("BENCH_SECONDS", "20"))
 PAGE_DURATION = float(os.environ.get("BENCH_PAGE_SECONDS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# Two processes (one per core); threads let a process serve another request while one waits on PostgreSQL.
+THREADS = os.environ.get("BENCH_THREADS", "1")
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="escuela-bench-static-"))
 
 ENV = {
@@ -78,12 +84,25 @@ from learners import selectors, services
 from learners.models import LearnerProfile
 from learners.run import check_digit
 
-course = max(CoursePage.objects.live(), key=lambda c: selectors.course_lessons(course=c).count())
+from courses.models import CourseIndexPage, LessonPage, ModulePage
+from wagtail.rich_text import RichText
+
+# A long course, so that every measured request completes a lesson for the first time.
+catalogue = CourseIndexPage.objects.get()
+course = CoursePage(title="Curso de medición", slug="curso-de-medicion", summary="Medición.", thematic_area="civic",
+    modality="e_learning", duration_hours=40, learning_objectives="<p>Medir.</p>")
+catalogue.add_child(instance=course)
+for module_number in range(%(modules)d):
+    module = ModulePage(title=f"Módulo {module_number}", slug=f"modulo-{module_number}")
+    course.add_child(instance=module)
+    for lesson_number in range(%(lessons)d):
+        module.add_child(instance=LessonPage(title=f"Lección {lesson_number}", slug=f"leccion-{lesson_number}",
+            body=[("paragraph", RichText("<p>Texto de la lección.</p>"))]))
 lessons = list(selectors.course_lessons(course=course))
 comuna = Comuna.objects.get(code="13101")
 learners = []
-for number in range(%(learners)d):
-    body = 16000000 + number
+for number in range(%(accounts)d):
+    body = 17000000 + number
     email = f"bench{number}@example.cl"
     user = get_user_model().objects.create_user(username=email, email=email, password="x" * 12)
     LearnerProfile.objects.create(user=user, given_names="Persona", family_names=f"Prueba {number}",
@@ -96,7 +115,7 @@ for number in range(%(learners)d):
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     learners.append(session.session_key)
-print(json.dumps({"course": course.url, "lessons": [lesson.pk for lesson in lessons[:-1]], "sessions": learners}))
+print(json.dumps({"course": course.url, "lessons": [lesson.pk for lesson in lessons], "sessions": learners}))
 """
 
 
@@ -107,7 +126,15 @@ def setup_data() -> dict:
     manage("load_demo_data", "--allow-production", "--no-admin")
     manage("collectstatic", "--noinput")
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP % {"learners": LEARNERS}],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            SETUP % {"accounts": ACCOUNTS, "modules": MODULES, "lessons": LESSONS_PER_MODULE},
+        ],
         cwd=ROOT,
         env=ENV,
         check=True,
@@ -126,6 +153,8 @@ def start_server() -> subprocess.Popen:
             "cms.wsgi:application",
             "--workers",
             "2",
+            "--threads",
+            THREADS,
             "--bind",
             f"127.0.0.1:{PORT}",
             "--keep-alive",
@@ -146,49 +175,91 @@ def start_server() -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def drive(sessions: list[str], make_request, seconds: float) -> tuple[int, list[float], int]:
-    """Each learner loops on her own keep-alive connection until time runs out."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
+WRK_SCRIPT = """
+local sessions = {%(sessions)s}
+local lessons = {%(lessons)s}
+local csrf = "%(csrf)s"
+local mode = "%(mode)s"
+local course = "%(course)s"
+local clients = %(clients)d
+local threads_total = %(threads)d
+local counter = 0
+local thread_index = 0
+local next_id = 0
 
-    def learner(index: int, session_key: str) -> None:
-        nonlocal errors
-        csrf = secrets.token_hex(16)
-        headers = {"Cookie": f"sessionid={session_key}; csrftoken={csrf}", "X-CSRFToken": csrf, "Host": "127.0.0.1"}
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-        mine, bad, step = [], 0, 0
-        while time.perf_counter() < stop:
-            method, path, body = make_request(index, step)
-            step += 1
-            started = time.perf_counter()
-            request_headers = dict(headers)
-            if body is not None:
-                request_headers["Content-Type"] = "application/x-www-form-urlencoded"
-            connection.request(method, path, body=body, headers=request_headers)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status >= 400:
-                bad += 1
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-            errors += bad
+function setup(thread)
+  thread:set("thread_index", next_id)
+  next_id = next_id + 1
+end
 
-    threads = [threading.Thread(target=learner, args=(i, key)) for i, key in enumerate(sessions)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies) / (time.perf_counter() - started), latencies, errors
+-- Each wrk thread serves clients / threads_total learners in turn; a learner completes the course's lessons in
+-- order and then hands over to a fresh account, so no request repeats a lesson already done.
+function request()
+  local per_thread = clients / threads_total
+  local slot = counter %% per_thread
+  local step = math.floor(counter / per_thread)
+  counter = counter + 1
+  local round = math.floor(step / #lessons)
+  local account = 1 + thread_index + threads_total * (slot + per_thread * round)
+  if account > #sessions then account = 1 + ((account - 1) %% #sessions) end
+  local headers = {}
+  headers["Cookie"] = "sessionid=" .. sessions[account] .. "; csrftoken=" .. csrf
+  headers["X-CSRFToken"] = csrf
+  if mode == "complete" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    local lesson = lessons[1 + (step %% #lessons)]
+    return wrk.format("POST", "/lecciones/" .. lesson .. "/completar/", headers, "next=/mis-cursos/")
+  end
+  local active = 1 + thread_index + threads_total * slot
+  headers["Cookie"] = "sessionid=" .. sessions[active] .. "; csrftoken=" .. csrf
+  return wrk.format("GET", mode == "dashboard" and "/mis-cursos/" or course, headers)
+end
+
+local errors = 0
+function response(status, headers, body)
+  if status >= 400 then errors = errors + 1 end
+end
+"""
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+def run_wrk(data: dict, mode: str, seconds: float) -> dict:
+    """Drive the server with wrk (C, light on the CPU the server shares) and read its figures."""
+    threads = 2
+    script = Path(tempfile.mkdtemp(prefix="escuela-bench-")) / f"{mode}.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "sessions": ", ".join(f'"{key}"' for key in data["sessions"]),
+            "lessons": ", ".join(str(pk) for pk in data["lessons"]),
+            "csrf": secrets.token_hex(16),
+            "mode": mode,
+            "course": data["course"],
+            "clients": LEARNERS,
+            "threads": threads,
+        }
+    )
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{LEARNERS}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))}
+    for label in ("50", "99"):
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", result.stdout, re.M).groups()
+        figures[f"p{label}"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    figures["errors"] = int(errors.group(1)) if errors else 0
+    return figures
 
 
 def main() -> None:
@@ -197,25 +268,23 @@ def main() -> None:
     try:
         data = setup_data()
         server = start_server()
-        lessons = data["lessons"]
 
-        def mark_complete(index, step):
-            return "POST", f"/lecciones/{lessons[(index + step) % len(lessons)]}/completar/", "next=/mis-cursos/"
-
-        drive(data["sessions"], mark_complete, 3)  # warm-up: first completions, connection pools
-        rps, latencies, errors = drive(data["sessions"], mark_complete, DURATION)
-        print(f"progress_mark_complete_rps: {rps:.0f} req/s")
-        print(f"progress_mark_complete_p99_ms: {percentile(latencies, 0.99):.1f} ms")
-        print(f"progress_mark_complete_p50_ms: {percentile(latencies, 0.50):.1f} ms")
-        print(f"progress_mark_complete_errors: {errors} requests")
-
-        _, latencies, errors = drive(data["sessions"], lambda i, s: ("GET", "/mis-cursos/", None), PAGE_DURATION)
-        print(f"dashboard_p50_ms: {statistics.median(latencies) * 1000:.1f} ms")
-        print(f"dashboard_p99_ms: {percentile(latencies, 0.99):.1f} ms")
-        _, latencies, errors2 = drive(data["sessions"], lambda i, s: ("GET", data["course"], None), PAGE_DURATION)
-        print(f"course_page_p50_ms: {statistics.median(latencies) * 1000:.1f} ms")
-        print(f"course_page_p99_ms: {percentile(latencies, 0.99):.1f} ms")
-        print(f"page_errors: {errors + errors2} requests")
+        if shutil.which("wrk") is None:
+            raise SystemExit("wrk is needed: apt-get install wrk (make bench-learners installs it)")
+        run_wrk(data, "complete", 3)  # warm-up: caches and connection pools, on accounts the next run skips
+        data = {**data, "sessions": data["sessions"][len(data["sessions"]) // 2 :]}
+        figures = run_wrk(data, "complete", DURATION)
+        print(f"progress_mark_complete_rps: {figures['rps']:.0f} req/s")
+        print(f"progress_mark_complete_p99_ms: {figures['p99']:.1f} ms")
+        print(f"progress_mark_complete_p50_ms: {figures['p50']:.1f} ms")
+        print(f"progress_mark_complete_errors: {figures['errors']} requests")
+        dashboard = run_wrk(data, "dashboard", PAGE_DURATION)
+        print(f"dashboard_p50_ms: {dashboard['p50']:.1f} ms")
+        print(f"dashboard_p99_ms: {dashboard['p99']:.1f} ms")
+        course = run_wrk(data, "course", PAGE_DURATION)
+        print(f"course_page_p50_ms: {course['p50']:.1f} ms")
+        print(f"course_page_p99_ms: {course['p99']:.1f} ms")
+        print(f"page_errors: {dashboard['errors'] + course['errors']} requests")
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, F, Func, Q, Subquery
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -130,16 +130,22 @@ def completion_check(*, enrolment: Enrolment, course: CoursePage) -> CompletionC
     - if the course sets a minimum attendance and the cohort has sessions: the attendance percentage
       (AttendanceSummary) reaches it. Cohorts without sessions and self-paced enrolments are exempt.
     """
-    required_ids = list(course_lessons(course=course).filter(required=True).values_list("pk", flat=True))
-    rows = LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False).values_list(
-        "lesson_id", "score"
+    progress = LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False)
+    required_lessons = course_lessons(course=course).filter(required=True).order_by().values("pk")
+    done_lessons = progress.filter(lesson__in=required_lessons).order_by().values("pk")
+    counts = (  # both counts in one round trip
+        Enrolment.objects.filter(pk=enrolment.pk)
+        .annotate(
+            required_count=Subquery(required_lessons.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]),
+            done_count=Subquery(done_lessons.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]),
+        )
+        .values("required_count", "done_count")
+        .get()
     )
-    done_ids, scores = set(), []
-    for lesson_id, score in rows:
-        done_ids.add(lesson_id)
-        if score is not None:
-            scores.append(score)
-    grade = final_grade(scores)
+    required, done = counts["required_count"] or 0, counts["done_count"] or 0
+    grade = None
+    if course.grade_required or done >= required:  # the grade is recorded when the course completes
+        grade = final_grade(list(progress.filter(score__isnull=False).values_list("score", flat=True)))
     grade_ok = not course.grade_required or (grade is not None and grade >= course.pass_grade)
     attendance, attendance_ok = None, True
     if course.min_attendance_percent is not None:
@@ -148,8 +154,8 @@ def completion_check(*, enrolment: Enrolment, course: CoursePage) -> CompletionC
             attendance = summary.percent
             attendance_ok = attendance is not None and attendance >= course.min_attendance_percent
     return CompletionCheck(
-        required=len(required_ids),
-        done=len(done_ids & set(required_ids)),
+        required=required,
+        done=done,
         grade=grade,
         grade_ok=grade_ok,
         attendance=attendance,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,11 +112,9 @@ def lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> None:
 
 @dataclass(frozen=True)
 class CompletionResult:
-    progress: LessonProgress
     course_completed: bool
 
 
-@transaction.atomic
 def lesson_mark_complete(
     *,
     enrolment: Enrolment,
@@ -127,25 +125,55 @@ def lesson_mark_complete(
     """Record a lesson as done for this enrolment and complete the course when its rule is met.
 
     Called by the learner's "Marcar como completada" (score None) and by graded activities (with a scaled
-    score). Raises EnrolmentError if the enrolment cannot progress or the lesson is not in its course.
+    score). Marking a lesson that is already done changes nothing and skips the completion check. Raises
+    EnrolmentError if the enrolment cannot progress or the lesson is not in its course.
+
+    No surrounding transaction is needed: the progress row is one atomic INSERT … ON CONFLICT DO NOTHING, and the
+    course completes through a conditional UPDATE (enrolment_evaluate_completion), so concurrent calls stay
+    correct and the hot path costs four queries.
     """
     if enrolment.status not in (Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED):
         raise EnrolmentError(_("You need an active enrolment to record progress."))
     if not lesson.path.startswith(enrolment.course.path):
         raise EnrolmentError(_("This lesson is not part of your course."))
-    now = timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(
-        enrolment=enrolment,
-        lesson=lesson,
-        defaults={"course_id": enrolment.course_id, "completed_at": now, "score": score, "source": source},
-    )
-    if not created and (progress.completed_at is None or score is not None):
-        progress.completed_at = progress.completed_at or now
+    if not _progress_insert(enrolment=enrolment, lesson=lesson, score=score, source=source):
+        progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
+        if progress.completed_at is not None and (score is None or score == progress.score):
+            return CompletionResult(course_completed=False)  # nothing changed: a repeat click or a retry
+        progress.completed_at = progress.completed_at or timezone.now()
         if score is not None:
             progress.score, progress.source = score, source
         progress.save(update_fields=["completed_at", "score", "source", "updated_at"])
-    completed = enrolment_evaluate_completion(enrolment=enrolment)
-    return CompletionResult(progress=progress, course_completed=completed)
+    return CompletionResult(course_completed=enrolment_evaluate_completion(enrolment=enrolment))
+
+
+def _progress_insert(*, enrolment: Enrolment, lesson: LessonPage, score: Decimal | None, source: str) -> bool:
+    """INSERT the completed progress row unless one exists; True when this call inserted it (one round trip).
+
+    Written in SQL because Django's ``bulk_create(ignore_conflicts=True)`` cannot tell whether it inserted.
+    ``ON CONFLICT … DO NOTHING RETURNING`` works on PostgreSQL and on SQLite ≥ 3.35.
+    """
+    ops = connection.ops
+    quote = ops.quote_name
+    now = timezone.now()
+    columns = ["enrolment_id", "lesson_id", "course_id", "completed_at", "score", "source", "updated_at"]
+    values = [
+        enrolment.pk,
+        lesson.pk,
+        enrolment.course_id,
+        ops.adapt_datetimefield_value(now),
+        ops.adapt_decimalfield_value(score, 5, 4) if score is not None else None,
+        source,
+        ops.adapt_datetimefield_value(now),
+    ]
+    sql = (
+        f"INSERT INTO {quote(LessonProgress._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('enrolment_id')}, {quote('lesson_id')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None
 
 
 def enrolment_evaluate_completion(*, enrolment: Enrolment) -> bool:

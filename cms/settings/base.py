@@ -151,6 +151,9 @@ LEARNERS_PRIVACY_NOTICE_VERSION = env("LEARNERS_PRIVACY_NOTICE_VERSION", "2026-1
 LEARNERS_LOGIN_FAILURE_LIMIT = 5
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
 
+# Sessions are read from the cache first and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Cache: Redis when REDIS_URL is set (needed for throttling across several server processes).
 if env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
