@@ -222,9 +222,9 @@ end
 """
 
 
-def run_wrk(data: dict, mode: str, seconds: float) -> dict:
+def run_wrk(data: dict, mode: str, seconds: float, clients: int = LEARNERS) -> dict:
     """Drive the server with wrk (C, light on the CPU the server shares) and read its figures."""
-    threads = 2
+    threads = min(2, clients)
     script = Path(tempfile.mkdtemp(prefix="escuela-bench-")) / f"{mode}.lua"
     script.write_text(
         WRK_SCRIPT
@@ -234,7 +234,7 @@ def run_wrk(data: dict, mode: str, seconds: float) -> dict:
             "csrf": secrets.token_hex(16),
             "mode": mode,
             "course": data["course"],
-            "clients": LEARNERS,
+            "clients": clients,
             "threads": threads,
         }
     )
@@ -242,7 +242,7 @@ def run_wrk(data: dict, mode: str, seconds: float) -> dict:
         [
             "wrk",
             f"-t{threads}",
-            f"-c{LEARNERS}",
+            f"-c{clients}",
             f"-d{int(seconds)}s",
             "--latency",
             "-s",
@@ -285,6 +285,9 @@ def main() -> None:
         print(f"course_page_p50_ms: {course['p50']:.1f} ms")
         print(f"course_page_p99_ms: {course['p99']:.1f} ms")
         print(f"page_errors: {dashboard['errors'] + course['errors']} requests")
+        # The same pages for one learner alone: the latency a person feels when the server is not busy.
+        print(f"dashboard_single_p50_ms: {run_wrk(data, 'dashboard', PAGE_DURATION, clients=1)['p50']:.1f} ms")
+        print(f"course_page_single_p50_ms: {run_wrk(data, 'course', PAGE_DURATION, clients=1)['p50']:.1f} ms")
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Func, Q, Subquery
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -130,19 +131,8 @@ def completion_check(*, enrolment: Enrolment, course: CoursePage) -> CompletionC
     - if the course sets a minimum attendance and the cohort has sessions: the attendance percentage
       (AttendanceSummary) reaches it. Cohorts without sessions and self-paced enrolments are exempt.
     """
+    required, done = _required_lesson_counts(enrolment=enrolment, course=course)
     progress = LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False)
-    required_lessons = course_lessons(course=course).filter(required=True).order_by().values("pk")
-    done_lessons = progress.filter(lesson__in=required_lessons).order_by().values("pk")
-    counts = (  # both counts in one round trip
-        Enrolment.objects.filter(pk=enrolment.pk)
-        .annotate(
-            required_count=Subquery(required_lessons.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]),
-            done_count=Subquery(done_lessons.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1]),
-        )
-        .values("required_count", "done_count")
-        .get()
-    )
-    required, done = counts["required_count"] or 0, counts["done_count"] or 0
     grade = None
     if course.grade_required or done >= required:  # the grade is recorded when the course completes
         grade = final_grade(list(progress.filter(score__isnull=False).values_list("score", flat=True)))
@@ -161,6 +151,31 @@ def completion_check(*, enrolment: Enrolment, course: CoursePage) -> CompletionC
         attendance=attendance,
         attendance_ok=attendance_ok,
     )
+
+
+def _required_lesson_counts(*, enrolment: Enrolment, course: CoursePage) -> tuple[int, int]:
+    """(required live lessons of the course, how many of them this enrolment completed) in one statement.
+
+    Plain SQL: this runs on every "Marcar como completada", and the ORM spent more time compiling the two nested
+    subqueries than the database spent answering them.
+    """
+    lesson = LessonPage._meta.db_table
+    page = Page._meta.db_table
+    progress = LessonProgress._meta.db_table
+    lessons_of_course = (
+        f"FROM {lesson} l JOIN {page} p ON p.id = l.page_ptr_id "
+        "WHERE p.live AND l.required AND p.depth = %s AND p.path LIKE %s"
+    )
+    sql = (
+        f"SELECT (SELECT COUNT(*) {lessons_of_course}), "
+        f"(SELECT COUNT(*) FROM {progress} lp WHERE lp.enrolment_id = %s AND lp.completed_at IS NOT NULL "
+        f"AND lp.lesson_id IN (SELECT l.page_ptr_id {lessons_of_course}))"
+    )
+    depth, prefix = course.depth + 2, course.path + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [depth, prefix, enrolment.pk, depth, prefix])
+        required, done = cursor.fetchone()
+    return required, done
 
 
 # Learner views of a course ---------------------------------------------------------------------------------
