@@ -200,12 +200,17 @@ class LearnerCourseState:
         return self.enrolment is not None and self.enrolment.status in PROGRESSING
 
 
-def learner_course_state(*, user: AbstractBaseUser, course: CoursePage) -> LearnerCourseState:
-    """Enrolment, lessons done and where to continue, for the course page (at most four queries)."""
+def learner_course_state(
+    *, user: AbstractBaseUser, course: CoursePage, lessons: list[LessonPage] | None = None
+) -> LearnerCourseState:
+    """Enrolment, lessons done and where to continue, for the course page (at most four queries).
+
+    Pass ``lessons`` (the course's live lessons in order) when the page already loaded them.
+    """
     enrolment = enrolment_for(user=user, course=course)
     if enrolment is None:
         return LearnerCourseState(enrolment=None)
-    lessons = list(course_lessons(course=course))
+    lessons = list(course_lessons(course=course)) if lessons is None else lessons
     done = frozenset(
         LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False).values_list(
             "lesson_id", flat=True

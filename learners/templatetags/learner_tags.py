@@ -16,7 +16,9 @@ def learner_course_state(context, course):
         return selectors.LearnerCourseState(enrolment=None)
     cache = request.__dict__.setdefault("_learner_course_states", {})
     if course.pk not in cache:
-        cache[course.pk] = selectors.learner_course_state(user=request.user, course=course)
+        outline = context.get("outline")  # the course page has already loaded its lessons
+        lessons = [item.page for module in outline.modules for item in module.lessons] if outline else None
+        cache[course.pk] = selectors.learner_course_state(user=request.user, course=course, lessons=lessons)
     return cache[course.pk]
 
 

@@ -9,7 +9,7 @@ from tests.factories.courses import CourseIndexPageFactory, build_course, site_r
 from tests.learners.builders import learner
 
 DASHBOARD_QUERIES = 12
-COURSE_PAGE_QUERIES = 23
+COURSE_PAGE_QUERIES = 22
 MARK_COMPLETE_QUERIES = 5  # lesson, user, enrolment, INSERT … ON CONFLICT, both counts
 
 
