@@ -61,3 +61,47 @@ def test_pages_have_no_wcag_aa_violations(live_server, browser, pages, width):
             problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
     context.close()
     assert problems == []
+
+
+def test_learner_pages_have_no_wcag_aa_violations(live_server, browser, pages):
+    """Sign-up, log-in, "Mis cursos", an enrolled learner's course and lesson pages, at 360 px."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from courses.models import CoursePage
+    from learners import selectors, services
+    from tests.learners.builders import learner
+
+    call_command("load_reference_data", verbosity=0)
+    anonymous = ["/cuenta/registro/", "/cuenta/ingresar/", "/cuenta/clave/", "/cuenta/privacidad/"]
+    user = learner()
+    course = CoursePage.objects.get(title="Liderazgo comunitario")
+    enrolment = services.enrolment_create(user=user, course=course)
+    lesson = selectors.course_lessons(course=course).first()
+    services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
+    client = Client()
+    client.force_login(user)
+    signed_in = ["/mis-cursos/", course.url, lesson.url, "/cuenta/perfil/"]
+
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    problems = []
+    for url in anonymous + ["__login__"] + signed_in:
+        if url == "__login__":
+            context.add_cookies(
+                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+            )
+            continue
+        page.goto(live_server.url + url)
+        assert page.url == live_server.url + url, f"{url} redirected to {page.url}"
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        for violation in result["violations"]:
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
+    assert problems == []
