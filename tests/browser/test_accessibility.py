@@ -43,6 +43,19 @@ def pages(transactional_db):
     return ["/", "/cursos/", "/cursos/?q=acta", course.url, module.url, lesson.url, "/certificados/verificar/ABCD/"]
 
 
+def axe_violations(page, url: str) -> list[str]:
+    """Run axe-core on the loaded page for WCAG 2.0/2.1 A and AA; one line per violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{url}: {violation['id']} ({violation['impact']}) {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+    ]
+
+
 @pytest.mark.parametrize("width", [360, 1280])
 def test_pages_have_no_wcag_aa_violations(live_server, browser, pages, width):
     assert AXE.exists(), "run `npm ci` (make test does) to install axe-core"
@@ -51,14 +64,7 @@ def test_pages_have_no_wcag_aa_violations(live_server, browser, pages, width):
     problems = []
     for url in pages:
         page.goto(live_server.url + url)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-        )
-        for violation in result["violations"]:
-            targets = [node["target"] for node in violation["nodes"]][:3]
-            problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+        problems.extend(axe_violations(page, url))
     context.close()
     assert problems == []
 
@@ -70,7 +76,7 @@ def test_learner_pages_have_no_wcag_aa_violations(live_server, browser, pages):
 
     from courses.models import CoursePage
     from learners import selectors, services
-    from tests.learners.builders import learner
+    from tests.factories.learners import learner
 
     call_command("load_reference_data", verbosity=0)
     anonymous = ["/cuenta/registro/", "/cuenta/ingresar/", "/cuenta/clave/", "/cuenta/privacidad/"]
@@ -94,14 +100,7 @@ def test_learner_pages_have_no_wcag_aa_violations(live_server, browser, pages):
             continue
         page.goto(live_server.url + url)
         assert page.url == live_server.url + url, f"{url} redirected to {page.url}"
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-        )
-        for violation in result["violations"]:
-            targets = [node["target"] for node in violation["nodes"]][:3]
-            problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+        problems.extend(axe_violations(page, url))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
     assert problems == []

@@ -5,6 +5,9 @@ Usage (comunas must be loaded first: ``call_command("load_reference_data", stdou
     ana = make_learner(run="12.345.678-5", email="ana@example.cl")   # user + LearnerProfile
     cohort = make_cohort(course=course, capacity=10, instructors=[teacher])
     session = make_session(cohort=cohort, date=date(2026, 3, 2))
+
+The shorter ``learner()``, ``cohort()`` and ``session()`` need no reference data and give every learner a fresh
+valid RUN: ``services.enrolment_create(user=learner(), course=course, cohort=cohort(course=course, capacity=2))``.
 """
 
 import itertools
@@ -14,9 +17,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from courses.models import Comuna
+from courses.models import Comuna, Province, Region
 from learners.models import Cohort, LearnerProfile, Session
-from learners.run import normalise_run
+from learners.run import check_digit, normalise_run
 
 _sequence = itertools.count(1)
 
@@ -85,3 +88,54 @@ def make_session(*, cohort: Cohort, date: date | None = None, **fields) -> Sessi
     fields.setdefault("place", "Sede vecinal")
     fields.setdefault("duration_hours", Decimal("2.0"))
     return Session.objects.create(cohort=cohort, date=date or timezone.localdate(), **fields)
+
+
+_numbers = itertools.count(15_000_000)
+
+
+def ensure_comuna(code: str = "13101", name: str = "Santiago") -> Comuna:
+    """A comuna (with its province and region) without loading the whole reference file."""
+    region, _ = Region.objects.get_or_create(code=code[:2], defaults={"name": f"Región {code[:2]}"})
+    province, _ = Province.objects.get_or_create(
+        code=code[:3], defaults={"name": f"Provincia {code[:3]}", "region": region}
+    )
+    found, _ = Comuna.objects.get_or_create(code=code, defaults={"name": name, "province": province, "region": region})
+    return found
+
+
+def learner(*, email: str | None = None, given_names: str = "María", family_names: str = "González Pérez", **profile):
+    """An active user with a learner profile and a fresh valid RUN; needs no reference data."""
+    body = next(_numbers)
+    email = email or f"persona{body}@example.cl"
+    user = get_user_model().objects.create_user(username=email, email=email, password="clave-segura-123")
+    LearnerProfile.objects.create(
+        user=user,
+        given_names=given_names,
+        family_names=family_names,
+        run=profile.pop("run", f"{body}-{check_digit(body)}"),
+        comuna=profile.pop("comuna", None) or ensure_comuna(),
+        learner_type=profile.pop("learner_type", LearnerProfile.LearnerType.CITIZEN),
+        birth_year=profile.pop("birth_year", 1964),
+        privacy_notice_version="test",
+        privacy_accepted_at=timezone.now(),
+        **profile,
+    )
+    return user
+
+
+def cohort(*, course, capacity=None, name="Grupo 1", **fields) -> Cohort:
+    """A cohort running from 2026 to 2030, so that it takes enrolments whatever today is."""
+    return Cohort.objects.create(
+        course=course,
+        name=name,
+        starts_on=fields.pop("starts_on", date(2026, 1, 5)),
+        ends_on=fields.pop("ends_on", date(2030, 12, 20)),
+        capacity=capacity,
+        **fields,
+    )
+
+
+def session(*, cohort: Cohort, on: date, hours="2.0") -> Session:
+    return Session.objects.create(
+        cohort=cohort, date=on, start_time=time(18, 30), place="Sede vecinal", duration_hours=hours
+    )

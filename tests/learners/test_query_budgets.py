@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from learners import selectors, services
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
-from tests.learners.builders import learner
+from tests.factories.learners import learner
 
 DASHBOARD_QUERIES = 12
 COURSE_PAGE_QUERIES = 22

@@ -12,7 +12,7 @@ from learners.grading import final_grade, grade_from_score
 from learners.models import AttendanceRecord, Enrolment, LessonProgress
 from learners.signals import course_completed
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline, site_root
-from tests.learners.builders import cohort, learner, session
+from tests.factories.learners import cohort, learner, session
 
 
 class GradingTests(TestCase):

@@ -3,7 +3,7 @@ from django.test import TestCase
 from learners import selectors, services
 from learners.models import Enrolment, LessonProgress
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
-from tests.learners.builders import cohort, learner
+from tests.factories.learners import cohort, learner
 
 
 class LearningFlowTests(TestCase):
