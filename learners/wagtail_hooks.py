@@ -1,9 +1,12 @@
 from django.shortcuts import render
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from courses.models import CoursePage, LessonPage
-from learners import selectors, services
+from learners import admin_views, selectors, services
 from learners.access import can_read_lesson
+from learners.viewsets import CitizenSchoolViewSetGroup
 
 
 @hooks.register("before_serve_page")
@@ -28,12 +31,6 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
 
 
 # Admin: the "Escuela Ciudadana" menu and bulk enrolment --------------------------------------------------------
-
-from django.urls import path, reverse_lazy  # noqa: E402
-from django.utils.translation import gettext_lazy  # noqa: E402
-
-from learners import admin_views  # noqa: E402
-from learners.viewsets import CitizenSchoolViewSetGroup  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")
