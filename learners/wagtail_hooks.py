@@ -1,11 +1,15 @@
-from django.shortcuts import render
-from django.urls import path, reverse_lazy
-from django.utils.translation import gettext_lazy
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
+from wagtail.models import Page
 
-from courses.models import CoursePage, LessonPage
+from courses.models import CoursePage, LessonPage, ModulePage
 from learners import admin_views, selectors, services
 from learners.access import can_read_lesson
+from learners.models import Enrolment, LessonProgress
 from learners.viewsets import CitizenSchoolViewSetGroup
 
 
@@ -27,6 +31,48 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
         services.lesson_visit(enrolment=enrolment, lesson=page)
     request.learner_enrolment = enrolment
     request.learner_course = course
+    return None
+
+
+# Deleting course pages that learners use ---------------------------------------------------------------------
+
+
+def _learner_records_below(pages) -> bool:
+    """Whether any of these pages, or a page below them, has enrolments or lesson progress."""
+    paths = Q()
+    for page in pages:
+        paths |= Q(path__startswith=page.path)
+    page_ids = Page.objects.filter(paths).values("pk")
+    return (
+        Enrolment.objects.filter(course_id__in=page_ids).exists()
+        or LessonProgress.objects.filter(lesson_id__in=page_ids).exists()
+    )
+
+
+def _refuse_delete(request, redirect_to):
+    messages.error(
+        request,
+        gettext(
+            "This page cannot be deleted: learners are enrolled in its course or have progress in its lessons. "
+            "Unpublish it instead, so it disappears from the site and their records stay intact."
+        ),
+    )
+    return redirect(redirect_to)
+
+
+@hooks.register("before_delete_page")
+def protect_pages_with_learners(request, page):
+    """Refuse to delete a course, module or lesson that learners use (instead of a database error)."""
+    if isinstance(page, CoursePage | ModulePage | LessonPage) and _learner_records_below([page]):
+        return _refuse_delete(request, reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    return None
+
+
+@hooks.register("before_bulk_action")
+def protect_pages_with_learners_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type == "delete" and objects and isinstance(objects[0], Page) and _learner_records_below(objects):
+        parent_id = objects[0].get_parent().pk if objects[0].get_parent() else None
+        return _refuse_delete(request, reverse("wagtailadmin_explore", args=[parent_id]) if parent_id else "/admin/")
     return None
 
 
