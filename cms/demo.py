@@ -245,6 +245,9 @@ def ensure_demo_learner(report: DemoReport) -> None:
         first = learner_selectors.course_lessons(course=course).first()
         if first is not None:
             learner_services.lesson_mark_complete(enrolment=enrolment, lesson=first)
+    group = Cohort.objects.order_by("pk").first()
+    if group is not None:  # and in the in-person group, so that the attendance page has someone to mark
+        learner_services.enrolment_create(user=user, course=group.course, cohort=group)
     report.notes.append(f"Created the demo learner {DEMO_LEARNER_EMAIL!r}.")
 
 
