@@ -150,6 +150,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LEARNERS_PRIVACY_NOTICE_VERSION = env("LEARNERS_PRIVACY_NOTICE_VERSION", "2026-11")
 LEARNERS_LOGIN_FAILURE_LIMIT = 5
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+WAGTAILADMIN_USER_LOGIN_FORM = "learners.accounts.forms.AdminLoginForm"  # same limits on the admin's log-in
 
 # Sessions are read from the cache first and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

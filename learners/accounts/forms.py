@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from courses.models import Comuna, Region
 from learners.accounts import services, throttle
@@ -477,6 +478,28 @@ class LoginForm(auth_forms.AuthenticationForm):
             minutes,
         )
         return ValidationError(message, code="locked", params={"minutes": minutes})
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """The Wagtail admin's log-in, under the same failed-attempt limits as learners (the most valuable accounts).
+
+    Enabled with ``WAGTAILADMIN_USER_LOGIN_FORM``; the admin's user name is counted as the "email".
+    """
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip().lower()
+        ip = throttle.client_ip(self.request)
+        if username and (wait := throttle.seconds_locked(email=username, ip=ip)):
+            raise LoginForm.locked_error(wait)
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if username and error.code == "invalid_login" and (wait := throttle.record_failure(email=username, ip=ip)):
+                raise LoginForm.locked_error(wait) from error
+            raise
+        if username:
+            throttle.clear(email=username)
+        return cleaned
 
 
 class EmailForm(forms.Form):
