@@ -6,3 +6,6 @@ class LearnersConfig(AppConfig):
     name = "learners"
     verbose_name = _("Learners")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from learners import checks  # noqa: F401  (registers the system checks)
