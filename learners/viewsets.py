@@ -235,7 +235,21 @@ class CohortFilterSet(WagtailFilterSet):
         fields = ["course", "municipality"]
 
 
-class CohortIndexView(generic.IndexView):
+class BulkEnrolButtonMixin:
+    """Index views that offer "Enrol from a CSV file" to people allowed to use it."""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm(BULK_ENROL_PERMISSION):
+            buttons = [
+                *buttons,
+                HeaderButton(_("Enrol from a CSV file"), url=reverse("learners_bulk_enrol"), icon_name="upload"),
+            ]
+        return buttons
+
+
+class CohortIndexView(BulkEnrolButtonMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -273,16 +287,6 @@ class CohortIndexView(generic.IndexView):
                 get_url=lambda cohort: reverse("learners_session:index") + "?" + urlencode({"cohort": cohort.pk}),
             ),
         ]
-
-    @cached_property
-    def header_buttons(self):
-        buttons = super().header_buttons
-        if self.request.user.has_perm(BULK_ENROL_PERMISSION):
-            buttons = [
-                *buttons,
-                HeaderButton(_("Enrol from a CSV file"), url=reverse("learners_bulk_enrol"), icon_name="upload"),
-            ]
-        return buttons
 
 
 class CohortEditView(generic.EditView):
@@ -445,7 +449,7 @@ class EnrolmentFilterSet(WagtailFilterSet):
         fields = ["course", "cohort", "status"]
 
 
-class EnrolmentIndexView(LearnerSearchMixin, generic.IndexView):
+class EnrolmentIndexView(BulkEnrolButtonMixin, LearnerSearchMixin, generic.IndexView):
     profile_lookup = "user__learner_profile__"
     user_lookup = "user__"
 
@@ -490,16 +494,6 @@ class EnrolmentIndexView(LearnerSearchMixin, generic.IndexView):
             "final_grade": item.final_grade,
         }
         return {field: values[field] for field in self.list_export}
-
-    @cached_property
-    def header_buttons(self):
-        buttons = super().header_buttons
-        if self.request.user.has_perm(BULK_ENROL_PERMISSION):
-            buttons = [
-                *buttons,
-                HeaderButton(_("Enrol from a CSV file"), url=reverse("learners_bulk_enrol"), icon_name="upload"),
-            ]
-        return buttons
 
 
 def enrolment_title(enrolment: Enrolment) -> str:
