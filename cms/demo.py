@@ -26,7 +26,7 @@ from wagtail.models import Page, Site
 
 from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
-from learners import selectors as learner_selectors
+from courses.selectors import course_lessons
 from learners import services as learner_services
 from learners.models import Cohort, LearnerProfile, Session
 
@@ -242,7 +242,7 @@ def ensure_demo_learner(report: DemoReport) -> None:
     course = CoursePage.objects.live().order_by("path").first()
     if course is not None:
         enrolment = learner_services.enrolment_create(user=user, course=course)
-        first = learner_selectors.course_lessons(course=course).first()
+        first = course_lessons(course=course).first()
         if first is not None:
             learner_services.lesson_mark_complete(enrolment=enrolment, lesson=first)
     group = Cohort.objects.order_by("pk").first()

@@ -20,6 +20,7 @@ from courses.models.pages import Modality, ThematicArea
 CARD_RENDITION = "fill-640x360|format-webp"
 SEARCH_LESSON_LIMIT = 20
 MAX_QUERY_LENGTH = 200
+LESSON_DEPTH_BELOW_COURSE = 2  # course → module → lesson (the page-type rules allow nothing else)
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,19 @@ def course_outline(*, course: CoursePage) -> CourseOutline:
     return CourseOutline(modules=outline)
 
 
+def course_lessons(*, course: CoursePage):
+    """The course's live lessons in order, light fields only."""
+    return (
+        LessonPage.objects.live()
+        .filter(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
+        .order_by("path")
+        .only("id", "title", "path", "depth", "url_path", "required", "estimated_minutes")
+    )
+
+
 def course_for(*, page: Page) -> CoursePage | None:
     """The course that contains a module or lesson, in one query."""
-    return CoursePage.objects.ancestor_of(page).only("title", "path", "depth", "url_path").first()
+    return CoursePage.objects.ancestor_of(page).only("title", "path", "depth", "url_path", "is_open").first()
 
 
 def module_lessons(*, module: ModulePage) -> list[LessonPage]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
+from courses.selectors import LESSON_DEPTH_BELOW_COURSE, course_lessons
 from learners.grading import final_grade
 from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress, Session
 
@@ -52,16 +53,6 @@ def enrolment_for(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | 
     if not user.is_authenticated:
         return None
     return Enrolment.objects.filter(user=user, course=course).select_related("cohort").first()
-
-
-def course_lessons(*, course: CoursePage):
-    """The course's live lessons in order, light fields only."""
-    return (
-        LessonPage.objects.live()
-        .filter(path__startswith=course.path, depth=course.depth + 2)
-        .order_by("path")
-        .only("id", "title", "path", "depth", "url_path", "required", "estimated_minutes")
-    )
 
 
 # Attendance ---------------------------------------------------------------------------------------------
@@ -171,7 +162,7 @@ def _required_lesson_counts(*, enrolment: Enrolment, course: CoursePage) -> tupl
         f"(SELECT COUNT(*) FROM {progress} lp WHERE lp.enrolment_id = %s AND lp.completed_at IS NOT NULL "
         f"AND lp.lesson_id IN (SELECT l.page_ptr_id {lessons_of_course}))"
     )
-    depth, prefix = course.depth + 2, course.path + "%"
+    depth, prefix = course.depth + LESSON_DEPTH_BELOW_COURSE, course.path + "%"
     with connection.cursor() as cursor:
         cursor.execute(sql, [depth, prefix, enrolment.pk, depth, prefix])
         required, done = cursor.fetchone()
@@ -283,7 +274,7 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     courses = {enrolment.course_id: enrolment.course for enrolment in enrolments}
     path_filter = Q()
     for course in courses.values():
-        path_filter |= Q(path__startswith=course.path, depth=course.depth + 2)
+        path_filter |= Q(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
     lessons_by_course: dict[int, list[LessonPage]] = {course_id: [] for course_id in courses}
     course_by_path = {course.path: course.pk for course in courses.values()}
     for lesson in (

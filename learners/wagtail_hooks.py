@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage, ModulePage
+from courses.selectors import course_for
 from learners import admin_views, selectors, services
 from learners.access import can_read_lesson
 from learners.models import Enrolment, LessonProgress
@@ -18,7 +19,7 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     """Lesson bodies are for enrolled learners (unless the course is open); remember the last lesson visited."""
     if not isinstance(page, LessonPage) or getattr(request, "is_preview", False):
         return None
-    course = CoursePage.objects.ancestor_of(page).first()
+    course = course_for(page=page)
     if course is None:
         return None
     enrolment = selectors.enrolment_for(user=request.user, course=course)

@@ -115,6 +115,10 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
+# RUN and document numbers: no autocomplete or spelling fixes, capitals for the K
+DOCUMENT_INPUT_ATTRS = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+
+
 def validate_birth_year(year: int) -> int:
     """Plausible, not in the future, and 14 or older this year (the age gate)."""
     this_year = timezone.localdate().year
@@ -264,14 +268,14 @@ class ProfileCompleteForm(ProfileForm):
         help_text=_("The number of your identity card with its check digit, for example 12.345.678-5."),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs=DOCUMENT_INPUT_ATTRS),
     )
     document_number = forms.CharField(
         label=_("Document number"),
         help_text=_("Only if you do not have a RUN: the number of your passport or other document."),
         max_length=40,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs=DOCUMENT_INPUT_ATTRS),
     )
     birth_year = forms.IntegerField(
         label=_("Year of birth"),
