@@ -106,7 +106,7 @@ class H5PActivityBlock(blocks.StructBlock):
         min_value=0,
         max_value=100,
         default=60,
-        help_text=_("Share of the maximum score needed to pass (60 % is the usual Chilean standard)."),
+        help_text=_("Percentage of the maximum score needed to pass; the usual Chilean standard is 60."),
     )
 
     class Meta:
