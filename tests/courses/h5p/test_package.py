@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import pickle
 import stat
 import zipfile
 from dataclasses import replace
@@ -667,3 +668,52 @@ def test_extraction_never_writes_outside_the_target_even_with_forged_member_name
 
     assert caught.value.code == "extraction-failed"
     assert listing(tmp_path) == ["forged.h5p", "work"]
+
+
+# Library references and the error ---------------------------------------------------------------------------
+
+
+def test_library_refs_parse_and_print_the_h5p_spellings():
+    ref = LibraryRef.parse_content_string("H5P.MultiChoice 1.16")
+
+    assert ref == LibraryRef.parse_folder("H5P.MultiChoice-1.16") == MULTICHOICE_REF
+    assert ref == LibraryRef.from_dependency(
+        {"machineName": "H5P.MultiChoice", "majorVersion": "1", "minorVersion": 16}
+    )
+    assert (ref.folder, ref.content_string, str(ref)) == (
+        "H5P.MultiChoice-1.16",
+        "H5P.MultiChoice 1.16",
+        "H5P.MultiChoice 1.16",
+    )
+    assert LibraryRef.parse_folder("H5P.Foo-Bar-2.3") == LibraryRef("H5P.Foo-Bar", 2, 3)
+    assert sorted([LibraryRef("B", 1, 0), LibraryRef("A", 2, 0), LibraryRef("A", 1, 10)])[0] == LibraryRef("A", 1, 10)
+
+
+@pytest.mark.parametrize(
+    "parse, value",
+    [
+        (LibraryRef.parse_content_string, "H5P.MultiChoice-1.16"),
+        (LibraryRef.parse_content_string, "H5P.MultiChoice 1"),
+        (LibraryRef.parse_folder, "H5P.MultiChoice"),
+        (LibraryRef.parse_folder, "H5P/../x-1.0"),
+        (LibraryRef.from_dependency, {"machineName": "H5P.X", "majorVersion": True, "minorVersion": 0}),
+        (LibraryRef.from_dependency, {"machineName": "H5P.X", "majorVersion": "123456", "minorVersion": 0}),
+        (LibraryRef.from_dependency, ["H5P.X", 1, 0]),
+    ],
+)
+def test_library_refs_refuse_malformed_spellings(parse, value):
+    with pytest.raises(ValueError):
+        parse(value)
+
+
+def test_the_error_reads_as_its_message_and_survives_pickling():
+    error = H5PPackageError(
+        "missing-h5p-json", package_module._("The package has no h5p.json: it is not an H5P package.")
+    )
+
+    with translation.override("en"):
+        assert str(error) == "The package has no h5p.json: it is not an H5P package."
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.code, copy.params) == (error.code, error.params)
+    with translation.override("en"):
+        assert str(copy.message) == str(error.message)
