@@ -139,9 +139,7 @@ class _Walker:
 
     def field(self, value, field, where: str, depth: int):
         if depth > MAX_DEPTH:
-            raise H5PPackageError(
-                "invalid-content-json", _("content/content.json is nested too deeply (at %(field)s)."), field=where
-            )
+            raise _too_deep(where)
         handler = self.handlers.get(field.get("type")) if isinstance(field, dict) else None
         if handler is None:
             return self.fallback(value, where, depth)
@@ -283,9 +281,7 @@ class _Walker:
     def fallback(self, value, where: str, depth: int):
         """No semantics for this value: clean HTML-looking strings, check media paths, follow sub-content."""
         if depth > MAX_DEPTH:
-            raise H5PPackageError(
-                "invalid-content-json", _("content/content.json is nested too deeply (at %(field)s)."), field=where
-            )
+            raise _too_deep(where)
         if isinstance(value, str):
             return clean_html(value, DEFAULT_TAGS) if "<" in value else value
         if isinstance(value, list):
@@ -297,6 +293,12 @@ class _Walker:
                 return self.file(value, {}, where, depth)
             return {key: self.fallback(item, _join(where, key), depth + 1) for key, item in value.items()}
         return value
+
+
+def _too_deep(where: str) -> H5PPackageError:
+    return H5PPackageError(
+        "invalid-content-json", _("content/content.json is nested too deeply (at %(field)s)."), field=where
+    )
 
 
 def _join(where: str, key: str) -> str:
