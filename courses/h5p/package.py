@@ -285,11 +285,7 @@ class _Listing:
             parts = _check_entry(info, name, limits)
             key = name.rstrip("/").lower()
             if key in seen:
-                raise H5PPackageError(
-                    "duplicate-entry",
-                    _("The entry “%(entry)s” appears more than once in the package."),
-                    entry=_shown(name),
-                )
+                raise _duplicate(name)
             seen.add(key)
             implied_folders.update("/".join(parts[:depth]).lower() for depth in range(1, len(parts)))
             if any(part[0] in "._" for part in parts):
@@ -311,12 +307,14 @@ class _Listing:
             files[name] = info
         clash = sorted(name for name in files if name.lower() in implied_folders)
         if clash:
-            raise H5PPackageError(
-                "duplicate-entry",
-                _("The entry “%(entry)s” appears more than once in the package."),
-                entry=_shown(clash[0]),
-            )
+            raise _duplicate(clash[0])
         return cls(files=files, folders=tuple(sorted(folders)), skipped=tuple(skipped))
+
+
+def _duplicate(name: str) -> H5PPackageError:
+    return H5PPackageError(
+        "duplicate-entry", _("The entry “%(entry)s” appears more than once in the package."), entry=_shown(name)
+    )
 
 
 def _check_entry(info: zipfile.ZipInfo, name: str, limits: Limits) -> list[str]:

@@ -6,6 +6,7 @@ every string that contains "<" is cleaned with a conservative tag list. Scripts,
 URLs never survive.
 """
 
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -64,9 +65,13 @@ def expand_tags(tags) -> frozenset[str]:
 def clean_html(value: str, tags: Collection[str], *, styles: Collection[str] = ()) -> str:
     """Keep only `tags` (minus FORBIDDEN_TAGS), href/target on links and, on spans, the `styles` H5P's font
     options allow ("size", "family", "color", "background")."""
-    tags = set(tags) - FORBIDDEN_TAGS
+    return _cleaner(frozenset(tags) - FORBIDDEN_TAGS, tuple(sorted(set(styles) & set(_STYLE_RULES)))).clean(value)
+
+
+@functools.lru_cache(maxsize=128)
+def _cleaner(tags: frozenset[str], styles: tuple[str, ...]) -> nh3.Cleaner:
     attributes: dict[str, set[str]] = {"a": {"href"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
-    rules = [_STYLE_RULES[name] for name in styles if name in _STYLE_RULES]
+    rules = [_STYLE_RULES[name] for name in styles]
     if rules:
         attributes["span"] = {"style"}
 
@@ -77,9 +82,8 @@ def clean_html(value: str, tags: Collection[str], *, styles: Collection[str] = (
         kept = [part for part in declarations if any(rule.fullmatch(part) for rule in rules)]
         return "; ".join(kept) or None
 
-    return nh3.clean(
-        value,
-        tags=tags,
+    return nh3.Cleaner(
+        tags=set(tags),
         attributes=attributes,
         tag_attribute_values={"a": {"target": set(LINK_TARGETS)}},
         attribute_filter=keep_allowed_styles,
@@ -135,9 +139,7 @@ class _Walker:
 
     def field(self, value, field, where: str, depth: int):
         if depth > MAX_DEPTH:
-            raise H5PPackageError(
-                "invalid-content-json", _("content/content.json is nested too deeply (at %(field)s)."), field=where
-            )
+            raise _too_deep(where)
         handler = self.handlers.get(field.get("type")) if isinstance(field, dict) else None
         if handler is None:
             return self.fallback(value, where, depth)
@@ -279,9 +281,7 @@ class _Walker:
     def fallback(self, value, where: str, depth: int):
         """No semantics for this value: clean HTML-looking strings, check media paths, follow sub-content."""
         if depth > MAX_DEPTH:
-            raise H5PPackageError(
-                "invalid-content-json", _("content/content.json is nested too deeply (at %(field)s)."), field=where
-            )
+            raise _too_deep(where)
         if isinstance(value, str):
             return clean_html(value, DEFAULT_TAGS) if "<" in value else value
         if isinstance(value, list):
@@ -293,6 +293,12 @@ class _Walker:
                 return self.file(value, {}, where, depth)
             return {key: self.fallback(item, _join(where, key), depth + 1) for key, item in value.items()}
         return value
+
+
+def _too_deep(where: str) -> H5PPackageError:
+    return H5PPackageError(
+        "invalid-content-json", _("content/content.json is nested too deeply (at %(field)s)."), field=where
+    )
 
 
 def _join(where: str, key: str) -> str:
