@@ -72,8 +72,8 @@ class H5PLibrary(models.Model):
 
     @property
     def folder(self) -> str:
-        """The store folder name (one per full version)."""
-        return f"{self.machine_name}-{self.major_version}.{self.minor_version}.{self.patch_version}"
+        """The store folder: one per full version, named by the files' hash so a folder never changes content."""
+        return f"{self.machine_name}-{self.version}-{self.tree_sha256[:16]}"
 
     @property
     def content_string(self) -> str:
