@@ -461,13 +461,15 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
 
     _attempt_close(attempt=attempt, placement=placement, statement=statement, score=score, key=key)
     grades = lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
+    score = lesson_score(placements=placements, grades=grades)
     if not lesson_activities_passed(placements=placements, grades=grades):
+        # A lesson once completed stays completed; its score still follows the grading method (e.g. "last").
+        LessonProgress.objects.filter(
+            enrolment=enrolment, lesson=lesson, source=LessonProgress.Source.ACTIVITY, completed_at__isnull=False
+        ).exclude(score=score).update(score=score, updated_at=timezone.now())
         return StatementOutcome(attempt=attempt)
     result = services.lesson_mark_complete(
-        enrolment=enrolment,
-        lesson=lesson,
-        score=lesson_score(placements=placements, grades=grades),
-        source=LessonProgress.Source.ACTIVITY,
+        enrolment=enrolment, lesson=lesson, score=score, source=LessonProgress.Source.ACTIVITY
     )
     return StatementOutcome(attempt=attempt, lesson_completed=True, course_completed=result.course_completed)
 

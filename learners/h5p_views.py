@@ -78,6 +78,12 @@ def _access(request, lesson_id: int, activity_uuid) -> PlayerAccess:
     return PlayerAccess(lesson=lesson, placement=placement, placements=placements, enrolment=enrolment)
 
 
+def learner_actor(request) -> dict:
+    """The xAPI actor the server writes into every statement (the one the browser sent is never trusted)."""
+    account = {"homePage": f"https://{request.get_host()}", "name": str(request.user.pk)}
+    return {"objectType": "Agent", "account": account}
+
+
 def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"success": False, "message": message}, status=status)
 
@@ -99,10 +105,8 @@ def player_options(request, access: PlayerAccess) -> dict:
     token = content_token(activity_uuid=activity.uuid, user_id=request.user.pk)
     content_json = reverse("courses:h5p-content", kwargs={"token": token, "path": "h5p.json"})
     library_json = reverse("courses:h5p-library", kwargs={"folder": "H5P.X-1.0", "path": "library.json"})
-    state_url = reverse(
-        "learners:h5p_state",
-        kwargs={"lesson_id": access.lesson.pk, "activity_uuid": activity.uuid, "data_type": "DT", "sub_content_id": "0"},
-    )
+    ids = {"lesson_id": access.lesson.pk, "activity_uuid": activity.uuid}
+    state_url = reverse("learners:h5p_state", kwargs={**ids, "data_type": "DT", "sub_content_id": "0"})
     user = request.user
     options = {
         "id": str(activity.uuid),
@@ -195,7 +199,7 @@ def h5p_xapi(request, lesson_id, activity_uuid):
         statement = h5p.statement_parse(
             request.body,
             iri=h5p.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
-            actor={"objectType": "Agent", "account": {"homePage": f"https://{request.get_host()}", "name": str(request.user.pk)}},
+            actor=learner_actor(request),
         )
         outcome = h5p.h5p_statement_record(
             user=request.user,

@@ -356,9 +356,7 @@ class H5PStatement(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
     activity = models.ForeignKey("courses.H5PActivity", on_delete=models.CASCADE, related_name="+")
     lesson = models.ForeignKey("courses.LessonPage", on_delete=models.CASCADE, related_name="+")
-    attempt = models.ForeignKey(
-        H5PAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
-    )
+    attempt = models.ForeignKey(H5PAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements")
     statement_id = models.UUIDField(_("statement id"))
     verb = models.CharField(_("verb"), max_length=255)
     object_id = models.TextField(_("object"))
