@@ -794,6 +794,7 @@ class H5PAttemptViewSet(LimitedModelViewSet):
     url_prefix = "learners/h5p-attempts"
     icon = "form"
     menu_label = gettext_lazy("H5P attempts")
+    add_to_reference_index = False  # attempts reference nothing editors manage; it would cost 4 queries per save
     index_view_class = H5PAttemptIndexView
     inspect_view_class = H5PAttemptInspectView
     disabled_views = frozenset({"add", "edit", "delete"})
