@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage
+from courses.selectors import lesson_activities
 from learners import selectors
 from learners.models import AttendanceRecord, Cohort, Enrolment, LessonProgress, Session
 from learners.signals import course_completed
@@ -136,6 +137,8 @@ def lesson_mark_complete(
         raise EnrolmentError(_("You need an active enrolment to record progress."))
     if not lesson.path.startswith(enrolment.course.path):
         raise EnrolmentError(_("This lesson is not part of your course."))
+    if source == LessonProgress.Source.MANUAL and any(item.required for item in lesson_activities(lesson=lesson)):
+        raise EnrolmentError(_("This lesson completes when you pass its activities."))
     if not _progress_insert(enrolment=enrolment, lesson=lesson, score=score, source=source):
         progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
         if progress.completed_at is not None and (score is None or score == progress.score):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learners import views
+from learners import h5p_views, views
 
 app_name = "learners"
 
@@ -9,4 +9,11 @@ urlpatterns = [
     path("cursos/<int:course_id>/inscripcion/", views.enrol, name="enrol"),
     path("cursos/<int:course_id>/retiro/", views.withdraw, name="withdraw"),
     path("lecciones/<int:lesson_id>/completar/", views.mark_complete, name="mark_complete"),
+    path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/", h5p_views.h5p_player, name="h5p_player"),
+    path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/xapi/", h5p_views.h5p_xapi, name="h5p_xapi"),
+    path(
+        "aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/estado/<str:data_type>/<str:sub_content_id>/",
+        h5p_views.h5p_state,
+        name="h5p_state",
+    ),
 ]

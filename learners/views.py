@@ -60,7 +60,7 @@ def withdraw(request, course_id):
 
 @require_POST
 def mark_complete(request, lesson_id):
-    lesson = get_object_or_404(LessonPage.objects.live().only("id", "path", "depth", "url_path"), pk=lesson_id)
+    lesson = get_object_or_404(LessonPage.objects.live().only("id", "path", "depth", "url_path", "body"), pk=lesson_id)
     if not request.user.is_authenticated:
         return redirect_to_login(lesson.url)
     course_path = lesson.path[: -2 * LessonPage.steplen]

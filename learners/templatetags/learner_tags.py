@@ -1,8 +1,10 @@
 """Per-learner state on course and lesson pages (the course pages themselves stay user-agnostic)."""
 
 from django import template
+from django.urls import reverse
 
-from learners import selectors
+from courses.selectors import lesson_activities, missing_libraries
+from learners import h5p, selectors
 from learners.models import LessonProgress
 
 register = template.Library()
@@ -39,7 +41,14 @@ def lesson_progress_panel(context, lesson):
     if can_progress:
         done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists()
     next_lesson = context.get("position").next if context.get("position") else None
+    activities = _lesson_h5p(request, lesson, enrolment if can_progress else None)
+    required = [
+        {"title": item.activity.title, "passed": activities.grades.get(item.activity.pk, h5p.ActivityGrade()).passed}
+        for item in activities.placements
+        if item.required
+    ]
     return {
+        "required_activities": required,
         "request": request,
         "lesson": lesson,
         "enrolment": enrolment,
@@ -55,3 +64,69 @@ def done_in(items, state):
     """How many of a module's outline lessons the learner completed: ``{{ module.lessons|done_in:state }}``."""
     done = getattr(state, "done_lesson_ids", frozenset())
     return sum(1 for item in items if item.page.pk in done)
+
+
+# H5P activities in lesson bodies -----------------------------------------------------------------------------
+
+
+class _LessonH5P:
+    def __init__(self, placements, grades):
+        self.placements = placements
+        self.grades = grades
+
+
+def _lesson_h5p(request, lesson, enrolment) -> _LessonH5P:
+    """The lesson's H5P placements and the learner's grades, loaded once per request (two queries at most)."""
+    if request is None or not getattr(lesson, "pk", None):
+        return _LessonH5P([], {})
+    cache = request.__dict__.setdefault("_learner_h5p", {})
+    key = (lesson.pk, getattr(enrolment, "pk", None))
+    if key not in cache:
+        placements = lesson_activities(lesson=lesson)
+        grades = {}
+        if enrolment is not None and placements:
+            grades = h5p.lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
+        cache[key] = _LessonH5P(placements, grades)
+    return cache[key]
+
+
+@register.inclusion_tag("learners/h5p/embed.html", takes_context=True)
+def h5p_activity_embed(context, lesson, value):
+    """An H5P block on a lesson: the player in an iframe and the learner's attempts; otherwise why not.
+
+    Visitors are asked to sign in, people without an active enrolment to enrol; those who can edit the lesson get
+    the player as a preview. An activity whose libraries are not approved yet shows a note (and, to staff, which).
+    """
+    request = context.get("request")
+    activity = value.get("activity") if hasattr(value, "get") else None
+    result = {"activity": activity, "lesson": lesson, "required": bool(value.get("required")) if activity else False}
+    if activity is None or request is None:
+        return {**result, "state": "unavailable"}
+    user = request.user
+    if not user.is_authenticated:
+        return {**result, "state": "sign_in", "login_url": reverse("accounts:login"), "next": request.get_full_path()}
+    enrolment = getattr(request, "learner_enrolment", None)
+    progressing = enrolment is not None and enrolment.status in selectors.PROGRESSING
+    editor = False
+    if not progressing:
+        editor = bool(getattr(lesson, "pk", None)) and lesson.permissions_for_user(user).can_edit()
+        if not editor:
+            return {**result, "state": "enrol", "course": getattr(request, "learner_course", None)}
+    if not getattr(lesson, "pk", None):
+        return {**result, "state": "unsaved"}
+    missing = missing_libraries(activity=activity)
+    if missing:
+        staff = editor or user.is_staff or user.has_perm("courses.approve_h5plibrary")
+        return {**result, "state": "not_ready", "missing": missing if staff else []}
+    url = reverse("learners:h5p_player", kwargs={"lesson_id": lesson.pk, "activity_uuid": activity.uuid})
+    grade = None
+    if progressing:
+        grade = _lesson_h5p(request, lesson, enrolment).grades.get(activity.pk, h5p.ActivityGrade())
+    return {
+        **result,
+        "state": "play",
+        "player_url": url,
+        "preview": not progressing,
+        "grade": grade,
+        "percent": None if grade is None or grade.grade is None else round(grade.grade * 100),
+    }
