@@ -6,3 +6,8 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from certificates.receivers import register_signal_handlers
+
+        register_signal_handlers()
