@@ -45,8 +45,8 @@ def validate_body_placeholders(body: str) -> None:
         raise ValidationError(
             _("Unknown placeholders: %(names)s. Use only: %(allowed)s."),
             params={
-                "names": ", ".join("{%s}" % name for name in unknown),
-                "allowed": ", ".join("{%s}" % name for name in PLACEHOLDERS),
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "allowed": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
             },
         )
 

@@ -595,8 +595,7 @@ def certificates_notify(*, certificates: list[IssuedCertificate]) -> int:
 def pending_renders_by_batch() -> dict[int | None, list[int]]:
     """Certificates whose PDF is still pending, grouped by batch (for the resume command)."""
     grouped: dict[int | None, list[int]] = defaultdict(list)
-    for pk, batch_id in IssuedCertificate.objects.filter(
-        render_state=IssuedCertificate.RenderState.PENDING
-    ).values_list("pk", "batch_id"):
+    pending = IssuedCertificate.objects.filter(render_state=IssuedCertificate.RenderState.PENDING)
+    for pk, batch_id in pending.values_list("pk", "batch_id"):
         grouped[batch_id].append(pk)
     return grouped
