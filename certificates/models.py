@@ -10,11 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+from wagtail.models import Orderable, PreviewableMixin
 
 from certificates.codes import format_code
 from certificates.storage import certificate_storage
@@ -101,7 +102,7 @@ class Issuer(models.Model):
             raise ValidationError({"short_code": _("Use only capital letters and digits, without spaces.")})
 
 
-class CertificateTemplate(ClusterableModel):
+class CertificateTemplate(PreviewableMixin, ClusterableModel):
     """What a certificate says and who signs it. Saving it bumps ``version``; issued certificates keep theirs."""
 
     class Kind(models.TextChoices):
@@ -155,6 +156,13 @@ class CertificateTemplate(ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    def serve_preview(self, request, mode_name):
+        """The editor's preview panel: a sample certificate from the (possibly unsaved) form, as a PDF."""
+        from certificates import services
+
+        pdf = services.render_pdf(services.sample_snapshot(template=self))
+        return HttpResponse(pdf, content_type="application/pdf")
 
     def save(self, *args, **kwargs):
         self.version = (self.version or 0) + 1  # every edit is a new version; certificates keep the one they used

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
@@ -29,7 +30,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates import selectors
-from certificates.codes import format_code, generate_code
+from certificates.codes import check_character, format_code, generate_code
 from certificates.models import (
     CertificateBatch,
     CertificateTemplate,
@@ -38,7 +39,8 @@ from certificates.models import (
     IssuedCertificate,
     Issuer,
 )
-from learners.models import Cohort, Enrolment
+from courses.models import CoursePage
+from learners.models import Cohort, Enrolment, LearnerProfile
 from learners.run import format_run, mask_run
 from learners.selectors import attendance_summaries
 
@@ -158,6 +160,29 @@ def build_snapshot(
                 for signatory in template.signatories.all()
             ],
         }
+
+
+def sample_snapshot(*, template: CertificateTemplate) -> dict:
+    """A snapshot with made-up learner data, for the template's preview (nothing is saved)."""
+    user = get_user_model()(username="vista-previa", email="")
+    user.learner_profile = LearnerProfile(
+        user=user, given_names="María José", family_names="Nguyễn Muñoz Agüero", run="12345678-5"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        course = CoursePage(title=_("Citizen participation in the comuna"), duration_hours=Decimal(24))
+    now = timezone.now()
+    enrolment = Enrolment(
+        user=user, course=course, enrolled_at=now, completed_at=now, final_grade=Decimal("6.5"), cohort=None
+    )
+    code = "ABCDEFGHJKLMNPQR" + check_character("ABCDEFGHJKLMNPQR")
+    return build_snapshot(
+        enrolment=enrolment,
+        template=template,
+        folio=f"{template.issuer.short_code}-{timezone.localdate().year}-000000",
+        code=code,
+        issued_at=now,
+        attendance=Decimal("92.5"),
+    )
 
 
 # Folios ---------------------------------------------------------------------------------------------------------

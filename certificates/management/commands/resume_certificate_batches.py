@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from certificates import services
+from certificates.tasks import render_certificates_task, run_batch_task
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue again the certificate batches that did not finish (after a crash or a restart) and the PDFs still "
+        "pending. Safe to run any time: a batch skips the certificates that already exist."
+    )
+
+    def handle(self, *args, **options):
+        batches = services.unfinished_batches()
+        for batch in batches:
+            run_batch_task.enqueue(batch_id=batch.pk)
+        loose = services.pending_renders_by_batch().get(None, [])
+        for start in range(0, len(loose), services.CHUNK_SIZE):
+            render_certificates_task.enqueue(certificate_ids=loose[start : start + services.CHUNK_SIZE])
+        self.stdout.write(f"Batches queued: {len(batches)}. Pending PDFs outside batches queued: {len(loose)}.")
