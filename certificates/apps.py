@@ -8,6 +8,7 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from certificates import checks  # noqa: F401  (registers the system checks)
         from certificates.receivers import register_signal_handlers
 
         register_signal_handlers()

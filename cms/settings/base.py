@@ -209,6 +209,17 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # The school's own options (read through getattr with defaults in the plugins).
 COURSES_CATALOGUE_PAGE_SIZE = 12
 
+# Certificates: DejaVu fonts (npm package dejavu-fonts-ttf, or Debian's fonts-dejavu-core) and the optional
+# PAdES signing key + certificate (PEM paths; none = unsigned PDFs). See certificates/fonts and signing.py.
+CERTIFICATES_FONT_DIRS = [
+    *env_list("CERTIFICATES_FONT_DIRS"),
+    str(BASE_DIR / "node_modules" / "dejavu-fonts-ttf" / "ttf"),
+    "/usr/share/fonts/truetype/dejavu",
+]
+CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY") or None
+CERTIFICATES_SIGNING_CERT = env("CERTIFICATES_SIGNING_CERT") or None
+CERTIFICATES_SIGNING_PASSPHRASE = env("CERTIFICATES_SIGNING_PASSPHRASE") or None
+
 # Certificates: PDFs live outside MEDIA_ROOT (served only to their owner and staff); verify lookups per client IP.
 CERTIFICATES_PRIVATE_ROOT = Path(env("CERTIFICATES_PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
 CERTIFICATES_VERIFY_RATE = (30, 60)  # at most 30 lookups a minute from one IP address

@@ -1,0 +1,460 @@
+"""Certificate PDFs: pure rendering from a frozen dataclass to PDF bytes (no ORM, no storage).
+
+``layout()`` turns a CertificateData into positioned drawing operations (text runs, lines, images, the QR code)
+on an A4 page; a backend writes them out. ``render_certificate`` is the one to call; ``render_certificate_naive``
+draws the same layout the straightforward reportlab way (reportlab's QR widget included) and exists for the
+benchmark and as a reference in tests.
+"""
+
+import io
+import struct
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.utils.translation import gettext
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A4, landscape, portrait
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from certificates import qr
+from certificates.fonts import font_paths
+
+
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    role: str
+    signature_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything printed on one certificate, already formatted for print (strings in Spanish).
+
+    ``body`` is the template text with its placeholders already replaced; it may hold line breaks and is
+    wrapped by the renderer. ``hours`` is printed as given under "Duration" (e.g. "40 horas cronológicas");
+    ``grade`` and ``attendance`` are left out when None. Images are PNG (or JPEG) bytes.
+    """
+
+    title: str
+    issuer_name: str
+    issuer_rut: str
+    issuer_logo_png: bytes | None
+    body: str
+    learner_name: str
+    learner_run: str
+    course_title: str
+    hours: str
+    modality: str
+    dates: str
+    grade: str | None
+    attendance: str | None
+    city_and_date: str
+    folio: str
+    verification_code: str
+    verify_url: str
+    signatories: tuple[Signatory, ...] = ()
+    orientation: str = "landscape"
+
+    def __post_init__(self):
+        if self.orientation not in ("landscape", "portrait"):
+            raise ValueError(f"orientation must be 'landscape' or 'portrait', not {self.orientation!r}")
+        if len(self.signatories) > 3:
+            raise ValueError("a certificate has at most three signatories")
+
+
+# --- Layout ----------------------------------------------------------------------------------------------------
+
+NAVY = (0.122, 0.227, 0.373)
+GOLD = (0.690, 0.553, 0.235)
+INK = (0.10, 0.10, 0.12)
+GREY = (0.36, 0.38, 0.42)
+LIGHT = (0.75, 0.77, 0.80)
+
+
+@dataclass(frozen=True)
+class Text:
+    font: str  # a role in certificates.fonts.FONT_FILES
+    size: float
+    x: float
+    y: float
+    text: str
+    color: tuple[float, float, float] = INK
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+    color: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Frame:
+    x: float
+    y: float
+    w: float
+    h: float
+    width: float
+    color: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Picture:
+    ref: str  # "logo" or "signature-<n>"
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class QRCode:
+    x: float
+    y: float
+    size: float
+    text: str
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    ops: list = field(default_factory=list)
+
+
+@cache
+def _reportlab_fonts() -> dict[str, str]:
+    """Register the TrueType fonts with reportlab once per process; role → reportlab font name."""
+    names = {}
+    for role, path in font_paths().items():
+        name = f"Cert-{role}"
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+        names[role] = name
+    return names
+
+
+def text_width(font: str, size: float, text: str) -> float:
+    """Advance width of `text` in points."""
+    return pdfmetrics.stringWidth(text, _reportlab_fonts()[font], size)
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap of `text` (which may hold line breaks) to lines no wider than `width`."""
+    lines = []
+    space = text_width(font, size, " ")
+    for paragraph in text.replace("\r\n", "\n").split("\n"):
+        words = paragraph.split()
+        if not words:
+            if lines:
+                lines.append("")
+            continue
+        current, current_width = "", 0.0
+        for word in words:
+            word_width = text_width(font, size, word)
+            while word_width > width:  # a single word longer than the line: break it
+                cut = len(word) - 1
+                while cut > 1 and text_width(font, size, word[:cut]) > width:
+                    cut -= 1
+                if current:
+                    lines.append(current)
+                    current, current_width = "", 0.0
+                lines.append(word[:cut])
+                word = word[cut:]
+                word_width = text_width(font, size, word)
+            if current and current_width + space + word_width > width:
+                lines.append(current)
+                current, current_width = word, word_width
+            elif current:
+                current, current_width = f"{current} {word}", current_width + space + word_width
+            else:
+                current, current_width = word, word_width
+        if current:
+            lines.append(current)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """Pixel size of a PNG or JPEG image, read from its header."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return struct.unpack(">II", data[16:24])
+    if data[:2] == b"\xff\xd8":
+        index = 2
+        while index < len(data):
+            marker, length = data[index + 1], struct.unpack(">H", data[index + 2 : index + 4])[0]
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+                return width, height
+            index += 2 + length
+    raise ValueError("certificate images must be PNG or JPEG")
+
+
+def _fit(data: bytes, max_w: float, max_h: float) -> tuple[float, float]:
+    width, height = image_size(data)
+    scale = min(max_w / width, max_h / height)
+    return width * scale, height * scale
+
+
+class _Builder:
+    def __init__(self, width: float, height: float):
+        self.layout = Layout(width, height)
+
+    def text(self, font, size, x, y, text, color=INK, align="left"):
+        if not text:
+            return
+        if align != "left":
+            w = text_width(font, size, text)
+            x = x - w / 2 if align == "center" else x - w
+        self.layout.ops.append(Text(font, size, round(x, 2), round(y, 2), text, color))
+
+    def add(self, op):
+        self.layout.ops.append(op)
+
+
+def _fitted_size(font: str, text: str, size: float, minimum: float, width: float) -> float:
+    while size > minimum and text_width(font, size, text) > width:
+        size -= 0.5
+    return size
+
+
+def layout(data: CertificateData) -> Layout:
+    """Place every field of `data` on an A4 page (landscape or portrait); sizes shrink so that nothing overlaps."""
+    page_w, page_h = landscape(A4) if data.orientation == "landscape" else portrait(A4)
+    wide = data.orientation == "landscape"
+    b = _Builder(page_w, page_h)
+    b.add(Frame(20, 20, page_w - 40, page_h - 40, 2.4, NAVY))
+    b.add(Frame(27, 27, page_w - 54, page_h - 54, 0.7, GOLD))
+    left, right = 56.0, page_w - 56.0
+    content_w = right - left
+    center = page_w / 2
+
+    # Top: folio, logo, issuer, title.
+    b.text("sans", 8.5, right, page_h - 48, f"{gettext('Folio')} {data.folio}", GREY, align="right")
+    y = page_h - 44
+    if data.issuer_logo_png:
+        w, h = _fit(data.issuer_logo_png, 200, 58 if wide else 64)
+        b.add(Picture("logo", center - w / 2, y - h, w, h))
+        y -= h + 16
+    else:
+        y -= 22
+    issuer_size = 11.0
+    issuer_lines = wrap(data.issuer_name, "sans_bold", issuer_size, content_w - 160)
+    while len(issuer_lines) > 2 and issuer_size > 8:
+        issuer_size -= 0.5
+        issuer_lines = wrap(data.issuer_name, "sans_bold", issuer_size, content_w - 160)
+    for line in issuer_lines[:3]:
+        b.text("sans_bold", issuer_size, center, y, line, NAVY, align="center")
+        y -= issuer_size * 1.25
+    b.text("sans", 8.5, center, y, f"{gettext('RUT')} {data.issuer_rut}", GREY, align="center")
+    title = data.title.upper()
+    size = _fitted_size("serif_bold", title, 28 if wide else 24, 14, content_w)
+    y -= 18 + size
+    for line in wrap(title, "serif_bold", size, content_w)[:2]:
+        b.text("serif_bold", size, center, y, line, NAVY, align="center")
+        y -= size * 1.15
+    y += size * 1.15 - 12
+    b.add(Line(center - 70, y, center + 70, y, 1.2, GOLD))
+    middle_top = y - 6
+
+    # Bottom: verification code, URL and QR code; signatures; city and date.
+    bottom = 44.0
+    qr_size = 84.0 if wide else 92.0
+    b.add(QRCode(right - qr_size + 6, bottom - 6, qr_size, data.verify_url))
+    footer_w = content_w - qr_size - 12
+    b.text("sans", 7.5, left, bottom + 30, gettext("Verification code"), GREY)
+    b.text("sans_bold", 10.5, left, bottom + 16, data.verification_code, INK)
+    verify_label = gettext("Verify this certificate at")
+    url_size = _fitted_size("sans", data.verify_url, 8, 5.5, footer_w - text_width("sans", 8, verify_label) - 6)
+    b.text("sans", 8, left, bottom + 3, verify_label, GREY)
+    b.text("sans", url_size, left + text_width("sans", 8, verify_label) + 4, bottom + 3, data.verify_url, NAVY)
+
+    sig_count = len(data.signatories)
+    if wide:
+        sig_left, sig_right, sig_base = left, right - qr_size - 16, bottom + 84
+    else:
+        sig_left, sig_right, sig_base = left, right, bottom + qr_size + 40
+    sig_top = sig_base
+    if sig_count:
+        slot = (sig_right - sig_left) / sig_count
+        line_w = min(slot - 18, 190)
+        for index, signatory in enumerate(data.signatories):
+            cx = sig_left + slot * (index + 0.5)
+            if signatory.signature_png:
+                w, h = _fit(signatory.signature_png, line_w, 46)
+                b.add(Picture(f"signature-{index}", cx - w / 2, sig_base + 3, w, h))
+            b.add(Line(cx - line_w / 2, sig_base, cx + line_w / 2, sig_base, 0.6, INK))
+            name_size = _fitted_size("sans_bold", signatory.name, 9, 6.5, slot - 8)
+            b.text("sans_bold", name_size, cx, sig_base - 11, signatory.name, INK, align="center")
+            role_lines = wrap(signatory.role, "sans", 7.5, slot - 8)[:2]
+            for line_index, line in enumerate(role_lines):
+                b.text("sans", 7.5, cx, sig_base - 21 - 9 * line_index, line, GREY, align="center")
+        sig_top = sig_base + 50
+    city_y = sig_top + 14
+    b.text("sans", 10, center, city_y, data.city_and_date, INK, align="center")
+    middle_bottom = city_y + 22
+
+    _place_middle(b, data, left, right, middle_top, middle_bottom)
+    return b.layout
+
+
+def _name_lines(name: str, size: float, width: float) -> tuple[float, list[str]]:
+    """One line when it fits at a readable size, else two lines, shrinking until it fits."""
+    single = _fitted_size("serif_bold", name, size, 18, width)
+    if text_width("serif_bold", single, name) <= width:
+        return single, [name]
+    while size > 9:
+        lines = wrap(name, "serif_bold", size, width)
+        if len(lines) <= 2:
+            return size, lines
+        size -= 0.5
+    return size, wrap(name, "serif_bold", size, width)[:3]
+
+
+def _detail_cells(data: CertificateData) -> list[tuple[str, str]]:
+    cells = [(gettext("Duration"), data.hours), (gettext("Modality"), data.modality), (gettext("Dates"), data.dates)]
+    if data.grade:
+        cells.append((gettext("Grade"), data.grade))
+    if data.attendance:
+        cells.append((gettext("Attendance"), data.attendance))
+    return cells
+
+
+def _place_middle(b: _Builder, data: CertificateData, left: float, right: float, top: float, bottom: float) -> None:
+    """Learner name, RUN, body and the course details between the title and the city-and-date line."""
+    content_w = right - left
+    center = (left + right) / 2
+    cells = _detail_cells(data)
+    wide = content_w > 600
+    name = data.learner_name
+    for body_size in (11.5, 11, 10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7):
+        scale = body_size / 11.5
+        name_size, name_lines = _name_lines(name, 25 * max(scale, 0.8), content_w)
+        body_lines = wrap(data.body, "sans", body_size, min(content_w, 660))
+        leading = body_size * 1.4
+        course_size = 12 * max(scale, 0.75)
+        course_lines = wrap(data.course_title, "sans_bold", course_size, content_w - 40)[:3]
+        value_size = 9.5 * max(scale, 0.8)
+        columns = len(cells) if wide else min(len(cells), 3)
+        cell_w = content_w / columns
+        cell_lines = [wrap(value, "sans", value_size, cell_w - 10)[:3] for _, value in cells]
+        rows = [cell_lines[i : i + columns] for i in range(0, len(cell_lines), columns)]
+        row_heights = [10 + max(len(lines) for lines in row) * value_size * 1.25 for row in rows]
+        blocks = [
+            len(name_lines) * name_size * 1.15,
+            14,
+            len(body_lines) * leading,
+            12 + len(course_lines) * course_size * 1.2,
+            sum(row_heights) + 4 * len(rows),
+        ]
+        if sum(blocks) + 4 * 10 <= top - bottom:
+            break
+    gap = min(22.0, (top - bottom - sum(blocks)) / 5)
+    y = top - gap
+    for line in name_lines:
+        y -= name_size
+        b.text("serif_bold", name_size, center, y, line, INK, align="center")
+        y -= name_size * 0.15
+    y -= 12
+    b.text("sans", 10, center, y, f"{gettext('RUN')} {data.learner_run}", GREY, align="center")
+    y -= 2 + gap
+    for line in body_lines:
+        y -= body_size * 1.05
+        b.text("sans", body_size, center, y, line, INK, align="center")
+        y -= leading - body_size * 1.05
+    y -= gap
+    b.text("sans", 7, center, y - 7, gettext("Course").upper(), GREY, align="center")
+    y -= 12
+    for line in course_lines:
+        y -= course_size
+        b.text("sans_bold", course_size, center, y, line, NAVY, align="center")
+        y -= course_size * 0.2
+    y -= gap * 0.6
+    b.add(Line(left + 40, y, right - 40, y, 0.5, LIGHT))
+    for row_index, row in enumerate(rows):
+        row_cells = cells[row_index * columns : row_index * columns + len(row)]
+        row_left = center - len(row) * cell_w / 2
+        for col, ((label, _value), lines) in enumerate(zip(row_cells, row, strict=True)):
+            cx = row_left + cell_w * (col + 0.5)
+            b.text("sans", 7, cx, y - 11, label.upper(), GREY, align="center")
+            for line_index, line in enumerate(lines):
+                b.text("sans", value_size, cx, y - 13 - value_size * (1 + 1.25 * line_index), line, INK, align="center")
+            if col:
+                b.add(
+                    Line(
+                        row_left + cell_w * col, y - 4, row_left + cell_w * col, y - row_heights[row_index], 0.5, LIGHT
+                    )
+                )
+        y -= row_heights[row_index] + 4
+
+
+def _images(data: CertificateData) -> dict[str, bytes]:
+    images = {"logo": data.issuer_logo_png} if data.issuer_logo_png else {}
+    for index, signatory in enumerate(data.signatories):
+        if signatory.signature_png:
+            images[f"signature-{index}"] = signatory.signature_png
+    return images
+
+
+# --- reportlab backend -----------------------------------------------------------------------------------------
+
+
+def _draw_with_reportlab(data: CertificateData, *, qr_widget: bool) -> bytes:
+    page = layout(data)
+    fonts = _reportlab_fonts()
+    images = _images(data)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(page.width, page.height), pageCompression=1, initialFontName=fonts["sans"])
+    pdf.setTitle(f"{data.title} — {data.learner_name}")
+    pdf.setAuthor(data.issuer_name)
+    pdf.setSubject(f"{data.folio} {data.verification_code}")
+    for op in page.ops:
+        if isinstance(op, Text):
+            pdf.setFillColorRGB(*op.color)
+            pdf.setFont(fonts[op.font], op.size)
+            pdf.drawString(op.x, op.y, op.text)
+        elif isinstance(op, Line):
+            pdf.setStrokeColorRGB(*op.color)
+            pdf.setLineWidth(op.width)
+            pdf.line(op.x1, op.y1, op.x2, op.y2)
+        elif isinstance(op, Frame):
+            pdf.setStrokeColorRGB(*op.color)
+            pdf.setLineWidth(op.width)
+            pdf.rect(op.x, op.y, op.w, op.h, stroke=1, fill=0)
+        elif isinstance(op, Picture):
+            pdf.drawImage(ImageReader(io.BytesIO(images[op.ref])), op.x, op.y, op.w, op.h, mask="auto")
+        elif isinstance(op, QRCode):
+            if qr_widget:
+                widget = QrCodeWidget(op.text, barLevel="M", barBorder=qr.QUIET_ZONE)
+                x1, y1, x2, y2 = widget.getBounds()
+                drawing = Drawing(op.size, op.size, transform=[op.size / (x2 - x1), 0, 0, op.size / (y2 - y1), 0, 0])
+                drawing.add(widget)
+                renderPDF.draw(drawing, pdf, op.x, op.y)
+            else:
+                path = pdf.beginPath()
+                for rect in qr.qr_rects(qr.qr_matrix(op.text), x=op.x, y=op.y, size=op.size):
+                    path.rect(*rect)
+                pdf.setFillColorRGB(0, 0, 0)
+                pdf.drawPath(path, stroke=0, fill=1)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def render_certificate_naive(data: CertificateData) -> bytes:
+    """The straightforward reportlab rendering (canvas, subset fonts, reportlab's QR widget); for the benchmark."""
+    return _draw_with_reportlab(data, qr_widget=True)
+
+
+def render_certificate(data: CertificateData) -> bytes:
+    """The certificate as a one-page A4 PDF with embedded fonts, images and a QR code to ``verify_url``."""
+    return _draw_with_reportlab(data, qr_widget=False)

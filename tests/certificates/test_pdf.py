@@ -1,0 +1,162 @@
+import re
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import SimpleTestCase, override_settings
+from django.utils import translation
+from pypdf import PdfReader
+
+from certificates import checks, fonts, pdf
+from tests.certificates.pdf_samples import sample_data
+
+LONG = {
+    "learner_name": "María de los Ángeles Nguyễn Thị Hương Fernández de la Barra Üribe-Ñancupil",
+    "course_title": (
+        "Diplomado en gestión municipal participativa, transparencia activa, probidad y presupuestos "
+        "participativos para dirigentes vecinales y funcionarios municipales de la Región Metropolitana"
+    ),
+    "issuer_name": (
+        "Ilustre Municipalidad de Pedro Aguirre Cerda, Dirección de Desarrollo Comunitario y Oficina de "
+        "Participación Ciudadana"
+    ),
+    "body": sample_data().body + "\n\n" + sample_data().body,
+}
+VARIANTS = {
+    "landscape": {},
+    "portrait": {"orientation": "portrait"},
+    "landscape-long": LONG,
+    "portrait-long": {"orientation": "portrait", **LONG},
+    "minimal": {"signatories": (), "issuer_logo_png": None, "grade": None, "attendance": None},
+}
+
+
+def extract_text(document: bytes) -> str:
+    reader = PdfReader(BytesIO(document))
+    assert len(reader.pages) == 1
+    return reader.pages[0].extract_text()
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def printed_fields(data: pdf.CertificateData) -> list[str]:
+    values = [
+        data.title,
+        data.issuer_name,
+        data.issuer_rut,
+        data.body,
+        data.learner_name,
+        data.learner_run,
+        data.course_title,
+        data.hours,
+        data.modality,
+        data.dates,
+        data.city_and_date,
+        data.folio,
+        data.verification_code,
+        data.verify_url,
+    ]
+    values += [value for value in (data.grade, data.attendance) if value]
+    for signatory in data.signatories:
+        values += [signatory.name, signatory.role]
+    return values
+
+
+@pytest.mark.parametrize("render", [pdf.render_certificate, pdf.render_certificate_naive], ids=["fast", "naive"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
+def test_text_holds_every_field(render, variant):
+    data = sample_data(**VARIANTS[variant])
+    document = render(data)
+    assert document.startswith(b"%PDF-")
+    text = squash(extract_text(document))
+    for value in printed_fields(data):
+        assert squash(value) in text, value
+
+
+@pytest.mark.parametrize("name", ["Ñuñoa Peñaloza", "Müller Güemes", "José Ángel Ríos", "Nguyễn Văn Đức", "Øyvind Åsa"])
+def test_names_with_accents_extract_exactly(name):
+    text = extract_text(pdf.render_certificate(sample_data(learner_name=name)))
+    assert name in text.splitlines()
+
+
+def test_labels_follow_the_active_language():
+    with translation.override("en"):
+        text = extract_text(pdf.render_certificate(sample_data()))
+    assert "Verification code" in text
+    assert "RUN 12.345.678-5" in text
+
+
+def test_fonts_are_embedded_and_pages_are_a4():
+    for orientation, size in (("landscape", (842, 595)), ("portrait", (595, 842))):
+        reader = PdfReader(BytesIO(pdf.render_certificate(sample_data(orientation=orientation))))
+        page = reader.pages[0]
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
+        fonts_found = []
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else font["/FontDescriptor"]
+            )
+            assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+            fonts_found.append(font["/BaseFont"])
+        assert fonts_found
+
+
+def test_logo_and_signature_images_are_drawn():
+    page = PdfReader(BytesIO(pdf.render_certificate(sample_data()))).pages[0]
+    assert len(page.images) == 3  # the logo and two signature images (the third signatory has none)
+    page = PdfReader(BytesIO(pdf.render_certificate(sample_data(**VARIANTS["minimal"])))).pages[0]
+    assert len(page.images) == 0
+
+
+def boxes(layout: pdf.Layout) -> list[tuple[str, tuple[float, float, float, float]]]:
+    found = []
+    for op in layout.ops:
+        if isinstance(op, pdf.Text):
+            width = pdf.text_width(op.font, op.size, op.text)
+            found.append((op.text, (op.x, op.y - 0.22 * op.size, op.x + width, op.y + 0.76 * op.size)))
+        elif isinstance(op, pdf.Picture):
+            found.append((op.ref, (op.x, op.y, op.x + op.w, op.y + op.h)))
+        elif isinstance(op, pdf.QRCode):
+            found.append(("QR", (op.x, op.y, op.x + op.size, op.y + op.size)))
+    return found
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
+def test_nothing_overlaps_and_everything_stays_inside_the_frame(variant):
+    layout = pdf.layout(sample_data(**VARIANTS[variant]))
+    placed = boxes(layout)
+    for label, (x1, y1, x2, y2) in placed:
+        assert 27 < x1 and x2 < layout.width - 27 and 27 < y1 and y2 < layout.height - 27, label
+    for index, (label_a, a) in enumerate(placed):
+        for label_b, b in placed[index + 1 :]:
+            overlap = min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+            assert not overlap, (label_a, label_b)
+
+
+def test_bad_orientation_and_too_many_signatories_are_refused():
+    with pytest.raises(ValueError):
+        sample_data(orientation="sideways")
+    with pytest.raises(ValueError):
+        sample_data(signatories=sample_data().signatories + sample_data().signatories)
+
+
+class FontCheckTests(SimpleTestCase):
+    def test_missing_fonts_are_a_system_check_error(self):
+        with override_settings(CERTIFICATES_FONT_DIRS=["/nonexistent"]):
+            errors = checks.check_certificate_fonts()
+            assert [error.id for error in errors] == ["certificates.E010"]
+            assert "dejavu-fonts-ttf" in errors[0].msg
+            fonts.font_paths.cache_clear()
+            try:
+                with pytest.raises(ImproperlyConfigured):
+                    fonts.font_paths()
+            finally:
+                fonts.font_paths.cache_clear()
+
+    def test_installed_fonts_pass_the_check(self):
+        assert checks.check_certificate_fonts() == []
