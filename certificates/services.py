@@ -138,6 +138,7 @@ def build_snapshot(
             "learner_run_masked": run_masked,
             "course_title": course.title,
             "hours": hours,
+            "duration": _("%(hours)s clock hours") % {"hours": hours},
             "modality": values["modalidad"],
             "dates": dates,
             "starts_on": start.isoformat(),
@@ -515,7 +516,7 @@ def certificate_data(snapshot: dict, images: _ImageCache | None = None):
         learner_name=snapshot["learner_name"],
         learner_run=snapshot["learner_run"],
         course_title=snapshot["course_title"],
-        hours=snapshot["hours"],
+        hours=snapshot.get("duration") or snapshot["hours"],
         modality=snapshot["modality"],
         dates=snapshot["dates"],
         grade=snapshot["grade"],
@@ -537,15 +538,15 @@ def render_pdf(snapshot: dict, images: _ImageCache | None = None) -> bytes:
     from certificates.pdf import render_certificate
     from certificates.signing import get_signer, sign_pdf
 
-    pdf = render_certificate(certificate_data(snapshot, images))
-    signer = get_signer()
-    if signer is not None:
-        with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = render_certificate(certificate_data(snapshot, images))
+        signer = get_signer()
+        if signer is not None:
             reason = _("Certificate %(folio)s issued by %(issuer)s") % {
                 "folio": snapshot["folio"],
                 "issuer": snapshot["issuer_name"],
             }
-        pdf = sign_pdf(pdf, signer, reason=reason, location=snapshot["city"])
+            pdf = sign_pdf(pdf, signer, reason=reason, location=snapshot["city"])
     return pdf
 
 

@@ -271,6 +271,12 @@ class CertificateBatchCreateView(generic.CreateView):
     def get_success_url(self):
         return reverse("certificates_batch:inspect", args=[self.object.pk])
 
+    def get_edit_url(self):
+        return None
+
+    def get_success_buttons(self):
+        return []
+
     def get_success_message(self, instance):
         return _("Issuing the certificates of %(cohort)s in the background.") % {"cohort": instance.cohort}
 
