@@ -402,13 +402,15 @@ def certificate_batch_prepare(*, batch: CertificateBatch) -> list[int]:
     missing = list(completed.exclude(pk__in=already.values("enrolment_id")).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(missing), CHUNK_SIZE):
         with transaction.atomic():
-            enrolments = list(
+            locked = list(
                 Enrolment.objects.select_for_update(of=("self",))
                 .filter(pk__in=missing[start : start + CHUNK_SIZE], status=Enrolment.Status.COMPLETED)
-                .exclude(pk__in=IssuedCertificate.objects.values("enrolment_id"))
                 .select_related("user__learner_profile", "course", "cohort")
                 .order_by("pk")
             )
+            # Checked again once the rows are locked, in a new statement: an automatic issue may have just committed.
+            issued = set(IssuedCertificate.objects.filter(enrolment__in=locked).values_list("enrolment_id", flat=True))
+            enrolments = [enrolment for enrolment in locked if enrolment.pk not in issued]
             _new_certificates(enrolments=enrolments, template=template, issued_by=batch.requested_by, batch=batch)
     total = IssuedCertificate.objects.filter(batch=batch).count()
     CertificateBatch.objects.filter(pk=batch.pk).update(total=total)
