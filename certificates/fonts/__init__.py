@@ -43,6 +43,15 @@ def font_paths() -> dict[str, Path]:
     return {role: folder / name for role, name in FONT_FILES.items()}
 
 
+@cache
+def load_font(role: str):
+    """The parsed TrueType font for a layout role ("sans", "sans_bold", "serif_bold"), once per process."""
+    from certificates.fonts.truetype import TrueTypeFont
+
+    path = font_paths()[role]
+    return TrueTypeFont(path, postscript_name=path.stem)
+
+
 def missing_fonts_message() -> str:
     searched = ", ".join(str(d) for d in font_dirs()) or "(no folder configured)"
     return (
