@@ -386,34 +386,84 @@ def certificate_batch_create(*, cohort: Cohort, requested_by: AbstractBaseUser |
     return batch
 
 
-def certificate_batch_prepare(*, batch: CertificateBatch) -> list[int]:
-    """Create the missing certificates of the batch's cohort, a chunk per transaction; returns the ids of the
-    batch's certificates whose PDF is still pending. Safe to run again after a crash: what exists is skipped."""
+@dataclass(frozen=True)
+class BatchPlan:
+    """What is left to do in a batch: enrolments without a certificate, and certificates without a PDF."""
+
+    enrolment_chunks: list[list[int]]
+    render_chunks: list[list[int]]
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + CHUNK_SIZE] for start in range(0, len(ids), CHUNK_SIZE)]
+
+
+def certificate_batch_plan(*, batch: CertificateBatch) -> BatchPlan:
+    """Start (or resume) a batch: count what is already issued and split what is left into chunks.
+
+    Raises CertificateError when no template applies to the cohort.
+    """
+    if selectors.templates_for_cohort(cohort=batch.cohort) is None:
+        raise CertificateError(_("No certificate template applies: create a default template or choose one."))
+    completed = Enrolment.objects.filter(cohort_id=batch.cohort_id, status=Enrolment.Status.COMPLETED)
+    already = IssuedCertificate.objects.filter(enrolment_id__in=completed.values("pk"))
+    skipped = already.exclude(batch=batch).values("enrolment_id").distinct().count()
+    missing = list(completed.exclude(pk__in=already.values("enrolment_id")).order_by("pk").values_list("pk", flat=True))
+    mine = IssuedCertificate.objects.filter(batch=batch)
+    pending = list(
+        mine.filter(render_state=IssuedCertificate.RenderState.PENDING).order_by("pk").values_list("pk", flat=True)
+    )
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        state=CertificateBatch.State.RUNNING,
+        started_at=batch.started_at or timezone.now(),
+        skipped=skipped,
+        total=mine.count() + len(missing),
+    )
+    return BatchPlan(enrolment_chunks=_chunks(missing), render_chunks=_chunks(pending))
+
+
+def certificate_batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int], render: bool = True) -> list[int]:
+    """Create the certificates of these enrolments (those still without one) in one transaction, then render them.
+
+    The rows are locked and checked again, so a concurrent automatic issue or a second run never duplicates.
+    """
+    batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
     template = selectors.templates_for_cohort(cohort=batch.cohort)
     if template is None:
         raise CertificateError(_("No certificate template applies: create a default template or choose one."))
     template = _template_with_parts(template)
+    with transaction.atomic():
+        locked = list(
+            Enrolment.objects.select_for_update(of=("self",))
+            .filter(pk__in=enrolment_ids, status=Enrolment.Status.COMPLETED)
+            .select_related("user__learner_profile", "course", "cohort")
+            .order_by("pk")
+        )
+        # Checked again once the rows are locked, in a new statement: an automatic issue may have just committed.
+        issued = set(IssuedCertificate.objects.filter(enrolment__in=locked).values_list("enrolment_id", flat=True))
+        enrolments = [enrolment for enrolment in locked if enrolment.pk not in issued]
+        created = _new_certificates(enrolments=enrolments, template=template, issued_by=batch.requested_by, batch=batch)
+    ids = [certificate.pk for certificate in created]
+    if len(enrolments) < len(enrolment_ids):  # issued meanwhile by someone else: the batch expects fewer
+        CertificateBatch.objects.filter(pk=batch_id).update(
+            total=IssuedCertificate.objects.filter(batch_id=batch_id).count()
+            + _still_missing(batch=batch, exclude=enrolment_ids)
+        )
+    if render:
+        certificate_render_many(certificate_ids=ids, batch_id=batch_id)
+    return ids
+
+
+def _still_missing(*, batch: CertificateBatch, exclude: list[int]) -> int:
     completed = Enrolment.objects.filter(cohort_id=batch.cohort_id, status=Enrolment.Status.COMPLETED)
-    already = IssuedCertificate.objects.filter(enrolment_id__in=completed.values("pk"))
-    skipped = already.exclude(batch=batch).values("enrolment_id").distinct().count()
-    CertificateBatch.objects.filter(pk=batch.pk).update(
-        state=CertificateBatch.State.RUNNING, started_at=batch.started_at or timezone.now(), skipped=skipped
-    )
-    missing = list(completed.exclude(pk__in=already.values("enrolment_id")).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(missing), CHUNK_SIZE):
-        with transaction.atomic():
-            locked = list(
-                Enrolment.objects.select_for_update(of=("self",))
-                .filter(pk__in=missing[start : start + CHUNK_SIZE], status=Enrolment.Status.COMPLETED)
-                .select_related("user__learner_profile", "course", "cohort")
-                .order_by("pk")
-            )
-            # Checked again once the rows are locked, in a new statement: an automatic issue may have just committed.
-            issued = set(IssuedCertificate.objects.filter(enrolment__in=locked).values_list("enrolment_id", flat=True))
-            enrolments = [enrolment for enrolment in locked if enrolment.pk not in issued]
-            _new_certificates(enrolments=enrolments, template=template, issued_by=batch.requested_by, batch=batch)
-    total = IssuedCertificate.objects.filter(batch=batch).count()
-    CertificateBatch.objects.filter(pk=batch.pk).update(total=total)
+    return completed.exclude(pk__in=IssuedCertificate.objects.values("enrolment_id")).exclude(pk__in=exclude).count()
+
+
+def certificate_batch_prepare(*, batch: CertificateBatch) -> list[int]:
+    """Create every missing certificate of the batch (no PDFs); returns the ids of its certificates still pending."""
+    plan = certificate_batch_plan(batch=batch)
+    for chunk in plan.enrolment_chunks:
+        certificate_batch_issue_chunk(batch_id=batch.pk, enrolment_ids=chunk, render=False)
     return list(
         IssuedCertificate.objects.filter(batch=batch, render_state=IssuedCertificate.RenderState.PENDING)
         .order_by("pk")
@@ -422,48 +472,52 @@ def certificate_batch_prepare(*, batch: CertificateBatch) -> list[int]:
 
 
 def certificate_bulk_issue(*, batch: CertificateBatch, enqueue: bool = False) -> CertificateBatch:
-    """Issue a cohort's certificates: create the rows, then render, sign and store the PDFs in chunks.
+    """Issue a cohort's certificates in chunks: each chunk creates its certificates, then renders, signs and
+    stores their PDFs. Running it again after a crash skips what exists and finishes what is pending.
 
-    With ``enqueue=True`` each chunk becomes its own task, so several workers share the rendering; otherwise the
-    chunks are rendered here. Failures end up in the batch (state and last error), never lost.
+    With ``enqueue=True`` every chunk is its own task, so several workers share the load (the production path);
+    otherwise the chunks run here, one after the other. Failures end up in the batch, never lost.
     """
+    from certificates.tasks import issue_chunk_task, render_certificates_task
+
     try:
-        pending = certificate_batch_prepare(batch=batch)
-    except Exception as error:
-        logger.exception("Certificate batch %s failed", batch.pk)
+        plan = certificate_batch_plan(batch=batch)
+    except CertificateError as error:
         CertificateBatch.objects.filter(pk=batch.pk).update(
             state=CertificateBatch.State.FAILED, last_error=str(error), finished_at=timezone.now()
         )
         batch.refresh_from_db()
         return batch
-    chunks = [pending[start : start + CHUNK_SIZE] for start in range(0, len(pending), CHUNK_SIZE)]
-    if enqueue and chunks:
-        from certificates.tasks import render_certificates_task
-
-        for chunk in chunks:
+    for chunk in plan.render_chunks:
+        if enqueue:
             render_certificates_task.enqueue(certificate_ids=chunk, batch_id=batch.pk)
-    else:
-        for chunk in chunks:
+        else:
             certificate_render_many(certificate_ids=chunk, batch_id=batch.pk)
+    for chunk in plan.enrolment_chunks:
+        if enqueue:
+            issue_chunk_task.enqueue(batch_id=batch.pk, enrolment_ids=chunk)
+        else:
+            certificate_batch_issue_chunk(batch_id=batch.pk, enrolment_ids=chunk)
     batch_update_progress(batch_id=batch.pk)
     batch.refresh_from_db()
     return batch
 
 
 def batch_update_progress(*, batch_id: int) -> None:
-    """Recount the batch from its certificates and close it when every PDF is done or failed."""
+    """Recount the batch from its certificates and close it once every planned certificate is done or failed."""
     counts = IssuedCertificate.objects.filter(batch_id=batch_id).aggregate(
-        total=Count("pk"),
         rendered=Count("pk", filter=Q(render_state=IssuedCertificate.RenderState.DONE)),
         failed=Count("pk", filter=Q(render_state=IssuedCertificate.RenderState.FAILED)),
     )
     batch = CertificateBatch.objects.filter(pk=batch_id)
     batch.update(rendered=counts["rendered"], failed=counts["failed"])
-    if counts["rendered"] + counts["failed"] >= counts["total"]:
-        state = CertificateBatch.State.FAILED if counts["failed"] else CertificateBatch.State.DONE
-        batch.filter(state=CertificateBatch.State.RUNNING).update(
-            state=state, total=counts["total"], finished_at=timezone.now()
-        )
+    finished = counts["rendered"] + counts["failed"]
+    batch.filter(state=CertificateBatch.State.RUNNING, total__lte=finished, failed=0).update(
+        state=CertificateBatch.State.DONE, finished_at=timezone.now()
+    )
+    batch.filter(state=CertificateBatch.State.RUNNING, total__lte=finished, failed__gt=0).update(
+        state=CertificateBatch.State.FAILED, finished_at=timezone.now()
+    )
 
 
 def unfinished_batches() -> list[CertificateBatch]:
@@ -590,7 +644,10 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
     IssuedCertificate.objects.bulk_update(done + failed, ["pdf", "pdf_sha256", "render_state", "render_error"])
     if failed and batch_id is not None:
         CertificateBatch.objects.filter(pk=batch_id).update(last_error=f"{failed[-1].folio}: {failed[-1].render_error}")
-    certificates_notify(certificates=done)
+    if done:
+        from certificates.tasks import notify_certificates_task
+
+        notify_certificates_task.enqueue(certificate_ids=[certificate.pk for certificate in done])
     if batch_id is not None:
         batch_update_progress(batch_id=batch_id)
     return RenderOutcome(rendered=len(done), failed=len(failed))
@@ -599,9 +656,9 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
 # Notices --------------------------------------------------------------------------------------------------------
 
 
-def certificates_notify(*, certificates: list[IssuedCertificate]) -> int:
+def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     """Email each learner that her certificate is ready (once per certificate), with its verify link."""
-    pending = [c for c in certificates if c.notified_at is None and c.user.email]
+    pending = [c for c in certificates if c.notified_at is None and c.status == "valid" and c.user.email]
     if not pending:
         return 0
     dashboard_url = (getattr(settings, "CERTIFICATES_BASE_URL", None) or settings.WAGTAILADMIN_BASE_URL).rstrip(

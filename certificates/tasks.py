@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from certificates import services
-from certificates.models import CertificateBatch
+from certificates.models import CertificateBatch, IssuedCertificate
 
 
 @task()
@@ -20,6 +20,21 @@ def render_certificates_task(*, certificate_ids: list[int], batch_id: int | None
 
 @task()
 def run_batch_task(*, batch_id: int) -> None:
-    """Issue a cohort's certificates; rendering is split into chunk tasks that several workers share."""
+    """Plan a cohort's batch; its chunks become tasks that several workers share."""
     batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
     services.certificate_bulk_issue(batch=batch, enqueue=True)
+
+
+@task()
+def notify_certificates_task(*, certificate_ids: list[int]) -> None:
+    """Email the learners whose certificates are ready (each one once)."""
+    certificates = IssuedCertificate.objects.filter(pk__in=certificate_ids, notified_at__isnull=True).select_related(
+        "user"
+    )
+    services.certificates_notify(certificates=certificates)
+
+
+@task()
+def issue_chunk_task(*, batch_id: int, enrolment_ids: list[int]) -> None:
+    """Create one chunk of a batch's certificates and render their PDFs."""
+    services.certificate_batch_issue_chunk(batch_id=batch_id, enrolment_ids=enrolment_ids)
