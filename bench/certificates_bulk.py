@@ -36,9 +36,9 @@ def _manage(env: dict, *args: str, **kwargs):
 
 
 def _script(env: dict, *args: str) -> str:
-    completed = subprocess.run(
-        [sys.executable, __file__, *args], env=env, check=True, capture_output=True, text=True, cwd=ROOT
-    )
+    completed = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True, cwd=ROOT)
+    if completed.returncode:
+        raise RuntimeError(f"bench step {args[0]} failed:\n{completed.stderr[-3000:]}")
     return completed.stdout.strip()
 
 
@@ -127,7 +127,7 @@ def seed(count: int) -> int:
             title="Participación ciudadana y presupuestos municipales",
             slug="bench-certificados",
             summary="Curso del benchmark.",
-            thematic_area="participacion",
+            thematic_area="participation",
             duration_hours=40,
             learning_objectives="<p>Aprender.</p>",
         )

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -450,7 +450,7 @@ def certificate_batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int], re
             + _still_missing(batch=batch, exclude=enrolment_ids)
         )
     if render:
-        certificate_render_many(certificate_ids=ids, batch_id=batch_id)
+        _render_and_store(created, batch_id=batch_id)
     return ids
 
 
@@ -620,9 +620,13 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
     certificates = list(
         IssuedCertificate.objects.filter(pk__in=list(certificate_ids))
         .exclude(render_state=IssuedCertificate.RenderState.DONE)
-        .select_related("user")
+        .only("pk", "folio", "snapshot", "pdf", "issued_at", "batch_id")
         .order_by("pk")
     )
+    return _render_and_store(certificates, batch_id=batch_id)
+
+
+def _render_and_store(certificates: list[IssuedCertificate], *, batch_id: int | None) -> RenderOutcome:
     storage = IssuedCertificate._meta.get_field("pdf").storage
     images = _ImageCache()
     done, failed = [], []
@@ -632,25 +636,42 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
             if certificate.pdf:
                 storage.delete(certificate.pdf.name)
             name = certificate.pdf.field.generate_filename(certificate, f"{certificate.folio}.pdf")
-            certificate.pdf.name = storage.save(name, ContentFile(pdf))
-            certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-            certificate.render_state, certificate.render_error = IssuedCertificate.RenderState.DONE, ""
-            done.append(certificate)
+            done.append((certificate.pk, storage.save(name, ContentFile(pdf)), hashlib.sha256(pdf).hexdigest()))
         except Exception as error:  # recorded on the certificate, retried from the admin
             logger.exception("Certificate %s: the PDF failed", certificate.folio)
-            certificate.render_state = IssuedCertificate.RenderState.FAILED
-            certificate.render_error = f"{error.__class__.__name__}: {error}"
-            failed.append(certificate)
-    IssuedCertificate.objects.bulk_update(done + failed, ["pdf", "pdf_sha256", "render_state", "render_error"])
+            failed.append((certificate.pk, certificate.folio, f"{error.__class__.__name__}: {error}"))
+    _record_renders(done=done, failed=failed)
     if failed and batch_id is not None:
-        CertificateBatch.objects.filter(pk=batch_id).update(last_error=f"{failed[-1].folio}: {failed[-1].render_error}")
+        CertificateBatch.objects.filter(pk=batch_id).update(last_error=f"{failed[-1][1]}: {failed[-1][2]}")
     if done:
         from certificates.tasks import notify_certificates_task
 
-        notify_certificates_task.enqueue(certificate_ids=[certificate.pk for certificate in done])
+        notify_certificates_task.enqueue(certificate_ids=[pk for pk, _name, _digest in done])
     if batch_id is not None:
         batch_update_progress(batch_id=batch_id)
     return RenderOutcome(rendered=len(done), failed=len(failed))
+
+
+def _record_renders(*, done: list[tuple[int, str, str]], failed: list[tuple[int, str, str]]) -> None:
+    """Write the PDF names and digests of a chunk in one UPDATE … FROM a VALUES list (Django's bulk_update builds a
+    CASE per row and field, which cost more than rendering); failures one by one (they are rare)."""
+    if done:
+        quote = connection.ops.quote_name
+        table = quote(IssuedCertificate._meta.db_table)
+        rows = ", ".join(["(%s, %s, %s)"] * len(done))
+        sql = (
+            f"WITH v(id, name, digest) AS (VALUES {rows}) "
+            f"UPDATE {table} SET {quote('pdf')} = v.name, {quote('pdf_sha256')} = v.digest, "
+            f"{quote('render_state')} = %s, {quote('render_error')} = '' "
+            f"FROM v WHERE {table}.{quote('id')} = v.id"
+        )
+        params = [value for row in done for value in row] + [IssuedCertificate.RenderState.DONE]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    for pk, _folio, error in failed:
+        IssuedCertificate.objects.filter(pk=pk).update(
+            render_state=IssuedCertificate.RenderState.FAILED, render_error=error
+        )
 
 
 # Notices --------------------------------------------------------------------------------------------------------
