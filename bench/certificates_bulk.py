@@ -109,12 +109,12 @@ def seed(count: int) -> int:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
+    from wagtail.models import Page
 
     from certificates.models import CertificateTemplate, Issuer, Signatory
     from courses.models import Comuna, CoursePage, Province, Region
     from learners.models import Cohort, Enrolment, LearnerProfile
     from learners.run import check_digit
-    from wagtail.models import Page
 
     region = Region.objects.get_or_create(code="13", defaults={"name": "Metropolitana"})[0]
     province = Province.objects.get_or_create(code="131", defaults={"name": "Santiago", "region": region})[0]
@@ -132,7 +132,9 @@ def seed(count: int) -> int:
             learning_objectives="<p>Aprender.</p>",
         )
     )
-    cohort = Cohort.objects.create(course=course, name="Generación 2026", starts_on=date(2026, 3, 2), ends_on=date(2026, 6, 30))
+    cohort = Cohort.objects.create(
+        course=course, name="Generación 2026", starts_on=date(2026, 3, 2), ends_on=date(2026, 6, 30)
+    )
     issuer = Issuer.objects.create(
         name="Asociación de Municipalidades de Chile", short_code="AMUCH", rut="65.038.226-6", city="Santiago"
     )
