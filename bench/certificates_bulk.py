@@ -61,9 +61,9 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
     }
     if key and cert:
         env["CERTIFICATES_SIGNING_KEY"], env["CERTIFICATES_SIGNING_CERT"] = str(key), str(cert)
-    _psql(f'DROP DATABASE IF EXISTS "{database}"')
     _psql(f'CREATE DATABASE "{database}"')
     processes = []
+    log = open(private_root / "workers.log", "w")  # noqa: SIM115 (closed in finally)
     try:
         _manage(env, "migrate", "--verbosity", "0")
         cohort_id = _script(env, "seed", str(count))
@@ -72,7 +72,8 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
                 [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.05", "--no-startup-delay"],
                 env=env,
                 cwd=ROOT,
-                stdout=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
             )
             for _ in range(workers)
         ]
@@ -83,11 +84,16 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
         elapsed = time.perf_counter() - begin
         _script(env, "check", batch_id, str(count))
         return elapsed
+    except Exception:
+        log.flush()
+        print((private_root / "workers.log").read_text()[-3000:], file=sys.stderr)
+        raise
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+        log.close()
         _psql(f'DROP DATABASE IF EXISTS "{database}"')
         shutil.rmtree(private_root, ignore_errors=True)
 
