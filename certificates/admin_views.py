@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.auth import permission_denied
 
 from certificates import selectors, services
@@ -225,6 +225,17 @@ def failure_retry(request, pk):
         action_url=request.path,
         back_url=back,
     )
+
+
+@require_POST
+def batch_retry(request, pk):
+    """Render a batch's failed PDFs again in the background; the batch runs until they are done."""
+    if not request.user.has_perm(CHANGE):
+        return permission_denied(request)
+    batch = get_object_or_404(CertificateBatch, pk=pk)
+    count = services.certificate_batch_retry_failed(batch=batch)
+    messages.success(request, _("Preparing %(count)s PDFs again.") % {"count": count})
+    return redirect(reverse("certificates_batch:inspect", args=[batch.pk]))
 
 
 @require_GET

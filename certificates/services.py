@@ -520,6 +520,28 @@ def batch_update_progress(*, batch_id: int) -> None:
     )
 
 
+def certificate_batch_retry_failed(*, batch: CertificateBatch) -> int:
+    """Put the batch's failed PDFs back in the queue; returns how many."""
+    from certificates.tasks import render_certificates_task
+
+    failed = IssuedCertificate.objects.filter(batch=batch, render_state=IssuedCertificate.RenderState.FAILED)
+    ids = list(failed.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        IssuedCertificate.objects.filter(pk__in=ids).update(
+            render_state=IssuedCertificate.RenderState.PENDING, render_error=""
+        )
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            state=CertificateBatch.State.RUNNING, failed=0, last_error="", finished_at=None
+        )
+        for chunk in _chunks(ids):
+            transaction.on_commit(
+                lambda chunk=chunk: render_certificates_task.enqueue(certificate_ids=chunk, batch_id=batch.pk)
+            )
+    return len(ids)
+
+
 def unfinished_batches() -> list[CertificateBatch]:
     return list(CertificateBatch.objects.filter(state__in=[CertificateBatch.State.PENDING, "running"]))
 

@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from certificates import selectors, throttle
 from certificates.codes import normalise_code
@@ -19,7 +19,7 @@ def _too_many(request):
     return response
 
 
-@require_GET
+@require_safe
 def verify_form(request):
     """The verification form; a submitted code is normalised and redirected to its stable URL."""
     raw = request.GET.get("codigo", "")
@@ -29,7 +29,7 @@ def verify_form(request):
     return render(request, "certificates/verify.html", {"submitted": raw, "invalid": bool(raw.strip())})
 
 
-@require_GET
+@require_safe
 @never_cache
 def verify(request, code):
     """Public result for one code: valid, revoked (date only), replaced (link to the new one) or not found.
@@ -49,7 +49,7 @@ def verify(request, code):
 
 
 @login_required
-@require_GET
+@require_safe
 def download(request, pk):
     """The certificate's PDF, for the learner it belongs to or staff; 404 for anyone else."""
     certificate = get_object_or_404(IssuedCertificate.objects.defer("snapshot"), pk=pk)

@@ -161,6 +161,15 @@ class IssuedCertificateIndexView(generic.IndexView):
             buttons.append(
                 HeaderButton(_("Issue for a cohort"), url=reverse("certificates_batch:add"), icon_name="group")
             )
+        cohort = self.request.GET.get("cohort", "")
+        if cohort.isdigit():
+            buttons.append(
+                HeaderButton(
+                    _("Download all as a ZIP"),
+                    url=reverse("certificates_cohort_zip", args=[int(cohort)]),
+                    icon_name="download",
+                )
+            )
         return buttons
 
     @cached_property
@@ -306,6 +315,11 @@ class CertificateBatchInspectView(ReadableInspectView):
         context["progress_url"] = reverse("certificates_batch_progress", args=[self.object.pk])
         context["certificates_url"] = reverse("certificates_issued:index") + f"?cohort={self.object.cohort_id}"
         context["zip_url"] = reverse("certificates_cohort_zip", args=[self.object.cohort_id])
+        context["retry_url"] = (
+            reverse("certificates_batch_retry", args=[self.object.pk])
+            if self.object.failed and self.request.user.has_perm("certificates.change_issuedcertificate")
+            else ""
+        )
         return context
 
 

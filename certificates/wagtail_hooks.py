@@ -35,6 +35,7 @@ def register_certificate_action_urls():
         path("certificates/<int:pk>/retry/", admin_views.certificate_retry, name="certificates_retry"),
         path("certificates/failures/<int:pk>/retry/", admin_views.failure_retry, name="certificates_failure_retry"),
         path("certificates/batches/<int:pk>/progress/", admin_views.batch_progress, name="certificates_batch_progress"),
+        path("certificates/batches/<int:pk>/retry/", admin_views.batch_retry, name="certificates_batch_retry"),
         path("certificates/cohort/<int:cohort_pk>/zip/", admin_views.cohort_zip, name="certificates_cohort_zip"),
         path(
             "certificates/templates/<int:pk>/sample.pdf",

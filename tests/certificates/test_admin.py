@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from certificates import services
 from certificates.models import CertificateBatch, CertificateTemplate, IssuanceFailure, IssuedCertificate
-from tests.certificates.test_services import FAKE_PDF, CertificateTestCase
+from tests.certificates.test_services import FAKE_PDF, CertificateTestCase, fake_render
 from tests.factories.certificates import completed_enrolment
 from tests.factories.learners import learner, make_user
 from tests.learners.test_admin import grant
@@ -247,3 +247,24 @@ class AdminPagesRenderTests(AdminTestCase):
         response = self.client.post(reverse("wagtailsnippets_certificates_certificatetemplate:add"), data)
         self.assertEqual(response.status_code, 200)
         self.assertFalse(CertificateTemplate.objects.filter(name="Mala").exists())
+
+
+class BatchRetryTests(AdminTestCase):
+    def test_failed_pdfs_of_a_batch_are_retried(self):
+        for _ in range(2):
+            completed_enrolment(course=self.course, cohort=self.group)
+        self.render.side_effect = [fake_render({"folio": "A"}), ValueError("sin fuente")]
+        batch = services.certificate_bulk_issue(batch=CertificateBatch.objects.create(cohort=self.group))
+        self.assertEqual(batch.state, CertificateBatch.State.FAILED)
+        response = self.client.get(reverse("certificates_batch:inspect", args=[batch.pk]))
+        self.assertContains(response, reverse("certificates_batch_retry", args=[batch.pk]))
+        self.render.side_effect = fake_render
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("certificates_batch_retry", args=[batch.pk]))
+        batch.refresh_from_db()
+        self.assertEqual((batch.state, batch.rendered, batch.failed, batch.last_error), ("done", 2, 0, ""))
+        self.assertEqual(self.client.get(reverse("certificates_batch_retry", args=[batch.pk])).status_code, 405)
+
+    def test_cohort_filter_offers_the_zip(self):
+        response = self.client.get(reverse("certificates_issued:index"), {"cohort": self.group.pk})
+        self.assertContains(response, reverse("certificates_cohort_zip", args=[self.group.pk]))
