@@ -720,6 +720,16 @@ def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     return sent
 
 
+def completed_without_certificate() -> list[int]:
+    """Ids of completed enrolments with no certificate at all (revoked or replaced ones count as having one)."""
+    return list(
+        Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+        .exclude(pk__in=IssuedCertificate.objects.values("enrolment_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def pending_renders_by_batch() -> dict[int | None, list[int]]:
     """Certificates whose PDF is still pending, grouped by batch (for the resume command)."""
     grouped: dict[int | None, list[int]] = defaultdict(list)
