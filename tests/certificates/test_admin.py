@@ -248,6 +248,20 @@ class AdminPagesRenderTests(AdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertFalse(CertificateTemplate.objects.filter(name="Mala").exists())
 
+    def test_missing_issues_completed_enrolments_without_a_certificate(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        old = completed_enrolment(course=self.course)
+        revoked = services.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
+        services.certificate_revoke(certificate=revoked, reason="x", by=learner())
+        out = StringIO()
+        call_command("resume_certificate_batches", "--missing", stdout=out)
+        self.assertTrue(IssuedCertificate.objects.filter(enrolment=old, status="valid").exists())
+        self.assertEqual(IssuedCertificate.objects.filter(enrolment=revoked.enrolment).count(), 1)
+        self.assertIn("without a certificate queued: 1", out.getvalue())
+
 
 class BatchRetryTests(AdminTestCase):
     def test_failed_pdfs_of_a_batch_are_retried(self):
@@ -268,17 +282,3 @@ class BatchRetryTests(AdminTestCase):
     def test_cohort_filter_offers_the_zip(self):
         response = self.client.get(reverse("certificates_issued:index"), {"cohort": self.group.pk})
         self.assertContains(response, reverse("certificates_cohort_zip", args=[self.group.pk]))
-
-    def test_missing_issues_completed_enrolments_without_a_certificate(self):
-        from io import StringIO
-
-        from django.core.management import call_command
-
-        old = completed_enrolment(course=self.course)
-        revoked = services.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
-        services.certificate_revoke(certificate=revoked, reason="x", by=learner())
-        out = StringIO()
-        call_command("resume_certificate_batches", "--missing", stdout=out)
-        self.assertTrue(IssuedCertificate.objects.filter(enrolment=old, status="valid").exists())
-        self.assertEqual(IssuedCertificate.objects.filter(enrolment=revoked.enrolment).count(), 1)
-        self.assertIn("without a certificate queued: 1", out.getvalue())
