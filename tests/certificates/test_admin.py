@@ -183,6 +183,20 @@ class ResumeCommandTests(CertificateTestCase):
         self.assertEqual(batch.rendered, 2)
         self.assertIn("1", out.getvalue())
 
+    def test_missing_issues_completed_enrolments_without_a_certificate(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        old = completed_enrolment(course=self.course)
+        revoked = services.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
+        services.certificate_revoke(certificate=revoked, reason="x", by=learner())
+        out = StringIO()
+        call_command("resume_certificate_batches", "--missing", stdout=out)
+        self.assertTrue(IssuedCertificate.objects.filter(enrolment=old, status="valid").exists())
+        self.assertEqual(IssuedCertificate.objects.filter(enrolment=revoked.enrolment).count(), 1)
+        self.assertIn("without a certificate queued: 1", out.getvalue())
+
 
 class AdminPagesRenderTests(AdminTestCase):
     def test_every_admin_page_renders(self):
@@ -247,20 +261,6 @@ class AdminPagesRenderTests(AdminTestCase):
         response = self.client.post(reverse("wagtailsnippets_certificates_certificatetemplate:add"), data)
         self.assertEqual(response.status_code, 200)
         self.assertFalse(CertificateTemplate.objects.filter(name="Mala").exists())
-
-    def test_missing_issues_completed_enrolments_without_a_certificate(self):
-        from io import StringIO
-
-        from django.core.management import call_command
-
-        old = completed_enrolment(course=self.course)
-        revoked = services.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
-        services.certificate_revoke(certificate=revoked, reason="x", by=learner())
-        out = StringIO()
-        call_command("resume_certificate_batches", "--missing", stdout=out)
-        self.assertTrue(IssuedCertificate.objects.filter(enrolment=old, status="valid").exists())
-        self.assertEqual(IssuedCertificate.objects.filter(enrolment=revoked.enrolment).count(), 1)
-        self.assertIn("without a certificate queued: 1", out.getvalue())
 
 
 class BatchRetryTests(AdminTestCase):
