@@ -23,7 +23,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -445,18 +446,34 @@ def certificate_batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int], re
         created = _new_certificates(enrolments=enrolments, template=template, issued_by=batch.requested_by, batch=batch)
     ids = [certificate.pk for certificate in created]
     if len(enrolments) < len(enrolment_ids):  # issued meanwhile by someone else: the batch expects fewer
-        CertificateBatch.objects.filter(pk=batch_id).update(
-            total=IssuedCertificate.objects.filter(batch_id=batch_id).count()
-            + _still_missing(batch=batch, exclude=enrolment_ids)
-        )
+        _recount_total(batch=batch, handled=enrolment_ids)
     if render:
         _render_and_store(created, batch_id=batch_id)
     return ids
 
 
-def _still_missing(*, batch: CertificateBatch, exclude: list[int]) -> int:
-    completed = Enrolment.objects.filter(cohort_id=batch.cohort_id, status=Enrolment.Status.COMPLETED)
-    return completed.exclude(pk__in=IssuedCertificate.objects.values("enrolment_id")).exclude(pk__in=exclude).count()
+def _recount_total(*, batch: CertificateBatch, handled: list[int]) -> None:
+    """total = the batch's certificates + the cohort's completions still without one (other than ``handled``),
+    counted in one UPDATE statement so that a chunk committing meanwhile is counted once."""
+    mine = (
+        IssuedCertificate.objects.filter(batch_id=batch.pk)
+        .order_by()
+        .values("batch_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    missing = (
+        Enrolment.objects.filter(cohort_id=batch.cohort_id, status=Enrolment.Status.COMPLETED)
+        .exclude(pk__in=IssuedCertificate.objects.values("enrolment_id"))
+        .exclude(pk__in=handled)
+        .order_by()
+        .values("cohort_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        total=Coalesce(Subquery(mine), 0) + Coalesce(Subquery(missing), 0)
+    )
 
 
 def certificate_batch_prepare(*, batch: CertificateBatch) -> list[int]:
@@ -520,6 +537,17 @@ def batch_update_progress(*, batch_id: int) -> None:
     )
 
 
+def batch_record_failure(*, batch_id: int, error: Exception) -> None:
+    """A chunk could not be issued: the batch ends as failed with the error (a new batch for the cohort, or
+    ``resume_certificate_batches``, issues what is missing)."""
+    logger.error("Certificate batch %s: a chunk failed: %s", batch_id, error)
+    CertificateBatch.objects.filter(pk=batch_id).update(
+        state=CertificateBatch.State.FAILED,
+        last_error=f"{error.__class__.__name__}: {error}",
+        finished_at=timezone.now(),
+    )
+
+
 def certificate_batch_retry_failed(*, batch: CertificateBatch) -> int:
     """Put the batch's failed PDFs back in the queue; returns how many."""
     from certificates.tasks import render_certificates_task
@@ -543,7 +571,9 @@ def certificate_batch_retry_failed(*, batch: CertificateBatch) -> int:
 
 
 def unfinished_batches() -> list[CertificateBatch]:
-    return list(CertificateBatch.objects.filter(state__in=[CertificateBatch.State.PENDING, "running"]))
+    return list(
+        CertificateBatch.objects.filter(state__in=[CertificateBatch.State.PENDING, CertificateBatch.State.RUNNING])
+    )
 
 
 # PDFs -----------------------------------------------------------------------------------------------------------

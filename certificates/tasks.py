@@ -36,5 +36,9 @@ def notify_certificates_task(*, certificate_ids: list[int]) -> None:
 
 @task()
 def issue_chunk_task(*, batch_id: int, enrolment_ids: list[int]) -> None:
-    """Create one chunk of a batch's certificates and render their PDFs."""
-    services.certificate_batch_issue_chunk(batch_id=batch_id, enrolment_ids=enrolment_ids)
+    """Create one chunk of a batch's certificates and render their PDFs; a failure stops the batch, recorded."""
+    try:
+        services.certificate_batch_issue_chunk(batch_id=batch_id, enrolment_ids=enrolment_ids)
+    except Exception as error:
+        services.batch_record_failure(batch_id=batch_id, error=error)
+        raise

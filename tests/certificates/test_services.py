@@ -356,3 +356,27 @@ class BulkIssueTests(CertificateTestCase):
         batch.refresh_from_db()
         self.assertEqual(batch.state, CertificateBatch.State.DONE)
         self.assertEqual(batch.rendered, 2)
+
+
+class BatchChunkFailureTests(CertificateTestCase):
+    def test_a_chunk_that_crashes_marks_the_batch_failed(self):
+        from certificates.tasks import issue_chunk_task
+
+        enrolment = completed_enrolment(course=self.course, cohort=self.group)
+        batch = CertificateBatch.objects.create(cohort=self.group, state=CertificateBatch.State.RUNNING, total=1)
+        with mock.patch.object(services, "_new_certificates", side_effect=RuntimeError("disk full")):
+            with self.assertRaises(RuntimeError):
+                issue_chunk_task.call(batch_id=batch.pk, enrolment_ids=[enrolment.pk])
+        batch.refresh_from_db()
+        self.assertEqual(batch.state, CertificateBatch.State.FAILED)
+        self.assertIn("disk full", batch.last_error)
+
+    def test_total_is_recounted_when_someone_else_issued_meanwhile(self):
+        enrolments = [completed_enrolment(course=self.course, cohort=self.group) for _ in range(3)]
+        batch = CertificateBatch.objects.create(cohort=self.group)
+        plan = services.certificate_batch_plan(batch=batch)
+        self.assertEqual(CertificateBatch.objects.get(pk=batch.pk).total, 3)
+        services.certificate_issue(enrolment=enrolments[0], render=False)  # the automatic issue got there first
+        services.certificate_batch_issue_chunk(batch_id=batch.pk, enrolment_ids=plan.enrolment_chunks[0])
+        batch.refresh_from_db()
+        self.assertEqual((batch.total, batch.rendered, batch.state), (2, 2, CertificateBatch.State.DONE))
