@@ -166,6 +166,8 @@ def build_snapshot(
 
 def sample_snapshot(*, template: CertificateTemplate) -> dict:
     """A snapshot with made-up learner data, for the template's preview (nothing is saved)."""
+    if template.issuer_id is None:  # an unsaved template in the editor, before an issuer is chosen
+        template.issuer = Issuer(name="—", short_code="EMISOR", rut="—", city="Santiago")
     user = get_user_model()(username="vista-previa", email="")
     user.learner_profile = LearnerProfile(
         user=user, given_names="María José", family_names="Nguyễn Muñoz Agüero", run="12345678-5"

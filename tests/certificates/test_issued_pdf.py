@@ -85,3 +85,31 @@ class IssuedPdfTests(TestCase):
         self.template.title = "Certificado de participación especial"
         response = self.template.serve_preview(None, "")
         self.assertIn("certificado de participación especial", squash(extract_text(response.content)))
+
+    def test_preview_without_an_issuer_still_renders(self):
+        from certificates.models import CertificateTemplate
+
+        response = CertificateTemplate(title="Borrador", body="{nombre}").serve_preview(None, "")
+        self.assertTrue(response.content.startswith(b"%PDF-"))
+
+    def test_logo_and_signature_images_reach_the_pdf(self):
+        from io import BytesIO
+
+        import wagtail_factories
+        from pypdf import PdfReader
+
+        logo = wagtail_factories.ImageFactory(file__width=200, file__height=120, file__color="navy")
+        signature = wagtail_factories.ImageFactory(file__width=300, file__height=100, file__format="JPEG")
+        self.issuer.logo = logo
+        self.issuer.save()
+        signatory = self.template.signatories.first()
+        signatory.signature = signature
+        signatory.save()
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = services.certificate_issue(enrolment=completed_enrolment(course=self.course))
+        certificate.refresh_from_db()
+        self.assertEqual(certificate.snapshot["issuer_logo"], logo.file.name)
+        self.assertEqual(certificate.snapshot["signatories"][0]["signature"], signature.file.name)
+        with certificate.pdf.open("rb") as handle:
+            page = PdfReader(BytesIO(handle.read())).pages[0]
+        self.assertGreaterEqual(len(page.images), 2)
