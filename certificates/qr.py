@@ -342,23 +342,6 @@ def qr_matrix(text: str) -> list[list[bool]]:
 _RUN = re.compile("1+")
 
 
-def row_runs(row: str) -> list[tuple[int, int]]:
-    """(start, length) of each run of dark modules in a row of "0"/"1"."""
-    return [(match.start(), match.end() - match.start()) for match in _RUN.finditer(row)]
-
-
-def qr_rects(matrix, *, x: float, y: float, size: float) -> list[tuple[float, float, float, float]]:
-    """Rectangles (x, y, width, height) in PDF space for the dark modules; `size` includes the quiet zone."""
-    rows = ["".join("1" if cell else "0" for cell in row) if not isinstance(row, str) else row for row in matrix]
-    module = size / (len(rows) + 2 * QUIET_ZONE)
-    top = y + size - QUIET_ZONE * module
-    return [
-        (x + (QUIET_ZONE + start) * module, top - (index + 1) * module, length * module, module)
-        for index, row in enumerate(rows)
-        for start, length in row_runs(row)
-    ]
-
-
 def qr_pdf_path(text: str, *, x: float, y: float, size: float) -> bytes:
     """PDF content operators that fill the QR code for `text` in black at (x, y), `size` points square with
     the quiet zone, as one path of integer rectangles in module units."""
