@@ -8,6 +8,7 @@ benchmark and as a reference in tests.
 
 import hashlib
 import io
+import string
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -577,6 +578,33 @@ def _font_constants(role: str) -> tuple[bytes, bytes]:
     return descriptor, font.postscript_name.encode("ascii")
 
 
+# Characters every certificate's fonts hold, so that the embedded subsets (and their compressed streams) are the
+# same from one certificate to the next and are built once: a name or course with other letters (Vietnamese
+# tones, Polish, Turkish…) gets its own subset, cached by those extra letters.
+_BASE_CHARS = frozenset(string.printable.strip() + " áéíóúüñÁÉÍÓÚÜÑàèìòùÀÈÌÒÙçÇ«»–—“”‘’°ºª·…€¿¡")
+
+
+@lru_cache(maxsize=512)
+def _font_objects(role: str, extra: frozenset[str], first: int) -> tuple[tuple[bytes, ...], dict[str, bytes]]:
+    """The five PDF objects of one embedded font (numbered from `first`) and its character → CID codes."""
+    subset = load_font(role).subset(_BASE_CHARS | extra)
+    descriptor, postscript = _font_constants(role)
+    name = b"%s+%s" % (subset.tag.encode(), postscript)
+    cid, desc, font_file, tounicode = first + 1, first + 2, first + 3, first + 4
+    widths = b" ".join(b"%d" % w for w in subset.widths)
+    bodies = (
+        b"<</Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] "
+        b"/ToUnicode %d 0 R>>" % (name, cid, tounicode),
+        b"<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo <</Registry (Adobe) /Ordering "
+        b"(Identity) /Supplement 0>> /FontDescriptor %d 0 R /DW 1000 /W [0 [%s]] /CIDToGIDMap /Identity>>"
+        % (name, desc, widths),
+        b"<</Type /FontDescriptor /FontName /%s %s /FontFile2 %d 0 R>>" % (name, descriptor, font_file),
+        _stream(b"/Length1 %d" % len(subset.font_file), subset.font_file, level=9),
+        _stream(b"", _to_unicode(subset.unicodes), level=9),
+    )
+    return bodies, subset.codes
+
+
 def _to_unicode(unicodes: list[str]) -> bytes:
     entries = [
         b"<%04x> <%s>" % (cid, char.encode("utf-16-be").hex().encode()) for cid, char in enumerate(unicodes) if char
@@ -595,11 +623,13 @@ def _color(color: tuple[float, float, float], operator: bytes) -> bytes:
 
 def _write_pdf(page: Layout, data: CertificateData) -> bytes:
     ops = page.ops
-    used: dict[str, set[str]] = {}
+    used: dict[str, set[str]] = {role: set() for role in _FONT_NAMES}
     for op in ops:
         if type(op) is Text:
-            used.setdefault(op.font, set()).update(op.text)
-    subsets = {role: load_font(role).subset(chars) for role, chars in used.items()}
+            used[op.font].update(op.text)
+    fonts = {}
+    for index, (role, chars) in enumerate(used.items()):
+        fonts[role] = _font_objects(role, frozenset(chars - _BASE_CHARS), 5 + 5 * index)
     images = _images(data)
     image_names: dict[str, bytes] = {}
     content = []
@@ -617,7 +647,7 @@ def _write_pdf(page: Layout, data: CertificateData) -> bytes:
             if op.color != color_state:
                 content.append(_color(op.color, b"rg"))
                 color_state = op.color
-            codes = subsets[op.font].codes
+            codes = fonts[op.font][1]
             encoded = b"".join(map(codes.__getitem__, op.text)).hex().encode()
             content.append(b"1 0 0 1 %.2f %.2f Tm <%s> Tj" % (op.x, op.y, encoded))
             continue
@@ -643,25 +673,9 @@ def _write_pdf(page: Layout, data: CertificateData) -> bytes:
 
     objects: list[bytes] = [b"", b"", b"", b""]  # catalog, pages, page, content: filled in below
     font_refs = []
-    for role, subset in subsets.items():
-        descriptor, postscript = _font_constants(role)
-        name = b"%s+%s" % (subset.tag.encode(), postscript)
-        first = len(objects) + 1
-        type0, cid, desc, file_, tounicode = first, first + 1, first + 2, first + 3, first + 4
-        widths = b" ".join(b"%d" % w for w in subset.widths)
-        objects.append(
-            b"<</Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] "
-            b"/ToUnicode %d 0 R>>" % (name, cid, tounicode)
-        )
-        objects.append(
-            b"<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo <</Registry (Adobe) /Ordering "
-            b"(Identity) /Supplement 0>> /FontDescriptor %d 0 R /DW 1000 /W [0 [%s]] /CIDToGIDMap /Identity>>"
-            % (name, desc, widths)
-        )
-        objects.append(b"<</Type /FontDescriptor /FontName /%s %s /FontFile2 %d 0 R>>" % (name, descriptor, file_))
-        objects.append(_stream(b"/Length1 %d" % len(subset.font_file), subset.font_file))
-        objects.append(_stream(b"", _to_unicode(subset.unicodes)))
-        font_refs.append(b"/%s %d 0 R" % (_FONT_NAMES[role], type0))
+    for role, (bodies, _codes) in fonts.items():
+        font_refs.append(b"/%s %d 0 R" % (_FONT_NAMES[role], len(objects) + 1))
+        objects.extend(bodies)
     xobject_refs = []
     for ref, name in image_names.items():
         image, smask = _image_objects(images[ref])

@@ -8,6 +8,7 @@ drawing is a single PDF path of integer rectangles (one per horizontal run of da
 
 import re
 from functools import cache
+from itertools import chain
 from operator import xor
 
 QUIET_ZONE = 4
@@ -275,11 +276,10 @@ def _codewords(payload: bytes, spec: _Version) -> bytes:
         at += size
         blocks.append(block)
         ecs.append(_ec_codewords(block, spec.ec_per_block))
-    out = bytearray()
-    for index in range(max(spec.blocks)):
-        out.extend(block[index] for block in blocks if index < len(block))
-    for index in range(spec.ec_per_block):
-        out.extend(ec[index] for ec in ecs)
+    shortest = min(spec.blocks)
+    out = bytearray(chain.from_iterable(zip(*blocks, strict=False)))  # column by column, common length
+    out.extend(block[shortest] for block in blocks if len(block) > shortest)  # longer blocks have one more
+    out.extend(chain.from_iterable(zip(*ecs, strict=True)))
     return bytes(out)
 
 
