@@ -225,3 +225,8 @@ def test_signing_the_same_pdf_twice_gives_different_signatures_over_the_same_con
     second = signing.sign_pdf(document, signer, reason="r", location="l")
     assert first != second  # ECDSA signatures are randomised
     assert len(first) == len(second)
+
+
+def test_garbage_is_reported_not_raised(key_files):
+    status = signing.verify_pdf(b"not a pdf at all", trust=[key_files[1]])
+    assert not status.signed and not status.valid and status.problem
