@@ -8,6 +8,7 @@ benchmark and as a reference in tests.
 
 import hashlib
 import io
+import string
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -230,6 +231,18 @@ def _fitted_size(font: str, text: str, size: float, minimum: float, width: float
     return size
 
 
+def _block(text: str, font: str, size: float, width: float, max_lines: int, minimum: float) -> tuple[float, list[str]]:
+    """Wrap `text` to `width`, shrinking from `size` towards `minimum` until it takes at most `max_lines` lines.
+
+    Nothing is ever cut: at the minimum size the text takes as many lines as it needs.
+    """
+    lines = wrap(text, font, size, width)
+    while len(lines) > max_lines and size > minimum:
+        size = max(minimum, size - 0.5)
+        lines = wrap(text, font, size, width)
+    return size, lines
+
+
 def layout(data: CertificateData) -> Layout:
     """Place every field of `data` on an A4 page (landscape or portrait); sizes shrink so that nothing overlaps."""
     page_w, page_h = landscape(A4) if data.orientation == "landscape" else portrait(A4)
@@ -242,85 +255,96 @@ def layout(data: CertificateData) -> Layout:
     center = page_w / 2
 
     # Top: folio, logo, issuer, title.
-    b.text("sans", 8.5, right, page_h - 48, f"{gettext('Folio')} {data.folio}", GREY, align="right")
+    folio = f"{gettext('Folio')} {data.folio}"
+    folio_size = _fitted_size("sans", folio, 8.5, 6, 150)
+    b.text("sans", folio_size, right, page_h - 48, folio, GREY, align="right")
     y = page_h - 44
     if data.issuer_logo_png:
         w, h = _fit(data.issuer_logo_png, 200, 58 if wide else 64)
         b.add(Picture("logo", center - w / 2, y - h, w, h))
         y -= h + 16
     else:
-        y -= 22
-    issuer_size = 11.0
-    issuer_lines = wrap(data.issuer_name, "sans_bold", issuer_size, content_w - 160)
-    while len(issuer_lines) > 2 and issuer_size > 8:
-        issuer_size -= 0.5
-        issuer_lines = wrap(data.issuer_name, "sans_bold", issuer_size, content_w - 160)
-    for line in issuer_lines[:3]:
+        y -= 24
+    issuer_size, issuer_lines = _block(data.issuer_name, "sans_bold", 11, min(content_w - 40, 480), 2, 8)
+    for line in issuer_lines:
         b.text("sans_bold", issuer_size, center, y, line, NAVY, align="center")
         y -= issuer_size * 1.25
     b.text("sans", 8.5, center, y, f"{gettext('RUT')} {data.issuer_rut}", GREY, align="center")
     title = data.title.upper()
-    size = _fitted_size("serif_bold", title, 28 if wide else 24, 14, content_w)
-    y -= 18 + size
-    for line in wrap(title, "serif_bold", size, content_w)[:2]:
+    size = _fitted_size("serif_bold", title, 28 if wide else 24, 16, content_w)
+    size, title_lines = _block(title, "serif_bold", size, content_w, 1, 14)
+    y -= 14
+    for line in title_lines:
+        y -= size
         b.text("serif_bold", size, center, y, line, NAVY, align="center")
-        y -= size * 1.15
-    y += size * 1.15 - 12
+        y -= size * 0.2
+    y -= 8
     b.add(Line(center - 70, y, center + 70, y, 1.2, GOLD))
-    middle_top = y - 6
+    middle_top = y - 4
 
     # Bottom: verification code, URL and QR code; signatures; city and date.
     bottom = 44.0
     qr_size = 84.0 if wide else 92.0
-    b.add(QRCode(right - qr_size + 6, bottom - 6, qr_size, data.verify_url))
-    footer_w = content_w - qr_size - 12
+    qr_x, qr_y = right - qr_size + 6, bottom - 6
+    b.add(QRCode(qr_x, qr_y, qr_size, data.verify_url))
+    footer_w = qr_x - left - 6
     b.text("sans", 7.5, left, bottom + 30, gettext("Verification code"), GREY)
-    b.text("sans_bold", 10.5, left, bottom + 16, data.verification_code, INK)
+    code_size = _fitted_size("sans_bold", data.verification_code, 10.5, 7, footer_w)
+    b.text("sans_bold", code_size, left, bottom + 16, data.verification_code, INK)
     verify_label = gettext("Verify this certificate at")
-    url_size = _fitted_size("sans", data.verify_url, 8, 5.5, footer_w - text_width("sans", 8, verify_label) - 6)
+    label_w = text_width("sans", 8, verify_label) + 4
+    url_size = _fitted_size("sans", data.verify_url, 8, 4, footer_w - label_w)
     b.text("sans", 8, left, bottom + 3, verify_label, GREY)
-    b.text("sans", url_size, left + text_width("sans", 8, verify_label) + 4, bottom + 3, data.verify_url, NAVY)
+    b.text("sans", url_size, left + label_w, bottom + 3, data.verify_url, NAVY)
+    footer_top = bottom + 46
 
-    sig_count = len(data.signatories)
+    signatories = data.signatories
     if wide:
-        sig_left, sig_right, sig_base = left, right - qr_size - 16, bottom + 84
+        sig_left, sig_right, floor = left, qr_x - 10, footer_top
     else:
-        sig_left, sig_right, sig_base = left, right, bottom + qr_size + 40
-    sig_top = sig_base
-    if sig_count:
-        slot = (sig_right - sig_left) / sig_count
+        sig_left, sig_right, floor = left, right, qr_y + qr_size + 2
+    top_of_signatures = floor
+    if signatories:
+        slot = (sig_right - sig_left) / len(signatories)
         line_w = min(slot - 18, 190)
-        for index, signatory in enumerate(data.signatories):
+        blocks = []
+        for signatory in signatories:
+            name_size, name_lines = _block(signatory.name, "sans_bold", 9, slot - 8, 1, 7)
+            role_size, role_lines = _block(signatory.role, "sans", 7.5, slot - 8, 2, 6)
+            depth = 3 + len(name_lines) * name_size * 1.2 + len(role_lines) * role_size * 1.2
+            blocks.append((name_size, name_lines, role_size, role_lines, depth))
+        sig_base = max(floor + max(block[4] for block in blocks) + 6, floor + 28)
+        for index, (signatory, block) in enumerate(zip(signatories, blocks, strict=True)):
+            name_size, name_lines, role_size, role_lines, _depth = block
             cx = sig_left + slot * (index + 0.5)
             if signatory.signature_png:
                 w, h = _fit(signatory.signature_png, line_w, 46)
                 b.add(Picture(f"signature-{index}", cx - w / 2, sig_base + 3, w, h))
             b.add(Line(cx - line_w / 2, sig_base, cx + line_w / 2, sig_base, 0.6, INK))
-            name_size = _fitted_size("sans_bold", signatory.name, 9, 6.5, slot - 8)
-            b.text("sans_bold", name_size, cx, sig_base - 11, signatory.name, INK, align="center")
-            role_lines = wrap(signatory.role, "sans", 7.5, slot - 8)[:2]
-            for line_index, line in enumerate(role_lines):
-                b.text("sans", 7.5, cx, sig_base - 21 - 9 * line_index, line, GREY, align="center")
-        sig_top = sig_base + 50
-    city_y = sig_top + 14
+            line_y = sig_base - 3
+            for line in name_lines:
+                line_y -= name_size
+                b.text("sans_bold", name_size, cx, line_y, line, INK, align="center")
+                line_y -= name_size * 0.2
+            for line in role_lines:
+                line_y -= role_size
+                b.text("sans", role_size, cx, line_y, line, GREY, align="center")
+                line_y -= role_size * 0.2
+        top_of_signatures = sig_base + 50
+    city_y = top_of_signatures + 10
     b.text("sans", 10, center, city_y, data.city_and_date, INK, align="center")
-    middle_bottom = city_y + 22
+    middle_bottom = city_y + 18
 
     _place_middle(b, data, left, right, middle_top, middle_bottom)
     return b.layout
 
 
 def _name_lines(name: str, size: float, width: float) -> tuple[float, list[str]]:
-    """One line when it fits at a readable size, else two lines, shrinking until it fits."""
-    single = _fitted_size("serif_bold", name, size, 18, width)
+    """The learner's name on one line when it fits at three quarters of `size`, else on two (or more) lines."""
+    single = _fitted_size("serif_bold", name, size, size * 0.75, width)
     if text_width("serif_bold", single, name) <= width:
         return single, [name]
-    while size > 9:
-        lines = wrap(name, "serif_bold", size, width)
-        if len(lines) <= 2:
-            return size, lines
-        size -= 0.5
-    return size, wrap(name, "serif_bold", size, width)[:3]
+    return _block(name, "serif_bold", size, width, 2, 9)
 
 
 def _detail_cells(data: CertificateData) -> list[tuple[str, str]]:
@@ -333,70 +357,76 @@ def _detail_cells(data: CertificateData) -> list[tuple[str, str]]:
 
 
 def _place_middle(b: _Builder, data: CertificateData, left: float, right: float, top: float, bottom: float) -> None:
-    """Learner name, RUN, body and the course details between the title and the city-and-date line."""
+    """Learner name, RUN, body and the course details between the title and the city-and-date line.
+
+    Everything shrinks together (down to 40 %) until it fits; the spare height goes into the gaps.
+    """
     content_w = right - left
     center = (left + right) / 2
     cells = _detail_cells(data)
-    wide = content_w > 600
-    name = data.learner_name
-    for body_size in (11.5, 11, 10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7):
-        scale = body_size / 11.5
-        name_size, name_lines = _name_lines(name, 25 * max(scale, 0.8), content_w)
+    columns = len(cells) if content_w > 600 else min(len(cells), 3)
+    cell_w = content_w / columns
+    available = top - bottom
+    for step in range(13):
+        scale = 1 - step * 0.05
+        name_size, name_lines = _name_lines(data.learner_name, 25 * scale, content_w)
+        run_size = 10 * max(scale, 0.7)
+        body_size = 11.5 * scale
+        leading = body_size * (1.4 if scale > 0.8 else 1.25)
         body_lines = wrap(data.body, "sans", body_size, min(content_w, 660))
-        leading = body_size * 1.4
-        course_size = 12 * max(scale, 0.75)
-        course_lines = wrap(data.course_title, "sans_bold", course_size, content_w - 40)[:3]
-        value_size = 9.5 * max(scale, 0.8)
-        columns = len(cells) if wide else min(len(cells), 3)
-        cell_w = content_w / columns
-        cell_lines = [wrap(value, "sans", value_size, cell_w - 10)[:3] for _, value in cells]
+        course_size, course_lines = _block(
+            data.course_title, "sans_bold", 12 * scale, content_w - 40, 2 if columns > 3 else 3, 7
+        )
+        value_size = 9.5 * max(scale, 0.7)
+        cell_lines = [_block(value, "sans", value_size, cell_w - 10, 2, 6) for _label, value in cells]
         rows = [cell_lines[i : i + columns] for i in range(0, len(cell_lines), columns)]
-        row_heights = [10 + max(len(lines) for lines in row) * value_size * 1.25 for row in rows]
-        blocks = [
+        row_heights = [11 + max(len(lines) * size * 1.2 for size, lines in row) for row in rows]
+        heights = [
             len(name_lines) * name_size * 1.15,
-            14,
+            run_size + 4,
             len(body_lines) * leading,
-            12 + len(course_lines) * course_size * 1.2,
+            9 + len(course_lines) * course_size * 1.2,
             sum(row_heights) + 4 * len(rows),
         ]
-        if sum(blocks) + 4 * 10 <= top - bottom:
+        spare = available - sum(heights)
+        if spare >= 5 * 6:
             break
-    gap = min(22.0, (top - bottom - sum(blocks)) / 5)
-    y = top - gap
+    gap = max(0.0, min(20.0, spare / 5))
+    y = top - gap - (spare - 5 * gap) / 2 if spare > 5 * gap else top - gap
     for line in name_lines:
         y -= name_size
         b.text("serif_bold", name_size, center, y, line, INK, align="center")
         y -= name_size * 0.15
-    y -= 12
-    b.text("sans", 10, center, y, f"{gettext('RUN')} {data.learner_run}", GREY, align="center")
+    y -= run_size + 2
+    b.text("sans", run_size, center, y, f"{gettext('RUN')} {data.learner_run}", GREY, align="center")
     y -= 2 + gap
     for line in body_lines:
-        y -= body_size * 1.05
+        y -= body_size
         b.text("sans", body_size, center, y, line, INK, align="center")
-        y -= leading - body_size * 1.05
+        y -= leading - body_size
     y -= gap
     b.text("sans", 7, center, y - 7, gettext("Course").upper(), GREY, align="center")
-    y -= 12
+    y -= 9
     for line in course_lines:
         y -= course_size
         b.text("sans_bold", course_size, center, y, line, NAVY, align="center")
         y -= course_size * 0.2
-    y -= gap * 0.6
+    y -= gap * 0.6 + 2
     b.add(Line(left + 40, y, right - 40, y, 0.5, LIGHT))
     for row_index, row in enumerate(rows):
         row_cells = cells[row_index * columns : row_index * columns + len(row)]
         row_left = center - len(row) * cell_w / 2
-        for col, ((label, _value), lines) in enumerate(zip(row_cells, row, strict=True)):
+        for col, ((label, _value), (size, lines)) in enumerate(zip(row_cells, row, strict=True)):
             cx = row_left + cell_w * (col + 0.5)
-            b.text("sans", 7, cx, y - 11, label.upper(), GREY, align="center")
-            for line_index, line in enumerate(lines):
-                b.text("sans", value_size, cx, y - 13 - value_size * (1 + 1.25 * line_index), line, INK, align="center")
+            b.text("sans", 7, cx, y - 9, label.upper(), GREY, align="center")
+            line_y = y - 11
+            for line in lines:
+                line_y -= size
+                b.text("sans", size, cx, line_y, line, INK, align="center")
+                line_y -= size * 0.2
             if col:
-                b.add(
-                    Line(
-                        row_left + cell_w * col, y - 4, row_left + cell_w * col, y - row_heights[row_index], 0.5, LIGHT
-                    )
-                )
+                x = row_left + cell_w * col
+                b.add(Line(x, y - 3, x, y - row_heights[row_index], 0.5, LIGHT))
         y -= row_heights[row_index] + 4
 
 
@@ -411,7 +441,7 @@ def _images(data: CertificateData) -> dict[str, bytes]:
 # --- reportlab backend -----------------------------------------------------------------------------------------
 
 
-def _draw_with_reportlab(data: CertificateData, *, qr_widget: bool) -> bytes:
+def _draw_with_reportlab(data: CertificateData) -> bytes:
     page = layout(data)
     fonts = _reportlab_fonts()
     images = _images(data)
@@ -436,18 +466,11 @@ def _draw_with_reportlab(data: CertificateData, *, qr_widget: bool) -> bytes:
         elif isinstance(op, Picture):
             pdf.drawImage(ImageReader(io.BytesIO(images[op.ref])), op.x, op.y, op.w, op.h, mask="auto")
         elif isinstance(op, QRCode):
-            if qr_widget:
-                widget = QrCodeWidget(op.text, barLevel="M", barBorder=qr.QUIET_ZONE)
-                x1, y1, x2, y2 = widget.getBounds()
-                drawing = Drawing(op.size, op.size, transform=[op.size / (x2 - x1), 0, 0, op.size / (y2 - y1), 0, 0])
-                drawing.add(widget)
-                renderPDF.draw(drawing, pdf, op.x, op.y)
-            else:
-                path = pdf.beginPath()
-                for rect in qr.qr_rects(qr.qr_matrix(op.text), x=op.x, y=op.y, size=op.size):
-                    path.rect(*rect)
-                pdf.setFillColorRGB(0, 0, 0)
-                pdf.drawPath(path, stroke=0, fill=1)
+            widget = QrCodeWidget(op.text, barLevel="M", barBorder=qr.QUIET_ZONE)
+            x1, y1, x2, y2 = widget.getBounds()
+            drawing = Drawing(op.size, op.size, transform=[op.size / (x2 - x1), 0, 0, op.size / (y2 - y1), 0, 0])
+            drawing.add(widget)
+            renderPDF.draw(drawing, pdf, op.x, op.y)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -455,7 +478,7 @@ def _draw_with_reportlab(data: CertificateData, *, qr_widget: bool) -> bytes:
 
 def render_certificate_naive(data: CertificateData) -> bytes:
     """The straightforward reportlab rendering (canvas, subset fonts, reportlab's QR widget); for the benchmark."""
-    return _draw_with_reportlab(data, qr_widget=True)
+    return _draw_with_reportlab(data)
 
 
 def render_certificate(data: CertificateData) -> bytes:
@@ -555,6 +578,33 @@ def _font_constants(role: str) -> tuple[bytes, bytes]:
     return descriptor, font.postscript_name.encode("ascii")
 
 
+# Characters every certificate's fonts hold, so that the embedded subsets (and their compressed streams) are the
+# same from one certificate to the next and are built once: a name or course with other letters (Vietnamese
+# tones, Polish, Turkish…) gets its own subset, cached by those extra letters.
+_BASE_CHARS = frozenset(string.printable.strip() + " áéíóúüñÁÉÍÓÚÜÑàèìòùÀÈÌÒÙçÇ«»–—“”‘’°ºª·…€¿¡")
+
+
+@lru_cache(maxsize=512)
+def _font_objects(role: str, extra: frozenset[str], first: int) -> tuple[tuple[bytes, ...], dict[str, bytes]]:
+    """The five PDF objects of one embedded font (numbered from `first`) and its character → CID codes."""
+    subset = load_font(role).subset(_BASE_CHARS | extra)
+    descriptor, postscript = _font_constants(role)
+    name = b"%s+%s" % (subset.tag.encode(), postscript)
+    cid, desc, font_file, tounicode = first + 1, first + 2, first + 3, first + 4
+    widths = b" ".join(b"%d" % w for w in subset.widths)
+    bodies = (
+        b"<</Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] "
+        b"/ToUnicode %d 0 R>>" % (name, cid, tounicode),
+        b"<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo <</Registry (Adobe) /Ordering "
+        b"(Identity) /Supplement 0>> /FontDescriptor %d 0 R /DW 1000 /W [0 [%s]] /CIDToGIDMap /Identity>>"
+        % (name, desc, widths),
+        b"<</Type /FontDescriptor /FontName /%s %s /FontFile2 %d 0 R>>" % (name, descriptor, font_file),
+        _stream(b"/Length1 %d" % len(subset.font_file), subset.font_file, level=9),
+        _stream(b"", _to_unicode(subset.unicodes), level=9),
+    )
+    return bodies, subset.codes
+
+
 def _to_unicode(unicodes: list[str]) -> bytes:
     entries = [
         b"<%04x> <%s>" % (cid, char.encode("utf-16-be").hex().encode()) for cid, char in enumerate(unicodes) if char
@@ -573,11 +623,13 @@ def _color(color: tuple[float, float, float], operator: bytes) -> bytes:
 
 def _write_pdf(page: Layout, data: CertificateData) -> bytes:
     ops = page.ops
-    used: dict[str, set[str]] = {}
+    used: dict[str, set[str]] = {role: set() for role in _FONT_NAMES}
     for op in ops:
         if type(op) is Text:
-            used.setdefault(op.font, set()).update(op.text)
-    subsets = {role: load_font(role).subset(chars) for role, chars in used.items()}
+            used[op.font].update(op.text)
+    fonts = {}
+    for index, (role, chars) in enumerate(used.items()):
+        fonts[role] = _font_objects(role, frozenset(chars - _BASE_CHARS), 5 + 5 * index)
     images = _images(data)
     image_names: dict[str, bytes] = {}
     content = []
@@ -595,7 +647,7 @@ def _write_pdf(page: Layout, data: CertificateData) -> bytes:
             if op.color != color_state:
                 content.append(_color(op.color, b"rg"))
                 color_state = op.color
-            codes = subsets[op.font].codes
+            codes = fonts[op.font][1]
             encoded = b"".join(map(codes.__getitem__, op.text)).hex().encode()
             content.append(b"1 0 0 1 %.2f %.2f Tm <%s> Tj" % (op.x, op.y, encoded))
             continue
@@ -621,25 +673,9 @@ def _write_pdf(page: Layout, data: CertificateData) -> bytes:
 
     objects: list[bytes] = [b"", b"", b"", b""]  # catalog, pages, page, content: filled in below
     font_refs = []
-    for role, subset in subsets.items():
-        descriptor, postscript = _font_constants(role)
-        name = b"%s+%s" % (subset.tag.encode(), postscript)
-        first = len(objects) + 1
-        type0, cid, desc, file_, tounicode = first, first + 1, first + 2, first + 3, first + 4
-        widths = b" ".join(b"%d" % w for w in subset.widths)
-        objects.append(
-            b"<</Type /Font /Subtype /Type0 /BaseFont /%s /Encoding /Identity-H /DescendantFonts [%d 0 R] "
-            b"/ToUnicode %d 0 R>>" % (name, cid, tounicode)
-        )
-        objects.append(
-            b"<</Type /Font /Subtype /CIDFontType2 /BaseFont /%s /CIDSystemInfo <</Registry (Adobe) /Ordering "
-            b"(Identity) /Supplement 0>> /FontDescriptor %d 0 R /DW 1000 /W [0 [%s]] /CIDToGIDMap /Identity>>"
-            % (name, desc, widths)
-        )
-        objects.append(b"<</Type /FontDescriptor /FontName /%s %s /FontFile2 %d 0 R>>" % (name, descriptor, file_))
-        objects.append(_stream(b"/Length1 %d" % len(subset.font_file), subset.font_file))
-        objects.append(_stream(b"", _to_unicode(subset.unicodes)))
-        font_refs.append(b"/%s %d 0 R" % (_FONT_NAMES[role], type0))
+    for role, (bodies, _codes) in fonts.items():
+        font_refs.append(b"/%s %d 0 R" % (_FONT_NAMES[role], len(objects) + 1))
+        objects.extend(bodies)
     xobject_refs = []
     for ref, name in image_names.items():
         image, smask = _image_objects(images[ref])

@@ -8,6 +8,7 @@ drawing is a single PDF path of integer rectangles (one per horizontal run of da
 
 import re
 from functools import cache
+from itertools import chain
 from operator import xor
 
 QUIET_ZONE = 4
@@ -275,11 +276,10 @@ def _codewords(payload: bytes, spec: _Version) -> bytes:
         at += size
         blocks.append(block)
         ecs.append(_ec_codewords(block, spec.ec_per_block))
-    out = bytearray()
-    for index in range(max(spec.blocks)):
-        out.extend(block[index] for block in blocks if index < len(block))
-    for index in range(spec.ec_per_block):
-        out.extend(ec[index] for ec in ecs)
+    shortest = min(spec.blocks)
+    out = bytearray(chain.from_iterable(zip(*blocks, strict=False)))  # column by column, common length
+    out.extend(block[shortest] for block in blocks if len(block) > shortest)  # longer blocks have one more
+    out.extend(chain.from_iterable(zip(*ecs, strict=True)))
     return bytes(out)
 
 
@@ -340,23 +340,6 @@ def qr_matrix(text: str) -> list[list[bool]]:
 
 
 _RUN = re.compile("1+")
-
-
-def row_runs(row: str) -> list[tuple[int, int]]:
-    """(start, length) of each run of dark modules in a row of "0"/"1"."""
-    return [(match.start(), match.end() - match.start()) for match in _RUN.finditer(row)]
-
-
-def qr_rects(matrix, *, x: float, y: float, size: float) -> list[tuple[float, float, float, float]]:
-    """Rectangles (x, y, width, height) in PDF space for the dark modules; `size` includes the quiet zone."""
-    rows = ["".join("1" if cell else "0" for cell in row) if not isinstance(row, str) else row for row in matrix]
-    module = size / (len(rows) + 2 * QUIET_ZONE)
-    top = y + size - QUIET_ZONE * module
-    return [
-        (x + (QUIET_ZONE + start) * module, top - (index + 1) * module, length * module, module)
-        for index, row in enumerate(rows)
-        for start, length in row_runs(row)
-    ]
 
 
 def qr_pdf_path(text: str, *, x: float, y: float, size: float) -> bytes:

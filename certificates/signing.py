@@ -255,14 +255,16 @@ def _pdf_text(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-_date_cache: list = [0, b""]
+_date: tuple[int, bytes] = (0, b"")
 
 
 def _pdf_date() -> bytes:
+    """The current time as a PDF date (UTC), formatted once a second."""
+    global _date
     now = int(time.time())
-    if _date_cache[0] != now:
-        _date_cache[:] = [now, time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(now)).encode()]
-    return _date_cache[1]
+    if _date[0] != now:
+        _date = (now, time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(now)).encode())
+    return _date[1]
 
 
 def _fast_sign(pdf: bytes, signer: Signer, reason: str, location: str) -> bytes:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
     path("certificados/", include(certificate_urls)),
+    path("h5p/", include("courses.urls")),
     path("cuenta/", include("learners.accounts.urls")),
     path("equipo/", include("learners.staff.urls")),
     path("", include("learners.urls")),

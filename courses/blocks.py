@@ -5,6 +5,7 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 LESSON_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -90,6 +91,30 @@ class ReflectionBlock(blocks.StructBlock):
         template = "courses/blocks/reflection.html"
 
 
+class H5PActivityBlock(blocks.StructBlock):
+    """An uploaded H5P activity, played in its own frame; graded ones feed the lesson's progress."""
+
+    activity = SnippetChooserBlock("courses.H5PActivity", label=_("H5P activity"))
+    required = blocks.BooleanBlock(
+        label=_("Required to complete the lesson"),
+        required=False,
+        default=True,
+        help_text=_("The lesson completes when the learner passes every required activity in it."),
+    )
+    pass_percentage = blocks.IntegerBlock(
+        label=_("Pass percentage"),
+        min_value=0,
+        max_value=100,
+        default=60,
+        help_text=_("Percentage of the maximum score needed to pass; the usual Chilean standard is 60."),
+    )
+
+    class Meta:
+        icon = "form"
+        label = _("H5P activity")
+        template = "courses/blocks/h5p_activity.html"
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(label=_("Text"), features=LESSON_RICH_TEXT_FEATURES, icon="pilcrow")
     heading = HeadingBlock()
@@ -99,3 +124,4 @@ class LessonBodyBlock(blocks.StreamBlock):
     key_idea = KeyIdeaBlock()
     glossary_term = GlossaryTermBlock()
     reflection = ReflectionBlock()
+    h5p = H5PActivityBlock()

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from courses.models import Audience, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models import Audience, CourseIndexPage, CoursePage, H5PActivity, H5PLibrary, LessonPage, ModulePage
 from courses.models.pages import Modality, ThematicArea
 
 CARD_RENDITION = "fill-640x360|format-webp"
@@ -268,4 +268,81 @@ def lesson_position(*, lesson: LessonPage) -> LessonPosition:
         next=sequence[index + 1] if index + 1 < len(sequence) else None,
         number=index + 1,
         total=len(sequence),
+    )
+
+
+# H5P activities ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonActivity:
+    """One H5P block of a lesson body: which activity, and the rule the lesson applies to it."""
+
+    block_id: str
+    activity: H5PActivity
+    required: bool
+    pass_percentage: int
+
+
+def lesson_activities(*, lesson: LessonPage) -> list[LessonActivity]:
+    """The H5P activities placed in a lesson's body, in order (one query, none when the lesson has no H5P block).
+
+    Reads the stored block values directly instead of rendering the StreamField, so it costs one query for the
+    activities whatever the size of the body. An activity deleted since the lesson was published is skipped.
+    """
+    placements = [block for block in lesson.body.raw_data if block.get("type") == "h5p"]
+    if not placements:
+        return []
+    ids = {block["value"].get("activity") for block in placements}
+    activities = H5PActivity.objects.in_bulk([pk for pk in ids if pk])
+    result = []
+    for block in placements:
+        value = block["value"]
+        activity = activities.get(value.get("activity"))
+        if activity is None:
+            continue
+        result.append(
+            LessonActivity(
+                block_id=block.get("id") or "",
+                activity=activity,
+                required=bool(value.get("required", True)),
+                pass_percentage=int(value.get("pass_percentage", 60)),
+            )
+        )
+    return result
+
+
+def lesson_activity(*, lesson: LessonPage, activity_uuid) -> LessonActivity | None:
+    """The placement of one activity in a lesson, or None when the lesson does not embed it."""
+    for placement in lesson_activities(lesson=lesson):
+        if str(placement.activity.uuid) == str(activity_uuid):
+            return placement
+    return None
+
+
+def missing_libraries(*, activity: H5PActivity) -> list[str]:
+    """The libraries (``"H5P.MultiChoice 1.16"``) that have no approved version yet; empty when it can play."""
+    needed = {tuple(name.rsplit(" ", 1)) for name in activity.required_libraries}
+    if not needed:
+        return []
+    approved = set()
+    rows = H5PLibrary.objects.filter(
+        status=H5PLibrary.Status.APPROVED, machine_name__in={machine for machine, _version in needed}
+    ).values_list("machine_name", "major_version", "minor_version")
+    for machine, major, minor in rows:
+        approved.add((machine, f"{major}.{minor}"))
+    return sorted(f"{machine} {version}" for machine, version in needed if (machine, version) not in approved)
+
+
+def approved_library(*, machine_name: str, major: int, minor: int) -> H5PLibrary | None:
+    """The approved version of a library that the player gets for ``machine_name major.minor`` (newest patch)."""
+    return (
+        H5PLibrary.objects.filter(
+            machine_name=machine_name,
+            major_version=major,
+            minor_version=minor,
+            status=H5PLibrary.Status.APPROVED,
+        )
+        .order_by("-patch_version")
+        .first()
     )

@@ -1,13 +1,30 @@
 """Writes for the courses plugin."""
 
 import csv
+import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.models import Comuna, Province, Region
+from courses import h5p_files
+from courses.h5p import (
+    H5PPackageError,
+    InstalledLibrary,
+    LibraryRef,
+    Limits,
+    ValidatedPackage,
+    extract_content,
+    extract_library,
+    validate_package,
+)
+from courses.models import Comuna, H5PActivity, H5PLibrary, Province, Region
 
 TERRITORY_COLUMNS = {
     "region_code",
@@ -72,3 +89,164 @@ def territory_import(*, rows: Iterable[dict[str, str]]) -> TerritoryCounts:
     Comuna.objects.bulk_create(to_create)
     Comuna.objects.bulk_update(to_update, ["name", "province_id", "region_id"])
     return TerritoryCounts(regions=len(regions), provinces=len(provinces), comunas=len(rows))
+
+
+# H5P packages ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class H5PImportResult:
+    activity: H5PActivity
+    new_libraries: list[H5PLibrary]
+
+    @property
+    def waiting_for_approval(self) -> list[H5PLibrary]:
+        return [library for library in self.new_libraries if library.status == H5PLibrary.Status.PENDING]
+
+
+def h5p_installed_libraries() -> dict[LibraryRef, InstalledLibrary]:
+    """What the store holds for each ``machine major.minor``: the newest approved patch, else the newest one."""
+    installed: dict[LibraryRef, tuple[bool, int, InstalledLibrary]] = {}
+    rows = H5PLibrary.objects.exclude(status=H5PLibrary.Status.REJECTED).values_list(
+        "machine_name",
+        "major_version",
+        "minor_version",
+        "patch_version",
+        "tree_sha256",
+        "semantics",
+        "library_json",
+        "status",
+    )
+    for machine, major, minor, patch, tree, semantics, library_json, status in rows:
+        ref = LibraryRef(machine_name=machine, major=major, minor=minor)
+        rank = (status == H5PLibrary.Status.APPROVED, patch)
+        if ref not in installed or rank > installed[ref][:2]:
+            dependencies = tuple(
+                LibraryRef.from_dependency(dependency)
+                for key in ("preloadedDependencies", "dynamicDependencies")
+                for dependency in library_json.get(key) or []
+            )
+            library = InstalledLibrary(patch=patch, tree_sha256=tree, semantics=semantics, dependencies=dependencies)
+            installed[ref] = (*rank, library)
+    return {ref: entry[2] for ref, entry in installed.items()}
+
+
+def h5p_package_check(*, path: Path) -> ValidatedPackage:
+    """Validate an uploaded .h5p file against the store (writes nothing). Raises H5PPackageError."""
+    package = validate_package(path, installed=h5p_installed_libraries(), limits=_limits())
+    existing = H5PActivity.objects.filter(package_sha256=package.sha256).first()
+    if existing is not None:
+        raise H5PPackageError(
+            "duplicate-package",
+            _("This package was already uploaded as the activity “%(title)s”. Use that activity instead.")
+            % {"title": existing.title},
+        )
+    return package
+
+
+def h5p_activity_import(
+    *,
+    path: Path,
+    package: ValidatedPackage | None = None,
+    title: str = "",
+    grading_method: str = H5PActivity.GradingMethod.HIGHEST,
+    uploaded_by: AbstractBaseUser | None = None,
+) -> H5PImportResult:
+    """Create an activity from an uploaded .h5p file: validate, extract atomically, store new libraries.
+
+    Nothing is written before the whole package is valid. Libraries new to the store are added as pending
+    (an administrator approves them before the activity can play); versions already stored are reused and
+    never overwritten. If anything fails after extraction started, every folder this call created is removed
+    and no row remains. Raises H5PPackageError with a message for the uploader.
+    """
+    package = package or h5p_package_check(path=path)
+    created: list[Path] = []
+    try:
+        with transaction.atomic():
+            new_libraries = []
+            for library in package.libraries.values():
+                stored = _stored_library_for(library)
+                if stored is not None:
+                    continue
+                row = H5PLibrary(
+                    machine_name=library.ref.machine_name,
+                    major_version=library.ref.major,
+                    minor_version=library.ref.minor,
+                    patch_version=library.patch,
+                    title=library.title[:255],
+                    runnable=library.runnable,
+                    library_json=library.library_json,
+                    semantics=library.semantics,
+                    tree_sha256=library.tree_sha256,
+                    uploaded_by=uploaded_by,
+                )
+                target = h5p_files.library_dir(row.folder)
+                if not target.exists():  # the folder is named by the files' hash: an existing one is identical
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    extract_library(path, library, target)
+                    created.append(target)
+                row.save()
+                new_libraries.append(row)
+            activity = H5PActivity(
+                title=(title or package.title)[:255],
+                main_library=package.main_library.content_string,
+                h5p_json=package.h5p_json,
+                required_libraries=[ref.content_string for ref in package.required],
+                package_sha256=package.sha256,
+                package_size=package.size,
+                expected_max_score=package.expected_max_score,
+                answer_key=package.answer_key,
+                grading_method=grading_method,
+                uploaded_by=uploaded_by,
+            )
+            content = h5p_files.content_dir(activity.uuid)
+            content.parent.mkdir(parents=True, exist_ok=True)
+            extract_content(path, package, content)
+            created.append(content)
+            created.append(_keep_original(path=path, sha256=package.sha256))
+            activity.full_clean()
+            activity.save()
+    except Exception:
+        for folder in created:
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                folder.unlink(missing_ok=True)
+        raise
+    return H5PImportResult(activity=activity, new_libraries=new_libraries)
+
+
+def _stored_library_for(library) -> H5PLibrary | None:
+    """The stored row for exactly this version, or the approved newer patch that supersedes it."""
+    candidates = H5PLibrary.objects.filter(
+        machine_name=library.ref.machine_name, major_version=library.ref.major, minor_version=library.ref.minor
+    ).exclude(status=H5PLibrary.Status.REJECTED)
+    same = candidates.filter(patch_version=library.patch).first()
+    if same is not None:
+        return same
+    return candidates.filter(status=H5PLibrary.Status.APPROVED, patch_version__gt=library.patch).first()
+
+
+def _keep_original(*, path: Path, sha256: str) -> Path:
+    """Copy the upload to the private packages folder, named by its hash (atomically)."""
+    folder = h5p_files.packages_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{sha256}.h5p"
+    temporary = h5p_files.scratch_dir() / f"{sha256}.{os.getpid()}.part"
+    shutil.copyfile(path, temporary)
+    os.replace(temporary, target)
+    return target
+
+
+def _limits() -> Limits:
+    return Limits(max_upload=settings.H5P_MAX_UPLOAD_BYTES)
+
+
+@transaction.atomic
+def h5p_library_review(*, library: H5PLibrary, approve: bool, reviewed_by: AbstractBaseUser) -> H5PLibrary:
+    """Approve or reject a library version. Approving makes every activity that only waited for it playable."""
+    library.status = H5PLibrary.Status.APPROVED if approve else H5PLibrary.Status.REJECTED
+    library.reviewed_at = timezone.now()
+    library.reviewed_by = reviewed_by
+    library.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+    return library

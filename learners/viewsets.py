@@ -8,14 +8,13 @@ Django's model permissions on the learners models (superusers have them all). Ch
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import ChoiceFilter, ModelChoiceFilter
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -26,6 +25,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
 
 from courses.models import Comuna, CourseInstructor, CoursePage
+from courses.viewset_utils import LimitedModelViewSet
 from learners import selectors, services
 from learners.models import Cohort, Enrolment, LearnerProfile, Session
 from learners.run import InvalidRun, normalise_run
@@ -131,50 +131,6 @@ class ReadableInspectView(generic.InspectView):
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         return "—" if value is None or value == "" else value
-
-
-class LimitedModelViewSet(ModelViewSet):
-    """A ModelViewSet without the views named in ``disabled_views`` (no URL, no button, no permission)."""
-
-    disabled_views: frozenset[str] = frozenset()
-    permission_actions: tuple[str, ...] = ("add", "change", "delete", "view")
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in self.disabled_views:
-            view_kwargs[f"{name}_url_name"] = None
-        return view_kwargs
-
-    def get_urlpatterns(self):
-        conv = self.pk_path_converter
-        routes = [
-            ("", "index_view", "index"),
-            ("results/", "index_results_view", "index_results"),
-            ("new/", "add_view", "add"),
-            (f"edit/<{conv}:pk>/", "edit_view", "edit"),
-            (f"delete/<{conv}:pk>/", "delete_view", "delete"),
-            (f"history/<{conv}:pk>/", "history_view", "history"),
-            (f"history-results/<{conv}:pk>/", "history_results_view", "history_results"),
-            (f"usage/<{conv}:pk>/", "usage_view", "usage"),
-        ]
-        if self.inspect_view_enabled:
-            routes.append((f"inspect/<{conv}:pk>/", "inspect_view", "inspect"))
-        if self.copy_view_enabled:
-            routes.append((f"copy/<{conv}:pk>/", "copy_view", "copy"))
-        return [
-            path(route, getattr(self, attribute), name=name)
-            for route, attribute, name in routes
-            if name not in self.disabled_views
-        ]
-
-    @property
-    def url_finder_class(self):
-        view = "inspect" if "edit" in self.disabled_views else "edit"
-        return type("_ModelAdminURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name(view)})
-
-    def get_permissions_to_register(self):
-        codenames = [f"{action}_{self.model_name}" for action in self.permission_actions]
-        return super().get_permissions_to_register().filter(codename__in=codenames)
 
 
 # Cohorts -------------------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # so that document downloads and image renditions behave as in production.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+H5P_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-h5p-"))
+atexit.register(shutil.rmtree, H5P_ROOT, ignore_errors=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,3 +1,4 @@
+from .h5p import H5PActivity, H5PLibrary  # noqa: F401
 from .pages import (  # noqa: F401
     Audience,
     CourseIndexPage,

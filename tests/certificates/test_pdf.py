@@ -1,14 +1,17 @@
 import re
+import struct
 from io import BytesIO
 
+import pypdfium2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 from django.utils import translation
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
 from pypdf import PdfReader
 
 from certificates import checks, fonts, pdf
-from tests.certificates.pdf_samples import sample_data
+from tests.certificates.pdf_samples import logo_png, sample_data, signature_png
 
 LONG = {
     "learner_name": "María de los Ángeles Nguyễn Thị Hương Fernández de la Barra Üribe-Ñancupil",
@@ -22,12 +25,32 @@ LONG = {
     ),
     "body": sample_data().body + "\n\n" + sample_data().body,
 }
+CROWDED = {
+    **LONG,
+    "dates": "desde el 3 de marzo de 2026 hasta el 28 de noviembre de 2026, en jornadas vespertinas",
+    "modality": "B-learning (presencial y e-learning sincrónico)",
+    "signatories": (
+        pdf.Signatory(
+            "María Fernanda de los Ángeles Riquelme Ñancupil Hernández",
+            "Directora de Desarrollo Comunitario de la Ilustre Municipalidad de Pedro Aguirre Cerda",
+            signature_png(0),
+        ),
+        pdf.Signatory(
+            "Jean-Baptiste Nguyễn Văn Đức Zúñiga",
+            "Secretario municipal y ministro de fe de todas las actuaciones municipales",
+            signature_png(1),
+        ),
+        pdf.Signatory("Ximena Öztürk", "Alcaldesa", signature_png(2)),
+    ),
+}
 VARIANTS = {
     "landscape": {},
     "portrait": {"orientation": "portrait"},
     "landscape-long": LONG,
     "portrait-long": {"orientation": "portrait", **LONG},
     "minimal": {"signatories": (), "issuer_logo_png": None, "grade": None, "attendance": None},
+    "landscape-crowded": CROWDED,
+    "portrait-crowded": {"orientation": "portrait", **CROWDED},
 }
 
 
@@ -160,3 +183,115 @@ class FontCheckTests(SimpleTestCase):
 
     def test_installed_fonts_pass_the_check(self):
         assert checks.check_certificate_fonts() == []
+
+
+def test_characters_missing_from_the_font_still_extract():
+    name = "李小龍 Ğğ 🎓 Nguyễn"
+    text = extract_text(pdf.render_certificate(sample_data(learner_name=name)))
+    assert name in text
+
+
+def test_the_same_data_gives_the_same_bytes():
+    assert pdf.render_certificate(sample_data()) == pdf.render_certificate(sample_data())
+    assert pdf.render_certificate(sample_data()) != pdf.render_certificate(sample_data(folio="AMUCH-2026-000124"))
+
+
+def _image_bytes(image: Image.Image, fmt: str) -> bytes:
+    buffer = BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "logo",
+    [
+        _image_bytes(Image.open(BytesIO(logo_png())).convert("RGB"), "JPEG"),
+        _image_bytes(Image.open(BytesIO(logo_png())).convert("L"), "JPEG"),
+        _image_bytes(Image.open(BytesIO(logo_png())).convert("P"), "PNG"),
+        _image_bytes(Image.open(BytesIO(logo_png())).convert("LA"), "PNG"),
+        _image_bytes(Image.open(BytesIO(logo_png())).convert("CMYK"), "JPEG"),
+    ],
+    ids=["jpeg-rgb", "jpeg-gray", "png-palette", "png-gray-alpha", "jpeg-cmyk"],
+)
+def test_logo_formats(logo):
+    document = pdf.render_certificate(sample_data(issuer_logo_png=logo))
+    assert len(PdfReader(BytesIO(document)).pages[0].images) == 3
+    assert rasterise(document).getextrema()[0] < 100
+
+
+def rasterise(document: bytes, dpi: int = 72) -> Image.Image:
+    handle = pypdfium2.PdfDocument(document)
+    try:
+        return handle[0].render(scale=dpi / 72).to_pil().convert("L")
+    finally:
+        handle.close()
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_fast_and_reportlab_renderings_look_the_same(orientation):
+    """Both draw the same layout: glyphs from the fast writer's own font subsets match reportlab's.
+
+    The QR codes are blanked (reportlab may choose another mask); small differences come from hinting.
+    """
+    data = sample_data(orientation=orientation, **LONG)
+    page = pdf.layout(data)
+    code = next(op for op in page.ops if isinstance(op, pdf.QRCode))
+    images = []
+    for render in (pdf.render_certificate, pdf.render_certificate_naive):
+        image = rasterise(render(data))
+        box = (code.x - 2, page.height - code.y - code.size - 2, code.x + code.size + 2, page.height - code.y + 2)
+        ImageDraw.Draw(image).rectangle(box, fill=255)
+        images.append(image)
+    assert ImageStat.Stat(ImageChops.difference(*images)).mean[0] < 2.5
+
+
+def _tables(font_file: bytes) -> dict[str, bytes]:
+    count = struct.unpack_from(">H", font_file, 4)[0]
+    tables = {}
+    for index in range(count):
+        tag, checksum, offset, length = struct.unpack_from(">4sIII", font_file, 12 + 16 * index)
+        data = font_file[offset : offset + length]
+        padded = data + b"\0" * (-len(data) % 4)
+        if tag != b"head":
+            assert sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF == checksum, tag
+        tables[tag.decode()] = data
+    return tables
+
+
+@pytest.mark.parametrize("role", sorted(fonts.FONT_FILES))
+def test_font_subsets_are_valid_truetype_files(role):
+    font = fonts.load_font(role)
+    subset = font.subset("Nguyễn Thị Ñuñoa Güell ÁÉÍÓÚ áéíóú «»–— 0123456789 李")
+    data = subset.font_file
+    padded = data + b"\0" * (-len(data) % 4)
+    assert sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF == 0xB1B0AFBA
+    tables = _tables(data)
+    assert {"head", "hhea", "maxp", "hmtx", "loca", "glyf"} <= set(tables)
+    count = struct.unpack_from(">H", tables["maxp"], 4)[0]
+    assert count == len(subset.widths) == len(subset.unicodes)
+    loca = struct.unpack(f">{count + 1}I", tables["loca"])
+    composites = 0
+    for gid in range(count):
+        record = tables["glyf"][loca[gid] : loca[gid + 1]]
+        if len(record) >= 10 and struct.unpack_from(">h", record, 0)[0] < 0:
+            composites += 1
+            at = 10
+            while True:
+                flags, component = struct.unpack_from(">HH", record, at)
+                assert component < count
+                at += (
+                    4 + (4 if flags & 1 else 2) + (2 if flags & 8 else 4 if flags & 0x40 else 8 if flags & 0x80 else 0)
+                )
+                if not flags & 0x20:
+                    assert not flags & 0x100  # hinting instructions dropped
+                    break
+    assert composites  # accented letters are composites in DejaVu: the renumbering was exercised
+    ImageFont.truetype(BytesIO(data), 24)  # FreeType accepts it
+    assert subset.codes["李"] != subset.codes["N"]
+    assert subset.unicodes[int.from_bytes(subset.codes["ễ"], "big")] == "ễ"
+
+
+def test_text_width_matches_the_font_advances():
+    font = fonts.load_font("sans")
+    assert pdf.text_width("sans", 10, "Ñandú") == pytest.approx(sum(font.widths[c] for c in "Ñandú") / 100)
+    assert pdf.text_width("sans", 12, "") == 0
