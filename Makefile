@@ -43,6 +43,7 @@ migrate: deps
 	$(BIN)/python manage.py migrate --noinput
 
 demo: deps
+	$(BIN)/python manage.py certificates_dev_key
 	$(BIN)/python manage.py load_demo_data
 
 serve: deps

@@ -24,6 +24,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from certificates.models import CertificateTemplate, Issuer, Signatory
 from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
 from courses.selectors import course_lessons
@@ -280,6 +281,33 @@ def ensure_demo_cohort(report: DemoReport) -> None:
     report.notes.append(f"Created the demo cohort {group.name!r} with 6 sessions.")
 
 
+def ensure_certificate_template(report: DemoReport) -> None:
+    """An issuer and the default certificate template, so that completing a course issues a certificate."""
+    if CertificateTemplate.objects.filter(is_default=True).exists():
+        return
+    issuer, _created = Issuer.objects.get_or_create(
+        short_code="AMUCH",
+        defaults={"name": "Asociación de Municipalidades de Chile", "rut": "65.038.226-6", "city": "Santiago"},
+    )
+    template = CertificateTemplate(
+        name="Aprobación (predeterminada)",
+        issuer=issuer,
+        kind=CertificateTemplate.Kind.APPROVAL,
+        title="Certificado de aprobación",
+        is_default=True,
+        body=(
+            "Se certifica que {nombre}, RUN {run}, aprobó el curso «{curso}», de {horas} horas cronológicas, "
+            "en modalidad {modalidad}, realizado {fechas}."
+        ),
+    )
+    template.signatories = [
+        Signatory(name="Coordinación académica", role="Escuela Ciudadana"),
+        Signatory(name="Secretaría ejecutiva", role="AMUCH"),
+    ]
+    template.save()
+    report.notes.append("Created the certificate issuer AMUCH and the default certificate template.")
+
+
 def home_page() -> HomePage:
     home = HomePage.objects.first()
     if home is None:  # the cms migration creates it; recreate it if someone deleted it
@@ -351,5 +379,6 @@ def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoR
     if create_admin:
         ensure_admin(report)
     ensure_demo_cohort(report)
+    ensure_certificate_template(report)
     ensure_demo_learner(report)
     return report

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks_db",  # the database task backend and its `db_worker` (production, see README)
 ]
 
 MIDDLEWARE = [
@@ -178,7 +179,8 @@ EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Escuela Ciudadana <no-responder@localhost>")
 
-# Background work (django-tasks, which Wagtail 8 depends on).
+# Background work (django-tasks, which Wagtail 8 depends on). Production: DJANGO_TASKS_BACKEND=
+# django_tasks_db.DatabaseBackend and `manage.py db_worker` running (README, "Background worker").
 TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
 # Security defaults that hold everywhere.
@@ -214,3 +216,18 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # The school's own options (read through getattr with defaults in the plugins).
 COURSES_CATALOGUE_PAGE_SIZE = 12
+
+# Certificates: DejaVu fonts (npm package dejavu-fonts-ttf, or Debian's fonts-dejavu-core) and the optional
+# PAdES signing key + certificate (PEM paths; none = unsigned PDFs). See certificates/fonts and signing.py.
+CERTIFICATES_FONT_DIRS = [
+    *env_list("CERTIFICATES_FONT_DIRS"),
+    str(BASE_DIR / "node_modules" / "dejavu-fonts-ttf" / "ttf"),
+    "/usr/share/fonts/truetype/dejavu",
+]
+CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY") or None
+CERTIFICATES_SIGNING_CERT = env("CERTIFICATES_SIGNING_CERT") or None
+CERTIFICATES_SIGNING_PASSPHRASE = env("CERTIFICATES_SIGNING_PASSPHRASE") or None
+
+# Certificates: PDFs live outside MEDIA_ROOT (served only to their owner and staff); verify lookups per client IP.
+CERTIFICATES_PRIVATE_ROOT = Path(env("CERTIFICATES_PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
+CERTIFICATES_VERIFY_RATE = (30, 60)  # at most 30 lookups a minute from one IP address

@@ -5,12 +5,16 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 
 from .base import *  # noqa: E402,F403
-from .base import STORAGES, env_list  # noqa: E402
+from .base import BASE_DIR, STORAGES, env, env_list  # noqa: E402
 
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver", *env_list("DJANGO_ALLOWED_HOSTS")]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# A development key for signed certificate PDFs, created by `manage.py certificates_dev_key` (make run).
+CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY", str(BASE_DIR / "var" / "certificates" / "dev-key.pem"))
+CERTIFICATES_SIGNING_CERT = env("CERTIFICATES_SIGNING_CERT", str(BASE_DIR / "var" / "certificates" / "dev-cert.pem"))
 
 try:
     from .local import *  # noqa: F403

@@ -25,3 +25,5 @@ atexit.register(shutil.rmtree, H5P_ROOT, ignore_errors=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+CERTIFICATES_PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-private-"))
+atexit.register(shutil.rmtree, CERTIFICATES_PRIVATE_ROOT, ignore_errors=True)

@@ -7,6 +7,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
+from certificates.models import CertificateTemplate
 from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
 from cms.models import HomePage
 from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
@@ -30,6 +31,7 @@ def counts():
         "enrolments": Enrolment.objects.count(),
         "cohorts": Cohort.objects.count(),
         "sessions": Session.objects.count(),
+        "certificate_templates": CertificateTemplate.objects.count(),
     }
 
 
@@ -45,6 +47,11 @@ class DemoLoaderTests(TestCase):
         call_command("load_demo_data", stdout=output)
         self.assertEqual(counts(), before)
         self.assertIn("0 pages", output.getvalue())
+
+    def test_there_is_a_default_certificate_template(self):
+        template = CertificateTemplate.objects.get(is_default=True)
+        self.assertEqual(template.issuer.short_code, "AMUCH")
+        self.assertEqual(template.signatories.count(), 2)
 
     def test_catalogue_content(self):
         courses = CoursePage.objects.live()

@@ -1,0 +1,97 @@
+"""Reads for certificates: which template applies, the public verification result, a learner's certificates."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from certificates.codes import is_well_formed
+from certificates.models import CertificateTemplate, IssuedCertificate, TemplateAssignment
+from learners.models import Cohort, Enrolment
+
+
+def template_for(*, enrolment: Enrolment) -> CertificateTemplate | None:
+    """The cohort's chosen template, else the course's, else the default one; None when there is none at all."""
+    condition = Q(course_id=enrolment.course_id)
+    if enrolment.cohort_id:
+        condition |= Q(cohort_id=enrolment.cohort_id)
+    chosen = {
+        ("cohort" if row.cohort_id else "course"): row.template
+        for row in TemplateAssignment.objects.filter(condition).select_related("template__issuer")
+    }
+    template = chosen.get("cohort") or chosen.get("course")
+    if template is None:
+        template = CertificateTemplate.objects.filter(is_default=True).select_related("issuer").first()
+    return template
+
+
+def templates_for_cohort(*, cohort: Cohort) -> CertificateTemplate | None:
+    """The template every enrolment of ``cohort`` gets (the same rule as ``template_for``)."""
+    return template_for(enrolment=Enrolment(course_id=cohort.course_id, cohort_id=cohort.pk))
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verification page may show about one code."""
+
+    code: str
+    certificate: IssuedCertificate | None
+    replacement_code: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+    @property
+    def status(self) -> str:
+        return self.certificate.status if self.certificate else "not_found"
+
+
+def verification(*, code: str) -> Verification:
+    """Look up a normalised code (one query; none when the check character is wrong)."""
+    if not is_well_formed(code):
+        return Verification(code=code, certificate=None)
+    certificate = (
+        IssuedCertificate.objects.filter(code=code)
+        .select_related("replaced_by")
+        .only("code", "status", "snapshot", "issued_at", "revoked_at", "folio", "replaced_by__code")
+        .first()
+    )
+    if certificate is None:
+        return Verification(code=code, certificate=None)
+    replacement = ""
+    if certificate.status == IssuedCertificate.Status.REPLACED:
+        newer = getattr(certificate, "replaced_by", None)
+        replacement = newer.code if newer is not None else ""
+    return Verification(code=code, certificate=certificate, replacement_code=replacement)
+
+
+def certificates_of(*, user: AbstractBaseUser) -> dict[int, IssuedCertificate]:
+    """The learner's current certificates (valid or revoked, not replaced) by enrolment id, in one query."""
+    if not user.is_authenticated:
+        return {}
+    rows = (
+        IssuedCertificate.objects.filter(user=user)
+        .exclude(status=IssuedCertificate.Status.REPLACED)
+        .defer("snapshot")
+        .order_by("issued_at")
+    )
+    return {certificate.enrolment_id: certificate for certificate in rows}
+
+
+def cohort_certificates(*, cohort: Cohort) -> QuerySet[IssuedCertificate]:
+    """A cohort's valid certificates whose PDF is ready, by folio (for the ZIP download)."""
+    return (
+        IssuedCertificate.objects.filter(
+            cohort=cohort, status=IssuedCertificate.Status.VALID, render_state=IssuedCertificate.RenderState.DONE
+        )
+        .only("pk", "folio", "pdf", "snapshot")
+        .order_by("folio")
+    )
+
+
+def can_download(*, user: AbstractBaseUser, certificate: IssuedCertificate) -> bool:
+    """The learner herself, or staff allowed to view issued certificates."""
+    if not user.is_authenticated:
+        return False
+    return certificate.user_id == user.pk or user.has_perm("certificates.view_issuedcertificate")

@@ -1,0 +1,115 @@
+"""End to end with the real renderer: an issued certificate's stored PDF prints its snapshot."""
+
+from datetime import date
+
+from django.contrib.auth.models import Permission
+from django.test import TestCase
+
+from certificates import services
+from certificates.models import IssuedCertificate
+from tests.certificates.test_pdf import extract_text, squash
+from tests.factories.certificates import completed_enrolment, make_issuer, make_template
+from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
+from tests.factories.learners import cohort, learner, session
+
+
+class IssuedPdfTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        catalogue = CourseIndexPageFactory(parent=site_root())
+        cls.course = build_course(catalogue=catalogue, modules=1, lessons=1, title="Presupuestos participativos")
+        cls.issuer = make_issuer(short_code="AMUCH", name="Asociación de Municipalidades de Chile", city="Temuco")
+        cls.template = make_template(
+            issuer=cls.issuer,
+            is_default=True,
+            signatories=(("Ana Pérez", "Directora académica"), ("Luis Soto Núñez", "Alcalde")),
+        )
+        cls.group = cohort(course=cls.course, starts_on=date(2026, 3, 2), ends_on=date(2026, 5, 29))
+
+    def test_the_stored_pdf_holds_every_printed_field(self):
+        session(cohort=self.group, on=date(2026, 3, 3))
+        user = learner(given_names="Nguyễn Thị", family_names="Muñoz Güell", run="12345678-5")
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = services.certificate_issue(
+                enrolment=completed_enrolment(course=self.course, cohort=self.group, user=user)
+            )
+        certificate.refresh_from_db()
+        self.assertEqual(certificate.render_state, IssuedCertificate.RenderState.DONE, certificate.render_error)
+        with certificate.pdf.open("rb") as handle:
+            text = squash(extract_text(handle.read()))
+        snap = certificate.snapshot
+        fields = [
+            snap["title"],
+            snap["issuer_name"],
+            snap["issuer_rut"],
+            snap["learner_name"],
+            snap["learner_run"],
+            snap["course_title"],
+            snap["duration"],
+            snap["modality"],
+            snap["dates"],
+            snap["grade"],
+            snap["attendance"],
+            snap["city_and_date"],
+            snap["folio"],
+            snap["code_display"],
+            snap["verify_url"],
+            "Ana Pérez",
+            "Directora académica",
+            "Luis Soto Núñez",
+            "Alcalde",
+        ]
+        self.assertEqual(snap["attendance"], "0 %")
+        for value in filter(None, fields):
+            self.assertIn(squash(value), text, value)
+        self.assertIn("nguyễn thị muñoz güell", text)
+        self.assertIn("temuco, ", text)
+
+    def test_template_preview_is_a_sample_pdf(self):
+        staff = learner(email="editor@example.cl")
+        staff.is_staff = True
+        staff.save()
+        staff.user_permissions.add(
+            Permission.objects.get(codename="access_admin"),
+            Permission.objects.get(codename="change_certificatetemplate"),
+        )
+        self.client.force_login(staff)
+        response = self.client.get(f"/admin/certificates/templates/{self.template.pk}/sample.pdf")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        text = squash(extract_text(response.content))
+        self.assertIn("nguyễn muñoz agüero", text)
+        self.assertIn("amuch-", text)
+
+    def test_the_editor_preview_renders_unsaved_changes(self):
+        self.template.title = "Certificado de participación especial"
+        response = self.template.serve_preview(None, "")
+        self.assertIn("certificado de participación especial", squash(extract_text(response.content)))
+
+    def test_preview_without_an_issuer_still_renders(self):
+        from certificates.models import CertificateTemplate
+
+        response = CertificateTemplate(title="Borrador", body="{nombre}").serve_preview(None, "")
+        self.assertTrue(response.content.startswith(b"%PDF-"))
+
+    def test_logo_and_signature_images_reach_the_pdf(self):
+        from io import BytesIO
+
+        import wagtail_factories
+        from pypdf import PdfReader
+
+        logo = wagtail_factories.ImageFactory(file__width=200, file__height=120, file__color="navy")
+        signature = wagtail_factories.ImageFactory(file__width=300, file__height=100, file__format="JPEG")
+        self.issuer.logo = logo
+        self.issuer.save()
+        signatory = self.template.signatories.first()
+        signatory.signature = signature
+        signatory.save()
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = services.certificate_issue(enrolment=completed_enrolment(course=self.course))
+        certificate.refresh_from_db()
+        self.assertEqual(certificate.snapshot["issuer_logo"], logo.file.name)
+        self.assertEqual(certificate.snapshot["signatories"][0]["signature"], signature.file.name)
+        with certificate.pdf.open("rb") as handle:
+            page = PdfReader(BytesIO(handle.read())).pages[0]
+        self.assertGreaterEqual(len(page.images), 2)
