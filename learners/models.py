@@ -404,3 +404,56 @@ class H5PUserState(models.Model):
                 fields=["user", "activity", "data_type", "sub_content_id"], name="learners_h5puserstate_unique"
             )
         ]
+
+
+class StaffProfile(models.Model):
+    """What the platform needs to know about a staff account beyond its groups: the municipality a municipal
+    coordinator works for (her reports and learner lists are limited to it)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    municipality = models.ForeignKey(
+        "courses.Comuna",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For municipal coordinators: the municipality whose cohorts and learners they may see."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class AuditEvent(models.Model):
+    """An entry of the staff audit log: who did what to whom, and when. Written only by ``learners.audit``;
+    the admin shows it read-only to administrators, and nothing in the project updates or deletes entries."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("who (as recorded)"), max_length=254)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    subject_type = models.CharField(_("subject type"), max_length=64, blank=True)
+    subject_id = models.CharField(_("subject id"), max_length=64, blank=True)
+    subject_label = models.CharField(_("subject"), max_length=255, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="learners_audit_subject_idx")]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} · {self.actor_label} · {self.action}"
