@@ -10,10 +10,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
-from courses.models import CoursePage, LessonPage
+from courses.models import Comuna, CoursePage, LessonPage
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE, course_lessons
 from learners.grading import final_grade
-from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress, Session
+from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress, Session, StaffProfile
 
 SEAT_HOLDING = [Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
 PROGRESSING = [Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
@@ -358,3 +358,14 @@ def attendance_summaries(*, enrolments: list[Enrolment]) -> dict[int, Attendance
             held=held[enrolment.cohort_id], present=row["present"], excused=row["excused"]
         )
     return summaries
+
+
+def staff_municipality(*, user: AbstractBaseUser) -> Comuna | None:
+    """The municipality a staff account is limited to (its StaffProfile), or None when it sees every municipality.
+
+    Superusers are never limited. Reports, learner lists and exports filter by this.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    profile = StaffProfile.objects.filter(user=user).select_related("municipality").first()
+    return profile.municipality if profile is not None else None

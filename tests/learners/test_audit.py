@@ -23,3 +23,21 @@ class AuditRecordTests(TestCase):
         self.assertIsNone(entry.actor)
         self.assertEqual(entry.actor_label, "sistema")
         self.assertEqual(AuditEvent.objects.count(), 1)
+
+
+class StaffMunicipalityTests(TestCase):
+    def test_a_coordinator_is_limited_to_her_municipality_and_a_superuser_never(self):
+        from courses.models import Comuna, Province, Region
+        from learners.models import StaffProfile
+        from learners.selectors import staff_municipality
+
+        region = Region.objects.create(code="13", name="Metropolitana")
+        province = Province.objects.create(code="131", name="Santiago", region=region)
+        nunoa = Comuna.objects.create(code="13120", name="Ñuñoa", province=province, region=region)
+        coordinator = make_user(email="coord@example.cl")
+        StaffProfile.objects.create(user=coordinator, municipality=nunoa)
+        boss = make_user(email="jefa@example.cl", is_superuser=True)
+        StaffProfile.objects.create(user=boss, municipality=nunoa)
+        self.assertEqual(staff_municipality(user=coordinator), nunoa)
+        self.assertIsNone(staff_municipality(user=boss))
+        self.assertIsNone(staff_municipality(user=make_user(email="academia@example.cl")))
