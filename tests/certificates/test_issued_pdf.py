@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import TestCase
 
 from certificates import services
-from certificates.models import IssuedCertificate
+from certificates.models import IssuedCertificate, Signatory
 from tests.certificates.test_pdf import extract_text, squash
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
@@ -102,9 +102,8 @@ class IssuedPdfTests(TestCase):
         signature = wagtail_factories.ImageFactory(file__width=300, file__height=100, file__format="JPEG")
         self.issuer.logo = logo
         self.issuer.save()
-        signatory = self.template.signatories.first()
-        signatory.signature = signature
-        signatory.save()
+        # The stored row (the template's in-memory children are a ClusterableModel copy without reliable pks).
+        Signatory.objects.filter(template=self.template).update(signature=signature)
         with self.captureOnCommitCallbacks(execute=True):
             certificate = services.certificate_issue(enrolment=completed_enrolment(course=self.course))
         certificate.refresh_from_db()
