@@ -64,6 +64,8 @@ class CertificateData:
     verify_url: str
     signatories: tuple[Signatory, ...] = ()
     orientation: str = "landscape"
+    # How the document is introduced: None prints "RUN"; "" prints learner_run as given ("Pasaporte AB123…").
+    document_label: str | None = None
 
     def __post_init__(self):
         if self.orientation not in ("landscape", "portrait"):
@@ -398,7 +400,8 @@ def _place_middle(b: _Builder, data: CertificateData, left: float, right: float,
         b.text("serif_bold", name_size, center, y, line, INK, align="center")
         y -= name_size * 0.15
     y -= run_size + 2
-    b.text("sans", run_size, center, y, f"{gettext('RUN')} {data.learner_run}", GREY, align="center")
+    label = gettext("RUN") if data.document_label is None else data.document_label
+    b.text("sans", run_size, center, y, f"{label} {data.learner_run}".strip(), GREY, align="center")
     y -= 2 + gap
     for line in body_lines:
         y -= body_size

@@ -137,6 +137,7 @@ def build_snapshot(
             "learner_name": name,
             "learner_run": run,
             "learner_run_masked": run_masked,
+            "learner_has_run": bool(profile is not None and profile.run),
             "course_title": course.title,
             "hours": hours,
             "duration": _("%(hours)s clock hours") % {"hours": hours},
@@ -640,6 +641,7 @@ def certificate_data(snapshot: dict, images: _ImageCache | None = None):
             for item in snapshot["signatories"]
         ),
         orientation=snapshot["orientation"],
+        document_label=None if snapshot.get("learner_has_run", True) else "",
     )
 
 

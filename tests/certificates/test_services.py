@@ -137,6 +137,9 @@ class IssueTests(CertificateTestCase):
         certificate = services.certificate_issue(enrolment=completed_enrolment(course=self.course, user=user))
         self.assertEqual(certificate.snapshot["learner_run"], "Pasaporte AB1234567")
         self.assertEqual(certificate.snapshot["learner_run_masked"], "Pasaporte XXXXXX567")
+        data = services.certificate_data(certificate.snapshot)
+        self.assertEqual(data.document_label, "")  # the PDF prints "Pasaporte AB1234567", not "RUN Pasaporte …"
+        self.assertIsNone(services.certificate_data(dict(certificate.snapshot, learner_has_run=True)).document_label)
 
 
 class SnapshotImmutabilityTests(CertificateTestCase):
