@@ -57,6 +57,24 @@ class PlayerAccess:
         return self.enrolment is None
 
 
+# What the player, the xAPI reducer and the completion rule read from the enrolment and its course. A short
+# select list matters here: compiling the query for every Page column cost more than running it.
+ENROLMENT_FIELDS = (
+    "id",
+    "user_id",
+    "course_id",
+    "cohort_id",
+    "status",
+    "course__title",
+    "course__path",
+    "course__depth",
+    "course__url_path",
+    "course__grade_required",
+    "course__pass_grade",
+    "course__min_attendance_percent",
+)
+
+
 def _access(request, lesson_id: int, activity_uuid) -> PlayerAccess:
     """Who may use this player; raises Http404 (no such lesson/activity) or PermissionDenied."""
     lesson = (
@@ -66,6 +84,7 @@ def _access(request, lesson_id: int, activity_uuid) -> PlayerAccess:
         raise Http404
     enrolment = (
         Enrolment.objects.select_related("course")
+        .only(*ENROLMENT_FIELDS)
         .filter(user=request.user, course__path=lesson.path[: -2 * LessonPage.steplen], status__in=PROGRESSING)
         .first()
     )
