@@ -43,7 +43,11 @@ def lesson_progress_panel(context, lesson):
     next_lesson = context.get("position").next if context.get("position") else None
     activities = _lesson_h5p(request, lesson, enrolment if can_progress else None)
     required = [
-        {"title": item.activity.title, "passed": activities.grades.get(item.activity.pk, h5p.ActivityGrade()).passed}
+        {
+            "title": item.activity.title,
+            "uuid": str(item.activity.uuid),
+            "passed": activities.grades.get(item.activity.pk, h5p.ActivityGrade()).passed,
+        }
         for item in activities.placements
         if item.required
     ]

@@ -139,6 +139,8 @@ def test_upload_place_and_answer_an_h5p_activity(live_server, browser, setting, 
     # The player reports the server's verdict to the lesson page, which shows it in a live region.
     phone.wait_for_function("document.querySelector('.h5p-embed__live').textContent.trim() !== ''")
     verdict = phone.locator(".h5p-embed__live").inner_text()
+    phone.locator("[data-h5p-lesson-done]").wait_for(state="visible")  # the progress panel follows, no reload
+    assert phone.locator("[data-h5p-requirements]").is_hidden()
     phone.screenshot(path=artifacts / "h5p-lesson-360.png", full_page=True)
 
     attempt = H5PAttempt.objects.get()

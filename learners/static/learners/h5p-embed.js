@@ -13,6 +13,23 @@
     return null;
   }
 
+  function markPassed(activity) {
+    var items = document.querySelectorAll("[data-h5p-activity]");
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].getAttribute("data-h5p-activity") === activity) {
+        items[i].setAttribute("data-h5p-passed", "true");
+        items[i].textContent = items[i].getAttribute("data-h5p-passed-text");
+      }
+    }
+  }
+
+  function showLessonDone() {
+    var done = document.querySelector("[data-h5p-lesson-done]");
+    var requirements = document.querySelector("[data-h5p-requirements]");
+    if (done) { done.hidden = false; }
+    if (requirements) { requirements.hidden = true; }
+  }
+
   window.addEventListener("message", function (event) {
     if (event.origin !== window.location.origin || !event.data || typeof event.data !== "object") { return; }
     var frame = frameFor(event.source);
@@ -23,6 +40,8 @@
     } else if (event.data.type === "escuela-h5p-result" && typeof event.data.message === "string") {
       var status = frame.closest(".h5p-embed").querySelector(".h5p-embed__live");
       if (status) { status.textContent = event.data.message; }
+      if (event.data.passed && typeof event.data.activity === "string") { markPassed(event.data.activity); }
+      if (event.data.lessonCompleted) { showLessonDone(); }
     }
   });
 })();
