@@ -8,9 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test deps dev-deps npm messages migrate demo serve browser check bench-% clean
+.PHONY: run test deps dev-deps npm messages devkey migrate demo serve browser check bench-% clean
 
-run: deps npm messages migrate demo serve  ## Set up (idempotent) and serve the demo site on http://127.0.0.1:8000
+run: deps npm messages devkey migrate demo serve  ## Set up (idempotent) and serve the demo site on http://127.0.0.1:8000
 
 test: dev-deps npm messages browser check  ## Install what the tests need and run the whole suite
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS)
@@ -42,8 +42,10 @@ messages: deps  ## Compile translation catalogues (.po → .mo; the .mo files ar
 migrate: deps
 	$(BIN)/python manage.py migrate --noinput
 
-demo: deps
+devkey: deps  ## A local key and self-signed certificate for signing certificate PDFs (development only)
 	$(BIN)/python manage.py certificates_dev_key
+
+demo: deps
 	$(BIN)/python manage.py load_demo_data
 
 serve: deps

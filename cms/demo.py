@@ -216,7 +216,8 @@ def ensure_admin(report: DemoReport) -> None:
 
 
 def ensure_demo_learner(report: DemoReport) -> None:
-    """A learner account to try the learner side: enrolled in the first course, one lesson done."""
+    """A learner account to try the learner side: enrolled in the first course with one lesson done, in the
+    in-person group, and with one course completed (its certificate is issued the way any completion issues it)."""
     User = get_user_model()
     if User.objects.filter(username=DEMO_LEARNER_EMAIL).exists():
         return
@@ -249,6 +250,17 @@ def ensure_demo_learner(report: DemoReport) -> None:
     group = Cohort.objects.order_by("pk").first()
     if group is not None:  # and in the in-person group, so that the attendance page has someone to mark
         learner_services.enrolment_create(user=user, course=group.course, cohort=group)
+    finished = (
+        CoursePage.objects.live()
+        .exclude(pk__in=[page.pk for page in (course, group.course if group else None) if page is not None])
+        .filter(grade_required=False, min_attendance_percent__isnull=True)
+        .order_by("path")
+        .last()
+    )
+    if finished is not None:  # a completed course, so that "Mis cursos" has a certificate to download and verify
+        enrolment = learner_services.enrolment_create(user=user, course=finished)
+        for lesson in course_lessons(course=finished):
+            learner_services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
     report.notes.append(f"Created the demo learner {DEMO_LEARNER_EMAIL!r}.")
 
 

@@ -39,7 +39,8 @@ def counts():
 class DemoLoaderTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo_data", stdout=StringIO())
+        with cls.captureOnCommitCallbacks(execute=True):  # completing the demo course issues its certificate
+            call_command("load_demo_data", stdout=StringIO())
 
     def test_running_twice_leaves_the_same_counts(self):
         before = counts()
@@ -47,6 +48,15 @@ class DemoLoaderTests(TestCase):
         call_command("load_demo_data", stdout=output)
         self.assertEqual(counts(), before)
         self.assertIn("0 pages", output.getvalue())
+
+    def test_the_demo_learner_has_a_completed_course_with_a_certificate(self):
+        from certificates.models import IssuedCertificate
+
+        certificate = IssuedCertificate.objects.get(user__username="vecina@example.cl")
+        self.assertEqual(certificate.status, IssuedCertificate.Status.VALID)
+        self.assertEqual(certificate.enrolment.status, Enrolment.Status.COMPLETED)
+        self.assertTrue(certificate.pdf.name)
+        self.assertEqual(self.client.get(f"/certificados/verificar/{certificate.code}/").status_code, 200)
 
     def test_there_is_a_default_certificate_template(self):
         template = CertificateTemplate.objects.get(is_default=True)
@@ -78,7 +88,7 @@ class DemoLoaderTests(TestCase):
         self.assertEqual(LearnerProfile.objects.count(), 1)
         self.assertEqual(
             set(Enrolment.objects.values_list("status", "cohort__name")),
-            {("active", None), ("active", Cohort.objects.get().name)},
+            {("active", None), ("active", Cohort.objects.get().name), ("completed", None)},
         )
         self.assertEqual(Cohort.objects.get().sessions.count(), 6)
 
