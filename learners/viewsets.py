@@ -8,6 +8,7 @@ Django's model permissions on the learners models (superusers have them all). Ch
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
@@ -31,6 +32,7 @@ from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, Learner
 from learners.run import InvalidRun, normalise_run
 
 BULK_ENROL_PERMISSION = "learners.add_enrolment"
+ANY_ACTION = {"add", "change", "delete", "view"}
 
 
 # Shared helpers ------------------------------------------------------------------------------------------------
@@ -131,6 +133,41 @@ class ReadableInspectView(generic.InspectView):
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         return "—" if value is None or value == "" else value
+
+
+class ScopedViewSetMixin:
+    """Viewset mixin: every view of the viewset sees only the rows inside the user's staff scope
+    (``selectors.staff_scope``): listings and exports are filtered, and an object outside it is a 404."""
+
+    scope_lookups: selectors.ScopeLookups = selectors.ScopeLookups()
+
+    def construct_view(self, view_class, **kwargs):
+        lookups = self.scope_lookups
+        attributes = {}
+        if hasattr(view_class, "get_base_queryset"):
+
+            def get_base_queryset(view):
+                queryset = super(scoped, view).get_base_queryset()
+                return selectors.staff_scope_filter(user=view.request.user, queryset=queryset, lookups=lookups)
+
+            attributes["get_base_queryset"] = get_base_queryset
+        if hasattr(view_class, "get_object"):
+
+            def get_object(view, *args, **kwargs):
+                instance = super(scoped, view).get_object(*args, **kwargs)
+                policy = getattr(view, "permission_policy", None)
+                if policy is not None and not policy.user_has_any_permission(view.request.user, ANY_ACTION):
+                    return instance  # refused by the view's permission check, as for everyone without rights
+                visible = selectors.staff_scope_filter(
+                    user=view.request.user, queryset=view.model._default_manager.filter(pk=instance.pk), lookups=lookups
+                )
+                if not visible.exists():
+                    raise Http404
+                return instance
+
+            attributes["get_object"] = get_object
+        scoped = type(f"Scoped{view_class.__name__}", (view_class,), attributes)
+        return super().construct_view(scoped, **kwargs)
 
 
 # Cohorts -------------------------------------------------------------------------------------------------------
@@ -253,7 +290,8 @@ class CohortEditView(generic.EditView):
         return cohort
 
 
-class CohortViewSet(ModelViewSet):
+class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
+    scope_lookups = selectors.ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
     model = Cohort
     name = "learners_cohort"
     url_prefix = "learners/cohorts"
@@ -348,7 +386,10 @@ class SessionCreateView(generic.CreateView):
         return instance
 
 
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
+    scope_lookups = selectors.ScopeLookups(
+        course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id"
+    )
     model = Session
     name = "learners_session"
     url_prefix = "learners/sessions"
@@ -509,7 +550,8 @@ class EnrolmentInspectView(ReadableInspectView):
         return learner_document(self.object)
 
 
-class EnrolmentViewSet(LimitedModelViewSet):
+class EnrolmentViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = selectors.ENROLMENT_SCOPE
     model = Enrolment
     name = "learners_enrolment"
     url_prefix = "learners/enrolments"
@@ -620,7 +662,8 @@ class LearnerProfileInspectView(ReadableInspectView):
         return _("Yes") if self.object.is_minor else _("No")
 
 
-class LearnerProfileViewSet(LimitedModelViewSet):
+class LearnerProfileViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = selectors.ScopeLookups(learner_comuna="comuna_id", learner="user_id")
     model = LearnerProfile
     name = "learners_profile"
     url_prefix = "learners/profiles"
@@ -744,7 +787,13 @@ class H5PAttemptInspectView(ReadableInspectView):
         return context
 
 
-class H5PAttemptViewSet(LimitedModelViewSet):
+class H5PAttemptViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = selectors.ScopeLookups(
+        course="enrolment__course_id",
+        cohort="enrolment__cohort_id",
+        municipality="enrolment__cohort__municipality_id",
+        learner_comuna="user__learner_profile__comuna_id",
+    )
     model = H5PAttempt
     name = "learners_h5pattempt"
     url_prefix = "learners/h5p-attempts"
