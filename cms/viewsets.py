@@ -17,6 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.models import Comuna
 from learners.models import StaffProfile
+from learners.viewsets import title_column
 
 MENU_HOOK = "register_citizen_school_menu_item"
 
@@ -48,7 +49,7 @@ class StaffProfileIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            self._get_title_column("user", label=_("Staff account"), accessor=lambda p: staff_label(p.user)),
+            title_column(self, "user", label=_("Staff account"), accessor=lambda p: staff_label(p.user)),
             Column("groups", label=_("Roles"), accessor=lambda p: ", ".join(g.name for g in p.user.groups.all())),
             Column("municipality", label=_("Municipality"), accessor=lambda p: p.municipality or "—"),
         ]
