@@ -44,19 +44,31 @@ def _blocked_by_database(pages) -> bool:
     return False
 
 
+def _refuse(request, redirect_to):
+    messages.error(
+        request,
+        gettext(
+            "This page cannot be deleted: other records of the school (cohorts, certificates or template "
+            "choices) still refer to it. Unpublish it instead, so it disappears from the site."
+        ),
+    )
+    return redirect(redirect_to)
+
+
 @hooks.register("before_delete_page", order=100)  # after the learners plugin's more precise refusal
 def refuse_protected_delete(request, page):
     """Pages that other records still point to (a cohort of a course, a certificate…) are refused with an
     explanation rather than a server error. Runs on the confirmation and on the delete itself."""
     if _blocked_by_database([page]):
-        messages.error(
-            request,
-            gettext(
-                "This page cannot be deleted: other records of the school (cohorts, certificates or template "
-                "choices) still refer to it. Unpublish it instead, so it disappears from the site."
-            ),
-        )
-        return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        return _refuse(request, reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    return None
+
+
+@hooks.register("before_bulk_action", order=100)
+def refuse_protected_bulk_delete(request, action_type, objects, action_class_instance):
+    if action_type == "delete" and objects and isinstance(objects[0], Page) and _blocked_by_database(objects):
+        parent = objects[0].get_parent()
+        return _refuse(request, reverse("wagtailadmin_explore", args=[parent.pk]) if parent else "/admin/")
     return None
 
 
