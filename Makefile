@@ -45,6 +45,7 @@ migrate: deps
 demo: deps
 	$(BIN)/python manage.py certificates_dev_key
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py sync_roles
 
 serve: deps
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
