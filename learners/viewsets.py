@@ -8,7 +8,6 @@ Django's model permissions on the learners models (superusers have them all). Ch
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
@@ -27,12 +26,12 @@ from wagtail.log_actions import log
 
 from courses.models import Comuna, CourseInstructor, CoursePage, H5PActivity
 from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
 from learners import selectors, services
 from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, LearnerProfile, Session
 from learners.run import InvalidRun, normalise_run
 
 BULK_ENROL_PERMISSION = "learners.add_enrolment"
-ANY_ACTION = {"add", "change", "delete", "view"}
 
 
 # Shared helpers ------------------------------------------------------------------------------------------------
@@ -135,39 +134,13 @@ class ReadableInspectView(generic.InspectView):
         return "—" if value is None or value == "" else value
 
 
-class ScopedViewSetMixin:
-    """Viewset mixin: every view of the viewset sees only the rows inside the user's staff scope
-    (``selectors.staff_scope``): listings and exports are filtered, and an object outside it is a 404."""
+class ScopedViewSetMixin(BaseScopedViewSetMixin):
+    """Viewset mixin: every view sees only the rows inside the user's staff scope (``selectors.staff_scope``)."""
 
     scope_lookups: selectors.ScopeLookups = selectors.ScopeLookups()
 
-    def construct_view(self, view_class, **kwargs):
-        lookups = self.scope_lookups
-        attributes = {}
-        if hasattr(view_class, "get_base_queryset"):
-
-            def get_base_queryset(view):
-                queryset = super(scoped, view).get_base_queryset()
-                return selectors.staff_scope_filter(user=view.request.user, queryset=queryset, lookups=lookups)
-
-            attributes["get_base_queryset"] = get_base_queryset
-        if hasattr(view_class, "get_object"):
-
-            def get_object(view, *args, **kwargs):
-                instance = super(scoped, view).get_object(*args, **kwargs)
-                policy = getattr(view, "permission_policy", None)
-                if policy is not None and not policy.user_has_any_permission(view.request.user, ANY_ACTION):
-                    return instance  # refused by the view's permission check, as for everyone without rights
-                visible = selectors.staff_scope_filter(
-                    user=view.request.user, queryset=view.model._default_manager.filter(pk=instance.pk), lookups=lookups
-                )
-                if not visible.exists():
-                    raise Http404
-                return instance
-
-            attributes["get_object"] = get_object
-        scoped = type(f"Scoped{view_class.__name__}", (view_class,), attributes)
-        return super().construct_view(scoped, **kwargs)
+    def scope_queryset(self, queryset, user):
+        return selectors.staff_scope_filter(user=user, queryset=queryset, lookups=self.scope_lookups)
 
 
 # Cohorts -------------------------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ class PermissionMatrixTests(RolesTestCase):
         return f"unexpected {response.status_code} {response.get('Location', '')}"
 
     def matrix(self):
-        activity = make_activity()
+        activity = self.activity_in_own_lesson()
+        unused = make_activity(title="De otro curso")
         library = activity_library()
         return [
             # Cohorts and sessions
@@ -99,9 +100,19 @@ class PermissionMatrixTests(RolesTestCase):
             # H5P
             ("H5P activities", "/admin/snippets/courses/h5pactivity/", allowed(INSTRUCTOR, ACADEMY, ADMINISTRATOR)),
             (
-                "edit an H5P activity",
+                "edit an H5P activity of own lesson",
                 f"/admin/snippets/courses/h5pactivity/edit/{activity.pk}/",
                 allowed(INSTRUCTOR, ACADEMY, ADMINISTRATOR),
+            ),
+            (
+                "edit an H5P activity not in own courses",
+                f"/admin/snippets/courses/h5pactivity/edit/{unused.pk}/",
+                allowed(ACADEMY, ADMINISTRATOR, hidden=(INSTRUCTOR,)),
+            ),
+            (
+                "delete an H5P activity",
+                f"/admin/snippets/courses/h5pactivity/delete/{activity.pk}/",
+                allowed(ACADEMY, ADMINISTRATOR),
             ),
             ("H5P libraries", reverse("courses_h5p_libraries:index"), MANAGERS),
             (
@@ -146,6 +157,24 @@ class PermissionMatrixTests(RolesTestCase):
             ("workflows", reverse("wagtailadmin_workflows:index"), allowed(ADMINISTRATOR)),
             *[(name, reverse(name), allowed(ACADEMY, COORDINATOR, ADMINISTRATOR)) for name in report_url_names()],
         ]
+
+    def activity_in_own_lesson(self):
+        activity = make_activity(title="Del curso propio")
+        lesson = self.reload(self.mine_lesson)
+        lesson.body.append(("h5p", {"activity": activity, "required": True, "pass_percentage": 60}))
+        lesson.save_revision().publish()
+        return activity
+
+    def test_instructor_lists_the_h5p_activities_of_her_courses_and_her_own(self):
+        used = self.activity_in_own_lesson()
+        uploaded = make_activity(title="Subida por ella", uploaded_by=self.instructor)
+        make_activity(title="De otro curso")
+        self.client.force_login(self.instructor)
+        response = self.client.get("/admin/snippets/courses/h5pactivity/")
+        self.assertEqual({a.pk for a in response.context["object_list"]}, {used.pk, uploaded.pk})
+        self.client.force_login(self.academy)
+        response = self.client.get("/admin/snippets/courses/h5pactivity/")
+        self.assertEqual(len(response.context["object_list"]), 3)
 
     def test_every_role_against_every_view(self):
         accounts = {
