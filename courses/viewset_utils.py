@@ -75,6 +75,8 @@ class ScopedViewSetMixin:
 
             def get_object(view, *args, **kwargs):
                 instance = super(scoped, view).get_object(*args, **kwargs)
+                if instance is None:  # a create view
+                    return instance
                 policy = getattr(view, "permission_policy", None)
                 if policy is not None and not policy.user_has_any_permission(view.request.user, ANY_ACTION):
                     return instance

@@ -114,6 +114,7 @@ class PermissionMatrixTests(RolesTestCase):
                 f"/admin/snippets/courses/h5pactivity/delete/{activity.pk}/",
                 allowed(ACADEMY, ADMINISTRATOR),
             ),
+            ("upload an H5P activity", "/admin/snippets/courses/h5pactivity/add/", allowed(INSTRUCTOR, *MANAGERS_LIST)),
             ("H5P libraries", reverse("courses_h5p_libraries:index"), MANAGERS),
             (
                 "approve an H5P library",
