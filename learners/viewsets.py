@@ -143,6 +143,9 @@ class ScopedViewSetMixin(BaseScopedViewSetMixin):
         return selectors.staff_scope_filter(user=user, queryset=queryset, lookups=self.scope_lookups)
 
 
+COHORT_SCOPE = selectors.ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+
+
 # Cohorts -------------------------------------------------------------------------------------------------------
 
 
@@ -264,7 +267,7 @@ class CohortEditView(generic.EditView):
 
 
 class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
-    scope_lookups = selectors.ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+    scope_lookups = COHORT_SCOPE
     model = Cohort
     name = "learners_cohort"
     url_prefix = "learners/cohorts"
@@ -300,11 +303,19 @@ def cohort_label(cohort: Cohort) -> str:
     return f"{cohort.course.title} · {cohort.name}"
 
 
+def visible_cohorts(request):
+    """The cohorts a filter offers: those inside the staff scope of the person asking."""
+    cohorts = Cohort.objects.select_related("course")
+    if request is None:
+        return cohorts.none()
+    return selectors.staff_scope_filter(user=request.user, queryset=cohorts, lookups=COHORT_SCOPE)
+
+
 class CohortFilter(ModelChoiceFilter):
     """Filter by cohort, each labelled with its course (cohort names repeat across courses)."""
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Cohort.objects.select_related("course"), **kwargs)
+        super().__init__(queryset=visible_cohorts, **kwargs)
 
     @property
     def field(self):

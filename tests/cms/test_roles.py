@@ -231,6 +231,12 @@ class PermissionMatrixTests(RolesTestCase):
         profiles = self.client.get(reverse("learners_profile:index")).context["object_list"]
         self.assertEqual([p.user_id for p in profiles], [self.ana.pk])
 
+    def test_cohort_filters_offer_only_the_scope(self):
+        self.client.force_login(self.instructor)
+        response = self.client.get(reverse("learners_enrolment:index"))
+        choices = list(response.context["filters"].form.fields["cohort"].queryset)
+        self.assertEqual(choices, [self.mine_cohort])
+
     def test_coordinator_without_a_municipality_sees_no_learner(self):
         self.coordinator.staff_profile.delete()
         self.client.force_login(self.coordinator)
