@@ -47,6 +47,7 @@ devkey: deps  ## A local key and self-signed certificate for signing certificate
 
 demo: deps
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py sync_roles
 
 serve: deps
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

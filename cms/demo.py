@@ -25,6 +25,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from certificates.models import CertificateTemplate, Issuer, Signatory
+from cms.demo_staff import ensure_demo_staff
 from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
 from courses.selectors import course_lessons
@@ -393,4 +394,5 @@ def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoR
     ensure_demo_cohort(report)
     ensure_certificate_template(report)
     ensure_demo_learner(report)
+    ensure_demo_staff(report.notes)
     return report

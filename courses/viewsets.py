@@ -32,7 +32,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from courses import h5p_files, selectors, services
 from courses.h5p.errors import H5PPackageError
 from courses.models import H5PActivity, H5PLibrary
-from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import LimitedModelViewSet, ScopedViewSetMixin
 
 APPROVE_PERMISSION = "courses.approve_h5plibrary"
 
@@ -142,7 +142,9 @@ class PlayableColumn(StatusTagColumn):
         return not selectors.missing_libraries(activity=instance)
 
 
-class H5PActivityViewSet(SnippetViewSet):
+class H5PActivityViewSet(ScopedViewSetMixin, SnippetViewSet):
+    """Instructors manage the activities they uploaded or that their courses use (``selectors``)."""
+
     model = H5PActivity
     icon = "form"
     menu_label = gettext_lazy("H5P activities")
@@ -177,6 +179,9 @@ class H5PActivityViewSet(SnippetViewSet):
 
     def get_form_class(self, for_update=False):
         return H5PActivityEditForm if for_update else H5PActivityCreateForm
+
+    def scope_queryset(self, queryset, user):
+        return selectors.h5p_activities_for_editor(user=user, queryset=queryset)
 
 
 # Libraries -----------------------------------------------------------------------------------------------------

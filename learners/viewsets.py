@@ -26,6 +26,7 @@ from wagtail.log_actions import log
 
 from courses.models import Comuna, CourseInstructor, CoursePage, H5PActivity
 from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
 from learners import selectors, services
 from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, LearnerProfile, Session
 from learners.run import InvalidRun, normalise_run
@@ -131,6 +132,18 @@ class ReadableInspectView(generic.InspectView):
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         return "—" if value is None or value == "" else value
+
+
+class ScopedViewSetMixin(BaseScopedViewSetMixin):
+    """Viewset mixin: every view sees only the rows inside the user's staff scope (``selectors.staff_scope``)."""
+
+    scope_lookups: selectors.ScopeLookups = selectors.ScopeLookups()
+
+    def scope_queryset(self, queryset, user):
+        return selectors.staff_scope_filter(user=user, queryset=queryset, lookups=self.scope_lookups)
+
+
+COHORT_SCOPE = selectors.ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
 
 
 # Cohorts -------------------------------------------------------------------------------------------------------
@@ -253,7 +266,8 @@ class CohortEditView(generic.EditView):
         return cohort
 
 
-class CohortViewSet(ModelViewSet):
+class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
+    scope_lookups = COHORT_SCOPE
     model = Cohort
     name = "learners_cohort"
     url_prefix = "learners/cohorts"
@@ -289,11 +303,19 @@ def cohort_label(cohort: Cohort) -> str:
     return f"{cohort.course.title} · {cohort.name}"
 
 
+def visible_cohorts(request):
+    """The cohorts a filter offers: those inside the staff scope of the person asking."""
+    cohorts = Cohort.objects.select_related("course")
+    if request is None:
+        return cohorts.none()
+    return selectors.staff_scope_filter(user=request.user, queryset=cohorts, lookups=COHORT_SCOPE)
+
+
 class CohortFilter(ModelChoiceFilter):
     """Filter by cohort, each labelled with its course (cohort names repeat across courses)."""
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Cohort.objects.select_related("course"), **kwargs)
+        super().__init__(queryset=visible_cohorts, **kwargs)
 
     @property
     def field(self):
@@ -348,7 +370,10 @@ class SessionCreateView(generic.CreateView):
         return instance
 
 
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
+    scope_lookups = selectors.ScopeLookups(
+        course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id"
+    )
     model = Session
     name = "learners_session"
     url_prefix = "learners/sessions"
@@ -509,7 +534,8 @@ class EnrolmentInspectView(ReadableInspectView):
         return learner_document(self.object)
 
 
-class EnrolmentViewSet(LimitedModelViewSet):
+class EnrolmentViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = selectors.ENROLMENT_SCOPE
     model = Enrolment
     name = "learners_enrolment"
     url_prefix = "learners/enrolments"
@@ -620,7 +646,8 @@ class LearnerProfileInspectView(ReadableInspectView):
         return _("Yes") if self.object.is_minor else _("No")
 
 
-class LearnerProfileViewSet(LimitedModelViewSet):
+class LearnerProfileViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = selectors.ScopeLookups(learner_comuna="comuna_id", learner="user_id")
     model = LearnerProfile
     name = "learners_profile"
     url_prefix = "learners/profiles"
@@ -744,7 +771,13 @@ class H5PAttemptInspectView(ReadableInspectView):
         return context
 
 
-class H5PAttemptViewSet(LimitedModelViewSet):
+class H5PAttemptViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = selectors.ScopeLookups(
+        course="enrolment__course_id",
+        cohort="enrolment__cohort_id",
+        municipality="enrolment__cohort__municipality_id",
+        learner_comuna="user__learner_profile__comuna_id",
+    )
     model = H5PAttempt
     name = "learners_h5pattempt"
     url_prefix = "learners/h5p-attempts"

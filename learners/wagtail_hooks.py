@@ -10,7 +10,7 @@ from courses.models import CoursePage, LessonPage, ModulePage
 from courses.selectors import course_for
 from learners import admin_views, selectors, services
 from learners.access import can_read_lesson
-from learners.models import Enrolment, LessonProgress
+from learners.models import Enrolment, H5PAttempt, LessonProgress
 from learners.viewsets import CitizenSchoolViewSetGroup
 
 
@@ -39,7 +39,7 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
 
 
 def _learner_records_below(pages) -> bool:
-    """Whether any of these pages, or a page below them, has enrolments or lesson progress."""
+    """Whether any of these pages, or a page below them, has enrolments, lesson progress or H5P attempts."""
     paths = Q()
     for page in pages:
         paths |= Q(path__startswith=page.path)
@@ -47,6 +47,7 @@ def _learner_records_below(pages) -> bool:
     return (
         Enrolment.objects.filter(course_id__in=page_ids).exists()
         or LessonProgress.objects.filter(lesson_id__in=page_ids).exists()
+        or H5PAttempt.objects.filter(lesson_id__in=page_ids).exists()
     )
 
 

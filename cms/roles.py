@@ -1,0 +1,347 @@
+"""The staff roles of the school, their permissions and the academy's review workflow: one definition shared by
+the ``0003_create_roles`` data migration and ``manage.py sync_roles`` (both idempotent).
+
+Roles are Django groups. Their names are shown in the admin, so they are in Spanish and are data, not msgids.
+An instructor's editing rights come from a managed group per course, "Instructores · <course title>", whose
+only page permissions are add and change on that course (never publish: edits go through the workflow) and whose
+members are the accounts named on the course (``CourseInstructor.user``): see ``course_editors_sync``.
+
+The functions take an ``apps`` registry so that the migration can run them on historical models; everything
+else calls them with the default (the live registry).
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import transaction
+
+INSTRUCTOR = "Instructor"
+ACADEMY = "Academia"
+COORDINATOR = "Coordinación municipal"
+ADMINISTRATOR = "Administrador"
+COURSE_GROUP_PREFIX = "Instructores · "
+WORKFLOW_NAME = "Revisión de la academia"
+TASK_NAME = "Aprobación de la academia"
+
+ALL = "*"  # every permission in the database
+
+IMAGES_AND_DOCUMENTS_TO_USE = [
+    "wagtailimages.add_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.choose_document",
+]
+IMAGES_AND_DOCUMENTS_ALL = IMAGES_AND_DOCUMENTS_TO_USE + [
+    "wagtailimages.change_image",
+    "wagtailimages.delete_image",
+    "wagtaildocs.change_document",
+    "wagtaildocs.delete_document",
+]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A group: its model permissions (``app_label.codename``; ``ALL`` for every one), its page permissions on
+    the root page (so on every page), and its image and document permissions on the root collection."""
+
+    name: str
+    permissions: list[str]
+    page_permissions: list[str] = field(default_factory=list)
+    collection_permissions: list[str] = field(default_factory=list)
+
+
+ROLES = [
+    Role(
+        INSTRUCTOR,
+        # Page rights come from the course groups; the learner lists are limited to her courses and cohorts
+        # (learners.selectors.staff_scope), and attendance to her cohorts' sessions (learners.staff.views).
+        permissions=[
+            "wagtailadmin.access_admin",
+            "courses.add_h5pactivity",
+            "courses.change_h5pactivity",
+            "courses.view_h5pactivity",
+            "learners.view_cohort",
+            "learners.view_session",
+            "learners.view_enrolment",
+            "learners.view_learnerprofile",
+            "learners.view_h5pattempt",
+        ],
+        collection_permissions=IMAGES_AND_DOCUMENTS_TO_USE,
+    ),
+    Role(
+        ACADEMY,
+        permissions=[
+            "wagtailadmin.access_admin",
+            "courses.add_h5pactivity",
+            "courses.change_h5pactivity",
+            "courses.delete_h5pactivity",
+            "courses.view_h5pactivity",
+            "courses.view_h5plibrary",
+            "learners.add_cohort",
+            "learners.change_cohort",
+            "learners.delete_cohort",
+            "learners.view_cohort",
+            "learners.add_session",
+            "learners.change_session",
+            "learners.delete_session",
+            "learners.view_session",
+            "learners.add_enrolment",
+            "learners.change_enrolment",
+            "learners.view_enrolment",
+            "learners.view_learnerprofile",
+            "learners.view_h5pattempt",
+            "learners.add_attendancerecord",
+            "learners.change_attendancerecord",
+            "learners.view_attendancerecord",
+            "certificates.*",
+        ],
+        page_permissions=["add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page"],
+        collection_permissions=IMAGES_AND_DOCUMENTS_ALL,
+    ),
+    Role(
+        COORDINATOR,
+        # Read-only, and limited to the municipality of her StaffProfile (learners.selectors.staff_scope).
+        permissions=[
+            "wagtailadmin.access_admin",
+            "learners.view_cohort",
+            "learners.view_session",
+            "learners.view_enrolment",
+            "learners.view_learnerprofile",
+            "learners.view_attendancerecord",
+        ],
+    ),
+    Role(
+        ADMINISTRATOR,
+        permissions=[ALL],
+        page_permissions=[
+            "add_page",
+            "change_page",
+            "publish_page",
+            "delete_page",
+            "bulk_delete_page",
+            "lock_page",
+            "unlock_page",
+        ],
+        collection_permissions=IMAGES_AND_DOCUMENTS_ALL,
+    ),
+]
+ROLE_NAMES = [role.name for role in ROLES]
+
+
+def _permissions(apps, names: list[str]):
+    """The Permission rows for ``names`` (``app.codename``, ``app.*`` or ``ALL``); names not (yet) in the database
+    are left out, so a role may list the permissions of a feature that is not installed."""
+    Permission = apps.get_model("auth", "Permission")
+    if ALL in names:
+        return list(Permission.objects.all())
+    found = []
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        rows = Permission.objects.filter(content_type__app_label=app_label)
+        if codename != "*":
+            rows = rows.filter(codename=codename)
+        found.extend(rows)
+    return found
+
+
+def _root_page(apps):
+    Page = apps.get_model("wagtailcore", "Page")
+    return Page.objects.filter(depth=1).order_by("path").first()
+
+
+def _root_collection(apps):
+    Collection = apps.get_model("wagtailcore", "Collection")
+    return Collection.objects.filter(depth=1).order_by("path").first()
+
+
+def _page_permission(apps, codename: str):
+    return apps.get_model("auth", "Permission").objects.get(content_type__app_label="wagtailcore", codename=codename)
+
+
+def roles_sync(*, apps=global_apps) -> dict[str, object]:
+    """Create the role groups and give them exactly their permissions (extra permissions added by hand to a role
+    are removed); returns the groups by name."""
+    Group = apps.get_model("auth", "Group")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    root_page, root_collection = _root_page(apps), _root_collection(apps)
+    groups = {}
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.name)
+        group.permissions.set(_permissions(apps, role.permissions))
+        if root_page is not None:
+            wanted = [_page_permission(apps, codename) for codename in role.page_permissions]
+            GroupPagePermission.objects.filter(group=group, page=root_page).exclude(permission__in=wanted).delete()
+            for permission in wanted:
+                GroupPagePermission.objects.get_or_create(group=group, page=root_page, permission=permission)
+        if root_collection is not None:
+            wanted = _permissions(apps, role.collection_permissions)
+            GroupCollectionPermission.objects.filter(group=group, collection=root_collection).exclude(
+                permission__in=wanted
+            ).delete()
+            for permission in wanted:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=permission
+                )
+        groups[role.name] = group
+    return groups
+
+
+def workflow_sync(*, apps=global_apps, academy=None):
+    """The academy's review workflow (one group approval task for the Academia group), assigned to every course
+    catalogue, so that changes to courses saved by people who cannot publish go live only once approved."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Group = apps.get_model("auth", "Group")
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
+    CourseIndexPage = apps.get_model("courses", "CourseIndexPage")
+    academy = academy or Group.objects.get(name=ACADEMY)
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        content_type, _created = ContentType.objects.get_or_create(app_label="wagtailcore", model="groupapprovaltask")
+        task = GroupApprovalTask.objects.create(name=TASK_NAME, content_type=content_type, active=True)
+    task.groups.add(academy)
+    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    for catalogue in CourseIndexPage.objects.all():
+        WorkflowPage.objects.update_or_create(page_id=catalogue.pk, defaults={"workflow": workflow})
+    return workflow
+
+
+def catalogue_workflow_assign(*, catalogue) -> None:
+    """Put a new course catalogue under the academy's review (when the workflow exists)."""
+    from wagtail.models import Workflow, WorkflowPage
+
+    workflow = Workflow.objects.filter(name=WORKFLOW_NAME, active=True).first()
+    if workflow is not None:
+        WorkflowPage.objects.get_or_create(page=catalogue, defaults={"workflow": workflow})
+
+
+def permissions_create(*, apps=global_apps) -> None:
+    """Make sure every model permission exists (Django creates them only after all migrations have run)."""
+    for app_config in apps.get_app_configs():
+        historical = getattr(app_config, "models_module", None) is None  # historical configs: pretend a moment
+        if historical:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        if historical:
+            app_config.models_module = None
+
+
+# Course groups ----------------------------------------------------------------------------------------------------
+
+
+def _course_group_name(course, Group, current=None) -> str:
+    name = f"{COURSE_GROUP_PREFIX}{course.title}"[:140]
+    clash = Group.objects.filter(name=name)
+    if current is not None:
+        clash = clash.exclude(pk=current.pk)
+    return f"{name} #{course.pk}" if clash.exists() else name
+
+
+def course_group(*, course):
+    """The managed group of a course (None when it has none yet)."""
+    from django.contrib.auth.models import Group
+
+    return (
+        Group.objects.filter(name__startswith=COURSE_GROUP_PREFIX, page_permissions__page_id=course.pk)
+        .distinct()
+        .first()
+    )
+
+
+@transaction.atomic
+def course_editors_sync(*, course) -> set[int]:
+    """Make the course's managed group hold exactly the accounts named on the course (``CourseInstructor.user``)
+    with add and change rights on its page tree; add them to the Instructor role, and take that role away from
+    people removed here who are named on no other course and teach no cohort. Returns the editors' user ids."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    from courses.models import CourseInstructor
+
+    editors = set(
+        CourseInstructor.objects.filter(page_id=course.pk, user__isnull=False, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    group = course_group(course=course)
+    if group is None:
+        if not editors:
+            return editors
+        group = Group.objects.create(name=_course_group_name(course, Group))
+    elif not group.name.startswith(f"{COURSE_GROUP_PREFIX}{course.title}"[:140]):
+        group.name = _course_group_name(course, Group, current=group)
+        group.save(update_fields=["name"])
+    for codename in ("add_page", "change_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=group,
+            page_id=course.pk,
+            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+        )
+    members = set(group.user_set.values_list("pk", flat=True))
+    group.user_set.add(*(editors - members))
+    group.user_set.remove(*(members - editors))
+    instructor_role, _created = Group.objects.get_or_create(name=INSTRUCTOR)
+    instructor_role.user_set.add(*editors)
+    _instructor_role_revoke(role=instructor_role, user_ids=members - editors)
+    return editors
+
+
+def _instructor_role_revoke(*, role, user_ids: set[int]) -> None:
+    from django.contrib.auth import get_user_model
+
+    if not user_ids:
+        return
+    still_teaching = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .filter(groups__name__startswith=COURSE_GROUP_PREFIX)
+        .values_list("pk", flat=True)
+        .union(
+            get_user_model()
+            .objects.filter(pk__in=user_ids, instructed_cohorts__isnull=False)
+            .values_list("pk", flat=True)
+        )
+    )
+    role.user_set.remove(*(user_ids - set(still_teaching)))
+
+
+def course_groups_cleanup() -> int:
+    """Delete the managed groups whose course is gone; returns how many."""
+    from django.contrib.auth.models import Group
+
+    orphans = Group.objects.filter(name__startswith=COURSE_GROUP_PREFIX, page_permissions__isnull=True)
+    user_ids = set(orphans.values_list("user__pk", flat=True)) - {None}
+    count = orphans.count()
+    orphans.delete()
+    _instructor_role_revoke(role=Group.objects.get_or_create(name=INSTRUCTOR)[0], user_ids=user_ids)
+    return count
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    roles: int
+    courses: int
+    editors: int
+    removed_groups: int
+
+
+@transaction.atomic
+def school_roles_sync() -> SyncReport:
+    """Everything ``sync_roles`` does: permissions, role groups, the review workflow and every course's group."""
+    from courses.models import CoursePage
+
+    permissions_create()
+    groups = roles_sync()
+    workflow_sync(academy=groups[ACADEMY])
+    editors = 0
+    courses = 0
+    for course in CoursePage.objects.all():
+        editors += len(course_editors_sync(course=course))
+        courses += 1
+    return SyncReport(roles=len(groups), courses=courses, editors=editors, removed_groups=course_groups_cleanup())

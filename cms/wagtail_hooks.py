@@ -1,0 +1,99 @@
+"""Admin wiring of the site: roles (course catalogues under the academy's review, course groups cleaned up after
+a course is deleted), the attendance and staff-municipality menu items, and a last guard against page deletions
+that the database would refuse."""
+
+from django.contrib import messages
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext, gettext_lazy
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
+
+from cms import roles
+from cms.viewsets import StaffProfileViewSet
+from courses.models import CourseIndexPage
+
+ATTENDANCE_PERMISSIONS = ("learners.view_session", "learners.change_attendancerecord")
+
+
+@hooks.register("after_create_page")
+def put_catalogue_under_review(request, page):
+    if isinstance(page, CourseIndexPage):
+        roles.catalogue_workflow_assign(catalogue=page)
+
+
+@hooks.register("after_delete_page")
+def remove_deleted_course_groups(request, page):
+    roles.course_groups_cleanup()
+
+
+def _blocked_by_database(pages) -> bool:
+    """Whether deleting these pages (and every page below them) would hit a protected reference."""
+    paths = [page.path for page in pages]
+    below = Page.objects.none()
+    for path in paths:
+        below = below | Page.objects.filter(path__startswith=path)
+    try:
+        Collector(using=DEFAULT_DB_ALIAS).collect(list(below))  # child page tables follow through the parent links
+    except (ProtectedError, RestrictedError):
+        return True
+    return False
+
+
+def _refuse(request, redirect_to):
+    messages.error(
+        request,
+        gettext(
+            "This page cannot be deleted: other records of the school (cohorts, certificates or template "
+            "choices) still refer to it. Unpublish it instead, so it disappears from the site."
+        ),
+    )
+    return redirect(redirect_to)
+
+
+@hooks.register("before_delete_page", order=100)  # after the learners plugin's more precise refusal
+def refuse_protected_delete(request, page):
+    """Pages that other records still point to (a cohort of a course, a certificate…) are refused with an
+    explanation rather than a server error. Runs on the confirmation and on the delete itself."""
+    if _blocked_by_database([page]):
+        return _refuse(request, reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    return None
+
+
+@hooks.register("before_bulk_action", order=100)
+def refuse_protected_bulk_delete(request, action_type, objects, action_class_instance):
+    if action_type == "delete" and objects and isinstance(objects[0], Page) and _blocked_by_database(objects):
+        parent = objects[0].get_parent()
+        return _refuse(request, reverse("wagtailadmin_explore", args=[parent.pk]) if parent else "/admin/")
+    return None
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown to people holding any of ``permissions``."""
+
+    def __init__(self, *args, permissions: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permissions = permissions
+
+    def is_shown(self, request):
+        return any(request.user.has_perm(permission) for permission in self.permissions)
+
+
+@hooks.register("register_citizen_school_menu_item")
+def register_attendance_menu_item():
+    return PermissionMenuItem(
+        gettext_lazy("Attendance"),
+        reverse_lazy("learners_staff:sessions"),
+        icon_name="tasks",
+        order=150,
+        permissions=ATTENDANCE_PERMISSIONS,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_staff_municipalities():
+    return StaffProfileViewSet()
