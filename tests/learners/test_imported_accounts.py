@@ -49,6 +49,11 @@ class ImportedAccountTests(TestCase):
         self.assertTrue(user.is_active)
 
         self.assertTrue(self.client.login(username="rosa@example.cl", password="una-clave-larga-2026"))
+        # the school accepted the privacy notice for her when it sent the file: she accepts it herself first
+        self.assertRedirects(
+            self.client.get("/mis-cursos/"), "/cuenta/privacidad/aceptar/?next=%2Fmis-cursos%2F", target_status_code=200
+        )
+        self.client.post("/cuenta/privacidad/aceptar/", {"accept": "on"})
         self.assertTrue(self.client.get("/mis-cursos/").context["profile_incomplete"])
         profile = self.client.get("/cuenta/perfil/")
         self.assertIn("birth_year", profile.context["form"].fields)
@@ -72,6 +77,7 @@ class ImportedAccountTests(TestCase):
         user.set_password("una-clave-larga-2026")
         user.save()
         self.client.force_login(user)
+        self.client.post("/cuenta/privacidad/aceptar/", {"accept": "on"})
         self.assertNotIn("birth_year", self.client.get("/cuenta/perfil/").context["form"].fields)
 
     def test_reset_ignores_inactive_accounts_that_were_not_imported(self):
