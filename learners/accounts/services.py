@@ -249,4 +249,6 @@ def imported_account_activate(*, user: AbstractBaseUser) -> None:
 
 
 def _is_imported(user: AbstractBaseUser) -> bool:
-    return LearnerProfile.objects.filter(user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION).exists()
+    return LearnerProfile.objects.filter(
+        user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION, blocked_at__isnull=True
+    ).exists()
