@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from learners.bulk import import_enrolments, parse_enrolment_csv
-from learners.models import Enrolment, LearnerProfile
+from learners.models import Consent, Enrolment, LearnerProfile
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import make_user
 
@@ -34,6 +34,8 @@ class ImportedAccountTests(TestCase):
         self.assertFalse(profile.user.is_active)
         self.assertFalse(profile.user.has_usable_password())
         self.assertEqual(Enrolment.objects.get().status, Enrolment.Status.ACTIVE)
+        consent = Consent.objects.get(user=profile.user)
+        self.assertEqual((consent.version, consent.channel), ("csv-import", "import"))
 
     def test_claim_the_account_then_complete_the_profile(self):
         response = self.client.post("/cuenta/clave/", {"email": "Rosa@Example.cl"})
