@@ -50,7 +50,7 @@ def forwards(apps, schema_editor):
     Consent = apps.get_model("learners", "Consent")
     LearnerProfile = apps.get_model("learners", "LearnerProfile")
     version = getattr(settings, "LEARNERS_PRIVACY_NOTICE_VERSION", "2026-11")
-    published = timezone.make_aware(datetime(2026, 11, 1))
+    published = min(timezone.make_aware(datetime(2026, 11, 1)), timezone.now())  # in force from the start
     notice, _created = PrivacyNotice.objects.get_or_create(
         version=version, defaults={"published_at": published, **SECTIONS}
     )

@@ -264,3 +264,27 @@ class PurgeTests(PrivacyTestCase):
         DjangoSession.objects.create(session_key="x" * 32, session_data="e30", expire_date=self.yesterday())
         self.assertEqual(services.expired_data_purge().counts["expired_sessions"], 1)
         self.assertFalse(get_user_model().objects.filter(is_active=False).exists())
+
+
+class DataMigrationTests(PrivacyTestCase):
+    def test_the_setting_version_becomes_a_notice_and_profiles_get_consents(self):
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module("learners.migrations.0006_first_privacy_notice_and_consents")
+        accepted = learner(email="ana@example.cl")
+        imported = learner(email="rosa@example.cl")
+        LearnerProfile.objects.filter(user=imported).update(privacy_notice_version="csv-import")
+        LearnerProfile.objects.filter(user=accepted).update(privacy_notice_version="2026-11")
+        PrivacyNotice.objects.all().delete()
+        with override_settings(LEARNERS_PRIVACY_NOTICE_VERSION="2026-11"):
+            migration.forwards(apps, None)
+        notice = PrivacyNotice.objects.get()
+        self.assertEqual(notice.version, "2026-11")
+        self.assertLessEqual(notice.published_at, timezone.now())
+        consents = {consent.user_id: consent for consent in Consent.objects.all()}
+        self.assertEqual((consents[accepted.pk].channel, consents[accepted.pk].notice), ("migrated", notice))
+        self.assertEqual((consents[imported.pk].channel, consents[imported.pk].notice), ("import", None))
+        migration.backwards(apps, None)
+        self.assertFalse(PrivacyNotice.objects.exists())
