@@ -152,6 +152,7 @@ class DataRequestInspectView(ReadableInspectView):
 
 class DataRequestViewSet(LimitedModelViewSet):
     model = DataRequest
+    add_to_reference_index = False
     name = "learners_data_request"
     url_prefix = "learners/data-requests"
     icon = "mail"
@@ -216,6 +217,7 @@ class AuditEventViewSet(LimitedModelViewSet):
     """Read-only: no add, edit or delete view exists, and the listing and inspect views only answer GET."""
 
     model = AuditEvent
+    add_to_reference_index = False  # an append-only log: indexing each entry's links would cost 6 queries a write
     name = "learners_audit"
     url_prefix = "learners/audit-log"
     icon = "history"

@@ -288,3 +288,16 @@ class DataMigrationTests(PrivacyTestCase):
         self.assertEqual((consents[imported.pk].channel, consents[imported.pk].notice), ("import", None))
         migration.backwards(apps, None)
         self.assertFalse(PrivacyNotice.objects.exists())
+
+
+class QueryBudgetTests(PrivacyTestCase):
+    def test_my_data_the_download_and_the_notice(self):
+        user, _enrolment, _certificate = self.make_full_learner()
+        self.client.force_login(user)
+        self.client.get("/cuenta/mis-datos/")
+        with self.assertNumQueries(10):
+            self.client.get("/cuenta/mis-datos/")
+        with self.assertNumQueries(12):  # the user, one per category (certificates included), the audit entry
+            self.client.get("/cuenta/mis-datos/descargar/")
+        with self.assertNumQueries(8):
+            self.client.get("/cuenta/privacidad/")
