@@ -657,6 +657,7 @@ class LearnerProfileViewSet(LimitedModelViewSet):
         "phone",
         "privacy_notice_version",
         "privacy_accepted_at",
+        "blocked_at",
         "created_at",
     ]
     filterset_class = LearnerProfileFilterSet
