@@ -41,6 +41,7 @@ from certificates.models import (
     Issuer,
 )
 from courses.models import CoursePage
+from learners.audit import audit_record
 from learners.models import Cohort, Enrolment, LearnerProfile
 from learners.run import format_run, mask_run
 from learners.selectors import attendance_summaries
@@ -348,6 +349,7 @@ def certificate_revoke(*, certificate: IssuedCertificate, reason: str, by: Abstr
     certificate.status = IssuedCertificate.Status.REVOKED
     certificate.revoked_at, certificate.revoked_by, certificate.revoked_reason = timezone.now(), by, reason.strip()
     certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
+    audit_record(actor=by, action="certificate.revoked", subject=certificate, data={"folio": certificate.folio})
     return certificate
 
 
@@ -362,6 +364,8 @@ def certificate_reissue(*, certificate: IssuedCertificate, by: AbstractBaseUser,
     old = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)
     if old.status == IssuedCertificate.Status.REPLACED:
         raise CertificateError(_("This certificate was already replaced; reissue the newest one."))
+    if old.snapshot.get("erased"):
+        raise CertificateError(_("The learner's data were deleted: this certificate can only be verified."))
     enrolment = _locked_enrolment(old.enrolment_id)
     template = selectors.template_for(enrolment=enrolment) or old.template
     now = timezone.now()
@@ -374,6 +378,9 @@ def certificate_reissue(*, certificate: IssuedCertificate, by: AbstractBaseUser,
         enrolments=[enrolment], template=_template_with_parts(template), issued_by=by, replaces=old
     )
     _enqueue_render_on_commit([new.pk])
+    audit_record(
+        actor=by, action="certificate.reissued", subject=old, data={"folio": old.folio, "new_folio": new.folio}
+    )
     return new
 
 

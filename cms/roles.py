@@ -94,6 +94,11 @@ ROLES = [
             "learners.add_attendancerecord",
             "learners.change_attendancerecord",
             "learners.view_attendancerecord",
+            # Learners' data requests (access, correction, deletion, blocking): seen and answered by the academy.
+            # Privacy notice versions and the audit log stay with the Administrador.
+            "learners.view_datarequest",
+            "learners.change_datarequest",
+            "learners.view_privacynotice",
             "certificates.*",
         ],
         page_permissions=["add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page"],

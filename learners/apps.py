@@ -9,3 +9,6 @@ class LearnersConfig(AppConfig):
 
     def ready(self):
         from learners import checks  # noqa: F401  (registers the system checks)
+        from learners.privacy.receivers import register_signal_handlers
+
+        register_signal_handlers()

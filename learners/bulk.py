@@ -55,7 +55,7 @@ from wagtail.log_actions import log
 from courses.models import Comuna, CoursePage
 from learners import services
 from learners.accounts.services import IMPORTED_NOTICE_VERSION
-from learners.models import Cohort, Enrolment, LearnerProfile
+from learners.models import Cohort, Consent, Enrolment, LearnerProfile
 from learners.run import InvalidRun, format_run, normalise_run
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -593,6 +593,7 @@ def import_enrolments(
             )
             profile.full_clean()
             profile.save()
+            Consent.objects.create(user=user, version=PRIVACY_NOTICE_VERSION, accepted_at=now, channel="import")
         holds = Enrolment.objects.filter(user=user, course=course).exclude(status=Enrolment.Status.WITHDRAWN).exists()
         enrolment = services.enrolment_create(user=user, course=course, cohort=cohort)
         if holds:

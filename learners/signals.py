@@ -7,3 +7,11 @@ with ``enrolment_id``. The certificates plugin listens to it.
 from django.dispatch import Signal
 
 course_completed = Signal()
+
+# Personal data (learners.privacy). Both are sent synchronously, inside the caller's transaction.
+#: ``learner_data_requested(sender, user)``: receivers return ``{category: [row dict, ...]}`` with what they hold
+#: about ``user``, added to her download (certificates adds her issued certificates).
+learner_data_requested = Signal()
+#: ``learner_erasing(sender, user_id)``: sent by ``learner_delete`` after her enrolments moved to anonymous
+#: accounts and before her account is removed; receivers erase or anonymise what they hold about her.
+learner_erasing = Signal()

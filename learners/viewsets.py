@@ -28,6 +28,7 @@ from courses.models import Comuna, CourseInstructor, CoursePage, H5PActivity
 from courses.viewset_utils import LimitedModelViewSet
 from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
 from learners import selectors, services
+from learners.audit import audit_record
 from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, LearnerProfile, Session
 from learners.run import InvalidRun, normalise_run
 
@@ -120,9 +121,17 @@ class LearnerSearchMixin:
 
 
 class ReadableInspectView(generic.InspectView):
-    """Inspect view with labels for computed values (``labels``) and a dash for empty ones."""
+    """Inspect view with labels for computed values (``labels``) and a dash for empty ones. With ``audit_action``,
+    each view of the object is recorded in the staff audit log."""
 
     labels: dict = {}
+    audit_action = ""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.audit_action:
+            audit_record(actor=request.user, action=self.audit_action, subject=self.object)
+        return response
 
     def get_field_label(self, field_name, field):
         if field_name in self.labels:
@@ -515,6 +524,7 @@ class EnrolmentEditView(generic.EditView):
 
 
 class EnrolmentInspectView(ReadableInspectView):
+    audit_action = "enrolment.viewed"
     labels = {
         "learner": gettext_lazy("Learner"),
         "email": gettext_lazy("Email"),
@@ -633,6 +643,7 @@ class LearnerProfileIndexView(LearnerSearchMixin, generic.IndexView):
 
 
 class LearnerProfileInspectView(ReadableInspectView):
+    audit_action = "learner.viewed"
     labels = {
         "document_display": gettext_lazy("RUN or document"),
         "email": gettext_lazy("Email"),
@@ -673,6 +684,7 @@ class LearnerProfileViewSet(ScopedViewSetMixin, LimitedModelViewSet):
         "phone",
         "privacy_notice_version",
         "privacy_accepted_at",
+        "blocked_at",
         "created_at",
     ]
     filterset_class = LearnerProfileFilterSet

@@ -99,3 +99,20 @@ def register_bulk_enrol_menu_item():
     return admin_views.BulkEnrolMenuItem(
         gettext_lazy("Enrol from a CSV file"), reverse_lazy("learners_bulk_enrol"), icon_name="upload", order=900
     )
+
+
+# Personal data: privacy notice versions, data requests and the staff audit log ------------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_privacy_viewsets():
+    from learners.privacy.viewsets import AuditEventViewSet, DataRequestViewSet, PrivacyNoticeViewSet
+
+    return [PrivacyNoticeViewSet(), DataRequestViewSet(), AuditEventViewSet()]
+
+
+@hooks.register("register_admin_urls")
+def register_data_request_answer_url():
+    from learners.privacy.admin_views import answer
+
+    return [path("learners/data-requests/<int:pk>/answer/", answer, name="learners_data_request_answer")]

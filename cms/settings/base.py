@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "learners.privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -158,6 +159,10 @@ LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LEARNERS_PRIVACY_NOTICE_VERSION = env("LEARNERS_PRIVACY_NOTICE_VERSION", "2026-11")
 LEARNERS_LOGIN_FAILURE_LIMIT = 5
+# Retention of activity logs, in days (0 keeps them forever): `manage.py purge_expired_data` deletes older rows.
+LEARNERS_RETENTION_STATEMENTS_DAYS = int(env("LEARNERS_RETENTION_STATEMENTS_DAYS", "365"))  # raw xAPI statements
+LEARNERS_RETENTION_SAVED_STATE_DAYS = int(env("LEARNERS_RETENTION_SAVED_STATE_DAYS", "730"))  # H5P saved state
+LEARNERS_RETENTION_AUDIT_DAYS = int(env("LEARNERS_RETENTION_AUDIT_DAYS", "0"))  # staff audit log
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "learners.accounts.forms.AdminLoginForm"  # same limits on the admin's log-in
 

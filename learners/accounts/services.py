@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
-from learners.models import LearnerProfile
+from learners.models import Consent, LearnerProfile
+from learners.privacy.selectors import current_notice
+from learners.privacy.services import consent_record
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +81,14 @@ def _conflict(*, email: str | None, fields: Mapping[str, Any]) -> AccountConflic
     return None
 
 
-def _profile_save(*, user: AbstractBaseUser, fields: Mapping[str, Any]) -> LearnerProfile:
-    """Create the profile with today's privacy acceptance (inside the caller's transaction)."""
+def _profile_save(*, user: AbstractBaseUser, fields: Mapping[str, Any], channel: str) -> LearnerProfile:
+    """Create the profile with today's acceptance of the notice in force, recorded as a consent through
+    ``channel`` (inside the caller's transaction)."""
     allowed = set(EDITABLE_PROFILE_FIELDS) | set(IDENTITY_FIELDS)
+    notice = current_notice()
     profile = LearnerProfile(
         user=user,
-        privacy_notice_version=settings.LEARNERS_PRIVACY_NOTICE_VERSION,
+        privacy_notice_version=notice.version if notice else settings.LEARNERS_PRIVACY_NOTICE_VERSION,
         privacy_accepted_at=timezone.now(),
         **{name: value for name, value in fields.items() if name in allowed},
     )
@@ -96,6 +100,7 @@ def _profile_save(*, user: AbstractBaseUser, fields: Mapping[str, Any]) -> Learn
         profile.municipality = None
     profile.full_clean(validate_unique=False, validate_constraints=False)  # uniqueness: the database
     profile.save()
+    consent_record(user=user, channel=channel, notice=notice)
     return profile
 
 
@@ -118,7 +123,7 @@ def account_create(*, email: str, password: str, profile: Mapping[str, Any]) -> 
     try:
         with transaction.atomic():
             user.save()
-            _profile_save(user=user, fields=profile)
+            _profile_save(user=user, fields=profile, channel=Consent.Channel.SIGNUP)
     except IntegrityError:
         conflict = _conflict(email=email, fields=profile)
         if conflict is None:
@@ -182,7 +187,7 @@ def profile_create(*, user: AbstractBaseUser, fields: Mapping[str, Any]) -> Lear
     privacy notice. Raises AccountConflict when the RUN or document is already registered."""
     try:
         with transaction.atomic():
-            profile = _profile_save(user=user, fields=fields)
+            profile = _profile_save(user=user, fields=fields, channel=Consent.Channel.PROFILE)
             _user_names_sync(user=user, profile=profile)
     except IntegrityError:
         conflict = _conflict(email=None, fields=fields)
@@ -244,4 +249,6 @@ def imported_account_activate(*, user: AbstractBaseUser) -> None:
 
 
 def _is_imported(user: AbstractBaseUser) -> bool:
-    return LearnerProfile.objects.filter(user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION).exists()
+    return LearnerProfile.objects.filter(
+        user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION, blocked_at__isnull=True
+    ).exists()

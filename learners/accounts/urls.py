@@ -1,6 +1,7 @@
 from django.urls import path
 
 from learners.accounts import views
+from learners.privacy import views as privacy_views
 
 app_name = "accounts"
 
@@ -16,5 +17,9 @@ urlpatterns = [
     path("clave/nueva/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("clave/lista/", views.password_reset_complete, name="password_reset_complete"),
     path("perfil/", views.profile, name="profile"),
-    path("privacidad/", views.PrivacyView.as_view(), name="privacy"),
+    path("privacidad/", privacy_views.notice, name="privacy"),
+    path("privacidad/aceptar/", privacy_views.accept, name="privacy_accept"),
+    path("privacidad/retirar/", privacy_views.withdraw, name="privacy_withdraw"),
+    path("mis-datos/", privacy_views.my_data, name="my_data"),
+    path("mis-datos/descargar/", privacy_views.download, name="my_data_download"),
 ]

@@ -11,7 +11,6 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import TemplateView
 
 from learners.accounts import forms, services, throttle
 from learners.models import LearnerProfile
@@ -146,10 +145,3 @@ def _profile_complete(request):
             messages.success(request, _("Your profile is complete. Thank you!"))
             return redirect("accounts:profile")
     return render(request, "learners/accounts/profile_complete.html", {"form": form})
-
-
-class PrivacyView(TemplateView):
-    template_name = "learners/accounts/privacy.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(version=settings.LEARNERS_PRIVACY_NOTICE_VERSION, **kwargs)

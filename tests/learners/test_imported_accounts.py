@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from learners.bulk import import_enrolments, parse_enrolment_csv
-from learners.models import Enrolment, LearnerProfile
+from learners.models import Consent, Enrolment, LearnerProfile
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import make_user
 
@@ -34,6 +34,8 @@ class ImportedAccountTests(TestCase):
         self.assertFalse(profile.user.is_active)
         self.assertFalse(profile.user.has_usable_password())
         self.assertEqual(Enrolment.objects.get().status, Enrolment.Status.ACTIVE)
+        consent = Consent.objects.get(user=profile.user)
+        self.assertEqual((consent.version, consent.channel), ("csv-import", "import"))
 
     def test_claim_the_account_then_complete_the_profile(self):
         response = self.client.post("/cuenta/clave/", {"email": "Rosa@Example.cl"})
@@ -49,6 +51,11 @@ class ImportedAccountTests(TestCase):
         self.assertTrue(user.is_active)
 
         self.assertTrue(self.client.login(username="rosa@example.cl", password="una-clave-larga-2026"))
+        # the school accepted the privacy notice for her when it sent the file: she accepts it herself first
+        self.assertRedirects(
+            self.client.get("/mis-cursos/"), "/cuenta/privacidad/aceptar/?next=%2Fmis-cursos%2F", target_status_code=200
+        )
+        self.client.post("/cuenta/privacidad/aceptar/", {"accept": "on"})
         self.assertTrue(self.client.get("/mis-cursos/").context["profile_incomplete"])
         profile = self.client.get("/cuenta/perfil/")
         self.assertIn("birth_year", profile.context["form"].fields)
@@ -72,6 +79,7 @@ class ImportedAccountTests(TestCase):
         user.set_password("una-clave-larga-2026")
         user.save()
         self.client.force_login(user)
+        self.client.post("/cuenta/privacidad/aceptar/", {"accept": "on"})
         self.assertNotIn("birth_year", self.client.get("/cuenta/perfil/").context["form"].fields)
 
     def test_reset_ignores_inactive_accounts_that_were_not_imported(self):

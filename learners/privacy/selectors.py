@@ -1,0 +1,241 @@
+"""Reads for personal data: the notice in force, whether a learner must accept it, her requests and her data."""
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from learners.models import (
+    AttendanceRecord,
+    Consent,
+    DataRequest,
+    Enrolment,
+    H5PAttempt,
+    H5PStatement,
+    H5PUserState,
+    LearnerProfile,
+    LessonProgress,
+    PrivacyNotice,
+)
+from learners.signals import learner_data_requested
+
+IMPORTED_NOTICE_VERSION = "csv-import"
+
+
+def current_notice(*, at: datetime | None = None) -> PrivacyNotice | None:
+    """The notice in force: the newest one already published."""
+    return PrivacyNotice.objects.filter(published_at__lte=at or timezone.now()).order_by("-published_at", "-pk").first()
+
+
+def notice_to_accept(*, user: AbstractBaseUser) -> PrivacyNotice | None:
+    """The notice this learner must accept before going on, or None. A learner must accept when the notice in
+    force was published after her last acceptance, or when only the school accepted for her (a file import).
+    Accounts without a learner profile (staff) never have to."""
+    profile = LearnerProfile.objects.filter(user=user).only("privacy_notice_version", "privacy_accepted_at").first()
+    if profile is None:
+        return None
+    notice = current_notice()
+    if notice is None or profile.privacy_notice_version == notice.version:
+        return None
+    if profile.privacy_notice_version == IMPORTED_NOTICE_VERSION or profile.privacy_accepted_at < notice.published_at:
+        return notice
+    return None
+
+
+def active_consent(*, user: AbstractBaseUser) -> Consent | None:
+    return Consent.objects.filter(user=user, withdrawn_at__isnull=True).order_by("-accepted_at", "-pk").first()
+
+
+def data_requests_of(*, user: AbstractBaseUser) -> QuerySet[DataRequest]:
+    return DataRequest.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def open_request(*, user: AbstractBaseUser, kind: str) -> DataRequest | None:
+    return DataRequest.objects.filter(user=user, kind=kind, status=DataRequest.Status.OPEN).first()
+
+
+# The learner's download -------------------------------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    return value
+
+
+def _rows(queryset: Iterable, fields: list[str]) -> list[dict]:
+    return [{name: _plain(row[name]) for name in fields} for row in queryset]
+
+
+def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
+    """Everything the platform holds about ``user``, by category, as plain JSON-ready rows (her own only)."""
+    profile_fields = [
+        "given_names",
+        "family_names",
+        "document_type",
+        "run",
+        "document_number",
+        "comuna__name",
+        "learner_type",
+        "municipality__name",
+        "organisation_name",
+        "organisation_type",
+        "birth_year",
+        "phone",
+        "privacy_notice_version",
+        "privacy_accepted_at",
+        "blocked_at",
+        "created_at",
+        "updated_at",
+    ]
+    account = [
+        {
+            "email": user.email,
+            "username": user.get_username(),
+            "date_joined": _plain(user.date_joined),
+            "last_login": _plain(user.last_login),
+        }
+    ]
+    data = {
+        "account": account,
+        "profile": _rows(LearnerProfile.objects.filter(user=user).values(*profile_fields), profile_fields),
+        "consents": _rows(
+            Consent.objects.filter(user=user)
+            .order_by("accepted_at", "pk")
+            .values("version", "text_sha256", "accepted_at", "withdrawn_at", "channel"),
+            ["version", "text_sha256", "accepted_at", "withdrawn_at", "channel"],
+        ),
+        "enrolments": _rows(
+            Enrolment.objects.filter(user=user)
+            .order_by("enrolled_at", "pk")
+            .values(
+                "id",
+                "course__title",
+                "cohort__name",
+                "status",
+                "enrolled_at",
+                "waitlisted_at",
+                "completed_at",
+                "withdrawn_at",
+                "final_grade",
+                "last_visited_at",
+            ),
+            [
+                "id",
+                "course__title",
+                "cohort__name",
+                "status",
+                "enrolled_at",
+                "waitlisted_at",
+                "completed_at",
+                "withdrawn_at",
+                "final_grade",
+                "last_visited_at",
+            ],
+        ),
+        "progress": _rows(
+            LessonProgress.objects.filter(enrolment__user=user)
+            .order_by("pk")
+            .values("enrolment_id", "course__title", "lesson__title", "completed_at", "score", "source"),
+            ["enrolment_id", "course__title", "lesson__title", "completed_at", "score", "source"],
+        ),
+        "h5p_attempts": _rows(
+            H5PAttempt.objects.filter(user=user)
+            .order_by("started_at", "pk")
+            .values(
+                "id",
+                "enrolment_id",
+                "lesson__title",
+                "activity__title",
+                "number",
+                "started_at",
+                "completed_at",
+                "raw_score",
+                "max_score",
+                "scaled",
+                "success",
+                "duration_seconds",
+            ),
+            [
+                "id",
+                "enrolment_id",
+                "lesson__title",
+                "activity__title",
+                "number",
+                "started_at",
+                "completed_at",
+                "raw_score",
+                "max_score",
+                "scaled",
+                "success",
+                "duration_seconds",
+            ],
+        ),
+        "h5p_statements": _rows(
+            H5PStatement.objects.filter(user=user)
+            .order_by("received_at", "pk")
+            .values("attempt_id", "statement_id", "verb", "object_id", "received_at", "raw"),
+            ["attempt_id", "statement_id", "verb", "object_id", "received_at", "raw"],
+        ),
+        "h5p_saved_state": _rows(
+            H5PUserState.objects.filter(user=user)
+            .order_by("pk")
+            .values("activity__title", "data_type", "sub_content_id", "value", "updated_at"),
+            ["activity__title", "data_type", "sub_content_id", "value", "updated_at"],
+        ),
+        "attendance": _rows(
+            AttendanceRecord.objects.filter(enrolment__user=user)
+            .order_by("session__date", "pk")
+            .values("enrolment_id", "session__cohort__name", "session__date", "session__place", "status"),
+            ["enrolment_id", "session__cohort__name", "session__date", "session__place", "status"],
+        ),
+        "data_requests": _rows(
+            DataRequest.objects.filter(user=user)
+            .order_by("created_at", "pk")
+            .values("kind", "details", "created_at", "due_on", "status", "answered_at", "response"),
+            ["kind", "details", "created_at", "due_on", "status", "answered_at", "response"],
+        ),
+    }
+    for _receiver, extra in learner_data_requested.send(sender=LearnerProfile, user=user):
+        for category, rows in (extra or {}).items():
+            data.setdefault(category, []).extend({key: _plain(value) for key, value in row.items()} for row in rows)
+    return data
+
+
+def _csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    key: json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+                    for key, value in row.items()
+                }
+            )
+    return buffer.getvalue()
+
+
+def learner_data_zip(*, user: AbstractBaseUser) -> bytes:
+    """Her download: ``datos.json`` with every category, and one CSV per category (UTF-8 with BOM for Excel)."""
+    data = learner_data(user=user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datos.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for category, rows in data.items():
+            archive.writestr(f"{category}.csv", "\ufeff" + _csv(rows))
+    return buffer.getvalue()
