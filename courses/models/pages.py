@@ -173,8 +173,19 @@ class CoursePage(Page):
         return context
 
 
+def staff_accounts():
+    """Accounts that may be named as instructors: superusers, staff, and members of any group (a role).
+
+    Keeps learners out of the list, for their privacy and because a national school has 100,000 of them.
+    """
+    from django.contrib.auth import get_user_model
+
+    memberships = get_user_model().groups.through.objects.values("user_id")
+    return models.Q(is_superuser=True) | models.Q(is_staff=True) | models.Q(pk__in=memberships)
+
+
 class CourseInstructor(Orderable):
-    """An instructor named on a course. The account link will grant editing rights to the course."""
+    """An instructor named on a course. The account link grants her editing rights to the course."""
 
     page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="instructors")
     user = models.ForeignKey(
@@ -184,7 +195,11 @@ class CourseInstructor(Orderable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Optional: the instructor's account on this site."),
+        limit_choices_to=staff_accounts,
+        help_text=_(
+            "Optional: the instructor's account on this site (staff accounts only: create it in Settings → Users "
+            "with the Instructor role). Naming her here lets her edit this course."
+        ),
     )
     name = models.CharField(_("name shown on the page"), max_length=150)
     role = models.CharField(_("role"), max_length=200, blank=True)

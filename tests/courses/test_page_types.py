@@ -1,3 +1,4 @@
+from django.test import TestCase
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -146,3 +147,22 @@ class RenderTests(WagtailPageTestCase):
             }
         )
         self.assertPageIsPreviewable(self.lesson, post_data=lesson_data)
+
+
+class InstructorAccountChoiceTests(TestCase):
+    def test_only_staff_accounts_can_be_named(self):
+        from django.contrib.auth.models import Group
+
+        from courses.models import CourseInstructor
+        from tests.factories.learners import make_user
+
+        learner = make_user(email="vecina@example.cl")
+        instructor = make_user(email="profe@example.cl")
+        instructor.groups.add(Group.objects.get_or_create(name="Instructor")[0])
+        staff = make_user(email="staff@example.cl", is_staff=True)
+        from django.forms.models import apply_limit_choices_to_to_formfield
+
+        field = CourseInstructor._meta.get_field("user").formfield()
+        apply_limit_choices_to_to_formfield(field)  # as the page editor's form does
+        self.assertEqual(set(field.queryset), {instructor, staff})
+        self.assertNotIn(learner, field.queryset)
