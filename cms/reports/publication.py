@@ -58,7 +58,7 @@ COURSE_COHORT = Suppression(
     cells={"enrolled": "enrolled", "active_30d": "active_30d", "completed": "completed"},
     derived={
         "completion_rate": ("enrolled", "completed"),
-        "average_grade": ("graded", "completed"),
+        "average_grade": ("graded",),
         "attendance": ("attendance_learners",),
     },
     group=lambda row: row["course_id"],
