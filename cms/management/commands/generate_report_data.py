@@ -203,7 +203,7 @@ class Command(BaseCommand):
                         user=user,
                         given_names=self.random.choice(GIVEN),
                         family_names=f"{self.random.choice(FAMILY)} {self.random.choice(FAMILY)}",
-                        run=f"{body}{check_digit(body)}",
+                        run=f"{body}-{check_digit(body)}",
                         comuna_id=chosen_comunas[i][0],
                         learner_type=chosen_types[i],
                         birth_year=birth_year,
