@@ -5,20 +5,25 @@ export is written to the staff audit log (``report.exported``); aggregate report
 (``?export=xlsx&publication=1``): minors left out and cells under five learners suppressed (``publication``).
 """
 
+import csv
+import datetime
+from collections.abc import Callable, Iterable
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.mixins import Echo
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import Button
 
 from cms.reports import publication, selectors
 from cms.reports.filters import ReportFilterSet, report_filters
 from cms.reports.models import VIEW_REPORTS_PERMISSION
+from cms.reports.xlsx import write_xlsx
 from learners.audit import audit_record
 from learners.models import LearnerProfile
 from learners.run import format_run
@@ -35,6 +40,29 @@ def _percent(value):
 
 def _date(value):
     return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _xlsx_value(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _csv_value(value):
+    """Dates as 22/03/2026; text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    value = _xlsx_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _value(name, format_value=_number):
@@ -76,6 +104,42 @@ class SchoolReportView(ReportView):
     def get_rows(self, filters: selectors.ReportFilters, publication: bool):
         raise NotImplementedError
 
+    def get(self, request, *args, **kwargs):
+        if self.is_export:  # straight to the file: the listing's context (pagination, table) is not needed
+            return self.as_spreadsheet(self.get_filtered_queryset(), request.GET.get("export"))
+        return super().get(request, *args, **kwargs)
+
+    # Exports: Wagtail's CSV/XLSX responses, with a leaner row writer (one converter per column, plain values) so
+    # that a national export of 100,000 rows stays within seconds.
+
+    def export_converters(self, export_format: str) -> list[Callable]:
+        base = _csv_value if export_format == self.FORMAT_CSV else _xlsx_value
+        converters = []
+        for name in self.list_export:
+            custom = self.custom_field_preprocess.get(name, {}).get(export_format)
+            converters.append((lambda value, f=custom, base=base: base(f(value))) if custom else base)
+        return converters
+
+    def export_values(self, queryset, export_format: str) -> Iterable[list]:
+        converters = self.export_converters(export_format)
+        fields = self.list_export
+        for row in queryset:
+            yield [convert(row[field]) for convert, field in zip(converters, fields, strict=True)]
+
+    def stream_csv(self, queryset):
+        writer = csv.writer(Echo())
+        yield writer.writerow([self.get_heading(queryset, field) for field in self.list_export])
+        for values in self.export_values(queryset, self.FORMAT_CSV):
+            yield writer.writerow(values)
+
+    def write_xlsx(self, queryset, output):
+        write_xlsx(
+            output,
+            headings=[self.get_heading(queryset, field) for field in self.list_export],
+            rows=self.export_values(queryset, self.FORMAT_XLSX),
+            sheet_name=self.report_name,
+        )
+
     def get_filtered_queryset(self):
         rows = self.get_rows(self.report_filters, self.is_export and self.is_publication)
         if self.is_export and self.is_publication:
@@ -92,12 +156,13 @@ class SchoolReportView(ReportView):
     def audit_subject(self):
         return None
 
+    def export_rows(self, queryset) -> tuple[Iterable, int]:
+        """The rows to write and how many they are. Override for querysets too large to hold in memory."""
+        rows = list(queryset)
+        return rows, len(rows)
+
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        if isinstance(queryset, QuerySet):
-            count = queryset.count()
-        else:
-            queryset = list(queryset)
-            count = len(queryset)
+        queryset, count = self.export_rows(queryset)
         audit_record(
             actor=self.request.user,
             action="report.exported",
@@ -294,8 +359,8 @@ class LearnerReportView(SchoolReportView):
     def get_rows(self, filters, publication):
         return selectors.learner_rows(filters=filters, municipality=self.municipality, search=self.search_query or "")
 
-    def as_spreadsheet(self, queryset, spreadsheet_format):
-        return super().as_spreadsheet(queryset.values(*self.list_export), spreadsheet_format)
+    def export_rows(self, queryset):
+        return queryset.values(*self.list_export).iterator(chunk_size=5000), queryset.count()
 
 
 class LearnerDetailView(SchoolReportView):

@@ -87,6 +87,13 @@ class ExportTests(ReportTestCase):
         self.assertEqual(events[1].data["filters"], {"region_id": "13"})
         self.assertEqual(events[1].data["rows"], 1)
 
+    def test_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(self):
+        profile = self.s[0].learner_profile
+        profile.family_names = '=HYPERLINK("http://example.com")'
+        profile.save(update_fields=["family_names"])
+        rows = csv_rows(self.client.get(reverse("cms_reports_learners") + "?export=csv"))
+        self.assertIn("'=HYPERLINK(\"http://example.com\")", [row[0] for row in rows])
+
     def test_learner_export_has_every_learner_in_scope(self):
         rows = csv_rows(self.client.get(reverse("cms_reports_learners") + "?export=csv"))
         self.assertEqual(len(rows), 12)
