@@ -299,4 +299,3 @@ class Command(BaseCommand):
                 WHERE status = 'completed' AND (id %% 10) < 9 AND user_id >= %s""",
             [issuer.pk, template.pk, "{}", first_user],
         )
-

@@ -92,7 +92,7 @@ class ExportTests(ReportTestCase):
         profile.family_names = '=HYPERLINK("http://example.com")'
         profile.save(update_fields=["family_names"])
         rows = csv_rows(self.client.get(reverse("cms_reports_learners") + "?export=csv"))
-        self.assertIn("'=HYPERLINK(\"http://example.com\")", [row[0] for row in rows])
+        self.assertIn('\'=HYPERLINK("http://example.com")', [row[0] for row in rows])
 
     def test_learner_export_has_every_learner_in_scope(self):
         rows = csv_rows(self.client.get(reverse("cms_reports_learners") + "?export=csv"))

@@ -13,7 +13,7 @@ class XlsxWriterTests(SimpleTestCase):
         output = io.BytesIO()
         rows = [
             ["Ñuñoa <&>", 12, Decimal("42.9"), datetime.date(2026, 3, 22), None],
-            ["=HYPERLINK(\"http://x\")", 0, 1.5, "<5", "tab\x01"],
+            ['=HYPERLINK("http://x")', 0, 1.5, "<5", "tab\x01"],
         ]
         write_xlsx(output, headings=["Comuna", "N", "Tasa", "Fecha", "Vacío"], rows=rows, sheet_name="comunas")
         workbook = openpyxl.load_workbook(io.BytesIO(output.getvalue()))
