@@ -114,8 +114,9 @@ class ExportTests(ReportTestCase):
                 reverse("cms_reports_courses") + f"?export=csv&publication=1&cohort={self.santiago_cohort.pk}"
             )
         )
-        # six adults: the teenager is left out; every other figure stands for fewer than five people
-        self.assertEqual(alone[1][3:], ["6", "<5", "<5", "<5", "<5", "<5"])
+        # six adults: the teenager is left out; the cohort's attendance stands for its six learners; every other
+        # figure for fewer than five people
+        self.assertEqual(alone[1][3:], ["6", "<5", "<5", "<5", "<5", "66.7"])
         events = AuditEvent.objects.filter(action="report.exported")
         self.assertEqual([event.data["publication"] for event in events], [True, True])
 
