@@ -108,7 +108,9 @@ class ExportTests(ReportTestCase):
         # Peñalolén 1 has two learners: suppressed; Santiago 1's six are the complement (course A's total could be
         # published by a filtered export), and the rest stands for fewer than five people.
         for row in rows[1:]:
-            self.assertEqual(set(row[3:]), {"<5"})
+            self.assertEqual(set(row[3:8]), {"<5"})
+        # a percentage does not reveal a count: Santiago 1's attendance stands for its six learners
+        self.assertEqual([row[8] for row in rows[1:]], ["<5", "<5", "66.7"])
         alone = csv_rows(
             self.client.get(
                 reverse("cms_reports_courses") + f"?export=csv&publication=1&cohort={self.santiago_cohort.pk}"
