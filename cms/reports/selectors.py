@@ -21,6 +21,7 @@ from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region
 from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
 from learners.selectors import attendance_summaries
+from learners.viewsets import learner_search_q
 
 ADULT_AGE = 18
 ACTIVE_DAYS = 30
@@ -269,8 +270,6 @@ def _count_subquery(queryset: QuerySet, *, outer: str) -> Coalesce:
 def learner_rows(*, filters: ReportFilters, municipality: Comuna | None, search: str = "") -> QuerySet:
     """Learner profiles in scope with their numbers of enrolments, completions and valid certificates (counted by
     correlated subqueries, which PostgreSQL evaluates only for the page shown when the listing is paginated)."""
-    from learners.viewsets import learner_search_q
-
     profiles = LearnerProfile.objects.select_related("user", "comuna__region")
     if municipality is not None:
         profiles = profiles.filter(

@@ -101,7 +101,7 @@ class SchoolReportView(ReportView):
     def report_filters(self) -> selectors.ReportFilters:
         return report_filters(self.filters)
 
-    def get_rows(self, filters: selectors.ReportFilters, publication: bool):
+    def get_rows(self, filters: selectors.ReportFilters, for_publication: bool):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
@@ -232,8 +232,10 @@ class CourseCohortReportView(SchoolReportView):
         Column("attendance", label=_("Attendance"), accessor=_value("attendance", _percent)),
     ]
 
-    def get_rows(self, filters, publication):
-        return selectors.course_cohort_rows(filters=filters, municipality=self.municipality, publication=publication)
+    def get_rows(self, filters, for_publication):
+        return selectors.course_cohort_rows(
+            filters=filters, municipality=self.municipality, publication=for_publication
+        )
 
 
 class BreakdownReportView(SchoolReportView):
@@ -263,9 +265,9 @@ class BreakdownReportView(SchoolReportView):
             Column("certificates", label=_("Certificates"), accessor=_value("certificates")),
         ]
 
-    def get_rows(self, filters, publication):
+    def get_rows(self, filters, for_publication):
         return selectors.breakdown_rows(
-            by=self.breakdown, filters=filters, municipality=self.municipality, publication=publication
+            by=self.breakdown, filters=filters, municipality=self.municipality, publication=for_publication
         )
 
 
@@ -356,7 +358,7 @@ class LearnerReportView(SchoolReportView):
         Column("certificate_count", label=_("Certificates")),
     ]
 
-    def get_rows(self, filters, publication):
+    def get_rows(self, filters, for_publication):
         return selectors.learner_rows(filters=filters, municipality=self.municipality, search=self.search_query or "")
 
     def export_rows(self, queryset):
@@ -426,7 +428,7 @@ class LearnerDetailView(SchoolReportView):
     def audit_subject(self):
         return self.profile
 
-    def get_rows(self, filters, publication):
+    def get_rows(self, filters, for_publication):
         return selectors.learner_enrolment_rows(profile=self.profile)
 
     def get(self, request, *args, **kwargs):
