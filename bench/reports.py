@@ -1,0 +1,124 @@
+"""Report pages and full exports on a national-size database: `make bench-reports`.
+
+Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432),
+migrates it, runs `generate_report_data` (100,000 learners, 300,000 enrolments, about 3,000,000 progress rows;
+BENCH_LEARNERS changes the size), then times every report page and every full export (CSV and XLSX, no filter)
+through the Django test client, logged in as a superuser. A page's figure is the median of three requests after a
+warm-up one; an export's is the slower of its two formats. Prints `report_max_s`, `export_max_s` and one line per
+report (`report_<name>_s`, `export_<name>_s`). Targets: every page under 1 s, every full export under 10 s.
+
+Run alone: ``python bench/reports.py`` (``python bench/reports.py measure`` runs the timing step on an existing
+database named by DATABASE_URL).
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+LEARNERS = os.environ.get("BENCH_LEARNERS", "100000")
+REPORTS = {
+    "courses": "cms_reports_courses",
+    "comunas": "cms_reports_comunas",
+    "regions": "cms_reports_regions",
+    "learner_types": "cms_reports_learner_types",
+    "learners": "cms_reports_learners",
+}
+
+
+def _psql(sql: str) -> None:
+    parsed = urlparse(SERVER)
+    command = ["psql", "-q", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
+    command += ["-U", parsed.username or "postgres", "-d", "postgres", "-c", sql]
+    subprocess.run(command, check=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
+
+
+def _timed(fn, repeat: int = 3) -> float:
+    fn()  # warm-up: Django's and PostgreSQL's caches
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure() -> None:
+    """Runs inside the benchmark database's environment (DATABASE_URL set)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from learners.models import LearnerProfile
+
+    admin = get_user_model().objects.create_superuser("bench-admin", "bench-admin@example.cl", "x" * 16)
+    client = Client()
+    client.force_login(admin)
+
+    def get(url: str, consume: bool = False) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+        else:
+            response.content  # noqa: B018
+
+    pages, exports = {}, {}
+    for name, url_name in REPORTS.items():
+        url = reverse(url_name)
+        pages[name] = _timed(lambda url=url: get(url))
+        exports[name] = max(_timed(lambda url=url, f=f: get(f"{url}?export={f}"), repeat=1) for f in ("csv", "xlsx"))
+    pages["learners_search"] = _timed(lambda: get(reverse("cms_reports_learners") + "?q=Rojas"))
+    profile = LearnerProfile.objects.order_by("pk").last()
+    detail = reverse("cms_reports_learner", args=[profile.pk])
+    pages["learner_detail"] = _timed(lambda: get(detail))
+    exports["learner_detail"] = max(_timed(lambda f=f: get(f"{detail}?export={f}"), repeat=1) for f in ("csv", "xlsx"))
+    publication = reverse("cms_reports_comunas") + "?export=xlsx&publication=1"
+    exports["comunas_publication"] = _timed(lambda: get(publication), repeat=1)
+
+    def dashboard():
+        cache.clear()
+        get(reverse("wagtailadmin_home"))
+
+    dashboard_s = _timed(dashboard)
+    print(f"report_max_s: {max(pages.values()):.2f} s")
+    print(f"export_max_s: {max(exports.values()):.2f} s")
+    for name, seconds in pages.items():
+        print(f"report_{name}_s: {seconds:.3f} s")
+    for name, seconds in exports.items():
+        print(f"export_{name}_s: {seconds:.3f} s")
+    print(f"dashboard_uncached_s: {dashboard_s:.3f} s")
+
+
+def main() -> None:
+    database = f"escuela_bench_reports_{os.getpid()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
+    }
+    _psql(f'CREATE DATABASE "{database}"')
+    try:
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
+        started = time.monotonic()
+        subprocess.run([*manage, "generate_report_data", "--learners", LEARNERS], env=env, check=True, cwd=ROOT)
+        print(f"generate_report_data_s: {time.monotonic() - started:.0f} s")
+        subprocess.run([sys.executable, __file__, "measure"], env=env, check=True, cwd=ROOT)
+    finally:
+        _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    measure() if sys.argv[1:] == ["measure"] else main()

@@ -1,0 +1,50 @@
+"""The reports' filter form (django-filter, rendered by Wagtail's listing filters). The reports read its cleaned
+values into a ``ReportFilters``; the database work is in ``selectors``."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import ChoiceFilter, DateFilter, ModelChoiceFilter
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.widgets import AdminDateInput
+
+from cms.reports.selectors import ReportFilters, cohorts_in_scope
+from courses.models import Comuna, CoursePage, Region
+from learners.models import Enrolment, LearnerProfile
+from learners.selectors import staff_municipality
+
+
+def _courses(request):
+    return CoursePage.objects.order_by("title")
+
+
+def _cohorts(request):
+    return cohorts_in_scope(municipality=staff_municipality(user=request.user))
+
+
+class ReportFilterSet(WagtailFilterSet):
+    course = ModelChoiceFilter(label=_("Course"), queryset=_courses)
+    cohort = ModelChoiceFilter(label=_("Cohort"), queryset=_cohorts)
+    region = ModelChoiceFilter(label=_("Region"), queryset=Region.objects.order_by("code"))
+    comuna = ModelChoiceFilter(label=_("Comuna"), queryset=Comuna.objects.order_by("name"))
+    learner_type = ChoiceFilter(label=_("Learner type"), choices=LearnerProfile.LearnerType.choices)
+    date_from = DateFilter(label=_("Enrolled from"), widget=AdminDateInput)
+    date_to = DateFilter(label=_("Enrolled until"), widget=AdminDateInput)
+
+    class Meta:
+        model = Enrolment
+        fields = []
+
+
+def report_filters(filterset: ReportFilterSet | None) -> ReportFilters:
+    """The valid filter values (an invalid form filters nothing)."""
+    if filterset is None or not filterset.is_valid():
+        return ReportFilters()
+    data = filterset.form.cleaned_data
+    return ReportFilters(
+        course_id=data["course"].pk if data.get("course") else None,
+        cohort_id=data["cohort"].pk if data.get("cohort") else None,
+        region_id=data["region"].pk if data.get("region") else None,
+        comuna_id=data["comuna"].pk if data.get("comuna") else None,
+        learner_type=data.get("learner_type") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )

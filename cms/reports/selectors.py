@@ -1,0 +1,442 @@
+"""Reads for the reports and the admin dashboard.
+
+Every figure is aggregated by the database (grouped and conditional counts, subqueries) in a fixed number of
+queries, whatever the number of learners; Python only joins a few grouped results and computes rates.
+
+Scope: a staff account limited to a municipality (``learners.selectors.staff_municipality``) sees the enrolments
+of that municipality's cohorts and of the learners who live there, and only those learners (``scope_q``).
+Publication: ``publication=True`` leaves out minors and learners of unknown age (``adult_q``).
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Avg, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from certificates.models import IssuedCertificate
+from courses.models import Comuna, CoursePage, Region
+from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
+from learners.selectors import attendance_summaries
+from learners.viewsets import learner_search_q
+
+ADULT_AGE = 18
+ACTIVE_DAYS = 30
+PROFILE = "user__learner_profile__"
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a report is limited to (ids, so that the filters can be written to the audit log as they are)."""
+
+    course_id: int | None = None
+    cohort_id: int | None = None
+    region_id: str | None = None
+    comuna_id: str | None = None
+    learner_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_audit(self) -> dict:
+        return {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in self.__dict__.items()
+            if value not in (None, "")
+        }
+
+    @property
+    def limits_enrolments(self) -> bool:
+        return any(v is not None for v in (self.course_id, self.cohort_id, self.date_from, self.date_to))
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def adult_q(*, prefix: str = "") -> Q:
+    """Learners known to be adults this year (the opposite of ``LearnerProfile.is_minor``). ``prefix`` leads from
+    the filtered model to LearnerProfile."""
+    return Q(**{f"{prefix}birth_year__lte": timezone.localdate().year - ADULT_AGE})
+
+
+def scope_q(*, municipality: Comuna | None, prefix: str = "") -> Q:
+    """Enrolments a municipality-limited account may see: its cohorts' and its residents'. ``prefix`` leads from
+    the filtered model to Enrolment."""
+    if municipality is None:
+        return Q()
+    return Q(**{f"{prefix}cohort__municipality_id": municipality.pk}) | Q(
+        **{f"{prefix}{PROFILE}comuna_id": municipality.pk}
+    )
+
+
+def enrolment_q(*, filters: ReportFilters, municipality: Comuna | None, publication: bool = False, prefix: str = ""):
+    """The enrolments a report counts (waitlisted ones are not enrolled yet), as a Q from ``prefix``."""
+    p, profile = prefix, f"{prefix}{PROFILE}"
+    q = ~Q(**{f"{p}status": Enrolment.Status.WAITLISTED}) & scope_q(municipality=municipality, prefix=p)
+    if filters.course_id:
+        q &= Q(**{f"{p}course_id": filters.course_id})
+    if filters.cohort_id:
+        q &= Q(**{f"{p}cohort_id": filters.cohort_id})
+    if filters.region_id:
+        q &= Q(**{f"{profile}comuna__region_id": filters.region_id})
+    if filters.comuna_id:
+        q &= Q(**{f"{profile}comuna_id": filters.comuna_id})
+    if filters.learner_type:
+        q &= Q(**{f"{profile}learner_type": filters.learner_type})
+    if filters.date_from:
+        q &= Q(**{f"{p}enrolled_at__gte": _start_of(filters.date_from)})
+    if filters.date_to:
+        q &= Q(**{f"{p}enrolled_at__lt": _start_of(filters.date_to + timedelta(days=1))})
+    if publication:
+        q &= adult_q(prefix=profile)
+    return q
+
+
+def _percent(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _one_decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# Per course and cohort -----------------------------------------------------------------------------------------
+
+
+def course_cohort_rows(*, filters: ReportFilters, municipality: Comuna | None, publication: bool = False) -> list:
+    """One row per course and cohort (enrolments without a cohort make a row of their own): enrolled, active in
+    the last 30 days, completed, completion rate, average final grade and attendance. Four queries."""
+    since = timezone.now() - timedelta(days=ACTIVE_DAYS)
+    q = enrolment_q(filters=filters, municipality=municipality, publication=publication)
+    completed = Q(status=Enrolment.Status.COMPLETED)
+    grouped = list(
+        Enrolment.objects.filter(q)
+        .values("course_id", "cohort_id")
+        .annotate(
+            enrolled=Count("pk"),
+            active_30d=Count("pk", filter=Q(last_visited_at__gte=since) & ~Q(status=Enrolment.Status.WITHDRAWN)),
+            completed=Count("pk", filter=completed),
+            graded=Count("final_grade", filter=completed),
+            average_grade=Avg("final_grade", filter=completed),
+        )
+        .order_by()
+    )
+    attendance = {
+        (row["enrolment__course_id"], row["enrolment__cohort_id"]): row
+        for row in AttendanceRecord.objects.filter(
+            enrolment_q(filters=filters, municipality=municipality, publication=publication, prefix="enrolment__"),
+            session__date__lte=timezone.localdate(),
+        )
+        .values("enrolment__course_id", "enrolment__cohort_id")
+        .annotate(
+            present=Count("pk", filter=Q(status=AttendanceRecord.Status.PRESENT)),
+            counted=Count("pk", filter=~Q(status=AttendanceRecord.Status.EXCUSED)),
+        )
+        .order_by()
+    }
+    courses = dict(CoursePage.objects.filter(pk__in={row["course_id"] for row in grouped}).values_list("pk", "title"))
+    cohorts = {
+        cohort.pk: cohort
+        for cohort in Cohort.objects.filter(pk__in={row["cohort_id"] for row in grouped if row["cohort_id"]})
+        .select_related("municipality")
+        .only("name", "municipality__name")
+    }
+    rows = []
+    for row in grouped:
+        marks = attendance.get((row["course_id"], row["cohort_id"]), {})
+        cohort = cohorts.get(row["cohort_id"])
+        rows.append(
+            {
+                "course_id": row["course_id"],
+                "course": courses.get(row["course_id"], ""),
+                "cohort_id": row["cohort_id"],
+                "cohort": cohort.name if cohort else "",
+                "municipality": cohort.municipality.name if cohort and cohort.municipality else "",
+                "enrolled": row["enrolled"],
+                "active_30d": row["active_30d"],
+                "completed": row["completed"],
+                "completion_rate": _percent(row["completed"], row["enrolled"]),
+                "graded": row["graded"],
+                "average_grade": _one_decimal(row["average_grade"]),
+                # attendance is taken for the whole cohort: its figure stands for the cohort's enrolled learners
+                "attendance_learners": row["enrolled"] if marks else 0,
+                "attendance": _percent(marks.get("present", 0), marks.get("counted", 0)),
+            }
+        )
+    rows.sort(key=lambda row: (str(row["course"]), row["course_id"], row["cohort"], row["cohort_id"] or 0))
+    return rows
+
+
+# Per comuna, region and learner type ----------------------------------------------------------------------------
+
+BREAKDOWNS = {
+    "comuna": f"{PROFILE}comuna_id",
+    "region": f"{PROFILE}comuna__region_id",
+    "learner_type": f"{PROFILE}learner_type",
+}
+
+
+def breakdown_rows(
+    *, by: str, filters: ReportFilters, municipality: Comuna | None, publication: bool = False
+) -> list[dict]:
+    """Learners (people with at least one matching enrolment), enrolments, completions and valid certificates,
+    grouped by the learner's comuna, region or learner type (``by``). Three queries, each aggregating per learner
+    and then per group."""
+    key = BREAKDOWNS[by]
+    q = enrolment_q(filters=filters, municipality=municipality, publication=publication)
+    completed = Q(status=Enrolment.Status.COMPLETED)
+    per_learner = (
+        Enrolment.objects.filter(q)
+        .values("user_id")
+        .annotate(key=Min(key), n=Count("pk"), done=Count("pk", filter=completed))
+        .order_by()
+    )
+    counts = {
+        key_value: {"learners": learners, "enrolments": enrolments, "completions": completions, "completers": people}
+        for key_value, learners, enrolments, completions, people in _per_key(
+            per_learner, "COUNT(*), SUM(n), SUM(done), SUM(CASE WHEN done > 0 THEN 1 ELSE 0 END)"
+        )
+    }
+    certified = (
+        IssuedCertificate.objects.filter(
+            enrolment_q(filters=filters, municipality=municipality, publication=publication, prefix="enrolment__"),
+            status=IssuedCertificate.Status.VALID,
+        )
+        .values("user_id")
+        .annotate(key=Min(f"enrolment__{key}"), n=Count("pk"))
+        .order_by()
+    )
+    certificates = {
+        key_value: {"certificates": number, "certified": people}
+        for key_value, number, people in _per_key(certified, "SUM(n), COUNT(*)")
+    }
+    labels = _breakdown_labels(by=by, keys=list(counts))
+    rows = []
+    for key_value, row in counts.items():
+        label, region, region_id = labels.get(key_value, ("", "", None))
+        rows.append(
+            {
+                "key": key_value,
+                "name": label,
+                "region": region,
+                "region_id": region_id,
+                **{name: int(value or 0) for name, value in row.items()},
+                "certificates": int(certificates.get(key_value, {}).get("certificates") or 0),
+                "certified": int(certificates.get(key_value, {}).get("certified") or 0),
+            }
+        )
+    rows.sort(key=lambda row: (row["region_id"] or "", str(row["name"])))
+    return rows
+
+
+def _per_key(per_learner: QuerySet, aggregates: str) -> list[tuple]:
+    """Second level of a two-level aggregation: ``per_learner`` has one row per learner with her ``key``; this
+    groups those rows by key (no COUNT(DISTINCT …), which is several times slower on national figures)."""
+    sql, params = per_learner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT per_learner.key, {aggregates} FROM ({sql}) per_learner GROUP BY 1", params)
+        return cursor.fetchall()
+
+
+def _breakdown_labels(*, by: str, keys: list) -> dict:
+    """key → (label, region name, region code) in one query at most."""
+    unknown = ("—", "", "99")
+    if by == "comuna":
+        labels = {
+            comuna.pk: (comuna.name, comuna.region.name, comuna.region_id)
+            for comuna in Comuna.objects.filter(pk__in=[k for k in keys if k]).select_related("region")
+        }
+    elif by == "region":
+        labels = {region.pk: (region.name, region.name, region.pk) for region in Region.objects.filter(pk__in=keys)}
+    else:
+        labels = {value: (label, "", "") for value, label in LearnerProfile.LearnerType.choices}
+    labels[None] = unknown
+    return labels
+
+
+# Learners: a listing to pick one, and one learner's detail ----------------------------------------------------
+
+
+def _count_subquery(queryset: QuerySet, *, outer: str) -> Coalesce:
+    counted = queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def learner_rows(*, filters: ReportFilters, municipality: Comuna | None, search: str = "") -> QuerySet:
+    """Learner profiles in scope with their numbers of enrolments, completions and valid certificates (counted by
+    correlated subqueries, which PostgreSQL evaluates only for the page shown when the listing is paginated)."""
+    profiles = LearnerProfile.objects.select_related("user", "comuna__region")
+    if municipality is not None:
+        profiles = profiles.filter(
+            Q(comuna_id=municipality.pk)
+            | Exists(Enrolment.objects.filter(user_id=OuterRef("user_id"), cohort__municipality_id=municipality.pk))
+        )
+    if filters.region_id:
+        profiles = profiles.filter(comuna__region_id=filters.region_id)
+    if filters.comuna_id:
+        profiles = profiles.filter(comuna_id=filters.comuna_id)
+    if filters.learner_type:
+        profiles = profiles.filter(learner_type=filters.learner_type)
+    if filters.limits_enrolments:
+        limits = ReportFilters(course_id=filters.course_id, cohort_id=filters.cohort_id)
+        limits = replace(limits, date_from=filters.date_from, date_to=filters.date_to)
+        matching = Enrolment.objects.filter(enrolment_q(filters=limits, municipality=None))
+        profiles = profiles.filter(Exists(matching.filter(user_id=OuterRef("user_id"))))
+    if search:
+        profiles = profiles.filter(learner_search_q(search, profile="", user="user__"))
+    enrolments = Enrolment.objects.filter(user_id=OuterRef("user_id"))
+    return profiles.annotate(
+        enrolment_count=_count_subquery(enrolments, outer="user_id"),
+        completion_count=_count_subquery(enrolments.filter(status=Enrolment.Status.COMPLETED), outer="user_id"),
+        certificate_count=_count_subquery(
+            IssuedCertificate.objects.filter(user_id=OuterRef("user_id"), status=IssuedCertificate.Status.VALID),
+            outer="user_id",
+        ),
+    ).order_by("family_names", "given_names", "pk")
+
+
+def learner_in_scope(*, profile_id: int, municipality: Comuna | None) -> LearnerProfile | None:
+    """The learner profile, or None when it does not exist or the municipality-limited account may not see it."""
+    return learner_rows(filters=ReportFilters(), municipality=municipality).filter(pk=profile_id).first()
+
+
+def learner_enrolment_rows(*, profile: LearnerProfile) -> list[dict]:
+    """A learner's enrolments with progress (lessons done), grade, attendance and valid certificate. Five queries."""
+    done = LessonProgress.objects.filter(enrolment_id=OuterRef("pk"), completed_at__isnull=False)
+    valid = IssuedCertificate.objects.filter(enrolment_id=OuterRef("pk"), status=IssuedCertificate.Status.VALID)
+    enrolments = list(
+        Enrolment.objects.filter(user_id=profile.user_id)
+        .select_related("cohort")
+        .annotate(
+            lessons_done=_count_subquery(done, outer="enrolment_id"),
+            certificate_folio=Subquery(valid.values("folio")[:1]),
+            course_title=Subquery(CoursePage.objects.filter(pk=OuterRef("course_id")).values("title")[:1]),
+        )
+        .order_by("-enrolled_at")
+    )
+    attendance = attendance_summaries(enrolments=[e for e in enrolments if e.cohort_id])
+    rows = []
+    for enrolment in enrolments:
+        summary = attendance.get(enrolment.pk)
+        rows.append(
+            {
+                "course": enrolment.course_title,
+                "cohort": enrolment.cohort.name if enrolment.cohort else "",
+                "status": enrolment.get_status_display(),
+                "enrolled_at": timezone.localtime(enrolment.enrolled_at).date(),
+                "completed_at": timezone.localtime(enrolment.completed_at).date() if enrolment.completed_at else None,
+                "last_visited_at": (
+                    timezone.localtime(enrolment.last_visited_at).date() if enrolment.last_visited_at else None
+                ),
+                "lessons_done": enrolment.lessons_done,
+                "final_grade": enrolment.final_grade,
+                "attendance": summary.percent if summary else None,
+                "certificate": enrolment.certificate_folio or "",
+            }
+        )
+    return rows
+
+
+def learner_attempts(*, profile: LearnerProfile, limit: int = 200) -> list[H5PAttempt]:
+    return list(
+        H5PAttempt.objects.filter(user_id=profile.user_id)
+        .select_related("activity", "lesson")
+        .order_by("-started_at")[:limit]
+    )
+
+
+def learner_certificates(*, profile: LearnerProfile) -> list[IssuedCertificate]:
+    return list(
+        IssuedCertificate.objects.filter(user_id=profile.user_id)
+        .select_related("course")
+        .only("folio", "status", "issued_at", "course__title", "snapshot")
+        .order_by("-issued_at")
+    )
+
+
+# Dashboard ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    since: date
+    new_enrolments: int
+    completions: int
+    certificates: int
+    active_learners: int
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    week: WeekFigures
+    completions_by_month: list[tuple[date, int]]
+    learners_by_region: list[tuple[str, int]]
+    certificates_by_course: list[tuple[str, int]]
+
+
+def _month_starts(today: date, count: int) -> list[date]:
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def dashboard_data(*, municipality: Comuna | None, today: date | None = None) -> DashboardData:
+    """The week's figures (since Monday) and the three charts' series, in five queries."""
+    today = today or timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    since = _start_of(monday)
+    scope = scope_q(municipality=municipality)
+    week = Enrolment.objects.filter(scope).aggregate(
+        new_enrolments=Count("pk", filter=Q(enrolled_at__gte=since) & ~Q(status=Enrolment.Status.WAITLISTED)),
+        completions=Count("pk", filter=Q(completed_at__gte=since, status=Enrolment.Status.COMPLETED)),
+        active_learners=Count("user_id", filter=Q(last_visited_at__gte=since), distinct=True),
+    )
+    certificates = IssuedCertificate.objects.filter(scope_q(municipality=municipality, prefix="enrolment__"))
+    week_certificates = certificates.filter(issued_at__gte=since).count()
+
+    months = _month_starts(today, 12)
+    by_month = dict(
+        Enrolment.objects.filter(scope, status=Enrolment.Status.COMPLETED, completed_at__gte=_start_of(months[0]))
+        .annotate(month=TruncMonth("completed_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    by_month = {(m.date() if isinstance(m, datetime) else m): n for m, n in by_month.items()}
+
+    learners = LearnerProfile.objects.all()
+    if municipality is not None:
+        learners = learners.filter(
+            Q(comuna_id=municipality.pk)
+            | Exists(Enrolment.objects.filter(user_id=OuterRef("user_id"), cohort__municipality_id=municipality.pk))
+        )
+    per_region = dict(
+        learners.values("comuna__region_id").annotate(n=Count("pk")).values_list("comuna__region_id", "n").order_by()
+    )
+    regions = [(region.name, per_region.get(region.pk, 0)) for region in Region.objects.order_by("code")]
+
+    per_course = list(
+        certificates.filter(status=IssuedCertificate.Status.VALID)
+        .values("course__title")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "course__title")
+        .values_list("course__title", "n")[:15]
+    )
+    return DashboardData(
+        week=WeekFigures(since=monday, certificates=week_certificates, **week),
+        completions_by_month=[(month, by_month.get(month, 0)) for month in months],
+        learners_by_region=regions,
+        certificates_by_course=per_course,
+    )
+
+
+def cohorts_in_scope(*, municipality: Comuna | None) -> QuerySet:
+    cohorts = Cohort.objects.select_related("course").order_by("course__title", "name")
+    return cohorts if municipality is None else cohorts.filter(municipality_id=municipality.pk)

@@ -1,0 +1,59 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from cms.reports import views
+from cms.reports.models import VIEW_REPORTS_PERMISSION
+from cms.reports.panels import DashboardPanel
+from learners.selectors import staff_municipality
+
+REPORTS = [
+    ("courses/", "cms_reports_courses", views.CourseCohortReportView, _("Courses and cohorts"), "table"),
+    ("comunas/", "cms_reports_comunas", views.ComunaReportView, _("Learners per comuna"), "site"),
+    ("regions/", "cms_reports_regions", views.RegionReportView, _("Learners per region"), "site"),
+    ("learner-types/", "cms_reports_learner_types", views.LearnerTypeReportView, _("Learners per type"), "group"),
+    ("learners/", "cms_reports_learners", views.LearnerReportView, _("Learners"), "user"),
+]
+
+
+class SchoolReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(VIEW_REPORTS_PERMISSION)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    urls = [
+        path(
+            "school-reports/learners/<int:pk>/",
+            views.LearnerDetailView.as_view(),
+            name="cms_reports_learner",
+        )
+    ]
+    for prefix, name, view, _label, _icon in REPORTS:
+        urls += [
+            path(f"school-reports/{prefix}", view.as_view(), name=name),
+            path(f"school-reports/{prefix}results/", view.as_view(results_only=True), name=f"{name}_results"),
+        ]
+    return urls
+
+
+def _menu_item(position: int, name: str, label, icon: str):
+    @hooks.register("register_reports_menu_item")
+    def register():
+        return SchoolReportMenuItem(
+            label, reverse(name), name=name.replace("_", "-"), icon_name=icon, order=100 + 10 * position
+        )
+
+    return register
+
+
+for _position, (_prefix, _name, _view, _label, _icon) in enumerate(REPORTS):
+    _menu_item(_position, _name, _label, _icon)
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panel(request, panels):
+    if request.user.has_perm(VIEW_REPORTS_PERMISSION):
+        panels.append(DashboardPanel(municipality=staff_municipality(user=request.user)))

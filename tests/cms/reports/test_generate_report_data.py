@@ -1,0 +1,33 @@
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from certificates.models import IssuedCertificate
+from cms.reports import selectors
+from learners.models import AttendanceRecord, Enrolment, LearnerProfile, LessonProgress
+from tests.factories.courses import CourseIndexPageFactory, site_root
+
+
+class GenerateReportDataTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        CourseIndexPageFactory(parent=site_root())
+
+    def test_small_run(self):
+        call_command("generate_report_data", learners=60, stdout=StringIO())
+        self.assertEqual(LearnerProfile.objects.count(), 60)
+        self.assertEqual(Enrolment.objects.count(), 180)
+        started = Enrolment.objects.exclude(status=Enrolment.Status.WAITLISTED).count()
+        self.assertEqual(LessonProgress.objects.count(), started * 12)
+        self.assertTrue(AttendanceRecord.objects.exists())
+        completed = Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+        self.assertEqual(
+            IssuedCertificate.objects.count(), sum(1 for pk in completed.values_list("pk", flat=True) if pk % 10 < 9)
+        )
+        rows = selectors.breakdown_rows(by="region", filters=selectors.ReportFilters(), municipality=None)
+        self.assertEqual(sum(row["enrolments"] for row in rows), started)
+
+    def test_refuses_the_full_size_on_sqlite(self):
+        with self.assertRaisesMessage(CommandError, "PostgreSQL"):
+            call_command("generate_report_data", stdout=StringIO())
