@@ -99,6 +99,7 @@ ROLES = [
             "learners.view_datarequest",
             "learners.change_datarequest",
             "learners.view_privacynotice",
+            "cms_reports.view_reports",
             "certificates.*",
         ],
         page_permissions=["add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page"],
@@ -114,6 +115,7 @@ ROLES = [
             "learners.view_enrolment",
             "learners.view_learnerprofile",
             "learners.view_attendancerecord",
+            "cms_reports.view_reports",
         ],
     ),
     Role(

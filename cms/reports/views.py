@@ -27,7 +27,7 @@ from cms.reports.xlsx import write_xlsx
 from learners.audit import audit_record
 from learners.models import LearnerProfile
 from learners.run import format_run
-from learners.selectors import staff_municipality
+from learners.selectors import ALL_LEARNERS_PERMISSION, staff_municipality
 
 
 def _number(value):
@@ -75,6 +75,14 @@ def _value(name, format_value=_number):
     return accessor
 
 
+def may_see_reports(user) -> bool:
+    """The report permission, and a scope: national (academy, administrators) or one municipality. A limited
+    account without a municipality (a coordinator not yet assigned) sees no report rather than the whole country."""
+    if not user.has_perm(VIEW_REPORTS_PERMISSION):
+        return False
+    return user.has_perm(ALL_LEARNERS_PERMISSION) or staff_municipality(user=user) is not None
+
+
 class SchoolReportView(ReportView):
     """Base of the school's reports. Override ``get_rows`` to return the rows (a list of dicts or a queryset);
     set ``publication_rule`` to offer the publication export."""
@@ -85,7 +93,7 @@ class SchoolReportView(ReportView):
     header_icon = "table"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(VIEW_REPORTS_PERMISSION):
+        if not may_see_reports(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

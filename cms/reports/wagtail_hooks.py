@@ -4,7 +4,6 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from cms.reports import views
-from cms.reports.models import VIEW_REPORTS_PERMISSION
 from cms.reports.panels import DashboardPanel
 from learners.selectors import staff_municipality
 
@@ -19,7 +18,7 @@ REPORTS = [
 
 class SchoolReportMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(VIEW_REPORTS_PERMISSION)
+        return views.may_see_reports(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -55,5 +54,5 @@ for _position, (_prefix, _name, _view, _label, _icon) in enumerate(REPORTS):
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
-    if request.user.has_perm(VIEW_REPORTS_PERMISSION):
+    if views.may_see_reports(request.user):
         panels.append(DashboardPanel(municipality=staff_municipality(user=request.user)))

@@ -87,7 +87,14 @@ def test_learner_pages_have_no_wcag_aa_violations(live_server, browser, pages):
     services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
     client = Client()
     client.force_login(user)
-    signed_in = ["/mis-cursos/", course.url, lesson.url, "/cuenta/perfil/", "/cuenta/mis-datos/", "/cuenta/privacidad/retirar/"]
+    signed_in = [
+        "/mis-cursos/",
+        course.url,
+        lesson.url,
+        "/cuenta/perfil/",
+        "/cuenta/mis-datos/",
+        "/cuenta/privacidad/retirar/",
+    ]
 
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()

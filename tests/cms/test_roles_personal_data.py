@@ -30,3 +30,18 @@ class PersonalDataAdminTests(RolesTestCase):
             for name, outcome in rows.items():
                 with self.subTest(user=user.email, view=name):
                     self.assertEqual(self.status(user, urls[name]), outcome)
+
+
+class RolesFromMigrationsTests(RolesTestCase):
+    def test_the_migrations_grant_reports_and_data_requests(self):
+        from django.contrib.auth.models import Group
+
+        from cms import roles
+
+        def codenames(name):
+            return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+        self.assertTrue({"view_reports", "view_datarequest", "change_datarequest"} <= codenames(roles.ACADEMY))
+        self.assertIn("view_reports", codenames(roles.COORDINATOR))
+        self.assertNotIn("view_reports", codenames(roles.INSTRUCTOR))
+        self.assertNotIn("view_auditevent", codenames(roles.ACADEMY))

@@ -88,6 +88,9 @@ def build_report_data(cls) -> None:
 
     cls.admin = make_user(email="admin@example.cl", is_superuser=True, is_staff=True)
     cls.academy = grant_reports(make_user(email="academia@example.cl"))
+    cls.academy.user_permissions.add(  # national scope, as the Academia role has (learners.selectors)
+        Permission.objects.get(codename="change_cohort", content_type__app_label="learners")
+    )
     cls.coordinator = grant_reports(make_user(email="coordinacion@example.cl"))
     StaffProfile.objects.create(user=cls.coordinator, municipality_id="13122")
     cls.nobody = make_user(email="sin-permiso@example.cl")

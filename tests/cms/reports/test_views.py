@@ -62,6 +62,16 @@ class ReportPagesTests(ReportTestCase):
         self.assertNotEqual(self.client.get(learner_url).status_code, 200)
         self.assertFalse(AuditEvent.objects.exists())
 
+    def test_a_limited_account_without_a_municipality_sees_no_report(self):
+        from tests.cms.reports.fixtures import grant_reports
+        from tests.factories.learners import make_user
+
+        unassigned = grant_reports(make_user(email="coordinacion-nueva@example.cl"))
+        self.client.force_login(unassigned)
+        response = self.client.get(reverse("cms_reports_courses"))
+        self.assertRedirects(response, reverse("wagtailadmin_home"), fetch_redirect_response=False)
+        self.assertNotContains(self.client.get(reverse("wagtailadmin_home")), "cms_reports")
+
     def test_menu_items_follow_the_permission(self):
         self.assertContains(self.client.get(reverse("wagtailadmin_home")), reverse("cms_reports_courses"))
         self.client.force_login(self.nobody)
