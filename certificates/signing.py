@@ -14,11 +14,13 @@ structure the fast path does not handle (cross-reference streams, existing forms
 are signed by pyHanko itself.
 """
 
+import asyncio
 import hashlib
 import io
 import re
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -394,7 +396,7 @@ def sign_pdf_pyhanko(pdf: bytes, signer: Signer, *, reason: str, location: str) 
         md_algorithm="sha256",
     )
     try:
-        output = signers.sign_pdf(writer, meta, signer=pyhanko_signer)
+        output = outside_event_loop(signers.sign_pdf, writer, meta, signer=pyhanko_signer)
     except SigningError as error:
         raise ValueError(f"Cannot sign the certificate PDF: {error}") from error
     return output.getvalue()
@@ -441,6 +443,17 @@ def _as_asn1(cert) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(data)
 
 
+def outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous helpers, which run their own event loop (``asyncio.run``), also from a
+    thread that already runs one (an async server, or Playwright's sync API in the browser tests)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def verify_pdf(pdf: bytes, *, trust: Iterable = ()) -> SignatureStatus:
     """Check the last signature in `pdf` against the trusted certificates in `trust`.
 
@@ -462,7 +475,7 @@ def verify_pdf(pdf: bytes, *, trust: Iterable = ()) -> SignatureStatus:
     signature = embedded[-1]
     context = ValidationContext(trust_roots=[_as_asn1(cert) for cert in trust], allow_fetching=False)
     try:
-        status = validate_pdf_signature(signature, context)
+        status = outside_event_loop(validate_pdf_signature, signature, context)
     except Exception as error:  # noqa: BLE001
         return SignatureStatus(signed=True, problem=f"validation failed: {error}")
     covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE

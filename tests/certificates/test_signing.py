@@ -230,3 +230,14 @@ def test_signing_the_same_pdf_twice_gives_different_signatures_over_the_same_con
 def test_garbage_is_reported_not_raised(key_files):
     status = signing.verify_pdf(b"not a pdf at all", trust=[key_files[1]])
     assert not status.signed and not status.valid and status.problem
+
+
+def test_validation_also_works_inside_a_running_event_loop(signed, key_files):
+    """pyHanko's helpers call asyncio.run(); a thread with a loop (async server, Playwright) must not break them."""
+    import asyncio
+
+    async def check():
+        return signing.verify_pdf(signed, trust=[key_files[1]])
+
+    status = asyncio.run(check())
+    assert status.valid, status.problem
