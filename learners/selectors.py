@@ -465,5 +465,11 @@ def publishable_learners(*, year: int | None = None):
 
     Filter other querysets with it, e.g. ``Enrolment.objects.filter(user__learner_profile__in=publishable_learners())``.
     """
+    return LearnerProfile.objects.filter(publishable_learner_q(year=year))
+
+
+def publishable_learner_q(*, year: int | None = None, prefix: str = "") -> Q:
+    """``publishable_learners`` as a condition, for querysets of other models: ``prefix`` leads from the filtered
+    model to LearnerProfile (``"user__learner_profile__"`` from Enrolment)."""
     year = year or timezone.localdate().year
-    return LearnerProfile.objects.filter(birth_year__isnull=False, birth_year__lte=year - 18, blocked_at__isnull=True)
+    return Q(**{f"{prefix}birth_year__lte": year - 18, f"{prefix}blocked_at__isnull": True})

@@ -20,10 +20,9 @@ from django.utils import timezone
 from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region
 from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
-from learners.selectors import attendance_summaries
+from learners.selectors import attendance_summaries, publishable_learner_q
 from learners.viewsets import learner_search_q
 
-ADULT_AGE = 18
 ACTIVE_DAYS = 30
 PROFILE = "user__learner_profile__"
 
@@ -57,9 +56,9 @@ def _start_of(day: date) -> datetime:
 
 
 def adult_q(*, prefix: str = "") -> Q:
-    """Learners known to be adults this year (the opposite of ``LearnerProfile.is_minor``). ``prefix`` leads from
-    the filtered model to LearnerProfile."""
-    return Q(**{f"{prefix}birth_year__lte": timezone.localdate().year - ADULT_AGE})
+    """Learners whose data may be published: adults of known age whose data are not blocked
+    (``learners.selectors.publishable_learners``). ``prefix`` leads from the filtered model to LearnerProfile."""
+    return publishable_learner_q(prefix=prefix)
 
 
 def scope_q(*, municipality: Comuna | None, prefix: str = "") -> Q:

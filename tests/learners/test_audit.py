@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.test import TestCase
 
 from learners.audit import audit_record
@@ -41,3 +42,22 @@ class StaffMunicipalityTests(TestCase):
         self.assertEqual(staff_municipality(user=coordinator), nunoa)
         self.assertIsNone(staff_municipality(user=boss))
         self.assertIsNone(staff_municipality(user=make_user(email="academia@example.cl")))
+
+
+class PublishableLearnersTests(TestCase):
+    def test_minors_unknown_ages_and_blocked_learners_are_not_publishable(self):
+        from django.utils import timezone
+
+        from learners.models import LearnerProfile
+        from learners.selectors import publishable_learner_q, publishable_learners
+        from tests.factories.learners import learner
+
+        year = timezone.localdate().year
+        adult = learner(birth_year=year - 40)
+        learner(birth_year=year - 16)
+        learner(birth_year=None)
+        blocked = learner(birth_year=year - 50)
+        LearnerProfile.objects.filter(user=blocked).update(blocked_at=timezone.now())
+        self.assertEqual([profile.user for profile in publishable_learners()], [adult])
+        enrolled_users = get_user_model().objects.filter(publishable_learner_q(prefix="learner_profile__"))
+        self.assertEqual(list(enrolled_users), [adult])
