@@ -233,11 +233,18 @@ def test_garbage_is_reported_not_raised(key_files):
 
 
 def test_validation_also_works_inside_a_running_event_loop(signed, key_files):
-    """pyHanko's helpers call asyncio.run(); a thread with a loop (async server, Playwright) must not break them."""
+    """pyHanko's helpers call asyncio.run(); a thread with a loop (async server, Playwright) must not break them.
+
+    The check runs in a thread of its own, so the test does not depend on whether this one already has a loop."""
     import asyncio
+    import threading
+
+    outcome = {}
 
     async def check():
-        return signing.verify_pdf(signed, trust=[key_files[1]])
+        outcome["status"] = signing.verify_pdf(signed, trust=[key_files[1]])
 
-    status = asyncio.run(check())
-    assert status.valid, status.problem
+    thread = threading.Thread(target=lambda: asyncio.run(check()))
+    thread.start()
+    thread.join()
+    assert outcome["status"].valid, outcome["status"].problem
