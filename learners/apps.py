@@ -12,3 +12,10 @@ class LearnersConfig(AppConfig):
         from learners.privacy.receivers import register_signal_handlers
 
         register_signal_handlers()
+
+        from wagtail.signals import page_published, page_unpublished
+
+        from learners.h5p import forget_lesson
+
+        page_published.connect(forget_lesson, dispatch_uid="learners_h5p_forget_published_lesson")
+        page_unpublished.connect(forget_lesson, dispatch_uid="learners_h5p_forget_unpublished_lesson")

@@ -538,3 +538,18 @@ def _server_score(*, attempt: H5PAttempt, statement: ParsedStatement, claimed: f
     known_max = sum(_number(entry.get("max")) or 0.0 for entry in children.values())
     rest = min(max(claimed - known_claimed, 0.0), max(maximum - known_max, 0.0))
     return min(known_server + rest, maximum)
+
+
+# The xAPI and state endpoints receive a statement every few seconds from every learner playing; the lesson and its
+# H5P blocks change only when an editor publishes. The endpoints keep them this many seconds in the cache, and a
+# publish or unpublish drops them at once (in this process; with REDIS_URL, in every process).
+LESSON_CACHE_SECONDS = 30
+
+
+def lesson_cache_key(lesson_id) -> str:
+    return f"learners:h5p:lesson:{lesson_id}"
+
+
+def forget_lesson(sender, instance, **kwargs) -> None:
+    """``page_published`` / ``page_unpublished`` receiver: the next statement reads the lesson again."""
+    cache.delete(lesson_cache_key(instance.pk))

@@ -8,6 +8,7 @@ they do is stored.
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
@@ -75,11 +76,25 @@ ENROLMENT_FIELDS = (
 )
 
 
-def _access(request, lesson_id: int, activity_uuid) -> PlayerAccess:
-    """Who may use this player; raises Http404 (no such lesson/activity) or PermissionDenied."""
+def _lesson_and_placements(lesson_id: int, *, cached: bool) -> tuple[LessonPage | None, list[LessonActivity]]:
+    key = h5p.lesson_cache_key(lesson_id)
+    if cached and (hit := cache.get(key)) is not None:
+        return hit
     lesson = (
         LessonPage.objects.live().only("id", "title", "path", "depth", "url_path", "body").filter(pk=lesson_id).first()
     )
+    found = (lesson, lesson_activities(lesson=lesson) if lesson is not None else [])
+    if lesson is not None:
+        cache.set(key, found, h5p.LESSON_CACHE_SECONDS)
+    return found
+
+
+def _access(request, lesson_id: int, activity_uuid, *, cached: bool = False) -> PlayerAccess:
+    """Who may use this player; raises Http404 (no such lesson/activity) or PermissionDenied.
+
+    ``cached`` lets the statement endpoints reuse the lesson and its blocks for a few seconds; the player page
+    always reads them fresh (and refreshes the cache)."""
+    lesson, placements = _lesson_and_placements(lesson_id, cached=cached)
     if lesson is None:
         raise Http404
     enrolment = (
@@ -90,8 +105,9 @@ def _access(request, lesson_id: int, activity_uuid) -> PlayerAccess:
     )
     if enrolment is None and not lesson.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
-    placements = lesson_activities(lesson=lesson)
     placement = next((item for item in placements if str(item.activity.uuid) == str(activity_uuid)), None)
+    if placement is None and cached:  # placed since the lesson was cached: read it again
+        return _access(request, lesson_id, activity_uuid)
     if placement is None:
         raise Http404
     return PlayerAccess(lesson=lesson, placement=placement, placements=placements, enrolment=enrolment)
@@ -108,10 +124,11 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 
 def _json_access(request, lesson_id: int, activity_uuid) -> PlayerAccess | JsonResponse:
+    """``_access`` for the statement endpoints (cached lesson), with the refusals as JSON."""
     if not request.user.is_authenticated:
         return _json_error(_("Sign in to do this activity."), 403)
     try:
-        return _access(request, lesson_id, activity_uuid)
+        return _access(request, lesson_id, activity_uuid, cached=True)
     except Http404:
         return _json_error(_("This activity is not in this lesson."), 404)
     except PermissionDenied:

@@ -12,6 +12,16 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate limits, cached lessons and dashboards must not leak between
+    tests that reuse primary keys)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test is a test that did not run: fail the whole run unless --allow-skips."""

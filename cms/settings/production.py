@@ -15,3 +15,6 @@ SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Certificates, batches and e-mails go to the database queue and a `manage.py db_worker` process (README,
+# "Proceso de trabajo"), never into the request that completes a course.
+TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
