@@ -12,7 +12,6 @@ Prints one line per figure: `name: value unit`.
 
 import importlib.util
 import json
-import re
 import secrets
 import shutil
 import signal
@@ -147,20 +146,7 @@ def run_wrk(data: dict, seconds: float) -> dict:
             "threads": threads,
         }
     )
-    result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{LEARNERS}", f"-d{int(seconds)}s", "--latency", "-s", str(script)]
-        + [f"http://127.0.0.1:{PORT}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))}
-    for label in ("50", "99"):
-        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", result.stdout, re.M).groups()
-        figures[f"p{label}"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    figures["errors"] = int(errors.group(1)) if errors else 0
-    return figures
+    return common.wrk(script=script, threads=threads, clients=LEARNERS, seconds=seconds)
 
 
 def setup_data() -> dict:

@@ -238,6 +238,11 @@ def run_wrk(data: dict, mode: str, seconds: float, clients: int = LEARNERS) -> d
             "threads": threads,
         }
     )
+    return wrk(script=script, threads=threads, clients=clients, seconds=seconds)
+
+
+def wrk(*, script: Path, threads: int, clients: int, seconds: float) -> dict:
+    """Run wrk with a Lua script against the server; requests per second, p50/p99 latency (ms) and errors."""
     result = subprocess.run(
         [
             "wrk",

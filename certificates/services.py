@@ -43,7 +43,6 @@ from certificates.models import (
 from courses.models import CoursePage
 from learners.audit import audit_record
 from learners.models import Cohort, Enrolment, LearnerProfile
-from learners.run import format_run, mask_run
 from learners.selectors import attendance_summaries
 
 logger = logging.getLogger(__name__)
@@ -68,11 +67,8 @@ def _document(profile) -> tuple[str, str]:
     if profile is None:
         return "", ""
     if profile.run:
-        return format_run(profile.run), mask_run(profile.run)
-    number = profile.document_number or ""
-    masked = "X" * max(len(number) - 3, 0) + number[-3:]
-    label = profile.get_document_type_display()
-    return f"{label} {number}".strip(), f"{label} {masked}".strip()
+        return profile.run_display, profile.run_masked
+    return profile.document_display, profile.document_masked
 
 
 def verify_url(code: str) -> str:

@@ -11,7 +11,6 @@ Content files are reached through a signed token that names the activity and the
 learner's player can load them while nobody else can guess or reuse the address.
 """
 
-import mimetypes
 import posixpath
 from pathlib import Path
 
@@ -68,8 +67,6 @@ LIBRARY_ONLY_TYPES = {
 }
 # Served as downloads, never displayed inside the player's origin.
 ATTACHMENT_EXTENSIONS = {"pdf", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "csv"}
-
-mimetypes.add_type("font/woff2", ".woff2")
 
 
 def root() -> Path:

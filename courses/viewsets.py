@@ -135,11 +135,19 @@ class H5PActivityCreateView(snippet_views.CreateView):
 
 
 class PlayableColumn(StatusTagColumn):
+    """Ready, or waiting for libraries to be approved (one query per row, kept on the row for the tag's colour)."""
+
+    @staticmethod
+    def is_ready(instance) -> bool:
+        if not hasattr(instance, "_h5p_ready"):
+            instance._h5p_ready = not selectors.missing_libraries(activity=instance)
+        return instance._h5p_ready
+
     def get_value(self, instance):
-        return _("Waiting for libraries") if selectors.missing_libraries(activity=instance) else _("Ready")
+        return _("Ready") if self.is_ready(instance) else _("Waiting for libraries")
 
     def get_primary(self, instance):
-        return not selectors.missing_libraries(activity=instance)
+        return self.is_ready(instance)
 
 
 class H5PActivityViewSet(ScopedViewSetMixin, SnippetViewSet):

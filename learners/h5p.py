@@ -38,6 +38,7 @@ from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
 from courses.selectors import LessonActivity
 from learners import services
+from learners.accounts.throttle import count_hit
 from learners.models import Enrolment, H5PAttempt, H5PStatement, H5PUserState, LessonProgress
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
@@ -317,13 +318,7 @@ def state_save(
 def rate_limit_hit(*, user: AbstractBaseUser, activity: H5PActivity) -> bool:
     """Count one statement for (user, activity) in the current minute; True once over the limit (cache only)."""
     key = f"h5p-xapi:{user.pk}:{activity.pk}:{int(timezone.now().timestamp() // 60)}"
-    if cache.add(key, 1, timeout=90):
-        return False
-    try:
-        return cache.incr(key) > rate_limit_per_minute()
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=90)
-        return False
+    return count_hit(key, window=90) > rate_limit_per_minute()
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,14 @@ class LearnerProfile(models.Model):
             return self.run_display
         return f"{self.get_document_type_display()} {self.document_number}"
 
+    @property
+    def document_masked(self) -> str:
+        """For public pages: the RUN masked (12.XXX.678-5), another document all but its last three characters."""
+        if self.document_type == self.DocumentType.RUN:
+            return self.run_masked
+        number = self.document_number
+        return f"{self.get_document_type_display()} {'X' * max(len(number) - 3, 0)}{number[-3:]}"
+
     def age_in(self, year: int) -> int | None:
         """Age reached during ``year`` (only the birth year is known); None when unknown."""
         return None if self.birth_year is None else year - self.birth_year

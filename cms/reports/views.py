@@ -27,7 +27,7 @@ from cms.reports.xlsx import write_xlsx
 from learners.audit import audit_record
 from learners.models import LearnerProfile
 from learners.run import format_run
-from learners.selectors import ALL_LEARNERS_PERMISSION, staff_municipality
+from learners.selectors import staff_municipality, staff_scope
 
 
 def _number(value):
@@ -80,7 +80,8 @@ def may_see_reports(user) -> bool:
     account without a municipality (a coordinator not yet assigned) sees no report rather than the whole country."""
     if not user.has_perm(VIEW_REPORTS_PERMISSION):
         return False
-    return user.has_perm(ALL_LEARNERS_PERMISSION) or staff_municipality(user=user) is not None
+    scope = staff_scope(user=user)
+    return scope.everything or scope.municipality_id is not None
 
 
 class SchoolReportView(ReportView):

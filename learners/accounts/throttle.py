@@ -33,6 +33,17 @@ def _subjects(*, email: str, ip: str) -> list[tuple[str, int]]:
     return subjects
 
 
+def count_hit(key: str, *, window: int) -> int:
+    """Add one to the counter ``key``, which lives ``window`` seconds from its first hit; returns the new count.
+    The rate limits of the project (log-ins, certificate lookups, xAPI statements) all count with this."""
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def client_ip(request) -> str:
     """The address the request came from (REMOTE_ADDR; a reverse proxy must set it to the real client)."""
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
@@ -50,13 +61,7 @@ def record_failure(*, email: str, ip: str) -> int:
     window = settings.LEARNERS_LOGIN_LOCKOUT_SECONDS
     for stem, limit in _subjects(email=email, ip=ip):
         key = f"{PREFIX}:failures:{stem}"
-        cache.add(key, 0, timeout=window)
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-            failures = 1
-        if failures >= limit:
+        if count_hit(key, window=window) >= limit:
             cache.set(f"{PREFIX}:lock:{stem}", _now() + window, timeout=window)
             cache.delete(key)
     return seconds_locked(email=email, ip=ip)

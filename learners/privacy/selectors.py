@@ -4,7 +4,6 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -75,8 +74,9 @@ def _plain(value):
     return value
 
 
-def _rows(queryset: Iterable, fields: list[str]) -> list[dict]:
-    return [{name: _plain(row[name]) for name in fields} for row in queryset]
+def _rows(queryset: QuerySet, *fields: str) -> list[dict]:
+    """``fields`` of every row, as JSON-ready values, in that column order."""
+    return [{name: _plain(row[name]) for name in fields} for row in queryset.values(*fields)]
 
 
 def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
@@ -110,102 +110,86 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
     ]
     data = {
         "account": account,
-        "profile": _rows(LearnerProfile.objects.filter(user=user).values(*profile_fields), profile_fields),
+        "profile": _rows(LearnerProfile.objects.filter(user=user), *profile_fields),
         "consents": _rows(
-            Consent.objects.filter(user=user)
-            .order_by("accepted_at", "pk")
-            .values("version", "text_sha256", "accepted_at", "withdrawn_at", "channel"),
-            ["version", "text_sha256", "accepted_at", "withdrawn_at", "channel"],
+            Consent.objects.filter(user=user).order_by("accepted_at", "pk"),
+            "version",
+            "text_sha256",
+            "accepted_at",
+            "withdrawn_at",
+            "channel",
         ),
         "enrolments": _rows(
-            Enrolment.objects.filter(user=user)
-            .order_by("enrolled_at", "pk")
-            .values(
-                "id",
-                "course__title",
-                "cohort__name",
-                "status",
-                "enrolled_at",
-                "waitlisted_at",
-                "completed_at",
-                "withdrawn_at",
-                "final_grade",
-                "last_visited_at",
-            ),
-            [
-                "id",
-                "course__title",
-                "cohort__name",
-                "status",
-                "enrolled_at",
-                "waitlisted_at",
-                "completed_at",
-                "withdrawn_at",
-                "final_grade",
-                "last_visited_at",
-            ],
+            Enrolment.objects.filter(user=user).order_by("enrolled_at", "pk"),
+            "id",
+            "course__title",
+            "cohort__name",
+            "status",
+            "enrolled_at",
+            "waitlisted_at",
+            "completed_at",
+            "withdrawn_at",
+            "final_grade",
+            "last_visited_at",
         ),
         "progress": _rows(
-            LessonProgress.objects.filter(enrolment__user=user)
-            .order_by("pk")
-            .values("enrolment_id", "course__title", "lesson__title", "completed_at", "score", "source"),
-            ["enrolment_id", "course__title", "lesson__title", "completed_at", "score", "source"],
+            LessonProgress.objects.filter(enrolment__user=user).order_by("pk"),
+            "enrolment_id",
+            "course__title",
+            "lesson__title",
+            "completed_at",
+            "score",
+            "source",
         ),
         "h5p_attempts": _rows(
-            H5PAttempt.objects.filter(user=user)
-            .order_by("started_at", "pk")
-            .values(
-                "id",
-                "enrolment_id",
-                "lesson__title",
-                "activity__title",
-                "number",
-                "started_at",
-                "completed_at",
-                "raw_score",
-                "max_score",
-                "scaled",
-                "success",
-                "duration_seconds",
-            ),
-            [
-                "id",
-                "enrolment_id",
-                "lesson__title",
-                "activity__title",
-                "number",
-                "started_at",
-                "completed_at",
-                "raw_score",
-                "max_score",
-                "scaled",
-                "success",
-                "duration_seconds",
-            ],
+            H5PAttempt.objects.filter(user=user).order_by("started_at", "pk"),
+            "id",
+            "enrolment_id",
+            "lesson__title",
+            "activity__title",
+            "number",
+            "started_at",
+            "completed_at",
+            "raw_score",
+            "max_score",
+            "scaled",
+            "success",
+            "duration_seconds",
         ),
         "h5p_statements": _rows(
-            H5PStatement.objects.filter(user=user)
-            .order_by("received_at", "pk")
-            .values("attempt_id", "statement_id", "verb", "object_id", "received_at", "raw"),
-            ["attempt_id", "statement_id", "verb", "object_id", "received_at", "raw"],
+            H5PStatement.objects.filter(user=user).order_by("received_at", "pk"),
+            "attempt_id",
+            "statement_id",
+            "verb",
+            "object_id",
+            "received_at",
+            "raw",
         ),
         "h5p_saved_state": _rows(
-            H5PUserState.objects.filter(user=user)
-            .order_by("pk")
-            .values("activity__title", "data_type", "sub_content_id", "value", "updated_at"),
-            ["activity__title", "data_type", "sub_content_id", "value", "updated_at"],
+            H5PUserState.objects.filter(user=user).order_by("pk"),
+            "activity__title",
+            "data_type",
+            "sub_content_id",
+            "value",
+            "updated_at",
         ),
         "attendance": _rows(
-            AttendanceRecord.objects.filter(enrolment__user=user)
-            .order_by("session__date", "pk")
-            .values("enrolment_id", "session__cohort__name", "session__date", "session__place", "status"),
-            ["enrolment_id", "session__cohort__name", "session__date", "session__place", "status"],
+            AttendanceRecord.objects.filter(enrolment__user=user).order_by("session__date", "pk"),
+            "enrolment_id",
+            "session__cohort__name",
+            "session__date",
+            "session__place",
+            "status",
         ),
         "data_requests": _rows(
-            DataRequest.objects.filter(user=user)
-            .order_by("created_at", "pk")
-            .values("kind", "details", "created_at", "due_on", "status", "answered_at", "response"),
-            ["kind", "details", "created_at", "due_on", "status", "answered_at", "response"],
+            DataRequest.objects.filter(user=user).order_by("created_at", "pk"),
+            "kind",
+            "details",
+            "created_at",
+            "due_on",
+            "status",
+            "answered_at",
+            "response",
         ),
     }
     for _receiver, extra in learner_data_requested.send(sender=LearnerProfile, user=user):

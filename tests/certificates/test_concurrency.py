@@ -4,47 +4,17 @@ certificates. (SQLite serialises writes, so there the same calls run one after t
 Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1/escuela_<branch> pytest tests/certificates
 """
 
-import threading
-
-from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
 from certificates import services
 from certificates.models import CertificateBatch, FolioCounter, IssuedCertificate
+from tests.concurrency import run_concurrently
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline
 from tests.factories.learners import cohort
 
 THREADS = 8
-
-
-def run_concurrently(actions):
-    """Start every action at the same moment, each in its own thread and database connection."""
-    if connection.vendor != "postgresql":
-        return [action() for action in actions]
-    barrier, results, errors = threading.Barrier(len(actions)), [], []
-    lock = threading.Lock()
-
-    def worker(action):
-        try:
-            barrier.wait(timeout=10)
-            result = action()
-            with lock:
-                results.append(result)
-        except Exception as error:  # collected and re-raised below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 class ConcurrentIssueTests(TransactionTestCase):

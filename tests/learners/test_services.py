@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
 
-from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
 from courses.models import LessonPage
@@ -11,6 +10,7 @@ from learners import selectors, services
 from learners.grading import final_grade, grade_from_score
 from learners.models import AttendanceRecord, Enrolment, LessonProgress
 from learners.signals import course_completed
+from tests.concurrency import run_concurrently
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline, site_root
 from tests.factories.learners import cohort, learner, session
 
@@ -276,27 +276,7 @@ class ConcurrencyTests(TransactionTestCase):
         self.user = learner()
 
     def run_twice(self, action):
-        if connection.vendor != "postgresql":
-            return [action(), action()]
-        barrier, results, errors = threading.Barrier(2), [], []
-
-        def worker():
-            try:
-                barrier.wait(timeout=5)
-                results.append(action())
-            except Exception as error:  # collected and re-raised below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
-        return results
+        return run_concurrently([action, action], timeout=5)
 
     def test_double_enrol(self):
         results = self.run_twice(lambda: services.enrolment_create(user=self.user, course=self.course))
