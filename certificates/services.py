@@ -71,9 +71,14 @@ def _document(profile) -> tuple[str, str]:
     return profile.document_display, profile.document_masked
 
 
+def _site_url(path: str) -> str:
+    """An absolute address on the public site: CERTIFICATES_BASE_URL, or WAGTAILADMIN_BASE_URL when it is unset."""
+    base = getattr(settings, "CERTIFICATES_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    return base.rstrip("/") + path
+
+
 def verify_url(code: str) -> str:
-    base = getattr(settings, "CERTIFICATES_BASE_URL", None) or settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/") + reverse("certificates:verify", kwargs={"code": code})
+    return _site_url(reverse("certificates:verify", kwargs={"code": code}))
 
 
 def build_snapshot(
@@ -741,9 +746,7 @@ def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     pending = [c for c in certificates if c.notified_at is None and c.status == "valid" and c.user.email]
     if not pending:
         return 0
-    dashboard_url = (getattr(settings, "CERTIFICATES_BASE_URL", None) or settings.WAGTAILADMIN_BASE_URL).rstrip(
-        "/"
-    ) + reverse("learners:dashboard")
+    dashboard_url = _site_url(reverse("learners:dashboard"))
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for certificate in pending:
