@@ -95,7 +95,7 @@ def bulk_pdf_only(count: int) -> float:
 
 
 def bulk_issue(count: int) -> float | None:
-    """The real bulk job of certificates.services, through the hook module bench/certificates_bulk.py (the
+    """The real bulk job of certificates.services.batches, through the hook module bench/certificates_bulk.py (the
     cert-domain helper's: it seeds a PostgreSQL database and times db_workers); None when it is unavailable."""
     try:
         from bench.certificates_bulk import run_bulk_issue  # noqa: PLC0415 (optional module)
