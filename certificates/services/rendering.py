@@ -53,8 +53,8 @@ class _ImageCache:
 
 
 def certificate_data(snapshot: dict, images: _ImageCache | None = None):
-    """The renderer's input (``certificates.pdf.CertificateData``) from a certificate's snapshot."""
-    from certificates.pdf import CertificateData, Signatory
+    """The renderer's input (``certificates.pdf.composition.CertificateData``) from a certificate's snapshot."""
+    from certificates.pdf.composition import CertificateData, Signatory
 
     images = images or _ImageCache()
     return CertificateData(
@@ -86,7 +86,7 @@ def certificate_data(snapshot: dict, images: _ImageCache | None = None):
 
 def render_pdf(snapshot: dict, images: _ImageCache | None = None) -> bytes:
     """Draw (and sign, when a key is configured) the PDF of a snapshot."""
-    from certificates.pdf import render_certificate
+    from certificates.pdf.writer import render_certificate
     from certificates.signing import get_signer, sign_pdf
 
     with translation.override(settings.LANGUAGE_CODE):
