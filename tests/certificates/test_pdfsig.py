@@ -19,9 +19,12 @@ from django.test import TestCase, override_settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from certificates import pdf, services, signing
+from certificates import signing
 from certificates.management.commands.certificates_dev_key import create_dev_key
 from certificates.models import IssuedCertificate
+from certificates.pdf.naive import render_certificate_naive
+from certificates.pdf.writer import render_certificate
+from certificates.services import issuance
 from tests.certificates.pdf_samples import sample_data
 from tests.certificates.test_signing import rsa_chain  # noqa: F401 (fixture: an RSA key whose certificate has a CA)
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
@@ -55,7 +58,7 @@ def dev_signer(tmp_path_factory):
 @pytest.fixture(scope="module")
 def signed(dev_signer):
     """A certificate signed by the fast path (the CMS template), as issued certificates are."""
-    return signing._fast_sign(pdf.render_certificate(sample_data()), dev_signer, "Certificado", "Santiago")
+    return signing._fast_sign(render_certificate(sample_data()), dev_signer, "Certificado", "Santiago")
 
 
 def test_pdfsig_is_installed():
@@ -70,7 +73,7 @@ def test_pdfsig_is_installed():
     ],
     ids=["template", "pyhanko"],
 )
-@pytest.mark.parametrize("render", [pdf.render_certificate, pdf.render_certificate_naive], ids=["fast", "reportlab"])
+@pytest.mark.parametrize("render", [render_certificate, render_certificate_naive], ids=["fast", "reportlab"])
 def test_pdfsig_finds_the_signature_valid_over_the_whole_file(sign, render, dev_signer, tmp_path):
     code, fields, lines = pdfsig(sign(render(sample_data()), dev_signer), tmp_path)
     assert code == 0, lines
@@ -84,7 +87,7 @@ def test_pdfsig_finds_the_signature_valid_over_the_whole_file(sign, render, dev_
 
 def test_pdfsig_finds_an_rsa_signature_with_a_chain_valid(rsa_chain, tmp_path):  # noqa: F811 (the fixture)
     signer = signing.Signer.from_files(rsa_chain / "key.pem", rsa_chain / "chain.pem", passphrase="secreto")
-    document = signing._fast_sign(pdf.render_certificate(sample_data()), signer, "Certificado", "Ñuñoa")
+    document = signing._fast_sign(render_certificate(sample_data()), signer, "Certificado", "Ñuñoa")
     code, fields, lines = pdfsig(document, tmp_path)
     assert code == 0, lines
     assert fields["Signature Validation"] == VALID
@@ -113,7 +116,7 @@ def test_pdfsig_reports_a_change_appended_after_signing(signed, tmp_path):
 
 
 def test_pdfsig_finds_no_signature_in_an_unsigned_certificate(tmp_path):
-    code, fields, lines = pdfsig(pdf.render_certificate(sample_data()), tmp_path)
+    code, fields, lines = pdfsig(render_certificate(sample_data()), tmp_path)
     assert code != 0 and "Signature Validation" not in fields
     assert any("does not contain any signatures" in line for line in lines)
 
@@ -132,7 +135,7 @@ class IssuedCertificateSignatureTests(TestCase):
         enrolment = completed_enrolment(course=course, user=learner(given_names="Nguyễn Thị", run="12345678-5"))
         with override_settings(CERTIFICATES_SIGNING_KEY=str(key), CERTIFICATES_SIGNING_CERT=str(cert)):
             with self.captureOnCommitCallbacks(execute=True):
-                certificate = services.certificate_issue(enrolment=enrolment)
+                certificate = issuance.certificate_issue(enrolment=enrolment)
         certificate.refresh_from_db()
         self.assertEqual(certificate.render_state, IssuedCertificate.RenderState.DONE, certificate.render_error)
         with certificate.pdf.open("rb") as handle:
