@@ -4,7 +4,6 @@ from csp.constants import SELF
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
-from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -48,8 +47,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     - Every response outside the admin gets a nonce in its policy, used or not: templates may write
       ``nonce="{{ request.csp_nonce }}"`` at any point, and a stray 'unsafe-inline' could never take effect.
     - The Wagtail admin gets ``CONTENT_SECURITY_POLICY_ADMIN`` (its allowances are explained in the settings).
-    - frame-ancestors follows the X-Frame-Options that the view chose: 'self' where a view allowed its own
-      origin (Wagtail's preview), the setting's 'none' everywhere else.
+    - frame-ancestors follows X-Frame-Options: 'self' where a view (or SameOriginFramingMiddleware) allowed the
+      site's own origin, the setting's 'none' everywhere else.
 
     A response that already carries a policy (the H5P player sets its own) keeps it: django-csp never overwrites.
     """
@@ -67,21 +66,29 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
-class FrameOptionsMiddleware(XFrameOptionsMiddleware):
-    """X_FRAME_OPTIONS (DENY), except SAMEORIGIN for
+class SameOriginFramingMiddleware:
+    """Marks the responses that their own origin may frame, before Django's XFrameOptionsMiddleware (just above
+    in MIDDLEWARE) gives every other response X_FRAME_OPTIONS (DENY):
 
     - a response whose own policy allows frame-ancestors 'self' (the H5P player, in an iframe on its lesson page),
       so that the two headers never disagree;
     - a page that Wagtail renders for its preview panel: Wagtail runs the page's own URL through the middleware
       with a stand-in request marked ``is_dummy``, and shows the result in an iframe of the page editor.
+
+    ContentSecurityPolicyMiddleware then turns SAMEORIGIN into frame-ancestors 'self'.
     """
 
-    def get_xframe_options_value(self, request, response):
-        if getattr(request, "is_dummy", False):
-            return "SAMEORIGIN"
-        if _frame_ancestors(response.get("Content-Security-Policy", "")) == SELF:
-            return "SAMEORIGIN"
-        return super().get_xframe_options_value(request, response)
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "X-Frame-Options" not in response and (
+            getattr(request, "is_dummy", False)
+            or _frame_ancestors(response.get("Content-Security-Policy", "")) == SELF
+        ):
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
 
 
 @lru_cache(maxsize=1)

@@ -70,7 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Above XFrameOptions: frame-ancestors follows the X-Frame-Options a view chose (cms/middleware.py).
+    # Above XFrameOptions: frame-ancestors follows the X-Frame-Options of the response (cms/middleware.py).
     "cms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "learners.privacy.middleware.PrivacyNoticeMiddleware",
-    "cms.middleware.FrameOptionsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.middleware.SameOriginFramingMiddleware",  # SAMEORIGIN for the H5P player and Wagtail's preview
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -198,8 +199,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# No page may be framed, except those whose view allows its own origin: Wagtail's preview, and the H5P player,
-# whose own policy says frame-ancestors 'self' (cms.middleware.FrameOptionsMiddleware follows it).
+# No page may be framed, except by the site itself where needed: Wagtail's preview panel and the H5P player,
+# whose own policy says frame-ancestors 'self' (cms.middleware.SameOriginFramingMiddleware).
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy for every response (django-csp through cms.middleware.ContentSecurityPolicyMiddleware;
