@@ -84,8 +84,7 @@ class SameOriginFramingMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if "X-Frame-Options" not in response and (
-            getattr(request, "is_dummy", False)
-            or _frame_ancestors(response.get("Content-Security-Policy", "")) == SELF
+            getattr(request, "is_dummy", False) or _frame_ancestors(response.get("Content-Security-Policy", "")) == SELF
         ):
             response["X-Frame-Options"] = "SAMEORIGIN"
         return response

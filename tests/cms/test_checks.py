@@ -61,8 +61,7 @@ def test_production_without_redis_refuses_to_start():
     assert result.returncode != 0
     assert "cms.E001" in result.stderr
     check = run_production(
-        "from django.core.management import execute_from_command_line;"
-        "execute_from_command_line(['manage.py', 'check'])"
+        "from django.core.management import execute_from_command_line;execute_from_command_line(['manage.py', 'check'])"
     )
     assert check.returncode != 0
     assert "cms.E001" in check.stderr

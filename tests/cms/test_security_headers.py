@@ -13,7 +13,6 @@ from django.conf import settings
 from django.test import RequestFactory, TestCase
 from wagtail.rich_text import RichText
 
-from courses.models import H5PLibrary
 from learners import services
 from learners.h5p_views import PLAYER_CSP
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, ModulePageFactory, site_root
