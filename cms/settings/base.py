@@ -229,6 +229,7 @@ CONTENT_SECURITY_POLICY = {
 #   choosers, inline panels) and jQuery re-runs them when a dialog moves; none takes a nonce (wagtail#7053).
 #   A nonce in the list would switch 'unsafe-inline' off, so the admin gets none.
 # - <style> elements without a nonce: Draftail writes its placeholder and list-counter rules in a <style> element.
+# - blob: images: the multiple image upload shows each chosen file as a preview before it is sent.
 # - Inline event handlers and style attributes stay refused: Wagtail sets styles through the DOM, not attributes.
 #   The one handler allowed is the no-op "return;" that Jcrop (the image focal-point tool) sets to detect touch.
 ADMIN_ALLOWED_HANDLER_HASHES = ["'sha256-i+qr4lq34KgNHiW62lWi9aInEBwiEOrfCzaNPCvkqD8='"]  # "return;"
@@ -239,6 +240,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "script-src-attr": [UNSAFE_HASHES, *ADMIN_ALLOWED_HANDLER_HASHES],
         "style-src": [SELF, UNSAFE_INLINE],
         "style-src-attr": [NONE],
+        "img-src": [SELF, "blob:"],
     }
 }
 

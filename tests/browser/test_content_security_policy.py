@@ -116,6 +116,12 @@ def site(transactional_db):
     }
 
 
+def png() -> bytes:
+    from wagtail.images.tests.utils import get_test_image_file
+
+    return get_test_image_file(filename="plaza.png", size=(64, 48)).file.getvalue()
+
+
 class Watch:
     """A browser context whose documents report CSP violations, CSP console messages and script errors."""
 
@@ -209,17 +215,26 @@ def test_learner_pages(site, watch):
 
 def test_admin_pages(site, watch):
     admin = watch(site["admin"], viewport={"width": 1280, "height": 900})
-    admin.goto("/")  # the public site with Wagtail's user bar
+    page = admin.goto("/")  # the public site with Wagtail's user bar, whose menu runs the accessibility checker
+    page.locator("#wagtail-userbar-trigger").click()
+    page.locator("#wagtail-userbar-items").wait_for()
     for url in [
         "/admin/",
         f"/admin/pages/{site['module'].pk}/",
         "/admin/snippets/courses/h5pactivity/",
         "/admin/learners/enrolments/",
         f"/admin/learners/cohorts/edit/{site['cohort'].pk}/",
+        "/admin/school-reports/courses/",
         "/admin/images/",
-        f"/admin/images/{site['image'].pk}/",
+        f"/admin/images/{site['image'].pk}/",  # the focal-point tool (Jcrop)
+        "/admin/documents/",
     ]:
         admin.goto(url)
+
+    # Several images uploaded at once: previews, progress bars and the edit forms that come back.
+    page = admin.goto("/admin/images/multiple/add/")
+    page.set_input_files("#fileupload", files=[{"name": "plaza.png", "mimeType": "image/png", "buffer": png()}])
+    page.locator("#upload-list li.upload-success").wait_for()
 
     # The page editor with a StreamField: type into Draftail, add a block, see the preview panel, save a draft.
     page = admin.goto(f"/admin/pages/{site['lesson'].pk}/edit/")

@@ -132,7 +132,8 @@ class SitePolicyTests(SiteSetUp):
 class AdminPolicyTests(SiteSetUp):
     def test_admin_pages_get_the_admin_policy(self):
         """Only the documented allowances (settings.CONTENT_SECURITY_POLICY_ADMIN): inline <script> and <style>
-        elements; never inline event handlers (but Jcrop's "return;"), style attributes or other origins."""
+        elements, blob: images; never inline event handlers (but Jcrop's "return;"), style attributes or other
+        origins."""
         self.client.force_login(self.admin)
         for url in [
             "/admin/",
@@ -151,6 +152,7 @@ class AdminPolicyTests(SiteSetUp):
                 directives["script-src-attr"], ["'unsafe-hashes'", *settings.ADMIN_ALLOWED_HANDLER_HASHES], url
             )
             self.assertEqual(directives["style-src-attr"], ["'none'"], url)
+            self.assertEqual(directives["img-src"], ["'self'", "blob:"], url)
             self.assertEqual(directives["object-src"], ["'none'"], url)
             self.assertEqual(directives["frame-ancestors"], ["'none'"], url)
             self.assertEqual(response["X-Frame-Options"], "DENY", url)
