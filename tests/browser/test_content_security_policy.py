@@ -17,7 +17,7 @@ from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.rich_text import RichText
 
-from certificates import services as certificate_services
+from certificates.services import issuance
 from courses import services as course_services
 from courses.models import LessonPage
 from learners import services
@@ -100,7 +100,7 @@ def site(transactional_db):
     cohort = make_cohort(course=course)
     graduate = completed_enrolment(course=course, email="luis@example.cl")
     make_template(is_default=True)
-    certificate = certificate_services.certificate_issue(enrolment=graduate, render=False)
+    certificate = issuance.certificate_issue(enrolment=graduate, render=False)
     return {
         "home": home,
         "catalogue": catalogue,
