@@ -54,6 +54,8 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
         "DATABASE_CONN_MAX_AGE": "600",
+        # Production refuses a per-process cache (cms.E001): the workers share Redis, as in production.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "CERTIFICATES_PRIVATE_ROOT": str(private_root),

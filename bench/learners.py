@@ -46,6 +46,8 @@ ENV = {
     "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
     "DATABASE_URL": DATABASE_URL,
     "DATABASE_CONN_MAX_AGE": "60",
+    # Production refuses a per-process cache (cms.E001): the workers share Redis, as in production.
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
 }
 
 

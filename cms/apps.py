@@ -8,6 +8,7 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms import checks  # noqa: F401 (registers the site's system checks)
         from cms.signal_handlers import register_signal_handlers
 
         register_signal_handlers()

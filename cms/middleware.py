@@ -1,4 +1,10 @@
+from functools import lru_cache
+
+from csp.constants import SELF
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -24,3 +30,70 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def _frame_ancestors(policy: str) -> str | None:
+    """The value of the frame-ancestors directive in a Content-Security-Policy header, or None."""
+    for directive in policy.split(";"):
+        name, _sep, value = directive.strip().partition(" ")
+        if name.lower() == "frame-ancestors":
+            return value.strip()
+    return None
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with the site's three rules.
+
+    - Every response outside the admin gets a nonce in its policy, used or not: templates may write
+      ``nonce="{{ request.csp_nonce }}"`` at any point, and a stray 'unsafe-inline' could never take effect.
+    - The Wagtail admin gets ``CONTENT_SECURITY_POLICY_ADMIN`` (its allowances are explained in the settings).
+    - frame-ancestors follows X-Frame-Options: 'self' where a view (or SameOriginFramingMiddleware) allowed the
+      site's own origin, the setting's 'none' everywhere else.
+
+    A response that already carries a policy (the H5P player sets its own) keeps it: django-csp never overwrites.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        if _is_admin(request):
+            parts.config = default_config(settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+        else:
+            parts.nonce = self._make_nonce(request)
+        if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN":
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": [SELF]}
+        return parts
+
+
+class SameOriginFramingMiddleware:
+    """Marks the responses that their own origin may frame, before Django's XFrameOptionsMiddleware (just above
+    in MIDDLEWARE) gives every other response X_FRAME_OPTIONS (DENY):
+
+    - a response whose own policy allows frame-ancestors 'self' (the H5P player, in an iframe on its lesson page),
+      so that the two headers never disagree;
+    - a page that Wagtail renders for its preview panel: Wagtail runs the page's own URL through the middleware
+      with a stand-in request marked ``is_dummy``, and shows the result in an iframe of the page editor.
+
+    ContentSecurityPolicyMiddleware then turns SAMEORIGIN into frame-ancestors 'self'.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "X-Frame-Options" not in response and (
+            getattr(request, "is_dummy", False) or _frame_ancestors(response.get("Content-Security-Policy", "")) == SELF
+        ):
+            response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+
+@lru_cache(maxsize=1)
+def _admin_prefix() -> str:
+    return reverse("wagtailadmin_home")
+
+
+def _is_admin(request) -> bool:
+    return request.path_info.startswith(_admin_prefix())

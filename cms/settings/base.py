@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -64,10 +65,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",  # the database task backend and its `db_worker` (production, see README)
+    "csp",  # django-csp: its checks flag settings of the old 3.x format
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above XFrameOptions: frame-ancestors follows the X-Frame-Options of the response (cms/middleware.py).
+    "cms.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.ChosenLanguageMiddleware",
@@ -77,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "learners.privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.middleware.SameOriginFramingMiddleware",  # SAMEORIGIN for the H5P player and Wagtail's preview
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -194,7 +199,50 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page may be framed, except by the site itself where needed: Wagtail's preview panel and the H5P player,
+# whose own policy says frame-ancestors 'self' (cms.middleware.SameOriginFramingMiddleware).
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy for every response (django-csp through cms.middleware.ContentSecurityPolicyMiddleware;
+# README, "Cabeceras de seguridad"). Scripts and styles come from the site itself or carry the page's nonce;
+# nothing loads from another origin except the video players that a lesson embeds after the learner asks.
+VIDEO_FRAME_ORIGINS = ["https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": [SELF, *VIDEO_FRAME_ORIGINS],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],  # 'self' where the view allowed same-origin framing (see X_FRAME_OPTIONS)
+    }
+}
+# The Wagtail admin (under /admin/): the same policy and only the allowances that Wagtail 8.0's own code needs,
+# found by driving the admin in Chromium (tests/browser/test_content_security_policy.py):
+# - <script> elements without a nonce: Wagtail's widgets write their initialisers inline (date and time pickers,
+#   choosers, inline panels) and jQuery re-runs them when a dialog moves; none takes a nonce (wagtail#7053).
+#   A nonce in the list would switch 'unsafe-inline' off, so the admin gets none.
+# - <style> elements without a nonce: Draftail writes its placeholder and list-counter rules in a <style> element.
+# - blob: images: the multiple image upload shows each chosen file as a preview before it is sent.
+# - Inline event handlers and style attributes stay refused: Wagtail sets styles through the DOM, not attributes.
+#   The one handler allowed is the no-op "return;" that Jcrop (the image focal-point tool) sets to detect touch.
+ADMIN_ALLOWED_HANDLER_HASHES = ["'sha256-i+qr4lq34KgNHiW62lWi9aInEBwiEOrfCzaNPCvkqD8='"]  # "return;"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "script-src-attr": [UNSAFE_HASHES, *ADMIN_ALLOWED_HANDLER_HASHES],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-attr": [NONE],
+        "img-src": [SELF, "blob:"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -137,7 +137,7 @@ def test_upload_place_and_answer_an_h5p_activity(live_server, browser, setting, 
     frame.locator("button.ec-option[data-index='1']").click()
     frame.locator("button.ec-check").click()
     # The player reports the server's verdict to the lesson page, which shows it in a live region.
-    phone.wait_for_function("document.querySelector('.h5p-embed__live').textContent.trim() !== ''")
+    phone.locator(".h5p-embed__live", has_text=re.compile(r"\w")).wait_for()
     verdict = phone.locator(".h5p-embed__live").inner_text()
     phone.locator("[data-h5p-lesson-done]").wait_for(state="visible")  # the progress panel follows, no reload
     assert phone.locator("[data-h5p-requirements]").is_hidden()

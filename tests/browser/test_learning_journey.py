@@ -59,7 +59,7 @@ def test_sign_up_enrol_and_complete_a_course(live_server, phone, course, artifac
     phone.wait_for_url("**/mis-cursos/")
     completed = phone.locator("#completados + .course-rows")
     assert "Liderazgo comunitario" in completed.inner_text()
-    assert phone.locator(".course-row--done [role=progressbar]").get_attribute("aria-valuenow") == "100"
+    assert phone.locator(".course-row--done progress.progressbar").get_attribute("value") == "100"
     phone.screenshot(path=artifacts / "mis-cursos-360.png", full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
