@@ -82,7 +82,7 @@ from django.utils import timezone
 from courses.models import Comuna, CoursePage
 from learners import selectors, services
 from learners.models import LearnerProfile
-from learners.run import check_digit
+from learners.accounts.run import check_digit
 
 from courses.models import CourseIndexPage, LessonPage, ModulePage
 from wagtail.rich_text import RichText

@@ -54,9 +54,9 @@ from wagtail.log_actions import log
 
 from courses.models import Comuna, CoursePage
 from learners import services
+from learners.accounts.run import InvalidRun, format_run, normalise_run
 from learners.accounts.services import IMPORTED_NOTICE_VERSION
 from learners.models import Cohort, Consent, Enrolment, LearnerProfile
-from learners.run import InvalidRun, format_run, normalise_run
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000

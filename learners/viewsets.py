@@ -28,9 +28,9 @@ from courses.models import Comuna, CourseInstructor, CoursePage, H5PActivity
 from courses.viewset_utils import LimitedModelViewSet
 from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
 from learners import selectors, services
+from learners.accounts.run import InvalidRun, normalise_run
 from learners.audit import audit_record
 from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, LearnerProfile, Session
-from learners.run import InvalidRun, normalise_run
 
 BULK_ENROL_PERMISSION = "learners.add_enrolment"
 

@@ -24,9 +24,9 @@ from cms.reports import publication, selectors
 from cms.reports.filters import ReportFilterSet, report_filters
 from cms.reports.models import VIEW_REPORTS_PERMISSION
 from cms.reports.xlsx import write_xlsx
+from learners.accounts.run import format_run
 from learners.audit import audit_record
 from learners.models import LearnerProfile
-from learners.run import format_run
 from learners.selectors import staff_municipality, staff_scope
 
 

@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from courses.models import Comuna, Province, Region
+from learners.accounts.run import check_digit, normalise_run
 from learners.models import Cohort, LearnerProfile, Session
-from learners.run import check_digit, normalise_run
 
 _sequence = itertools.count(1)
 

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone, translation
 
+from learners.accounts.run import check_digit
 from learners.bulk import BulkImportError, Code, import_enrolments, parse_enrolment_csv
 from learners.models import Enrolment, LearnerProfile
-from learners.run import check_digit
 from learners.services import EnrolmentError
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import make_cohort, make_learner, make_user
