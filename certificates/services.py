@@ -41,8 +41,8 @@ from certificates.models import (
     Issuer,
 )
 from courses.models import CoursePage
-from learners.audit import audit_record
 from learners.models import Cohort, Enrolment, LearnerProfile
+from learners.privacy.audit import audit_record
 from learners.selectors import attendance_summaries
 
 logger = logging.getLogger(__name__)

@@ -453,23 +453,3 @@ def staff_scope_filter(*, user: AbstractBaseUser, queryset, lookups: ScopeLookup
     """``queryset`` narrowed to what ``user`` may see."""
     condition = staff_scope_q(scope=staff_scope(user=user), lookups=lookups)
     return queryset if condition is None else queryset.filter(condition)
-
-
-# Personal data ------------------------------------------------------------------------------------------------
-
-
-def publishable_learners(*, year: int | None = None):
-    """Learner profiles whose data may appear in published exports and reports: adults (18 or older during
-    ``year``, this year by default) whose data are not blocked. Minors, people of unknown age (``is_minor``) and
-    blocked learners are left out (Ley 21.719 art. 16 quater; blocking under Ley 19.628 art. 12).
-
-    Filter other querysets with it, e.g. ``Enrolment.objects.filter(user__learner_profile__in=publishable_learners())``.
-    """
-    return LearnerProfile.objects.filter(publishable_learner_q(year=year))
-
-
-def publishable_learner_q(*, year: int | None = None, prefix: str = "") -> Q:
-    """``publishable_learners`` as a condition, for querysets of other models: ``prefix`` leads from the filtered
-    model to LearnerProfile (``"user__learner_profile__"`` from Enrolment)."""
-    year = year or timezone.localdate().year
-    return Q(**{f"{prefix}birth_year__lte": year - 18, f"{prefix}blocked_at__isnull": True})

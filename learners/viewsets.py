@@ -29,8 +29,8 @@ from courses.viewset_utils import LimitedModelViewSet
 from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
 from learners import selectors, services
 from learners.accounts.run import InvalidRun, normalise_run
-from learners.audit import audit_record
 from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, LearnerProfile, Session
+from learners.privacy.audit import audit_record
 
 BULK_ENROL_PERMISSION = "learners.add_enrolment"
 

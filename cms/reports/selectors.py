@@ -20,7 +20,8 @@ from django.utils import timezone
 from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region
 from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
-from learners.selectors import attendance_summaries, publishable_learner_q
+from learners.privacy.selectors import publishable_learner_q
+from learners.selectors import attendance_summaries
 from learners.viewsets import learner_search_q
 
 ACTIVE_DAYS = 30
@@ -57,7 +58,8 @@ def _start_of(day: date) -> datetime:
 
 def adult_q(*, prefix: str = "") -> Q:
     """Learners whose data may be published: adults of known age whose data are not blocked
-    (``learners.selectors.publishable_learners``). ``prefix`` leads from the filtered model to LearnerProfile."""
+    (``learners.privacy.selectors.publishable_learners``). ``prefix`` leads from the filtered model to
+    LearnerProfile."""
     return publishable_learner_q(prefix=prefix)
 
 

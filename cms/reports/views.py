@@ -25,8 +25,8 @@ from cms.reports.filters import ReportFilterSet, report_filters
 from cms.reports.models import VIEW_REPORTS_PERMISSION
 from cms.reports.xlsx import write_xlsx
 from learners.accounts.run import format_run
-from learners.audit import audit_record
 from learners.models import LearnerProfile
+from learners.privacy.audit import audit_record
 from learners.selectors import staff_municipality, staff_scope
 
 

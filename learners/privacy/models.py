@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """An entry of the staff audit log: who did what to whom, and when. Written only by ``learners.audit``;
+    """An entry of the staff audit log: who did what to whom, and when. Written only by ``learners.privacy.audit``;
     the admin shows it read-only to administrators, and nothing in the project updates or deletes entries."""
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -18,7 +18,6 @@ from wagtail.log_actions import log
 from certificates import services as certificate_services
 from learners import services as learner_services
 from learners.accounts.run import check_digit
-from learners.audit import audit_record
 from learners.models import (
     AttendanceRecord,
     Enrolment,
@@ -28,6 +27,7 @@ from learners.models import (
     LessonProgress,
 )
 from learners.privacy import services as privacy_services
+from learners.privacy.audit import audit_record
 from tests.factories.certificates import make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.h5p_activities import make_activity

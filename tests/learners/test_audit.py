@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
-from learners.audit import audit_record
 from learners.models import AuditEvent, Cohort
+from learners.privacy.audit import audit_record
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import cohort, make_user
 
@@ -49,7 +49,7 @@ class PublishableLearnersTests(TestCase):
         from django.utils import timezone
 
         from learners.models import LearnerProfile
-        from learners.selectors import publishable_learner_q, publishable_learners
+        from learners.privacy.selectors import publishable_learner_q, publishable_learners
         from tests.factories.learners import learner
 
         year = timezone.localdate().year

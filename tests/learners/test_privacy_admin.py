@@ -10,9 +10,9 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from certificates import services as certificate_services
-from learners.audit import audit_record
 from learners.models import AuditEvent, DataRequest, PrivacyNotice
 from learners.privacy import services
+from learners.privacy.audit import audit_record
 from tests.factories.learners import learner, make_user
 from tests.learners.privacy_setup import PrivacyTestCase
 from tests.learners.test_admin import grant
