@@ -80,7 +80,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from courses.models import Comuna, CoursePage
-from learners import selectors, services
+from courses import selectors
+from learners.enrolment import services
 from learners.models import LearnerProfile
 from learners.accounts.run import check_digit
 

@@ -23,8 +23,8 @@ from wagtail.admin.auth import permission_denied
 from certificates import selectors, services
 from certificates.models import CertificateBatch, IssuanceFailure, IssuedCertificate
 from courses.models import CoursePage
+from learners.admin_helpers import learner_search_q
 from learners.models import Cohort, Enrolment
-from learners.viewsets import learner_search_q
 
 CHANGE = "certificates.change_issuedcertificate"
 ADD = "certificates.add_issuedcertificate"

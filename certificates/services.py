@@ -41,9 +41,9 @@ from certificates.models import (
     Issuer,
 )
 from courses.models import CoursePage
+from learners.attendance.selectors import attendance_summaries
 from learners.models import Cohort, Enrolment, LearnerProfile
 from learners.privacy.audit import audit_record
-from learners.selectors import attendance_summaries
 
 logger = logging.getLogger(__name__)
 

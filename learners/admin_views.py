@@ -22,8 +22,8 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
 from courses.models import CoursePage
-from learners import selectors, services
 from learners.bulk import MAX_BYTES, BulkImportError, import_enrolments, parse_enrolment_csv
+from learners.enrolment import selectors, services
 from learners.models import Cohort
 
 PERMISSION = "learners.add_enrolment"

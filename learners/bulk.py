@@ -53,9 +53,9 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from courses.models import Comuna, CoursePage
-from learners import services
 from learners.accounts.run import InvalidRun, format_run, normalise_run
 from learners.accounts.services import IMPORTED_NOTICE_VERSION
+from learners.enrolment import services
 from learners.models import Cohort, Consent, Enrolment, LearnerProfile
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -551,9 +551,9 @@ def import_enrolments(
     New people get an inactive account with an unusable password (user name = email) and a learner profile
     marked with the privacy notice version "csv-import": the school that sends the file is responsible for
     the legal basis of these records (consent or its legal functions, Ley 19.628 / 21.719), not the learner's
-    own acceptance. Enrolment goes through ``services.enrolment_create``, so capacity and waitlists apply, and
-    importing the same file again changes nothing. Raises BulkImportError when the file has problems, and
-    services.EnrolmentError when the course or cohort refuses enrolments.
+    own acceptance. Enrolment goes through ``learners.enrolment.services.enrolment_create``, so capacity and
+    waitlists apply, and importing the same file again changes nothing. Raises BulkImportError when the file has
+    problems, and EnrolmentError when the course or cohort refuses enrolments.
     """
     if not parsed.is_clean:
         raise BulkImportError(_("The file has problems. Fix them and upload it again."))

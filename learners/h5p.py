@@ -15,7 +15,7 @@ reduces it (H5P.md §6.4):
 - anything else is stored for the record and changes nothing.
 
 Then the activity's grade follows its grading method, and a lesson whose required activities are all passed is
-completed through ``learners.services.lesson_mark_complete`` (score = mean of its graded activities' grades),
+completed through ``learners.progress.services.lesson_mark_complete`` (score = mean of its graded activities' grades),
 which completes the course when its rule is met.
 """
 
@@ -37,9 +37,9 @@ from django.utils.translation import gettext as _
 from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
 from courses.selectors import LessonActivity
-from learners import services
 from learners.accounts.throttle import count_hit
 from learners.models import Enrolment, H5PAttempt, H5PStatement, H5PUserState, LessonProgress
+from learners.progress import services
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 ATTEMPTED = VERBS + "attempted"

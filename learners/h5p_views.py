@@ -22,8 +22,8 @@ from courses.h5p_files import content_token
 from courses.models import LessonPage
 from courses.selectors import LessonActivity, lesson_activities, missing_libraries
 from learners import h5p
+from learners.enrolment.selectors import PROGRESSING
 from learners.models import Enrolment
-from learners.selectors import PROGRESSING
 
 # H5P.md §6.3, verified with the whole quiz: the hash is H5P core's fixed bootstrap of its about:blank frame.
 FRAME_BOOTSTRAP_HASH = "sha256-8CniZYrnO46q7MvZ3m08Wom1HH/ZhyXmm29kBKTV1rk="

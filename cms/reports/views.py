@@ -27,7 +27,7 @@ from cms.reports.xlsx import write_xlsx
 from learners.accounts.run import format_run
 from learners.models import LearnerProfile
 from learners.privacy.audit import audit_record
-from learners.selectors import staff_municipality, staff_scope
+from learners.staff.selectors import staff_municipality, staff_scope
 
 
 def _number(value):

@@ -5,7 +5,7 @@ from wagtail.admin.menu import MenuItem
 
 from cms.reports import views
 from cms.reports.panels import DashboardPanel
-from learners.selectors import staff_municipality
+from learners.staff.selectors import staff_municipality
 
 REPORTS = [
     ("courses/", "cms_reports_courses", views.CourseCohortReportView, _("Courses and cohorts"), "table"),

@@ -4,8 +4,10 @@ from django import template
 from django.urls import reverse
 
 from courses.selectors import lesson_activities, missing_libraries
-from learners import h5p, selectors
-from learners.models import LessonProgress
+from learners import h5p
+from learners.enrolment.selectors import PROGRESSING, open_cohorts
+from learners.progress import selectors
+from learners.progress.models import LessonProgress
 
 register = template.Library()
 
@@ -28,7 +30,7 @@ def learner_course_state(context, course):
 def open_cohorts_for(context, course):
     if not getattr(course, "pk", None):
         return []
-    return list(selectors.open_cohorts(course=course).select_related("municipality"))
+    return list(open_cohorts(course=course).select_related("municipality"))
 
 
 @register.inclusion_tag("learners/includes/lesson_progress.html", takes_context=True)
@@ -37,7 +39,7 @@ def lesson_progress_panel(context, lesson):
     request = context.get("request")
     enrolment = getattr(request, "learner_enrolment", None)
     done = False
-    can_progress = enrolment is not None and enrolment.status in selectors.PROGRESSING
+    can_progress = enrolment is not None and enrolment.status in PROGRESSING
     if can_progress:
         done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists()
     next_lesson = context.get("position").next if context.get("position") else None
@@ -110,7 +112,7 @@ def h5p_activity_embed(context, lesson, value):
     if not user.is_authenticated:
         return {**result, "state": "sign_in", "login_url": reverse("accounts:login"), "next": request.get_full_path()}
     enrolment = getattr(request, "learner_enrolment", None)
-    progressing = enrolment is not None and enrolment.status in selectors.PROGRESSING
+    progressing = enrolment is not None and enrolment.status in PROGRESSING
     editor = False
     if not progressing:
         editor = bool(getattr(lesson, "pk", None)) and lesson.permissions_for_user(user).can_edit()

@@ -7,7 +7,8 @@ Usage (comunas must be loaded first: ``call_command("load_reference_data", stdou
     session = make_session(cohort=cohort, date=date(2026, 3, 2))
 
 The shorter ``learner()``, ``cohort()`` and ``session()`` need no reference data and give every learner a fresh
-valid RUN: ``services.enrolment_create(user=learner(), course=course, cohort=cohort(course=course, capacity=2))``.
+valid RUN: ``enrolment_create(user=learner(), course=course, cohort=cohort(course=course, capacity=2))``
+(``learners.enrolment.services``).
 """
 
 import itertools

@@ -16,8 +16,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from certificates import services as certificate_services
-from learners import services as learner_services
 from learners.accounts.run import check_digit
+from learners.enrolment import services as learner_services
 from learners.models import (
     AttendanceRecord,
     Enrolment,

@@ -30,7 +30,7 @@ class StaffMunicipalityTests(TestCase):
     def test_a_coordinator_is_limited_to_her_municipality_and_a_superuser_never(self):
         from courses.models import Comuna, Province, Region
         from learners.models import StaffProfile
-        from learners.selectors import staff_municipality
+        from learners.staff.selectors import staff_municipality
 
         region = Region.objects.create(code="13", name="Metropolitana")
         province = Province.objects.create(code="131", name="Santiago", region=region)

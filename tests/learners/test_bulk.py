@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 
 from learners.accounts.run import check_digit
 from learners.bulk import BulkImportError, Code, import_enrolments, parse_enrolment_csv
+from learners.enrolment.services import EnrolmentError
 from learners.models import Enrolment, LearnerProfile
-from learners.services import EnrolmentError
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import make_cohort, make_learner, make_user
 

@@ -162,7 +162,7 @@ class StateEndpointTests(PlayerSetUp):
     def test_state_is_per_learner(self):
         self.client.post(self.state_url(), {"data": '{"mine": true}', "preload": "1"})
         other = learner()
-        from learners import services
+        from learners.enrolment import services
 
         services.enrolment_create(user=other, course=self.course)
         self.client.force_login(other)

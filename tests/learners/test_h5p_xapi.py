@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.test import Client, override_settings
 
 from courses.models import H5PActivity
-from learners import services
+from learners.enrolment.services import EnrolmentError, enrolment_create
 from learners.models import Enrolment, H5PAttempt, H5PStatement, LessonProgress
+from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CoursePageFactory, LessonPageFactory, ModulePageFactory
 from tests.factories.h5p import (
     CAPTURE_QUESTION_IDS,
@@ -296,7 +297,7 @@ class ReducerTests(H5PTestCase):
         data = statement(self.single, "attempted")
         self.post_statement(self.single_lesson, self.single, data)
         other = learner()
-        services.enrolment_create(user=other, course=self.course)
+        enrolment_create(user=other, course=self.course)
         self.client.force_login(other)
         self.assertEqual(self.post_statement(self.single_lesson, self.single, data).status_code, 200)
         self.assertEqual(H5PStatement.objects.count(), 2)
@@ -400,15 +401,15 @@ class LessonAndCourseCompletionTests(H5PTestCase):
         self.assertFalse(LessonProgress.objects.exists())
 
     def test_manual_completion_is_refused_on_lessons_with_required_activities(self):
-        with self.assertRaises(services.EnrolmentError):
-            services.lesson_mark_complete(enrolment=self.enrolment, lesson=self.lesson)
+        with self.assertRaises(EnrolmentError):
+            lesson_mark_complete(enrolment=self.enrolment, lesson=self.lesson)
         response = self.client.post(f"/lecciones/{self.lesson.pk}/completar/")
         self.assertEqual(response.status_code, 302)
         self.assertFalse(LessonProgress.objects.exists())
 
     def test_manual_completion_still_works_with_optional_activities_only(self):
         lesson = h5p_lesson(parent=self.module, blocks=[(self.optional, False, 60)])
-        services.lesson_mark_complete(enrolment=self.enrolment, lesson=lesson)
+        lesson_mark_complete(enrolment=self.enrolment, lesson=lesson)
         self.assertTrue(LessonProgress.objects.filter(lesson=lesson).exists())
 
 
@@ -429,7 +430,7 @@ class QueryBudgetTests(H5PTestCase):
         for _ in range(lessons - 1):
             LessonPageFactory(parent=module, required=False)
         user = learner()
-        services.enrolment_create(user=user, course=course)
+        enrolment_create(user=user, course=course)
         self.client.force_login(user)
         sequence = capture_for("questionset-2-multichoice", activity)
         for item in sequence[:8]:
