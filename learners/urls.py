@@ -1,7 +1,7 @@
 from django.urls import path
 
-from learners import h5p_views
 from learners.enrolment import views as enrolment_views
+from learners.h5p import views as h5p_views
 from learners.progress import views as progress_views
 
 app_name = "learners"

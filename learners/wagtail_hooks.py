@@ -15,10 +15,10 @@ from learners.enrolment.access import can_read_lesson
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING, enrolment_for
 from learners.enrolment.viewsets import CohortViewSet, EnrolmentViewSet, SessionViewSet
-from learners.models import H5PAttempt
+from learners.h5p.models import H5PAttempt
+from learners.h5p.viewsets import H5PAttemptViewSet
 from learners.progress.models import LessonProgress
 from learners.progress.services import lesson_visit
-from learners.viewsets import H5PAttemptViewSet
 
 
 @hooks.register("before_serve_page")

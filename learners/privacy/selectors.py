@@ -15,7 +15,7 @@ from django.utils import timezone
 from learners.accounts.models import LearnerProfile
 from learners.attendance.models import AttendanceRecord
 from learners.enrolment.models import Enrolment
-from learners.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy.models import Consent, DataRequest, PrivacyNotice
 from learners.progress.models import LessonProgress
 from learners.signals import learner_data_requested

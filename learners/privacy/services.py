@@ -22,7 +22,7 @@ from wagtail.models import ModelLogEntry
 from learners.accounts.models import LearnerProfile
 from learners.attendance.models import AttendanceRecord
 from learners.enrolment.models import Enrolment
-from learners.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy import deadlines
 from learners.privacy.audit import audit_record
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice

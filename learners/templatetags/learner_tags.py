@@ -4,8 +4,9 @@ from django import template
 from django.urls import reverse
 
 from courses.selectors import lesson_activities, missing_libraries
-from learners import h5p
 from learners.enrolment.selectors import PROGRESSING, open_cohorts
+from learners.h5p.grades import ActivityGrade
+from learners.h5p.selectors import lesson_activity_grades
 from learners.progress import selectors
 from learners.progress.models import LessonProgress
 
@@ -48,7 +49,7 @@ def lesson_progress_panel(context, lesson):
         {
             "title": item.activity.title,
             "uuid": str(item.activity.uuid),
-            "passed": activities.grades.get(item.activity.pk, h5p.ActivityGrade()).passed,
+            "passed": activities.grades.get(item.activity.pk, ActivityGrade()).passed,
         }
         for item in activities.placements
         if item.required
@@ -91,7 +92,7 @@ def _lesson_h5p(request, lesson, enrolment) -> _LessonH5P:
         placements = lesson_activities(lesson=lesson)
         grades = {}
         if enrolment is not None and placements:
-            grades = h5p.lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
+            grades = lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
         cache[key] = _LessonH5P(placements, grades)
     return cache[key]
 
@@ -127,7 +128,7 @@ def h5p_activity_embed(context, lesson, value):
     url = reverse("learners:h5p_player", kwargs={"lesson_id": lesson.pk, "activity_uuid": activity.uuid})
     grade = None
     if progressing:
-        grade = _lesson_h5p(request, lesson, enrolment).grades.get(activity.pk, h5p.ActivityGrade())
+        grade = _lesson_h5p(request, lesson, enrolment).grades.get(activity.pk, ActivityGrade())
     return {
         **result,
         "state": "play",

@@ -349,7 +349,7 @@ class GradingMethodTests(H5PTestCase):
         self.assertEqual(self.progress_after_three_attempts(H5PActivity.GradingMethod.AVERAGE).score, Decimal("0.3333"))
 
     def test_grade_function(self):
-        from learners.h5p import activity_grade
+        from learners.h5p.grades import activity_grade
 
         values = [Decimal("0.2"), Decimal("0.9"), Decimal("0.4")]
         grades = {
@@ -446,7 +446,7 @@ class QueryBudgetTests(H5PTestCase):
     def test_a_cold_cache_costs_the_lesson_and_its_activities(self):
         from django.core.cache import cache
 
-        from learners.h5p import lesson_cache_key
+        from learners.h5p.selectors import lesson_cache_key
 
         activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
         lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])
@@ -462,7 +462,7 @@ class QueryBudgetTests(H5PTestCase):
     def test_publishing_the_lesson_drops_the_cached_copy(self):
         from django.core.cache import cache
 
-        from learners.h5p import lesson_cache_key
+        from learners.h5p.selectors import lesson_cache_key
 
         activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
         lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])

@@ -1,4 +1,5 @@
-"""Wagtail admin for H5P attempts (moves to learners.h5p)."""
+"""Wagtail admin for H5P attempts: a read-only list limited to the staff member's scope, and each attempt with the
+statements it was built from (in the "Citizen school" menu)."""
 
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
@@ -12,7 +13,7 @@ from wagtail.admin.views import generic
 from courses.models import CoursePage, H5PActivity
 from courses.viewset_utils import LimitedModelViewSet
 from learners.admin_helpers import LearnerSearchMixin, ReadableInspectView, ScopedViewSetMixin, title_column
-from learners.models import H5PAttempt, H5PStatement
+from learners.h5p.models import H5PAttempt, H5PStatement
 from learners.staff import selectors
 
 
