@@ -9,7 +9,6 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage, ModulePage
 from courses.selectors import course_for
-from learners import admin_views
 from learners.accounts.viewsets import LearnerProfileViewSet
 from learners.enrolment.access import can_read_lesson
 from learners.enrolment.models import Enrolment
@@ -17,6 +16,7 @@ from learners.enrolment.selectors import PROGRESSING, enrolment_for
 from learners.enrolment.viewsets import CohortViewSet, EnrolmentViewSet, SessionViewSet
 from learners.h5p.models import H5PAttempt
 from learners.h5p.viewsets import H5PAttemptViewSet
+from learners.imports import admin_views
 from learners.progress.models import LessonProgress
 from learners.progress.services import lesson_visit
 
