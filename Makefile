@@ -8,11 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test deps dev-deps npm messages devkey migrate demo serve browser check bench-% clean
+.PHONY: run test deps dev-deps npm messages devkey migrate demo serve browser pdfsig check bench-% clean
 
 run: deps npm messages devkey migrate demo serve  ## Set up (idempotent) and serve the demo site on http://127.0.0.1:8000
 
-test: dev-deps npm messages browser check  ## Install what the tests need and run the whole suite
+test: dev-deps npm messages browser pdfsig check  ## Install what the tests need and run the whole suite
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 $(BIN)/python:
@@ -57,6 +57,13 @@ browser:  ## Debian's Chromium for the browser tests (Playwright cannot download
 		echo "Installing Debian's chromium for the browser tests…"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+pdfsig:  ## Poppler's pdfsig (Debian's poppler-utils): the tests check certificate signatures with it too, not only pyHanko
+	@if [ ! -x /usr/bin/pdfsig ]; then \
+		echo "Installing Debian's poppler-utils (pdfsig) for the certificate signature tests…"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
 
 check: dev-deps  ## Lint, and fail when a model change has no migration

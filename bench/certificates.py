@@ -32,8 +32,9 @@ django.setup()
 
 from django.utils import translation  # noqa: E402
 
-from certificates import pdf, signing  # noqa: E402
+from certificates import signing  # noqa: E402
 from certificates.management.commands.certificates_dev_key import create_dev_key  # noqa: E402
+from certificates.pdf import composition, naive, writer  # noqa: E402
 from tests.certificates.pdf_samples import sample_data  # noqa: E402
 
 BULK = int(os.environ.get("BENCH_CERTIFICATES_BULK", "10000"))
@@ -45,7 +46,7 @@ LAST = ["Muñoz Güell", "Fernández Riquelme", "Peña Ibáñez", "Öztürk Zú�
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-def variant(index: int) -> pdf.CertificateData:
+def variant(index: int) -> composition.CertificateData:
     """The sample certificate for learner number `index`: own name, RUN, folio, code and verify URL."""
     name = f"{FIRST[index % len(FIRST)]} {LAST[(index // len(FIRST)) % len(LAST)]} {index}"
     code = "".join(ALPHABET[(index * 7 + k * 13) % 32] for k in range(18))
@@ -77,7 +78,7 @@ def _bulk_worker(args: tuple[int, int, str]) -> int:
     translation.activate("es-cl")
     signer = signing.Signer.from_files(KEY, CERT)
     for index in range(start, stop):
-        document = signing.sign_pdf(pdf.render_certificate(variant(index)), signer, reason="Emisión", location="CL")
+        document = signing.sign_pdf(writer.render_certificate(variant(index)), signer, reason="Emisión", location="CL")
         Path(folder, f"{index:06d}.pdf").write_bytes(document)
     return stop - start
 
@@ -95,7 +96,7 @@ def bulk_pdf_only(count: int) -> float:
 
 
 def bulk_issue(count: int) -> float | None:
-    """The real bulk job of certificates.services, through the hook module bench/certificates_bulk.py (the
+    """The real bulk job of certificates.services.batches, through the hook module bench/certificates_bulk.py (the
     cert-domain helper's: it seeds a PostgreSQL database and times db_workers); None when it is unavailable."""
     try:
         from bench.certificates_bulk import run_bulk_issue  # noqa: PLC0415 (optional module)
@@ -116,11 +117,11 @@ def main() -> None:
     pin_to_one_core()
     inputs = [variant(index) for index in range(300)]
     for item in inputs[:20]:  # warm caches (fonts, images, layout of the constant parts)
-        pdf.render_certificate(item)
-        pdf.render_certificate_naive(item)
-    render_ms = median_ms(pdf.render_certificate, inputs)
-    naive_ms = median_ms(pdf.render_certificate_naive, inputs[:40])
-    documents = [pdf.render_certificate(item) for item in inputs[:200]]
+        writer.render_certificate(item)
+        naive.render_certificate_naive(item)
+    render_ms = median_ms(writer.render_certificate, inputs)
+    naive_ms = median_ms(naive.render_certificate_naive, inputs[:40])
+    documents = [writer.render_certificate(item) for item in inputs[:200]]
     for document in documents[:10]:
         signing.sign_pdf(document, signer, reason="Emisión", location="CL")
     sign_ms = median_ms(lambda document: signing.sign_pdf(document, signer, reason="Emisión", location="CL"), documents)

@@ -198,11 +198,11 @@ def seed(count: int) -> int:
 def request(cohort_id: int) -> int:
     from django.db import transaction
 
-    from certificates import services
+    from certificates.services import batches
     from learners.models import Cohort
 
     with transaction.atomic():
-        batch = services.certificate_batch_create(cohort=Cohort.objects.get(pk=cohort_id), requested_by=None)
+        batch = batches.certificate_batch_create(cohort=Cohort.objects.get(pk=cohort_id), requested_by=None)
     return batch.pk
 
 

@@ -1,4 +1,5 @@
-"""Admin actions on certificates: issue for one learner, revoke, reissue, retry, batch progress and cohort ZIP.
+"""Admin actions on certificates: issue for one learner, revoke, reissue, retry, batch progress and cohort ZIP, and
+the sample PDF of a template (its download and the editor's preview panel).
 
 Each action asks for confirmation on GET and acts on POST (CSRF-protected), after checking the permission.
 """
@@ -15,13 +16,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.auth import permission_denied
+from wagtail.snippets.views.snippets import PreviewOnCreateView, PreviewOnEditView
+from wagtail.utils.decorators import xframe_options_sameorigin_override
 
-from certificates import selectors, services
-from certificates.models import CertificateBatch, IssuanceFailure, IssuedCertificate
+from certificates import selectors
+from certificates.models import CertificateBatch, CertificateTemplate, IssuanceFailure, IssuedCertificate
+from certificates.services import batches, issuance, rendering, revocation
+from certificates.services.errors import CertificateError
+from certificates.services.snapshot import sample_snapshot
 from courses.models import CoursePage
 from learners.admin_helpers import learner_search_q
 from learners.models import Cohort, Enrolment
@@ -76,7 +84,7 @@ def _reason_action(request, pk, *, title, intro, submit, run, success, danger=Fa
     if request.method == "POST" and form.is_valid():
         try:
             result = run(certificate=certificate, reason=form.cleaned_data["reason"], by=request.user)
-        except services.CertificateError as error:
+        except CertificateError as error:
             messages.error(request, str(error))
             return redirect(back)
         messages.success(request, success % {"folio": result.folio})
@@ -104,7 +112,7 @@ def certificate_revoke(request, pk):
             "certificate for this course until you reissue it."
         ),
         submit=_("Revoke"),
-        run=lambda certificate, reason, by: services.certificate_revoke(certificate=certificate, reason=reason, by=by),
+        run=revocation.certificate_revoke,
         success=_("Certificate %(folio)s revoked."),
         danger=True,
     )
@@ -120,7 +128,7 @@ def certificate_reissue(request, pk):
             "code. The old code will say “replaced” and link to the new one."
         ),
         submit=_("Reissue"),
-        run=lambda certificate, reason, by: services.certificate_reissue(certificate=certificate, reason=reason, by=by),
+        run=revocation.certificate_reissue,
         success=_("New certificate %(folio)s issued; its PDF is being prepared."),
     )
 
@@ -185,8 +193,8 @@ def certificate_issue_one(request):
     form = IssueOneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            certificate = services.certificate_issue(enrolment=form.cleaned_data["enrolment"], issued_by=request.user)
-        except services.CertificateError as error:
+            certificate = issuance.certificate_issue(enrolment=form.cleaned_data["enrolment"], issued_by=request.user)
+        except CertificateError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Certificate %(folio)s issued.") % {"folio": certificate.folio})
@@ -210,7 +218,7 @@ def failure_retry(request, pk):
     failure = get_object_or_404(IssuanceFailure.objects.select_related("enrolment"), pk=pk)
     back = reverse("certificates_failure:index")
     if request.method == "POST":
-        certificate = services.certificate_issue_automatically(enrolment_id=failure.enrolment_id)
+        certificate = issuance.certificate_issue_automatically(enrolment_id=failure.enrolment_id)
         if certificate is None:
             failure.refresh_from_db()
             messages.error(request, _("It failed again: %(error)s") % {"error": failure.error})
@@ -233,7 +241,7 @@ def batch_retry(request, pk):
     if not request.user.has_perm(CHANGE):
         return permission_denied(request)
     batch = get_object_or_404(CertificateBatch, pk=pk)
-    count = services.certificate_batch_retry_failed(batch=batch)
+    count = batches.certificate_batch_retry_failed(batch=batch)
     messages.success(request, _("Preparing %(count)s PDFs again.") % {"count": count})
     return redirect(reverse("certificates_batch:inspect", args=[batch.pk]))
 
@@ -308,16 +316,41 @@ def cohort_zip(request, cohort_pk):
     return response
 
 
+def sample_pdf(template: CertificateTemplate) -> bytes:
+    """A certificate of ``template`` (saved or not) with made-up learner data; nothing is saved."""
+    return rendering.render_pdf(sample_snapshot(template=template))
+
+
 def template_sample_pdf(request, pk):
     """A sample PDF of a saved template (the editor's preview panel shows unsaved changes)."""
-    from certificates.models import CertificateTemplate
-
     if not request.user.has_perm("certificates.view_certificatetemplate") and not request.user.has_perm(
         "certificates.change_certificatetemplate"
     ):
         return permission_denied(request)
     template = get_object_or_404(CertificateTemplate, pk=pk)
-    pdf = services.render_pdf(services.sample_snapshot(template=template))
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(sample_pdf(template), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="vista-previa-{template.pk}.pdf"'
     return response
+
+
+class SamplePdfPreviewMixin:
+    """The editor's preview panel of a certificate template: a sample certificate drawn from the form as it is
+    (unsaved changes included), as a PDF instead of Wagtail's HTML page preview."""
+
+    @method_decorator(xframe_options_sameorigin_override)
+    def get(self, request, *args, **kwargs):
+        form = self.get_form(self._get_form_data(self._get_form_state()))
+        if not self.validate_form(form):
+            return self.error_response()
+        form.save(commit=False)
+        response = HttpResponse(sample_pdf(self.object), content_type="application/pdf")
+        patch_cache_control(response, private=True)
+        return response
+
+
+class TemplatePreviewOnCreateView(SamplePdfPreviewMixin, PreviewOnCreateView):
+    pass
+
+
+class TemplatePreviewOnEditView(SamplePdfPreviewMixin, PreviewOnEditView):
+    pass

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -103,7 +102,11 @@ class Issuer(models.Model):
 
 
 class CertificateTemplate(PreviewableMixin, ClusterableModel):
-    """What a certificate says and who signs it. Saving it bumps ``version``; issued certificates keep theirs."""
+    """What a certificate says and who signs it. Saving it bumps ``version``; issued certificates keep theirs.
+
+    Previewable so that the editor shows a preview panel; the panel's sample PDF is drawn by the admin views
+    (``certificates.admin_views.SamplePdfPreviewMixin``), so that the model never imports a service.
+    """
 
     class Kind(models.TextChoices):
         APPROVAL = "aprobacion", _("Certificate of approval")
@@ -156,13 +159,6 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
 
     def __str__(self):
         return self.name
-
-    def serve_preview(self, request, mode_name):
-        """The editor's preview panel: a sample certificate from the (possibly unsaved) form, as a PDF."""
-        from certificates import services
-
-        pdf = services.render_pdf(services.sample_snapshot(template=self))
-        return HttpResponse(pdf, content_type="application/pdf")
 
     def save(self, *args, **kwargs):
         self.version = (self.version or 0) + 1  # every edit is a new version; certificates keep the one they used

@@ -1,12 +1,14 @@
-"""Reads for certificates: which template applies, the public verification result, a learner's certificates."""
+"""Reads for certificates: which template applies, the public verification result, a learner's certificates, and
+what the resume command queues again."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from certificates.codes import is_well_formed
-from certificates.models import CertificateTemplate, IssuedCertificate, TemplateAssignment
+from certificates.models import CertificateBatch, CertificateTemplate, IssuedCertificate, TemplateAssignment
 from learners.models import Cohort, Enrolment
 
 
@@ -95,3 +97,32 @@ def can_download(*, user: AbstractBaseUser, certificate: IssuedCertificate) -> b
     if not user.is_authenticated:
         return False
     return certificate.user_id == user.pk or user.has_perm("certificates.view_issuedcertificate")
+
+
+# What the resume command picks up after a crash or a restart -------------------------------------------------
+
+
+def completed_without_certificate() -> list[int]:
+    """Ids of completed enrolments with no certificate at all (revoked or replaced ones count as having one)."""
+    return list(
+        Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+        .exclude(pk__in=IssuedCertificate.objects.values("enrolment_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def pending_renders_by_batch() -> dict[int | None, list[int]]:
+    """Certificates whose PDF is still pending, grouped by batch (for the resume command)."""
+    grouped: dict[int | None, list[int]] = defaultdict(list)
+    pending = IssuedCertificate.objects.filter(render_state=IssuedCertificate.RenderState.PENDING)
+    for pk, batch_id in pending.values_list("pk", "batch_id"):
+        grouped[batch_id].append(pk)
+    return grouped
+
+
+def unfinished_batches() -> list[CertificateBatch]:
+    """Batches still pending or running (after a crash or a restart they are queued again)."""
+    return list(
+        CertificateBatch.objects.filter(state__in=[CertificateBatch.State.PENDING, CertificateBatch.State.RUNNING])
+    )

@@ -12,6 +12,10 @@ digest and the signature value are filled in. The signed attributes are those py
 (content type, message digest, ESS signing-certificate-v2; the signing time is the dictionary's /M). PDFs whose
 structure the fast path does not handle (cross-reference streams, existing forms or annotations, encryption)
 are signed by pyHanko itself.
+
+One module on purpose: making a signature, loading the signer from settings and checking a signature share the
+``Signer`` (its certificate is also a trust root for ``verify_pdf``) and the event-loop guard around pyHanko; the
+check is pyHanko's own validator, so it stays independent of the fast path whatever module it lives in.
 """
 
 import asyncio

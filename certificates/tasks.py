@@ -2,27 +2,27 @@
 
 from django_tasks import task
 
-from certificates import services
 from certificates.models import CertificateBatch, IssuedCertificate
+from certificates.services import batches, issuance, notices, rendering
 
 
 @task()
 def issue_certificate_task(*, enrolment_id: int) -> None:
     """Issue the certificate of a course just completed (failures are recorded for the admin)."""
-    services.certificate_issue_automatically(enrolment_id=enrolment_id)
+    issuance.certificate_issue_automatically(enrolment_id=enrolment_id)
 
 
 @task()
 def render_certificates_task(*, certificate_ids: list[int], batch_id: int | None = None) -> None:
     """Render, sign, store and announce a chunk of certificates."""
-    services.certificate_render_many(certificate_ids=certificate_ids, batch_id=batch_id)
+    rendering.certificate_render_many(certificate_ids=certificate_ids, batch_id=batch_id)
 
 
 @task()
 def run_batch_task(*, batch_id: int) -> None:
     """Plan a cohort's batch; its chunks become tasks that several workers share."""
     batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
-    services.certificate_bulk_issue(batch=batch, enqueue=True)
+    batches.certificate_bulk_issue(batch=batch, enqueue=True)
 
 
 @task()
@@ -31,14 +31,14 @@ def notify_certificates_task(*, certificate_ids: list[int]) -> None:
     certificates = IssuedCertificate.objects.filter(pk__in=certificate_ids, notified_at__isnull=True).select_related(
         "user"
     )
-    services.certificates_notify(certificates=certificates)
+    notices.certificates_notify(certificates=certificates)
 
 
 @task()
 def issue_chunk_task(*, batch_id: int, enrolment_ids: list[int]) -> None:
     """Create one chunk of a batch's certificates and render their PDFs; a failure stops the batch, recorded."""
     try:
-        services.certificate_batch_issue_chunk(batch_id=batch_id, enrolment_ids=enrolment_ids)
+        batches.certificate_batch_issue_chunk(batch_id=batch_id, enrolment_ids=enrolment_ids)
     except Exception as error:
-        services.batch_record_failure(batch_id=batch_id, error=error)
+        batches.batch_record_failure(batch_id=batch_id, error=error)
         raise

@@ -3,7 +3,8 @@ batches and failed automatic issues.
 
 Every viewset sets ``menu_hook`` to the "Escuela Ciudadana" group's submenu hook (built in learners/wagtail_hooks.py),
 so the items join that menu without the learners plugin knowing about certificates. Actions with rules attached
-(issue, revoke, reissue, retry, bulk) are in ``certificates.admin_views`` and call ``certificates.services``.
+(issue, revoke, reissue, retry, bulk) and the template preview are in ``certificates.admin_views``, which calls
+``certificates.services``.
 """
 
 from django import forms
@@ -22,6 +23,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from certificates.admin_views import TemplatePreviewOnCreateView, TemplatePreviewOnEditView
 from certificates.codes import normalise_code
 from certificates.models import (
     CertificateBatch,
@@ -55,6 +57,8 @@ class CertificateTemplateViewSet(SnippetViewSet):
     """Templates; the editor's preview panel shows a sample PDF built from the unsaved form."""
 
     model = CertificateTemplate
+    preview_on_add_view_class = TemplatePreviewOnCreateView
+    preview_on_edit_view_class = TemplatePreviewOnEditView
     icon = "doc-full"
     menu_label = gettext_lazy("Certificate templates")
     menu_hook = MENU_HOOK
@@ -266,10 +270,10 @@ class CertificateBatchForm(WagtailAdminModelForm):
 
 class CertificateBatchCreateView(generic.CreateView):
     def save_instance(self):
-        from certificates import services
+        from certificates.services import batches
 
         cohort = self.form.cleaned_data["cohort"]
-        return services.certificate_batch_create(cohort=cohort, requested_by=self.request.user)
+        return batches.certificate_batch_create(cohort=cohort, requested_by=self.request.user)
 
     def get_success_url(self):
         return reverse("certificates_batch:inspect", args=[self.object.pk])

@@ -3,22 +3,23 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from cms.reports import views
 from cms.reports.panels import DashboardPanel
+from cms.reports.views import aggregate, learner
+from cms.reports.views.base import may_see_reports
 from learners.staff.selectors import staff_municipality
 
 REPORTS = [
-    ("courses/", "cms_reports_courses", views.CourseCohortReportView, _("Courses and cohorts"), "table"),
-    ("comunas/", "cms_reports_comunas", views.ComunaReportView, _("Learners per comuna"), "site"),
-    ("regions/", "cms_reports_regions", views.RegionReportView, _("Learners per region"), "site"),
-    ("learner-types/", "cms_reports_learner_types", views.LearnerTypeReportView, _("Learners per type"), "group"),
-    ("learners/", "cms_reports_learners", views.LearnerReportView, _("Learners"), "user"),
+    ("courses/", "cms_reports_courses", aggregate.CourseCohortReportView, _("Courses and cohorts"), "table"),
+    ("comunas/", "cms_reports_comunas", aggregate.ComunaReportView, _("Learners per comuna"), "site"),
+    ("regions/", "cms_reports_regions", aggregate.RegionReportView, _("Learners per region"), "site"),
+    ("learner-types/", "cms_reports_learner_types", aggregate.LearnerTypeReportView, _("Learners per type"), "group"),
+    ("learners/", "cms_reports_learners", learner.LearnerReportView, _("Learners"), "user"),
 ]
 
 
 class SchoolReportMenuItem(MenuItem):
     def is_shown(self, request):
-        return views.may_see_reports(request.user)
+        return may_see_reports(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -26,7 +27,7 @@ def register_report_urls():
     urls = [
         path(
             "school-reports/learners/<int:pk>/",
-            views.LearnerDetailView.as_view(),
+            learner.LearnerDetailView.as_view(),
             name="cms_reports_learner",
         )
     ]
@@ -54,5 +55,5 @@ for _position, (_prefix, _name, _view, _label, _icon) in enumerate(REPORTS):
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
-    if views.may_see_reports(request.user):
+    if may_see_reports(request.user):
         panels.append(DashboardPanel(municipality=staff_municipality(user=request.user)))

@@ -3,6 +3,11 @@
 validate_package only reads the zip and refuses a package at the first problem with an H5PPackageError;
 extract_content and extract_library write a validated package's files atomically. Pure Python: no Django models,
 no settings; the caller passes what its library store holds and the limits.
+
+One module on purpose (about 800 lines): the validation steps (entry list, h5p.json, library folders, dependency
+closure) each read what the previous one checked, and extraction writes only what validation listed, re-checking
+the hashes it recorded; split apart, each half would depend on the other's private rules. Content sanitising and
+scoring, which stand alone, are already their own modules (sanitize.py, scoring.py).
 """
 
 import hashlib

@@ -6,7 +6,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw
 
-from certificates.pdf import CertificateData, Signatory
+from certificates.pdf.composition import CertificateData, Signatory
 
 
 @cache

@@ -4,8 +4,8 @@ import zipfile
 from django.test import override_settings
 from django.urls import reverse
 
-from certificates import services
 from certificates.models import CertificateBatch, CertificateTemplate, IssuanceFailure, IssuedCertificate
+from certificates.services import batches, issuance, revocation
 from tests.certificates.test_services import FAKE_PDF, CertificateTestCase, fake_render
 from tests.factories.certificates import completed_enrolment
 from tests.factories.learners import learner, make_user
@@ -19,7 +19,7 @@ class AdminTestCase(CertificateTestCase):
         self.client.force_login(self.admin)
         self.ana = learner(given_names="Ana", family_names="Rojas", run="12345678-5", email="ana@example.cl")
         with self.captureOnCommitCallbacks(execute=True):
-            self.certificate = services.certificate_issue(
+            self.certificate = issuance.certificate_issue(
                 enrolment=completed_enrolment(course=self.course, cohort=self.group, user=self.ana)
             )
         self.certificate.refresh_from_db()
@@ -36,7 +36,7 @@ class AdminTests(AdminTestCase):
             self.assertContains(response, url)
 
     def test_search_by_folio_code_name_and_run(self):
-        other = services.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
+        other = issuance.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
         url = reverse("certificates_issued:index")
         for query in (self.certificate.folio, self.certificate.code_display.lower(), "rojas", "12.345.678-5"):
             response = self.client.get(url, {"q": query})
@@ -119,7 +119,7 @@ class AdminTests(AdminTestCase):
     def test_failed_automatic_issue_is_listed_and_retried(self):
         CertificateTemplate.objects.update(is_default=False)
         enrolment = completed_enrolment(course=self.course)
-        services.certificate_issue_automatically(enrolment_id=enrolment.pk)
+        issuance.certificate_issue_automatically(enrolment_id=enrolment.pk)
         failure = IssuanceFailure.objects.get()
         response = self.client.get(reverse("certificates_failure:index"))
         self.assertContains(response, reverse("certificates_failure_retry", args=[failure.pk]))
@@ -145,8 +145,8 @@ class AdminTests(AdminTestCase):
     def test_cohort_zip_holds_every_valid_pdf_and_an_index(self):
         others = [completed_enrolment(course=self.course, cohort=self.group) for _ in range(2)]
         with self.captureOnCommitCallbacks(execute=True):
-            issued = [services.certificate_issue(enrolment=enrolment) for enrolment in others]
-        services.certificate_revoke(certificate=issued[1], reason="x", by=self.admin)
+            issued = [issuance.certificate_issue(enrolment=enrolment) for enrolment in others]
+        revocation.certificate_revoke(certificate=issued[1], reason="x", by=self.admin)
         completed_enrolment(course=self.course)  # another course run: not in the ZIP
         response = self.client.get(reverse("certificates_cohort_zip", args=[self.group.pk]))
         self.assertEqual(response.status_code, 200)
@@ -189,8 +189,8 @@ class ResumeCommandTests(CertificateTestCase):
         from django.core.management import call_command
 
         old = completed_enrolment(course=self.course)
-        revoked = services.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
-        services.certificate_revoke(certificate=revoked, reason="x", by=learner())
+        revoked = issuance.certificate_issue(enrolment=completed_enrolment(course=self.course), render=False)
+        revocation.certificate_revoke(certificate=revoked, reason="x", by=learner())
         out = StringIO()
         call_command("resume_certificate_batches", "--missing", stdout=out)
         self.assertTrue(IssuedCertificate.objects.filter(enrolment=old, status="valid").exists())
@@ -268,7 +268,7 @@ class BatchRetryTests(AdminTestCase):
         for _ in range(2):
             completed_enrolment(course=self.course, cohort=self.group)
         self.render.side_effect = [fake_render({"folio": "A"}), ValueError("sin fuente")]
-        batch = services.certificate_bulk_issue(batch=CertificateBatch.objects.create(cohort=self.group))
+        batch = batches.certificate_bulk_issue(batch=CertificateBatch.objects.create(cohort=self.group))
         self.assertEqual(batch.state, CertificateBatch.State.FAILED)
         response = self.client.get(reverse("certificates_batch:inspect", args=[batch.pk]))
         self.assertContains(response, reverse("certificates_batch_retry", args=[batch.pk]))

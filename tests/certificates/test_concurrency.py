@@ -7,8 +7,8 @@ Run on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1/escuela_<branch> p
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from certificates import services
 from certificates.models import CertificateBatch, FolioCounter, IssuedCertificate
+from certificates.services import batches, issuance
 from tests.concurrency import run_concurrently
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline
@@ -32,14 +32,14 @@ class ConcurrentIssueTests(TransactionTestCase):
 
     def test_many_learners_at_once_get_unique_gap_free_folios(self):
         enrolments = [completed_enrolment(course=self.course) for _ in range(THREADS)]
-        actions = [lambda e=e: services.certificate_issue(enrolment=e, render=False).pk for e in enrolments]
+        actions = [lambda e=e: issuance.certificate_issue(enrolment=e, render=False).pk for e in enrolments]
         results = run_concurrently(actions)
         self.assertEqual(len(set(results)), THREADS)
         self.assert_gap_free(THREADS)
 
     def test_the_same_learner_twice_at_once_gets_one_certificate(self):
         enrolment = completed_enrolment(course=self.course)
-        results = run_concurrently([lambda: services.certificate_issue(enrolment=enrolment, render=False).pk] * 4)
+        results = run_concurrently([lambda: issuance.certificate_issue(enrolment=enrolment, render=False).pk] * 4)
         self.assertEqual(len(set(results)), 1)
         self.assertEqual(IssuedCertificate.objects.count(), 1)
         self.assert_gap_free(1)
@@ -49,12 +49,12 @@ class ConcurrentIssueTests(TransactionTestCase):
         batch = CertificateBatch.objects.create(cohort=self.group)
 
         def bulk():
-            services.certificate_batch_prepare(batch=CertificateBatch.objects.get(pk=batch.pk))
+            batches.certificate_batch_prepare(batch=CertificateBatch.objects.get(pk=batch.pk))
 
         def automatic(chunk):
             def run():
                 for enrolment in chunk:
-                    services.certificate_issue(enrolment=enrolment, render=False)
+                    issuance.certificate_issue(enrolment=enrolment, render=False)
 
             return run
 

@@ -1,6 +1,6 @@
 from django.contrib.auth.models import Permission
 
-from certificates import services
+from certificates.services import issuance
 from tests.certificates.test_services import FAKE_PDF, CertificateTestCase
 from tests.factories.certificates import completed_enrolment
 from tests.factories.learners import learner
@@ -11,7 +11,7 @@ class DownloadTests(CertificateTestCase):
         super().setUp()
         self.owner = learner(email="ana@example.cl")
         with self.captureOnCommitCallbacks(execute=True):
-            self.certificate = services.certificate_issue(
+            self.certificate = issuance.certificate_issue(
                 enrolment=completed_enrolment(course=self.course, user=self.owner)
             )
         self.url = f"/certificados/{self.certificate.pk}/descargar/"
@@ -54,7 +54,7 @@ class DashboardTests(CertificateTestCase):
     def test_completed_course_shows_download_and_verify_links(self):
         owner = learner()
         with self.captureOnCommitCallbacks(execute=True):
-            certificate = services.certificate_issue(enrolment=completed_enrolment(course=self.course, user=owner))
+            certificate = issuance.certificate_issue(enrolment=completed_enrolment(course=self.course, user=owner))
         self.client.force_login(owner)
         response = self.client.get("/mis-cursos/")
         self.assertContains(response, f'href="/certificados/{certificate.pk}/descargar/"')
@@ -63,7 +63,7 @@ class DashboardTests(CertificateTestCase):
 
     def test_a_pending_pdf_says_so(self):
         owner = learner()
-        services.certificate_issue(enrolment=completed_enrolment(course=self.course, user=owner), render=False)
+        issuance.certificate_issue(enrolment=completed_enrolment(course=self.course, user=owner), render=False)
         self.client.force_login(owner)
         response = self.client.get("/mis-cursos/")
         self.assertNotContains(response, "/descargar/")

@@ -4,9 +4,10 @@ from datetime import date
 
 from django.contrib.auth.models import Permission
 from django.test import TestCase
+from django.urls import reverse
 
-from certificates import services
 from certificates.models import IssuedCertificate, Signatory
+from certificates.services import issuance
 from tests.certificates.test_pdf import extract_text, squash
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
@@ -30,7 +31,7 @@ class IssuedPdfTests(TestCase):
         session(cohort=self.group, on=date(2026, 3, 3))
         user = learner(given_names="Nguyễn Thị", family_names="Muñoz Güell", run="12345678-5")
         with self.captureOnCommitCallbacks(execute=True):
-            certificate = services.certificate_issue(
+            certificate = issuance.certificate_issue(
                 enrolment=completed_enrolment(course=self.course, cohort=self.group, user=user)
             )
         certificate.refresh_from_db()
@@ -81,16 +82,44 @@ class IssuedPdfTests(TestCase):
         self.assertIn("nguyễn muñoz agüero", text)
         self.assertIn("amuch-", text)
 
+    def _preview(self, url, **fields):
+        """The editor's preview panel: the form is posted as it is (unsaved), then the panel loads the PDF."""
+        from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+        staff = learner(email="editor@example.cl")
+        staff.is_staff = True
+        staff.save()
+        staff.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["access_admin", "add_certificatetemplate", "change_certificatetemplate"]
+            )
+        )
+        self.client.force_login(staff)
+        data = {"name": "Plantilla", "kind": "aprobacion", "orientation": "landscape", "title": "T", "body": "{nombre}"}
+        data = nested_form_data({**data, **fields, "signatories": inline_formset([])})
+        self.assertEqual(self.client.post(url, data).json(), {"is_valid": True, "is_available": True})
+        return self.client.get(url, {"in_preview_panel": "true"})
+
     def test_the_editor_preview_renders_unsaved_changes(self):
-        self.template.title = "Certificado de participación especial"
-        response = self.template.serve_preview(None, "")
+        url = reverse("wagtailsnippets_certificates_certificatetemplate:preview_on_edit", args=[self.template.pk])
+        response = self._preview(url, issuer=self.issuer.pk, title="Certificado de participación especial")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("certificado de participación especial", squash(extract_text(response.content)))
+        self.template.refresh_from_db()
+        self.assertEqual(self.template.title, "Certificado de aprobación")
+
+    def test_the_preview_of_a_new_template_is_a_pdf(self):
+        url = reverse("wagtailsnippets_certificates_certificatetemplate:preview_on_add")
+        response = self._preview(url, issuer=self.issuer.pk, title="Borrador")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("borrador", squash(extract_text(response.content)))
 
     def test_preview_without_an_issuer_still_renders(self):
+        from certificates.admin_views import sample_pdf
         from certificates.models import CertificateTemplate
 
-        response = CertificateTemplate(title="Borrador", body="{nombre}").serve_preview(None, "")
-        self.assertTrue(response.content.startswith(b"%PDF-"))
+        self.assertTrue(sample_pdf(CertificateTemplate(title="Borrador", body="{nombre}")).startswith(b"%PDF-"))
 
     def test_logo_and_signature_images_reach_the_pdf(self):
         from io import BytesIO
@@ -105,7 +134,7 @@ class IssuedPdfTests(TestCase):
         # The stored row (the template's in-memory children are a ClusterableModel copy without reliable pks).
         Signatory.objects.filter(template=self.template).update(signature=signature)
         with self.captureOnCommitCallbacks(execute=True):
-            certificate = services.certificate_issue(enrolment=completed_enrolment(course=self.course))
+            certificate = issuance.certificate_issue(enrolment=completed_enrolment(course=self.course))
         certificate.refresh_from_db()
         self.assertEqual(certificate.snapshot["issuer_logo"], logo.file.name)
         self.assertEqual(certificate.snapshot["signatories"][0]["signature"], signature.file.name)

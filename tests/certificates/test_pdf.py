@@ -10,7 +10,8 @@ from django.utils import translation
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
 from pypdf import PdfReader
 
-from certificates import checks, fonts, pdf
+from certificates import checks, fonts
+from certificates.pdf import composition, naive, writer
 from tests.certificates.pdf_samples import logo_png, sample_data, signature_png
 
 LONG = {
@@ -30,17 +31,17 @@ CROWDED = {
     "dates": "desde el 3 de marzo de 2026 hasta el 28 de noviembre de 2026, en jornadas vespertinas",
     "modality": "B-learning (presencial y e-learning sincrónico)",
     "signatories": (
-        pdf.Signatory(
+        composition.Signatory(
             "María Fernanda de los Ángeles Riquelme Ñancupil Hernández",
             "Directora de Desarrollo Comunitario de la Ilustre Municipalidad de Pedro Aguirre Cerda",
             signature_png(0),
         ),
-        pdf.Signatory(
+        composition.Signatory(
             "Jean-Baptiste Nguyễn Văn Đức Zúñiga",
             "Secretario municipal y ministro de fe de todas las actuaciones municipales",
             signature_png(1),
         ),
-        pdf.Signatory("Ximena Öztürk", "Alcaldesa", signature_png(2)),
+        composition.Signatory("Ximena Öztürk", "Alcaldesa", signature_png(2)),
     ),
 }
 VARIANTS = {
@@ -64,7 +65,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def printed_fields(data: pdf.CertificateData) -> list[str]:
+def printed_fields(data: composition.CertificateData) -> list[str]:
     values = [
         data.title,
         data.issuer_name,
@@ -87,7 +88,7 @@ def printed_fields(data: pdf.CertificateData) -> list[str]:
     return values
 
 
-@pytest.mark.parametrize("render", [pdf.render_certificate, pdf.render_certificate_naive], ids=["fast", "naive"])
+@pytest.mark.parametrize("render", [writer.render_certificate, naive.render_certificate_naive], ids=["fast", "naive"])
 @pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
 def test_text_holds_every_field(render, variant):
     data = sample_data(**VARIANTS[variant])
@@ -100,20 +101,20 @@ def test_text_holds_every_field(render, variant):
 
 @pytest.mark.parametrize("name", ["Ñuñoa Peñaloza", "Müller Güemes", "José Ángel Ríos", "Nguyễn Văn Đức", "Øyvind Åsa"])
 def test_names_with_accents_extract_exactly(name):
-    text = extract_text(pdf.render_certificate(sample_data(learner_name=name)))
+    text = extract_text(writer.render_certificate(sample_data(learner_name=name)))
     assert name in text.splitlines()
 
 
 def test_labels_follow_the_active_language():
     with translation.override("en"):
-        text = extract_text(pdf.render_certificate(sample_data()))
+        text = extract_text(writer.render_certificate(sample_data()))
     assert "Verification code" in text
     assert "RUN 12.345.678-5" in text
 
 
 def test_fonts_are_embedded_and_pages_are_a4():
     for orientation, size in (("landscape", (842, 595)), ("portrait", (595, 842))):
-        reader = PdfReader(BytesIO(pdf.render_certificate(sample_data(orientation=orientation))))
+        reader = PdfReader(BytesIO(writer.render_certificate(sample_data(orientation=orientation))))
         page = reader.pages[0]
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
         fonts_found = []
@@ -130,28 +131,28 @@ def test_fonts_are_embedded_and_pages_are_a4():
 
 
 def test_logo_and_signature_images_are_drawn():
-    page = PdfReader(BytesIO(pdf.render_certificate(sample_data()))).pages[0]
+    page = PdfReader(BytesIO(writer.render_certificate(sample_data()))).pages[0]
     assert len(page.images) == 3  # the logo and two signature images (the third signatory has none)
-    page = PdfReader(BytesIO(pdf.render_certificate(sample_data(**VARIANTS["minimal"])))).pages[0]
+    page = PdfReader(BytesIO(writer.render_certificate(sample_data(**VARIANTS["minimal"])))).pages[0]
     assert len(page.images) == 0
 
 
-def boxes(layout: pdf.Layout) -> list[tuple[str, tuple[float, float, float, float]]]:
+def boxes(layout: composition.Layout) -> list[tuple[str, tuple[float, float, float, float]]]:
     found = []
     for op in layout.ops:
-        if isinstance(op, pdf.Text):
-            width = pdf.text_width(op.font, op.size, op.text)
+        if isinstance(op, composition.Text):
+            width = composition.text_width(op.font, op.size, op.text)
             found.append((op.text, (op.x, op.y - 0.22 * op.size, op.x + width, op.y + 0.76 * op.size)))
-        elif isinstance(op, pdf.Picture):
+        elif isinstance(op, composition.Picture):
             found.append((op.ref, (op.x, op.y, op.x + op.w, op.y + op.h)))
-        elif isinstance(op, pdf.QRCode):
+        elif isinstance(op, composition.QRCode):
             found.append(("QR", (op.x, op.y, op.x + op.size, op.y + op.size)))
     return found
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
 def test_nothing_overlaps_and_everything_stays_inside_the_frame(variant):
-    layout = pdf.layout(sample_data(**VARIANTS[variant]))
+    layout = composition.layout(sample_data(**VARIANTS[variant]))
     placed = boxes(layout)
     for label, (x1, y1, x2, y2) in placed:
         assert 27 < x1 and x2 < layout.width - 27 and 27 < y1 and y2 < layout.height - 27, label
@@ -187,13 +188,13 @@ class FontCheckTests(SimpleTestCase):
 
 def test_characters_missing_from_the_font_still_extract():
     name = "李小龍 Ğğ 🎓 Nguyễn"
-    text = extract_text(pdf.render_certificate(sample_data(learner_name=name)))
+    text = extract_text(writer.render_certificate(sample_data(learner_name=name)))
     assert name in text
 
 
 def test_the_same_data_gives_the_same_bytes():
-    assert pdf.render_certificate(sample_data()) == pdf.render_certificate(sample_data())
-    assert pdf.render_certificate(sample_data()) != pdf.render_certificate(sample_data(folio="AMUCH-2026-000124"))
+    assert writer.render_certificate(sample_data()) == writer.render_certificate(sample_data())
+    assert writer.render_certificate(sample_data()) != writer.render_certificate(sample_data(folio="AMUCH-2026-000124"))
 
 
 def _image_bytes(image: Image.Image, fmt: str) -> bytes:
@@ -214,7 +215,7 @@ def _image_bytes(image: Image.Image, fmt: str) -> bytes:
     ids=["jpeg-rgb", "jpeg-gray", "png-palette", "png-gray-alpha", "jpeg-cmyk"],
 )
 def test_logo_formats(logo):
-    document = pdf.render_certificate(sample_data(issuer_logo_png=logo))
+    document = writer.render_certificate(sample_data(issuer_logo_png=logo))
     assert len(PdfReader(BytesIO(document)).pages[0].images) == 3
     assert rasterise(document).getextrema()[0] < 100
 
@@ -234,10 +235,10 @@ def test_fast_and_reportlab_renderings_look_the_same(orientation):
     The QR codes are blanked (reportlab may choose another mask); small differences come from hinting.
     """
     data = sample_data(orientation=orientation, **LONG)
-    page = pdf.layout(data)
-    code = next(op for op in page.ops if isinstance(op, pdf.QRCode))
+    page = composition.layout(data)
+    code = next(op for op in page.ops if isinstance(op, composition.QRCode))
     images = []
-    for render in (pdf.render_certificate, pdf.render_certificate_naive):
+    for render in (writer.render_certificate, naive.render_certificate_naive):
         image = rasterise(render(data))
         box = (code.x - 2, page.height - code.y - code.size - 2, code.x + code.size + 2, page.height - code.y + 2)
         ImageDraw.Draw(image).rectangle(box, fill=255)
@@ -293,5 +294,5 @@ def test_font_subsets_are_valid_truetype_files(role):
 
 def test_text_width_matches_the_font_advances():
     font = fonts.load_font("sans")
-    assert pdf.text_width("sans", 10, "Ñandú") == pytest.approx(sum(font.widths[c] for c in "Ñandú") / 100)
-    assert pdf.text_width("sans", 12, "") == 0
+    assert composition.text_width("sans", 10, "Ñandú") == pytest.approx(sum(font.widths[c] for c in "Ñandú") / 100)
+    assert composition.text_width("sans", 12, "") == 0

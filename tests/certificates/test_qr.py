@@ -6,7 +6,8 @@ import zxingcpp
 from PIL import Image
 from reportlab.graphics.barcode import qrencoder
 
-from certificates import pdf, qr
+from certificates import qr
+from certificates.pdf import naive, writer
 from tests.certificates.pdf_samples import sample_data
 
 
@@ -19,7 +20,7 @@ def decode_page(document: bytes, dpi: int = 150) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode]
 
 
-@pytest.mark.parametrize("render", [pdf.render_certificate, pdf.render_certificate_naive], ids=["fast", "naive"])
+@pytest.mark.parametrize("render", [writer.render_certificate, naive.render_certificate_naive], ids=["fast", "naive"])
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_qr_code_on_the_certificate_decodes_to_the_verify_url(render, orientation):
     data = sample_data(orientation=orientation)
@@ -28,7 +29,7 @@ def test_qr_code_on_the_certificate_decodes_to_the_verify_url(render, orientatio
 
 def test_qr_code_decodes_at_low_resolution():
     data = sample_data()
-    assert decode_page(pdf.render_certificate(data), dpi=96) == [data.verify_url]
+    assert decode_page(writer.render_certificate(data), dpi=96) == [data.verify_url]
 
 
 def test_the_matrix_has_finder_patterns_and_a_quiet_zone_is_left_around_it():

@@ -15,8 +15,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from reportlab.pdfgen import canvas
 
-from certificates import checks, pdf, signing
+from certificates import checks, signing
 from certificates.management.commands.certificates_dev_key import create_dev_key
+from certificates.pdf import naive, writer
 from tests.certificates.pdf_samples import sample_data
 
 
@@ -35,7 +36,7 @@ def signer(key_files):
 
 @pytest.fixture(scope="module")
 def signed(signer):
-    return signing.sign_pdf(pdf.render_certificate(sample_data()), signer, reason="Certificado", location="Santiago")
+    return signing.sign_pdf(writer.render_certificate(sample_data()), signer, reason="Certificado", location="Santiago")
 
 
 def test_signed_pdf_validates(signed, key_files):
@@ -47,7 +48,7 @@ def test_signed_pdf_validates(signed, key_files):
 
 
 def test_signature_is_pades_with_an_incremental_update(signed):
-    original = pdf.render_certificate(sample_data())
+    original = writer.render_certificate(sample_data())
     assert b"/ETSI.CAdES.detached" in signed
     assert signed.count(b"%%EOF") == original.count(b"%%EOF") + 1
 
@@ -77,7 +78,7 @@ def test_an_untrusted_signer_fails_validation(signed, tmp_path):
 
 
 def test_unsigned_pdf_is_reported_as_unsigned(key_files):
-    status = signing.verify_pdf(pdf.render_certificate(sample_data()), trust=[key_files[1]])
+    status = signing.verify_pdf(writer.render_certificate(sample_data()), trust=[key_files[1]])
     assert not status.signed and not status.valid
 
 
@@ -121,7 +122,7 @@ def test_dev_key_command_is_idempotent(tmp_path):
         assert (key.read_bytes(), cert.read_bytes()) == first
         assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
         document = signing.sign_pdf(
-            pdf.render_certificate(sample_data()), signing.Signer.from_files(key, cert), reason="r", location="l"
+            writer.render_certificate(sample_data()), signing.Signer.from_files(key, cert), reason="r", location="l"
         )
         assert signing.verify_pdf(document, trust=[cert]).valid
 
@@ -178,7 +179,9 @@ def rsa_chain(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("render", [pdf.render_certificate, pdf.render_certificate_naive], ids=["fast", "reportlab"])
+@pytest.mark.parametrize(
+    "render", [writer.render_certificate, naive.render_certificate_naive], ids=["fast", "reportlab"]
+)
 def test_the_fast_path_signs_both_renderings(render, signer, key_files):
     document = render(sample_data())
     signed = signing._fast_sign(document, signer, "Certificado", "Santiago")
@@ -191,7 +194,7 @@ def test_the_fast_path_signs_both_renderings(render, signer, key_files):
 def test_an_rsa_key_with_a_chain_and_a_passphrase(rsa_chain):
     signer = signing.Signer.from_files(rsa_chain / "key.pem", rsa_chain / "chain.pem", passphrase="secreto")
     assert len(signer.chain) == 1
-    signed = signing._fast_sign(pdf.render_certificate(sample_data()), signer, "Certificado", "Ñuñoa")
+    signed = signing._fast_sign(writer.render_certificate(sample_data()), signer, "Certificado", "Ñuñoa")
     status = signing.verify_pdf(signed, trust=[rsa_chain / "ca.pem"])
     assert status.valid, status.problem
     assert status.location == "Ñuñoa"
@@ -220,7 +223,7 @@ def test_pdfs_the_fast_path_does_not_handle_are_signed_by_pyhanko(signer, key_fi
 
 
 def test_signing_the_same_pdf_twice_gives_different_signatures_over_the_same_content(signer, key_files):
-    document = pdf.render_certificate(sample_data())
+    document = writer.render_certificate(sample_data())
     first = signing.sign_pdf(document, signer, reason="r", location="l")
     second = signing.sign_pdf(document, signer, reason="r", location="l")
     assert first != second  # ECDSA signatures are randomised

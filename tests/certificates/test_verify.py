@@ -4,8 +4,8 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from certificates import services
 from certificates.codes import check_character, format_code, generate_code, is_well_formed, normalise_code
+from certificates.services import issuance, revocation
 from tests.certificates.test_services import CertificateTestCase
 from tests.factories.certificates import completed_enrolment
 from tests.factories.learners import learner
@@ -77,7 +77,7 @@ class VerifyStatusTests(CertificateTestCase):
         cache.clear()
         self.staff = learner(email="staff@example.cl")
         enrolment = completed_enrolment(course=self.course, cohort=self.group, run="12345678-5")
-        self.certificate = services.certificate_issue(enrolment=enrolment, render=False)
+        self.certificate = issuance.certificate_issue(enrolment=enrolment, render=False)
 
     def get(self, code, **extra):
         with translation.override("en"):
@@ -101,7 +101,7 @@ class VerifyStatusTests(CertificateTestCase):
         self.assertContains(response, 'data-status="valid"')
 
     def test_revoked_shows_the_date_but_not_the_reason(self):
-        services.certificate_revoke(certificate=self.certificate, reason="Plagio comprobado", by=self.staff)
+        revocation.certificate_revoke(certificate=self.certificate, reason="Plagio comprobado", by=self.staff)
         response = self.client.get(f"/certificados/verificar/{self.certificate.code}/")
         self.assertContains(response, 'data-status="revoked"')
         self.certificate.refresh_from_db()
@@ -109,7 +109,7 @@ class VerifyStatusTests(CertificateTestCase):
         self.assertNotContains(response, "Plagio")
 
     def test_replaced_links_to_the_new_certificate(self):
-        new = services.certificate_reissue(certificate=self.certificate, by=self.staff, reason="Nombre")
+        new = revocation.certificate_reissue(certificate=self.certificate, by=self.staff, reason="Nombre")
         response = self.client.get(f"/certificados/verificar/{self.certificate.code}/")
         self.assertContains(response, 'data-status="replaced"')
         self.assertContains(response, f'href="/certificados/verificar/{new.code}/"')

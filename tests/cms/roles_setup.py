@@ -10,7 +10,7 @@ from django.test import TestCase
 from wagtail.models import Page
 from wagtail.test.utils import WagtailTestUtils
 
-from certificates import services as certificate_services
+from certificates.services import issuance
 from cms import roles
 from courses.models import CourseInstructor
 from learners.enrolment import services
@@ -70,7 +70,7 @@ class RolesTestCase(WagtailTestUtils, TestCase):
         make_template(issuer=make_issuer(short_code="AMUCH"), is_default=True)
         cls.ana_enrolment.status = cls.ana_enrolment.Status.COMPLETED
         cls.ana_enrolment.save(update_fields=["status"])
-        cls.certificate = certificate_services.certificate_issue(enrolment=cls.ana_enrolment, render=False)
+        cls.certificate = issuance.certificate_issue(enrolment=cls.ana_enrolment, render=False)
 
     @staticmethod
     def reload(page) -> Page:

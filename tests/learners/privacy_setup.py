@@ -15,7 +15,7 @@ from django.test import TestCase
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from certificates import services as certificate_services
+from certificates.services import issuance
 from learners.accounts.run import check_digit
 from learners.enrolment import services as learner_services
 from learners.models import (
@@ -175,9 +175,9 @@ class PrivacyTestCase(TestCase):
         log(instance=enrolment, action="wagtail.edit", user=self.staff)
         audit_record(actor=self.staff, action="learner.viewed", subject=user.learner_profile)
         privacy_services.data_request_create(user=user, kind="access", details="Soy Xiomara, RUN " + RUN)
-        with mock.patch("certificates.services.render_pdf", side_effect=render_with_identity):
+        with mock.patch("certificates.services.rendering.render_pdf", side_effect=render_with_identity):
             with self.captureOnCommitCallbacks(execute=True):
-                certificate = certificate_services.certificate_issue(enrolment=enrolment, issued_by=self.staff)
+                certificate = issuance.certificate_issue(enrolment=enrolment, issued_by=self.staff)
         certificate.refresh_from_db()
         assert certificate.pdf, certificate.render_state
         return user, enrolment, certificate

@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from certificates import services as certificate_services
+from certificates.services import revocation
+from certificates.services.errors import CertificateError
 from learners.models import AuditEvent, DataRequest, PrivacyNotice
 from learners.privacy import services
 from learners.privacy.audit import audit_record
@@ -157,9 +158,9 @@ class AuditedActionTests(PrivacyTestCase):
 
     def test_revoking_and_reissuing_a_certificate_is_recorded(self):
         _user, _enrolment, certificate = self.make_full_learner()
-        with mock.patch("certificates.services.render_pdf", return_value=b"%PDF-1.7"):
-            new = certificate_services.certificate_reissue(certificate=certificate, by=self.staff, reason="Nombre")
-            certificate_services.certificate_revoke(certificate=new, reason="Error", by=self.staff)
+        with mock.patch("certificates.services.rendering.render_pdf", return_value=b"%PDF-1.7"):
+            new = revocation.certificate_reissue(certificate=certificate, by=self.staff, reason="Nombre")
+            revocation.certificate_revoke(certificate=new, reason="Error", by=self.staff)
         events = AuditEvent.objects.filter(action__startswith="certificate.").order_by("pk")
         self.assertEqual(
             [(event.action, event.actor, event.subject_id) for event in events],
@@ -173,5 +174,5 @@ class AuditedActionTests(PrivacyTestCase):
         user, _enrolment, certificate = self.make_full_learner()
         services.learner_delete(user=user, by=self.staff)
         certificate.refresh_from_db()
-        with self.assertRaises(certificate_services.CertificateError):
-            certificate_services.certificate_reissue(certificate=certificate, by=self.staff, reason="x")
+        with self.assertRaises(CertificateError):
+            revocation.certificate_reissue(certificate=certificate, by=self.staff, reason="x")

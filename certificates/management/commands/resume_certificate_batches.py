@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from certificates import services
+from certificates import selectors
+from certificates.services.batches import CHUNK_SIZE
 from certificates.tasks import issue_certificate_task, render_certificates_task, run_batch_task
 
 
@@ -18,15 +19,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, missing=False, **options):
-        batches = services.unfinished_batches()
+        batches = selectors.unfinished_batches()
         for batch in batches:
             run_batch_task.enqueue(batch_id=batch.pk)
-        loose = services.pending_renders_by_batch().get(None, [])
-        for start in range(0, len(loose), services.CHUNK_SIZE):
-            render_certificates_task.enqueue(certificate_ids=loose[start : start + services.CHUNK_SIZE])
+        loose = selectors.pending_renders_by_batch().get(None, [])
+        for start in range(0, len(loose), CHUNK_SIZE):
+            render_certificates_task.enqueue(certificate_ids=loose[start : start + CHUNK_SIZE])
         self.stdout.write(f"Batches queued: {len(batches)}. Pending PDFs outside batches queued: {len(loose)}.")
         if missing:
-            enrolment_ids = services.completed_without_certificate()
+            enrolment_ids = selectors.completed_without_certificate()
             for enrolment_id in enrolment_ids:
                 issue_certificate_task.enqueue(enrolment_id=enrolment_id)
             self.stdout.write(f"Completed enrolments without a certificate queued: {len(enrolment_ids)}.")

@@ -19,7 +19,7 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.utils import timezone
 
-from certificates import services as certificate_services
+from certificates.services import issuance
 from learners.models import AttendanceRecord, Enrolment, LearnerProfile, StaffProfile
 from tests.factories.certificates import make_template
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
@@ -83,7 +83,7 @@ def build_report_data(cls) -> None:
 
     make_template(is_default=True)
     cls.certificates = [
-        certificate_services.certificate_issue(enrolment=enrolment, render=False) for enrolment in cls.s_enrolments[:2]
+        issuance.certificate_issue(enrolment=enrolment, render=False) for enrolment in cls.s_enrolments[:2]
     ]
 
     cls.admin = make_user(email="admin@example.cl", is_superuser=True, is_staff=True)

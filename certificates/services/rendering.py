@@ -1,0 +1,186 @@
+"""PDFs of issued certificates: the renderer's input from a snapshot, drawing and signing, storing the file and
+its digest, and the batch's progress that each rendered chunk updates. Rendered certificates are then announced
+(``certificates.tasks.notify_certificates_task``).
+"""
+
+import hashlib
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from certificates.models import CertificateBatch, IssuedCertificate
+
+logger = logging.getLogger(__name__)
+
+
+class _ImageCache:
+    """Logo and signature files read once per run and handed to the renderer as PNG bytes."""
+
+    def __init__(self):
+        self._images: dict[str, bytes | None] = {}
+
+    def png(self, name: str) -> bytes | None:
+        if not name:
+            return None
+        if name not in self._images:
+            self._images[name] = self._load(name)
+        return self._images[name]
+
+    @staticmethod
+    def _load(name: str) -> bytes | None:
+        from django.core.files.storage import default_storage
+        from PIL import Image
+
+        try:
+            with default_storage.open(name, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            logger.warning("Certificate image %s is missing", name)
+            return None
+        if data.startswith(b"\x89PNG"):
+            return data
+        output = io.BytesIO()
+        Image.open(io.BytesIO(data)).save(output, format="PNG")
+        return output.getvalue()
+
+
+def certificate_data(snapshot: dict, images: _ImageCache | None = None):
+    """The renderer's input (``certificates.pdf.composition.CertificateData``) from a certificate's snapshot."""
+    from certificates.pdf.composition import CertificateData, Signatory
+
+    images = images or _ImageCache()
+    return CertificateData(
+        title=snapshot["title"],
+        issuer_name=snapshot["issuer_name"],
+        issuer_rut=snapshot["issuer_rut"],
+        issuer_logo_png=images.png(snapshot["issuer_logo"]),
+        body=snapshot["body"],
+        learner_name=snapshot["learner_name"],
+        learner_run=snapshot["learner_run"],
+        course_title=snapshot["course_title"],
+        hours=snapshot.get("duration") or snapshot["hours"],
+        modality=snapshot["modality"],
+        dates=snapshot["dates"],
+        grade=snapshot["grade"],
+        attendance=snapshot["attendance"],
+        city_and_date=snapshot["city_and_date"],
+        folio=snapshot["folio"],
+        verification_code=snapshot["code_display"],
+        verify_url=snapshot["verify_url"],
+        signatories=tuple(
+            Signatory(name=item["name"], role=item["role"], signature_png=images.png(item["signature"]))
+            for item in snapshot["signatories"]
+        ),
+        orientation=snapshot["orientation"],
+        document_label=None if snapshot.get("learner_has_run", True) else "",
+    )
+
+
+def render_pdf(snapshot: dict, images: _ImageCache | None = None) -> bytes:
+    """Draw (and sign, when a key is configured) the PDF of a snapshot."""
+    from certificates.pdf.writer import render_certificate
+    from certificates.signing import get_signer, sign_pdf
+
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = render_certificate(certificate_data(snapshot, images))
+        signer = get_signer()
+        if signer is not None:
+            reason = _("Certificate %(folio)s issued by %(issuer)s") % {
+                "folio": snapshot["folio"],
+                "issuer": snapshot["issuer_name"],
+            }
+            pdf = sign_pdf(pdf, signer, reason=reason, location=snapshot["city"])
+    return pdf
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    rendered: int
+    failed: int
+
+
+def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | None = None) -> RenderOutcome:
+    """Render, sign and store the PDFs of these certificates (skipping those already done), then email the learners.
+
+    A certificate whose PDF fails is marked failed with the error; the others go on.
+    """
+    certificates = list(
+        IssuedCertificate.objects.filter(pk__in=list(certificate_ids))
+        .exclude(render_state=IssuedCertificate.RenderState.DONE)
+        .only("pk", "folio", "snapshot", "pdf", "issued_at", "batch_id")
+        .order_by("pk")
+    )
+    return render_and_store(certificates, batch_id=batch_id)
+
+
+def render_and_store(certificates: list[IssuedCertificate], *, batch_id: int | None) -> RenderOutcome:
+    storage = IssuedCertificate._meta.get_field("pdf").storage
+    images = _ImageCache()
+    done, failed = [], []
+    for certificate in certificates:
+        try:
+            pdf = render_pdf(certificate.snapshot, images)
+            if certificate.pdf:
+                storage.delete(certificate.pdf.name)
+            name = certificate.pdf.field.generate_filename(certificate, f"{certificate.folio}.pdf")
+            done.append((certificate.pk, storage.save(name, ContentFile(pdf)), hashlib.sha256(pdf).hexdigest()))
+        except Exception as error:  # recorded on the certificate, retried from the admin
+            logger.exception("Certificate %s: the PDF failed", certificate.folio)
+            failed.append((certificate.pk, certificate.folio, f"{error.__class__.__name__}: {error}"))
+    _record_renders(done=done, failed=failed)
+    if failed and batch_id is not None:
+        CertificateBatch.objects.filter(pk=batch_id).update(last_error=f"{failed[-1][1]}: {failed[-1][2]}")
+    if done:
+        from certificates.tasks import notify_certificates_task
+
+        notify_certificates_task.enqueue(certificate_ids=[pk for pk, _name, _digest in done])
+    if batch_id is not None:
+        batch_update_progress(batch_id=batch_id)
+    return RenderOutcome(rendered=len(done), failed=len(failed))
+
+
+def _record_renders(*, done: list[tuple[int, str, str]], failed: list[tuple[int, str, str]]) -> None:
+    """Write the PDF names and digests of a chunk in one UPDATE … FROM a VALUES list (Django's bulk_update builds a
+    CASE per row and field, which cost more than rendering); failures one by one (they are rare)."""
+    if done:
+        quote = connection.ops.quote_name
+        table = quote(IssuedCertificate._meta.db_table)
+        rows = ", ".join(["(%s, %s, %s)"] * len(done))
+        sql = (
+            f"WITH v(id, name, digest) AS (VALUES {rows}) "
+            f"UPDATE {table} SET {quote('pdf')} = v.name, {quote('pdf_sha256')} = v.digest, "
+            f"{quote('render_state')} = %s, {quote('render_error')} = '' "
+            f"FROM v WHERE {table}.{quote('id')} = v.id"
+        )
+        params = [value for row in done for value in row] + [IssuedCertificate.RenderState.DONE]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    for pk, _folio, error in failed:
+        IssuedCertificate.objects.filter(pk=pk).update(
+            render_state=IssuedCertificate.RenderState.FAILED, render_error=error
+        )
+
+
+def batch_update_progress(*, batch_id: int) -> None:
+    """Recount the batch from its certificates and close it once every planned certificate is done or failed."""
+    counts = IssuedCertificate.objects.filter(batch_id=batch_id).aggregate(
+        rendered=Count("pk", filter=Q(render_state=IssuedCertificate.RenderState.DONE)),
+        failed=Count("pk", filter=Q(render_state=IssuedCertificate.RenderState.FAILED)),
+    )
+    batch = CertificateBatch.objects.filter(pk=batch_id)
+    batch.update(rendered=counts["rendered"], failed=counts["failed"])
+    finished = counts["rendered"] + counts["failed"]
+    batch.filter(state=CertificateBatch.State.RUNNING, total__lte=finished, failed=0).update(
+        state=CertificateBatch.State.DONE, finished_at=timezone.now()
+    )
+    batch.filter(state=CertificateBatch.State.RUNNING, total__lte=finished, failed__gt=0).update(
+        state=CertificateBatch.State.FAILED, finished_at=timezone.now()
+    )

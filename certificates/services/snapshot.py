@@ -1,0 +1,150 @@
+"""What a certificate prints: the snapshot of every field, taken once at issue time, and a sample for previews.
+
+Builds a dict from (possibly unsaved) model instances and saves nothing; the one query is the template's signatories.
+"""
+
+import re
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from certificates.codes import check_character, format_code
+from certificates.models import CertificateTemplate, Issuer
+from courses.models import CoursePage
+from learners.models import Enrolment, LearnerProfile
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _number(value: Decimal) -> str:
+    return formats.number_format(value, decimal_pos=1 if value != value.to_integral() else 0, use_l10n=True)
+
+
+def _document(profile) -> tuple[str, str]:
+    """(as printed, masked for public pages); a learner without a RUN shows her other document."""
+    if profile is None:
+        return "", ""
+    if profile.run:
+        return profile.run_display, profile.run_masked
+    return profile.document_display, profile.document_masked
+
+
+def verify_url(code: str) -> str:
+    base = getattr(settings, "CERTIFICATES_BASE_URL", None) or settings.WAGTAILADMIN_BASE_URL
+    return base.rstrip("/") + reverse("certificates:verify", kwargs={"code": code})
+
+
+def build_snapshot(
+    *,
+    enrolment: Enrolment,
+    template: CertificateTemplate,
+    folio: str,
+    code: str,
+    issued_at: datetime,
+    attendance: Decimal | None,
+) -> dict:
+    """Every field printed on the certificate, as text in the site's language, plus what the verify page shows."""
+    user = enrolment.user
+    profile = getattr(user, "learner_profile", None)
+    course = enrolment.course
+    cohort = enrolment.cohort
+    issuer = template.issuer
+    with translation.override(settings.LANGUAGE_CODE):
+        name = profile.full_name if profile is not None else (user.get_full_name() or user.get_username())
+        run, run_masked = _document(profile)
+        if cohort is not None:
+            start, end = cohort.starts_on, cohort.ends_on
+        else:
+            start = timezone.localdate(enrolment.enrolled_at)
+            end = timezone.localdate(enrolment.completed_at or issued_at)
+        dates = _("from %(start)s to %(end)s") % {
+            "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+        }
+        issued_on = timezone.localdate(issued_at)
+        long_date = formats.date_format(issued_on, r"j \d\e F \d\e Y")
+        grade = _number(enrolment.final_grade) if enrolment.final_grade is not None else None
+        attendance_text = f"{_number(attendance)} %" if attendance is not None else None
+        hours = _number(course.duration_hours)
+        values = {
+            "nombre": name,
+            "run": run,
+            "curso": course.title,
+            "horas": hours,
+            "modalidad": str(course.get_modality_display()),
+            "fechas": dates,
+            "nota": grade or "",
+            "asistencia": attendance_text or "",
+            "ciudad": issuer.city,
+            "fecha_emision": long_date,
+        }
+        body = _PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), template.body)
+        return {
+            "title": template.title,
+            "kind": template.kind,
+            "orientation": template.orientation,
+            "template_id": template.pk,
+            "template_version": template.version,
+            "issuer_name": issuer.name,
+            "issuer_rut": issuer.rut,
+            "issuer_logo": issuer.logo.file.name if issuer.logo_id else "",
+            "body": body,
+            "learner_name": name,
+            "learner_run": run,
+            "learner_run_masked": run_masked,
+            "learner_has_run": bool(profile is not None and profile.run),
+            "course_title": course.title,
+            "hours": hours,
+            "duration": _("%(hours)s clock hours") % {"hours": hours},
+            "modality": values["modalidad"],
+            "dates": dates,
+            "starts_on": start.isoformat(),
+            "ends_on": end.isoformat(),
+            "grade": grade,
+            "attendance": attendance_text,
+            "city": issuer.city,
+            "city_and_date": f"{issuer.city}, {long_date}",
+            "issued_on": issued_on.isoformat(),
+            "folio": folio,
+            "code": code,
+            "code_display": format_code(code),
+            "verify_url": verify_url(code),
+            "signatories": [
+                {
+                    "name": signatory.name,
+                    "role": signatory.role,
+                    "signature": signatory.signature.file.name if signatory.signature_id else "",
+                }
+                for signatory in template.signatories.all()
+            ],
+        }
+
+
+def sample_snapshot(*, template: CertificateTemplate) -> dict:
+    """A snapshot with made-up learner data, for the template's preview (nothing is saved)."""
+    if template.issuer_id is None:  # an unsaved template in the editor, before an issuer is chosen
+        template.issuer = Issuer(name="—", short_code="EMISOR", rut="—", city="Santiago")
+    user = get_user_model()(username="vista-previa", email="")
+    user.learner_profile = LearnerProfile(
+        user=user, given_names="María José", family_names="Nguyễn Muñoz Agüero", run="12345678-5"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        course = CoursePage(title=_("Citizen participation in the comuna"), duration_hours=Decimal(24))
+    now = timezone.now()
+    enrolment = Enrolment(
+        user=user, course=course, enrolled_at=now, completed_at=now, final_grade=Decimal("6.5"), cohort=None
+    )
+    code = "ABCDEFGHJKLMNPQR" + check_character("ABCDEFGHJKLMNPQR")
+    return build_snapshot(
+        enrolment=enrolment,
+        template=template,
+        folio=f"{template.issuer.short_code}-{timezone.localdate().year}-000000",
+        code=code,
+        issued_at=now,
+        attendance=Decimal("92.5"),
+    )
