@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.models import IssuedCertificate
+from certificates.services.snapshot import site_url
 
 
 def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
@@ -17,9 +18,7 @@ def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     pending = [c for c in certificates if c.notified_at is None and c.status == "valid" and c.user.email]
     if not pending:
         return 0
-    dashboard_url = (getattr(settings, "CERTIFICATES_BASE_URL", None) or settings.WAGTAILADMIN_BASE_URL).rstrip(
-        "/"
-    ) + reverse("learners:dashboard")
+    dashboard_url = site_url(reverse("learners:dashboard"))
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for certificate in pending:

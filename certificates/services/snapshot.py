@@ -34,9 +34,14 @@ def _document(profile) -> tuple[str, str]:
     return profile.document_display, profile.document_masked
 
 
+def site_url(path: str) -> str:
+    """An absolute address on the public site: CERTIFICATES_BASE_URL, or WAGTAILADMIN_BASE_URL when it is unset."""
+    base = getattr(settings, "CERTIFICATES_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    return base.rstrip("/") + path
+
+
 def verify_url(code: str) -> str:
-    base = getattr(settings, "CERTIFICATES_BASE_URL", None) or settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/") + reverse("certificates:verify", kwargs={"code": code})
+    return site_url(reverse("certificates:verify", kwargs={"code": code}))
 
 
 def build_snapshot(

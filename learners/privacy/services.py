@@ -26,7 +26,7 @@ from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy import deadlines
 from learners.privacy.audit import audit_record
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
-from learners.privacy.selectors import current_notice
+from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.progress.models import LessonProgress
 from learners.signals import learner_erasing
 
@@ -50,7 +50,7 @@ def consent_record(
     consent = Consent.objects.create(
         user=user,
         notice=notice,
-        version=version or (notice.version if notice else settings.LEARNERS_PRIVACY_NOTICE_VERSION),
+        version=version or (notice.version if notice else fallback_notice_version()),
         text_sha256=notice.text_sha256 if notice else "",
         accepted_at=now,
         channel=channel,
