@@ -121,8 +121,8 @@ def seed(count: int) -> int:
 
     from certificates.models import CertificateTemplate, Issuer, Signatory
     from courses.models import Comuna, CoursePage, Province, Region
+    from learners.accounts.run import check_digit
     from learners.models import Cohort, Enrolment, LearnerProfile
-    from learners.run import check_digit
 
     region = Region.objects.get_or_create(code="13", defaults={"name": "Metropolitana"})[0]
     province = Province.objects.get_or_create(code="131", defaults={"name": "Santiago", "region": region})[0]

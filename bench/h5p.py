@@ -41,9 +41,9 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
-from learners import services
+from learners.enrolment import services
 from learners.models import LearnerProfile
-from learners.run import check_digit
+from learners.accounts.run import check_digit
 from tests.factories.h5p import questionset_capture_content
 from tests.factories.h5p_activities import make_activity
 

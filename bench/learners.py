@@ -82,9 +82,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 from courses.models import Comuna, CoursePage
-from learners import selectors, services
+from courses import selectors
+from learners.enrolment import services
 from learners.models import LearnerProfile
-from learners.run import check_digit
+from learners.accounts.run import check_digit
 
 from courses.models import CourseIndexPage, LessonPage, ModulePage
 from wagtail.rich_text import RichText

@@ -31,8 +31,8 @@ from certificates.services import batches, issuance, rendering, revocation
 from certificates.services.errors import CertificateError
 from certificates.services.snapshot import sample_snapshot
 from courses.models import CoursePage
+from learners.admin_helpers import learner_search_q
 from learners.models import Cohort, Enrolment
-from learners.viewsets import learner_search_q
 
 CHANGE = "certificates.change_issuedcertificate"
 ADD = "certificates.add_issuedcertificate"

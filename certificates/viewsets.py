@@ -1,7 +1,7 @@
 """Wagtail admin for certificates: issuers and templates (snippets), template choices, issued certificates,
 batches and failed automatic issues.
 
-Every viewset sets ``menu_hook`` to the "Escuela Ciudadana" group's submenu hook (built in learners/viewsets.py),
+Every viewset sets ``menu_hook`` to the "Escuela Ciudadana" group's submenu hook (built in learners/wagtail_hooks.py),
 so the items join that menu without the learners plugin knowing about certificates. Actions with rules attached
 (issue, revoke, reissue, retry, bulk) and the template preview are in ``certificates.admin_views``, which calls
 ``certificates.services``.
@@ -34,16 +34,10 @@ from certificates.models import (
     TemplateAssignment,
 )
 from courses.models import CoursePage
+from courses.viewset_utils import LimitedModelViewSet
+from learners.admin_helpers import LinkColumn, ReadableInspectView, learner_search_q, short_date, title_column
+from learners.enrolment.viewsets import cohort_label
 from learners.models import Cohort
-from learners.viewsets import (
-    LimitedModelViewSet,
-    LinkColumn,
-    ReadableInspectView,
-    cohort_label,
-    learner_search_q,
-    short_date,
-    title_column,
-)
 
 MENU_HOOK = "register_citizen_school_menu_item"
 

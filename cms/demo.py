@@ -29,8 +29,9 @@ from cms.demo_staff import ensure_demo_staff
 from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
 from courses.selectors import course_lessons
-from learners import services as learner_services
+from learners.enrolment.services import enrolment_create
 from learners.models import Cohort, LearnerProfile, Session
+from learners.progress.services import lesson_mark_complete
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_ADMIN_USERNAME = "admin"
@@ -244,13 +245,13 @@ def ensure_demo_learner(report: DemoReport) -> None:
     )
     course = CoursePage.objects.live().order_by("path").first()
     if course is not None:
-        enrolment = learner_services.enrolment_create(user=user, course=course)
+        enrolment = enrolment_create(user=user, course=course)
         first = course_lessons(course=course).first()
         if first is not None:
-            learner_services.lesson_mark_complete(enrolment=enrolment, lesson=first)
+            lesson_mark_complete(enrolment=enrolment, lesson=first)
     group = Cohort.objects.order_by("pk").first()
     if group is not None:  # and in the in-person group, so that the attendance page has someone to mark
-        learner_services.enrolment_create(user=user, course=group.course, cohort=group)
+        enrolment_create(user=user, course=group.course, cohort=group)
     finished = (
         CoursePage.objects.live()
         .exclude(pk__in=[page.pk for page in (course, group.course if group else None) if page is not None])
@@ -259,9 +260,9 @@ def ensure_demo_learner(report: DemoReport) -> None:
         .last()
     )
     if finished is not None:  # a completed course, so that "Mis cursos" has a certificate to download and verify
-        enrolment = learner_services.enrolment_create(user=user, course=finished)
+        enrolment = enrolment_create(user=user, course=finished)
         for lesson in course_lessons(course=finished):
-            learner_services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
+            lesson_mark_complete(enrolment=enrolment, lesson=lesson)
     report.notes.append(f"Created the demo learner {DEMO_LEARNER_EMAIL!r}.")
 
 

@@ -55,7 +55,7 @@ ROLES = [
     Role(
         INSTRUCTOR,
         # Page rights come from the course groups; the learner lists are limited to her courses and cohorts
-        # (learners.selectors.staff_scope), and attendance to her cohorts' sessions (learners.staff.views).
+        # (learners.staff.selectors.staff_scope), and attendance to her cohorts' sessions (learners.attendance.views).
         permissions=[
             "wagtailadmin.access_admin",
             "courses.add_h5pactivity",
@@ -107,7 +107,7 @@ ROLES = [
     ),
     Role(
         COORDINATOR,
-        # Read-only, and limited to the municipality of her StaffProfile (learners.selectors.staff_scope).
+        # Read-only, and limited to the municipality of her StaffProfile (learners.staff.selectors.staff_scope).
         permissions=[
             "wagtailadmin.access_admin",
             "learners.view_cohort",

@@ -1,6 +1,6 @@
 """Admin for the staff's municipalities: an administrator says which municipality a coordinator works for.
 
-A StaffProfile with a municipality limits that account's learner lists and reports to it (learners.selectors).
+A StaffProfile with a municipality limits that account's learner lists and reports to it (learners.staff.selectors).
 """
 
 from django import forms
@@ -16,8 +16,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.models import Comuna
+from learners.admin_helpers import title_column
 from learners.models import StaffProfile
-from learners.viewsets import title_column
 
 MENU_HOOK = "register_citizen_school_menu_item"
 

@@ -13,9 +13,6 @@ class LearnersConfig(AppConfig):
 
         register_signal_handlers()
 
-        from wagtail.signals import page_published, page_unpublished
+        from learners.h5p import receivers as h5p_receivers
 
-        from learners.h5p import forget_lesson
-
-        page_published.connect(forget_lesson, dispatch_uid="learners_h5p_forget_published_lesson")
-        page_unpublished.connect(forget_lesson, dispatch_uid="learners_h5p_forget_unpublished_lesson")
+        h5p_receivers.register_signal_handlers()

@@ -5,7 +5,7 @@ import sqlite3
 from django.core.checks import Error, register
 from django.db import connections
 
-MIN_SQLITE = (3, 35, 0)  # INSERT … ON CONFLICT … RETURNING (learners.services._progress_insert)
+MIN_SQLITE = (3, 35, 0)  # INSERT … ON CONFLICT … RETURNING (learners.progress.services._progress_insert)
 
 
 @register("database")

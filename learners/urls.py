@@ -1,14 +1,16 @@
 from django.urls import path
 
-from learners import h5p_views, views
+from learners.enrolment import views as enrolment_views
+from learners.h5p import views as h5p_views
+from learners.progress import views as progress_views
 
 app_name = "learners"
 
 urlpatterns = [
-    path("mis-cursos/", views.dashboard, name="dashboard"),
-    path("cursos/<int:course_id>/inscripcion/", views.enrol, name="enrol"),
-    path("cursos/<int:course_id>/retiro/", views.withdraw, name="withdraw"),
-    path("lecciones/<int:lesson_id>/completar/", views.mark_complete, name="mark_complete"),
+    path("mis-cursos/", enrolment_views.dashboard, name="dashboard"),
+    path("cursos/<int:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
+    path("cursos/<int:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
+    path("lecciones/<int:lesson_id>/completar/", progress_views.mark_complete, name="mark_complete"),
     path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/", h5p_views.h5p_player, name="h5p_player"),
     path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/xapi/", h5p_views.h5p_xapi, name="h5p_xapi"),
     path(

@@ -4,14 +4,21 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage, ModulePage
 from courses.selectors import course_for
-from learners import admin_views, selectors, services
-from learners.access import can_read_lesson
-from learners.models import Enrolment, H5PAttempt, LessonProgress
-from learners.viewsets import CitizenSchoolViewSetGroup
+from learners.accounts.viewsets import LearnerProfileViewSet
+from learners.enrolment.access import can_read_lesson
+from learners.enrolment.models import Enrolment
+from learners.enrolment.selectors import PROGRESSING, enrolment_for
+from learners.enrolment.viewsets import CohortViewSet, EnrolmentViewSet, SessionViewSet
+from learners.h5p.models import H5PAttempt
+from learners.h5p.viewsets import H5PAttemptViewSet
+from learners.imports import admin_views
+from learners.progress.models import LessonProgress
+from learners.progress.services import lesson_visit
 
 
 @hooks.register("before_serve_page")
@@ -22,14 +29,14 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     course = course_for(page=page)
     if course is None:
         return None
-    enrolment = selectors.enrolment_for(user=request.user, course=course)
+    enrolment = enrolment_for(user=request.user, course=course)
     if not can_read_lesson(user=request.user, lesson=page, course=course, enrolment=enrolment):
         context = {"page": page, "course": course, "enrolment": enrolment}
         return render(
             request, "learners/lesson_locked.html", context, status=403 if request.user.is_authenticated else 200
         )
-    if enrolment is not None and enrolment.status in selectors.PROGRESSING:
-        services.lesson_visit(enrolment=enrolment, lesson=page)
+    if enrolment is not None and enrolment.status in PROGRESSING:
+        lesson_visit(enrolment=enrolment, lesson=page)
     request.learner_enrolment = enrolment
     request.learner_course = course
     return None
@@ -79,6 +86,14 @@ def protect_pages_with_learners_in_bulk(request, action_type, objects, action_cl
 
 
 # Admin: the "Escuela Ciudadana" menu and bulk enrolment --------------------------------------------------------
+
+
+class CitizenSchoolViewSetGroup(ModelViewSetGroup):
+    menu_label = gettext_lazy("Citizen school")
+    menu_icon = "group"
+    menu_order = 250
+    submenu_hook = "register_citizen_school_menu_item"
+    items = (CohortViewSet, SessionViewSet, EnrolmentViewSet, LearnerProfileViewSet, H5PAttemptViewSet)
 
 
 @hooks.register("register_admin_viewset")

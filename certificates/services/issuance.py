@@ -24,8 +24,8 @@ from certificates.models import (
 )
 from certificates.services.errors import CertificateError
 from certificates.services.snapshot import build_snapshot
+from learners.attendance.selectors import attendance_summaries
 from learners.models import Enrolment
-from learners.selectors import attendance_summaries
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from certificates import selectors
 from certificates.models import IssuedCertificate
 from certificates.services import issuance
 from certificates.services.errors import CertificateError
-from learners.audit import audit_record
+from learners.privacy.audit import audit_record
 
 
 @transaction.atomic

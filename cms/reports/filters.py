@@ -9,7 +9,7 @@ from wagtail.admin.widgets import AdminDateInput
 from cms.reports.selectors import ReportFilters, cohorts_in_scope
 from courses.models import Comuna, CoursePage, Region
 from learners.models import Enrolment, LearnerProfile
-from learners.selectors import staff_municipality
+from learners.staff.selectors import staff_municipality
 
 
 def _courses(request):

@@ -3,8 +3,8 @@
 Every figure is aggregated by the database (grouped and conditional counts, subqueries) in a fixed number of
 queries, whatever the number of learners; Python only joins a few grouped results and computes rates.
 
-Scope: a staff account limited to a municipality (``learners.selectors.staff_municipality``) sees the enrolments
-of that municipality's cohorts and of the learners who live there, and only those learners (``scope_q``).
+Scope: a staff account limited to a municipality (``learners.staff.selectors.staff_municipality``) sees the
+enrolments of that municipality's cohorts and of the learners who live there, and only those learners (``scope_q``).
 Publication: ``publication=True`` leaves out minors and learners of unknown age (``adult_q``).
 """
 
@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region
+from learners.admin_helpers import learner_search_q
+from learners.attendance.selectors import attendance_summaries
 from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
-from learners.selectors import attendance_summaries, publishable_learner_q
-from learners.viewsets import learner_search_q
+from learners.privacy.selectors import publishable_learner_q
 
 ACTIVE_DAYS = 30
 PROFILE = "user__learner_profile__"
@@ -57,7 +58,8 @@ def _start_of(day: date) -> datetime:
 
 def adult_q(*, prefix: str = "") -> Q:
     """Learners whose data may be published: adults of known age whose data are not blocked
-    (``learners.selectors.publishable_learners``). ``prefix`` leads from the filtered model to LearnerProfile."""
+    (``learners.privacy.selectors.publishable_learners``). ``prefix`` leads from the filtered model to
+    LearnerProfile."""
     return publishable_learner_q(prefix=prefix)
 
 

@@ -6,7 +6,7 @@ from wagtail.admin.menu import MenuItem
 from cms.reports.panels import DashboardPanel
 from cms.reports.views import aggregate, learner
 from cms.reports.views.base import may_see_reports
-from learners.selectors import staff_municipality
+from learners.staff.selectors import staff_municipality
 
 REPORTS = [
     ("courses/", "cms_reports_courses", aggregate.CourseCohortReportView, _("Courses and cohorts"), "table"),

@@ -23,8 +23,8 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from courses.models import Comuna, Region
 from learners.accounts import services, throttle
-from learners.models import LearnerProfile
-from learners.run import InvalidRun, normalise_run
+from learners.accounts.models import LearnerProfile
+from learners.accounts.run import InvalidRun, normalise_run
 
 MINIMUM_AGE = 14
 EARLIEST_BIRTH_YEAR = 1900

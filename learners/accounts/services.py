@@ -17,8 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learners.accounts.models import LearnerProfile
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
-from learners.models import Consent, LearnerProfile
+from learners.privacy.models import Consent
 from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.privacy.services import consent_record
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from learners.accounts import forms, services, throttle
-from learners.models import LearnerProfile
+from learners.accounts.models import LearnerProfile
 
 SIGNUP_EMAIL_SESSION_KEY = "learners_accounts_signup_email"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

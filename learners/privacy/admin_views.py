@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.auth import permission_denied
 
-from learners.models import DataRequest
 from learners.privacy import services
+from learners.privacy.models import DataRequest
 from learners.privacy.viewsets import deadline_text, requester
 
 PERMISSION = "learners.change_datarequest"

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from learners.models import DataRequest
+from learners.privacy.models import DataRequest
 
 
 class DataRequestForm(forms.Form):

@@ -10,21 +10,15 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from learners.models import (
-    AttendanceRecord,
-    Consent,
-    DataRequest,
-    Enrolment,
-    H5PAttempt,
-    H5PStatement,
-    H5PUserState,
-    LearnerProfile,
-    LessonProgress,
-    PrivacyNotice,
-)
+from learners.accounts.models import LearnerProfile
+from learners.attendance.models import AttendanceRecord
+from learners.enrolment.models import Enrolment
+from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.privacy.models import Consent, DataRequest, PrivacyNotice
+from learners.progress.models import LessonProgress
 from learners.signals import learner_data_requested
 
 IMPORTED_NOTICE_VERSION = "csv-import"
@@ -65,6 +59,26 @@ def data_requests_of(*, user: AbstractBaseUser) -> QuerySet[DataRequest]:
 
 def open_request(*, user: AbstractBaseUser, kind: str) -> DataRequest | None:
     return DataRequest.objects.filter(user=user, kind=kind, status=DataRequest.Status.OPEN).first()
+
+
+# Who may be published -----------------------------------------------------------------------------------------
+
+
+def publishable_learners(*, year: int | None = None):
+    """Learner profiles whose data may appear in published exports and reports: adults (18 or older during
+    ``year``, this year by default) whose data are not blocked. Minors, people of unknown age (``is_minor``) and
+    blocked learners are left out (Ley 21.719 art. 16 quater; blocking under Ley 19.628 art. 12).
+
+    Filter other querysets with it, e.g. ``Enrolment.objects.filter(user__learner_profile__in=publishable_learners())``.
+    """
+    return LearnerProfile.objects.filter(publishable_learner_q(year=year))
+
+
+def publishable_learner_q(*, year: int | None = None, prefix: str = "") -> Q:
+    """``publishable_learners`` as a condition, for querysets of other models: ``prefix`` leads from the filtered
+    model to LearnerProfile (``"user__learner_profile__"`` from Enrolment)."""
+    year = year or timezone.localdate().year
+    return Q(**{f"{prefix}birth_year__lte": year - 18, f"{prefix}blocked_at__isnull": True})
 
 
 # The learner's download -------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Writes for personal data: consents, requests and their answers, blocking, deletion and the retention purge.
 
-Every change is recorded in the staff audit log (``learners.audit``) with ids and codes, never identifiers.
+Every change is recorded in the staff audit log (``learners.privacy.audit``) with ids and codes, never identifiers.
 """
 
 import secrets
@@ -19,22 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
-from learners.audit import audit_record
-from learners.models import (
-    AttendanceRecord,
-    AuditEvent,
-    Consent,
-    DataRequest,
-    Enrolment,
-    H5PAttempt,
-    H5PStatement,
-    H5PUserState,
-    LearnerProfile,
-    LessonProgress,
-    PrivacyNotice,
-)
+from learners.accounts.models import LearnerProfile
+from learners.attendance.models import AttendanceRecord
+from learners.enrolment.models import Enrolment
+from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy import deadlines
+from learners.privacy.audit import audit_record
+from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
 from learners.privacy.selectors import current_notice, fallback_notice_version
+from learners.progress.models import LessonProgress
 from learners.signals import learner_erasing
 
 DELETED_LABEL = "Persona eliminada"

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from learners.audit import audit_record
-from learners.models import LearnerProfile
+from learners.accounts.models import LearnerProfile
 from learners.privacy import forms, selectors, services
+from learners.privacy.audit import audit_record
 from learners.privacy.middleware import PENDING_SESSION_KEY
 
 

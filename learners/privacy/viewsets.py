@@ -14,8 +14,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 
 from courses.viewset_utils import LimitedModelViewSet
-from learners.models import AuditEvent, DataRequest, PrivacyNotice
-from learners.viewsets import LinkColumn, ReadableInspectView, title_column
+from learners.admin_helpers import LinkColumn, ReadableInspectView, title_column
+from learners.privacy.models import AuditEvent, DataRequest, PrivacyNotice
 
 MENU_HOOK = "register_citizen_school_menu_item"
 

@@ -1,1 +1,4 @@
-"""Pages for the school's staff outside the Wagtail admin (attendance taking on a phone)."""
+"""Staff: the StaffProfile (a coordinator's municipality), what part of the school a staff account may see
+(``selectors.staff_scope``), and the staff pages outside the admin (``urls``: attendance taking).
+May import courses, learners.enrolment models and learners.attendance views; never learners.h5p or learners.imports.
+"""

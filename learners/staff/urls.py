@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from learners.staff import views
+from learners.attendance import views
 
 app_name = "learners_staff"
 

@@ -9,8 +9,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from courses.selectors import lesson_activities, missing_libraries
-from learners import h5p, selectors
-from learners.models import LessonProgress
+from learners.enrolment.selectors import PROGRESSING, open_cohorts
+from learners.h5p.grades import ActivityGrade
+from learners.h5p.selectors import lesson_activity_grades
+from learners.progress import selectors
+from learners.progress.models import LessonProgress
 
 register = template.Library()
 
@@ -48,7 +51,7 @@ def school_details(context):
 def open_cohorts_for(context, course):
     if not getattr(course, "pk", None):
         return []
-    return list(selectors.open_cohorts(course=course).select_related("municipality"))
+    return list(open_cohorts(course=course).select_related("municipality"))
 
 
 @register.inclusion_tag("learners/includes/lesson_progress.html", takes_context=True)
@@ -57,7 +60,7 @@ def lesson_progress_panel(context, lesson):
     request = context.get("request")
     enrolment = getattr(request, "learner_enrolment", None)
     done = False
-    can_progress = enrolment is not None and enrolment.status in selectors.PROGRESSING
+    can_progress = enrolment is not None and enrolment.status in PROGRESSING
     if can_progress:
         done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists()
     next_lesson = context.get("position").next if context.get("position") else None
@@ -66,7 +69,7 @@ def lesson_progress_panel(context, lesson):
         {
             "title": item.activity.title,
             "uuid": str(item.activity.uuid),
-            "passed": activities.grades.get(item.activity.pk, h5p.ActivityGrade()).passed,
+            "passed": activities.grades.get(item.activity.pk, ActivityGrade()).passed,
         }
         for item in activities.placements
         if item.required
@@ -109,7 +112,7 @@ def _lesson_h5p(request, lesson, enrolment) -> _LessonH5P:
         placements = lesson_activities(lesson=lesson)
         grades = {}
         if enrolment is not None and placements:
-            grades = h5p.lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
+            grades = lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
         cache[key] = _LessonH5P(placements, grades)
     return cache[key]
 
@@ -130,7 +133,7 @@ def h5p_activity_embed(context, lesson, value):
     if not user.is_authenticated:
         return {**result, "state": "sign_in", "login_url": reverse("accounts:login"), "next": request.get_full_path()}
     enrolment = getattr(request, "learner_enrolment", None)
-    progressing = enrolment is not None and enrolment.status in selectors.PROGRESSING
+    progressing = enrolment is not None and enrolment.status in PROGRESSING
     editor = False
     if not progressing:
         editor = bool(getattr(lesson, "pk", None)) and lesson.permissions_for_user(user).can_edit()
@@ -145,7 +148,7 @@ def h5p_activity_embed(context, lesson, value):
     url = reverse("learners:h5p_player", kwargs={"lesson_id": lesson.pk, "activity_uuid": activity.uuid})
     grade = None
     if progressing:
-        grade = _lesson_h5p(request, lesson, enrolment).grades.get(activity.pk, h5p.ActivityGrade())
+        grade = _lesson_h5p(request, lesson, enrolment).grades.get(activity.pk, ActivityGrade())
     return {
         **result,
         "state": "play",

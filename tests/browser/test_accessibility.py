@@ -74,17 +74,19 @@ def test_learner_pages_have_no_wcag_aa_violations(live_server, browser, pages):
     from django.core.management import call_command
     from django.test import Client
 
+    from courses import selectors
     from courses.models import CoursePage
-    from learners import selectors, services
+    from learners.enrolment.services import enrolment_create
+    from learners.progress.services import lesson_mark_complete
     from tests.factories.learners import learner
 
     call_command("load_reference_data", verbosity=0)
     anonymous = ["/cuenta/registro/", "/cuenta/ingresar/", "/cuenta/clave/", "/cuenta/privacidad/"]
     user = learner()
     course = CoursePage.objects.get(title="Liderazgo comunitario")
-    enrolment = services.enrolment_create(user=user, course=course)
+    enrolment = enrolment_create(user=user, course=course)
     lesson = selectors.course_lessons(course=course).first()
-    services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
+    lesson_mark_complete(enrolment=enrolment, lesson=lesson)
     client = Client()
     client.force_login(user)
     signed_in = [

@@ -6,7 +6,7 @@ from django.core import mail
 
 from certificates.models import IssuedCertificate
 from courses.models.pages import ThematicArea
-from learners import services as learner_services
+from learners.enrolment import services as learner_services
 from tests.factories.certificates import make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline
 from tests.factories.learners import learner

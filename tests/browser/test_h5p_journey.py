@@ -15,7 +15,7 @@ from django.test import Client
 from wagtail.models import GroupPagePermission
 
 from courses.models import H5PActivity, H5PLibrary, LessonPage
-from learners import services
+from learners.enrolment import services
 from learners.models import H5PAttempt, LessonProgress
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline
 from tests.factories.h5p import test_question_package

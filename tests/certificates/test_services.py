@@ -19,8 +19,9 @@ from certificates.models import (
 from certificates.services import batches, issuance, rendering, revocation
 from certificates.services.errors import CertificateError
 from courses.models import LessonPage
-from learners import services as learner_services
+from learners.enrolment.services import enrolment_create
 from learners.models import Enrolment
+from learners.progress.services import lesson_mark_complete
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import cohort, learner, session
@@ -210,10 +211,10 @@ class RenderTests(CertificateTestCase):
 class AutomaticIssueTests(CertificateTestCase):
     def test_completing_the_course_issues_the_certificate(self):
         course = build_course(catalogue=self.course.get_parent(), modules=1, lessons=1)
-        enrolment = learner_services.enrolment_create(user=learner(), course=course)
+        enrolment = enrolment_create(user=learner(), course=course)
         lesson = LessonPage.objects.descendant_of(course).get()
         with self.captureOnCommitCallbacks(execute=True) as callbacks:
-            learner_services.lesson_mark_complete(enrolment=enrolment, lesson=lesson.specific)
+            lesson_mark_complete(enrolment=enrolment, lesson=lesson.specific)
         self.assertTrue(callbacks)
         certificate = IssuedCertificate.objects.get(enrolment=enrolment)
         self.assertEqual(certificate.render_state, IssuedCertificate.RenderState.DONE)

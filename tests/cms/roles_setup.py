@@ -13,7 +13,7 @@ from wagtail.test.utils import WagtailTestUtils
 from certificates.services import issuance
 from cms import roles
 from courses.models import CourseInstructor
-from learners import services
+from learners.enrolment import services
 from learners.models import StaffProfile
 from tests.factories.certificates import make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root

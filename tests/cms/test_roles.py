@@ -9,7 +9,7 @@ from django.urls import get_resolver, reverse
 from wagtail.models import GroupPagePermission, Page
 
 from cms import roles
-from learners import selectors
+from learners.staff import selectors
 from tests.cms.roles_setup import PENALOLEN, RolesTestCase, name_instructors
 from tests.factories.courses import build_course
 from tests.factories.h5p_activities import make_activity

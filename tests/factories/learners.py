@@ -7,7 +7,8 @@ Usage (comunas must be loaded first: ``call_command("load_reference_data", stdou
     session = make_session(cohort=cohort, date=date(2026, 3, 2))
 
 The shorter ``learner()``, ``cohort()`` and ``session()`` need no reference data and give every learner a fresh
-valid RUN: ``services.enrolment_create(user=learner(), course=course, cohort=cohort(course=course, capacity=2))``.
+valid RUN: ``enrolment_create(user=learner(), course=course, cohort=cohort(course=course, capacity=2))``
+(``learners.enrolment.services``).
 """
 
 import itertools
@@ -18,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from courses.models import Comuna, Province, Region
+from learners.accounts.run import check_digit, normalise_run
 from learners.models import Cohort, LearnerProfile, Session
-from learners.run import check_digit, normalise_run
 
 _sequence = itertools.count(1)
 

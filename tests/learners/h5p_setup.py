@@ -6,7 +6,7 @@ import uuid
 
 from django.test import TestCase
 
-from learners import services
+from learners.enrolment import services
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, ModulePageFactory, site_root
 from tests.factories.h5p import load_capture
 from tests.factories.learners import learner

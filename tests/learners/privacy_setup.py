@@ -16,8 +16,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from certificates.services import issuance
-from learners import services as learner_services
-from learners.audit import audit_record
+from learners.accounts.run import check_digit
+from learners.enrolment import services as learner_services
 from learners.models import (
     AttendanceRecord,
     Enrolment,
@@ -27,7 +27,7 @@ from learners.models import (
     LessonProgress,
 )
 from learners.privacy import services as privacy_services
-from learners.run import check_digit
+from learners.privacy.audit import audit_record
 from tests.factories.certificates import make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.h5p_activities import make_activity

@@ -7,8 +7,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from learners import services
-from learners.admin_views import SESSION_KEY
+from learners.enrolment import services
+from learners.imports.admin_views import SESSION_KEY
 from learners.models import Cohort, Enrolment, Session
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import make_cohort, make_learner, make_session, make_user

@@ -7,7 +7,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from learners import services
+from learners.enrolment import services
 from learners.models import AttendanceRecord, Enrolment
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import make_cohort, make_learner, make_session, make_user

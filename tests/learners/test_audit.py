@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
-from learners.audit import audit_record
 from learners.models import AuditEvent, Cohort
+from learners.privacy.audit import audit_record
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import cohort, make_user
 
@@ -30,7 +30,7 @@ class StaffMunicipalityTests(TestCase):
     def test_a_coordinator_is_limited_to_her_municipality_and_a_superuser_never(self):
         from courses.models import Comuna, Province, Region
         from learners.models import StaffProfile
-        from learners.selectors import staff_municipality
+        from learners.staff.selectors import staff_municipality
 
         region = Region.objects.create(code="13", name="Metropolitana")
         province = Province.objects.create(code="131", name="Santiago", region=region)
@@ -49,7 +49,7 @@ class PublishableLearnersTests(TestCase):
         from django.utils import timezone
 
         from learners.models import LearnerProfile
-        from learners.selectors import publishable_learner_q, publishable_learners
+        from learners.privacy.selectors import publishable_learner_q, publishable_learners
         from tests.factories.learners import learner
 
         year = timezone.localdate().year

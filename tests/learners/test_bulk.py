@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone, translation
 
-from learners.bulk import BulkImportError, Code, import_enrolments, parse_enrolment_csv
+from learners.accounts.run import check_digit
+from learners.enrolment.services import EnrolmentError
+from learners.imports.parsing import Code, parse_enrolment_csv
+from learners.imports.services import BulkImportError, import_enrolments
 from learners.models import Enrolment, LearnerProfile
-from learners.run import check_digit
-from learners.services import EnrolmentError
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import make_cohort, make_learner, make_user
 
@@ -194,11 +195,11 @@ class ParseBadFileTests(BulkTestCase):
         return {problem.code for problem in parsed.problems}
 
     def test_too_large(self):
-        with mock.patch("learners.bulk.MAX_BYTES", 100):
+        with mock.patch("learners.imports.parsing.MAX_BYTES", 100):
             self.assertEqual(self.file_codes(GOOD), {Code.TOO_LARGE})
 
     def test_too_many_rows(self):
-        with mock.patch("learners.bulk.MAX_ROWS", 2):
+        with mock.patch("learners.imports.parsing.MAX_ROWS", 2):
             self.assertEqual(self.file_codes(GOOD), {Code.TOO_MANY_ROWS})
 
     def test_spreadsheet_instead_of_csv(self):

@@ -4,9 +4,11 @@ from django.test import TestCase
 from wagtail.models import Page
 from wagtail.test.utils import WagtailTestUtils
 
+from courses import selectors
 from courses.models import CoursePage, LessonPage
-from learners import selectors, services
+from learners.enrolment.services import enrolment_create
 from learners.models import Enrolment
+from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import learner
 
@@ -17,9 +19,9 @@ class DeleteProtectionTests(WagtailTestUtils, TestCase):
         catalogue = CourseIndexPageFactory(parent=site_root())
         cls.used = build_course(catalogue=catalogue, modules=1, lessons=2)
         cls.unused = build_course(catalogue=catalogue, modules=1, lessons=1)
-        enrolment = services.enrolment_create(user=learner(), course=cls.used)
+        enrolment = enrolment_create(user=learner(), course=cls.used)
         cls.lesson = selectors.course_lessons(course=cls.used).first()
-        services.lesson_mark_complete(enrolment=enrolment, lesson=cls.lesson)
+        lesson_mark_complete(enrolment=enrolment, lesson=cls.lesson)
 
     def setUp(self):
         self.login()

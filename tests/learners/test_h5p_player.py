@@ -5,7 +5,7 @@ import json
 from django.test import Client
 
 from courses.models import H5PLibrary
-from learners.h5p_views import PLAYER_CSP
+from learners.h5p.views import PLAYER_CSP
 from learners.models import H5PUserState, LessonProgress
 from tests.factories.h5p import questionset_capture_content, test_question_content
 from tests.factories.h5p_activities import approve_libraries, h5p_lesson, make_activity
@@ -162,7 +162,7 @@ class StateEndpointTests(PlayerSetUp):
     def test_state_is_per_learner(self):
         self.client.post(self.state_url(), {"data": '{"mine": true}', "preload": "1"})
         other = learner()
-        from learners import services
+        from learners.enrolment import services
 
         services.enrolment_create(user=other, course=self.course)
         self.client.force_login(other)

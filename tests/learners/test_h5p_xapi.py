@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.test import Client, override_settings
 
 from courses.models import H5PActivity
-from learners import services
+from learners.enrolment.services import EnrolmentError, enrolment_create
 from learners.models import Enrolment, H5PAttempt, H5PStatement, LessonProgress
+from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CoursePageFactory, LessonPageFactory, ModulePageFactory
 from tests.factories.h5p import (
     CAPTURE_QUESTION_IDS,
@@ -296,7 +297,7 @@ class ReducerTests(H5PTestCase):
         data = statement(self.single, "attempted")
         self.post_statement(self.single_lesson, self.single, data)
         other = learner()
-        services.enrolment_create(user=other, course=self.course)
+        enrolment_create(user=other, course=self.course)
         self.client.force_login(other)
         self.assertEqual(self.post_statement(self.single_lesson, self.single, data).status_code, 200)
         self.assertEqual(H5PStatement.objects.count(), 2)
@@ -348,7 +349,7 @@ class GradingMethodTests(H5PTestCase):
         self.assertEqual(self.progress_after_three_attempts(H5PActivity.GradingMethod.AVERAGE).score, Decimal("0.3333"))
 
     def test_grade_function(self):
-        from learners.h5p import activity_grade
+        from learners.h5p.grades import activity_grade
 
         values = [Decimal("0.2"), Decimal("0.9"), Decimal("0.4")]
         grades = {
@@ -400,15 +401,15 @@ class LessonAndCourseCompletionTests(H5PTestCase):
         self.assertFalse(LessonProgress.objects.exists())
 
     def test_manual_completion_is_refused_on_lessons_with_required_activities(self):
-        with self.assertRaises(services.EnrolmentError):
-            services.lesson_mark_complete(enrolment=self.enrolment, lesson=self.lesson)
+        with self.assertRaises(EnrolmentError):
+            lesson_mark_complete(enrolment=self.enrolment, lesson=self.lesson)
         response = self.client.post(f"/lecciones/{self.lesson.pk}/completar/")
         self.assertEqual(response.status_code, 302)
         self.assertFalse(LessonProgress.objects.exists())
 
     def test_manual_completion_still_works_with_optional_activities_only(self):
         lesson = h5p_lesson(parent=self.module, blocks=[(self.optional, False, 60)])
-        services.lesson_mark_complete(enrolment=self.enrolment, lesson=lesson)
+        lesson_mark_complete(enrolment=self.enrolment, lesson=lesson)
         self.assertTrue(LessonProgress.objects.filter(lesson=lesson).exists())
 
 
@@ -429,7 +430,7 @@ class QueryBudgetTests(H5PTestCase):
         for _ in range(lessons - 1):
             LessonPageFactory(parent=module, required=False)
         user = learner()
-        services.enrolment_create(user=user, course=course)
+        enrolment_create(user=user, course=course)
         self.client.force_login(user)
         sequence = capture_for("questionset-2-multichoice", activity)
         for item in sequence[:8]:
@@ -445,7 +446,7 @@ class QueryBudgetTests(H5PTestCase):
     def test_a_cold_cache_costs_the_lesson_and_its_activities(self):
         from django.core.cache import cache
 
-        from learners.h5p import lesson_cache_key
+        from learners.h5p.selectors import lesson_cache_key
 
         activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
         lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])
@@ -461,7 +462,7 @@ class QueryBudgetTests(H5PTestCase):
     def test_publishing_the_lesson_drops_the_cached_copy(self):
         from django.core.cache import cache
 
-        from learners.h5p import lesson_cache_key
+        from learners.h5p.selectors import lesson_cache_key
 
         activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
         lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])

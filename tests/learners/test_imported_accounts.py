@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
 
-from learners.bulk import import_enrolments, parse_enrolment_csv
+from learners.imports.parsing import parse_enrolment_csv
+from learners.imports.services import import_enrolments
 from learners.models import Consent, Enrolment, LearnerProfile
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import make_user

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from certificates.services import revocation
 from certificates.services.errors import CertificateError
-from learners.audit import audit_record
 from learners.models import AuditEvent, DataRequest, PrivacyNotice
 from learners.privacy import services
+from learners.privacy.audit import audit_record
 from tests.factories.learners import learner, make_user
 from tests.learners.privacy_setup import PrivacyTestCase
 from tests.learners.test_admin import grant

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from courses.models import CourseIndexPage, LessonPage
 from learners.models import Enrolment, LearnerProfile
-from learners.selectors import publishable_learners
+from learners.privacy.selectors import publishable_learners
 from tests.factories.learners import ensure_comuna, learner
 from tests.learners.privacy_setup import EMAIL, NEEDLES, PHONE, RUN, PrivacyTestCase
 

@@ -5,7 +5,9 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from learners import selectors, services
+from courses import selectors
+from learners.enrolment.services import enrolment_create
+from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import learner
 
@@ -22,8 +24,8 @@ class LearnerQueryBudgetTests(TestCase):
         cls.big = build_course(catalogue=cls.catalogue, modules=6, lessons=10)  # 60 lessons
         cls.user = learner()
         for course in (cls.small, cls.big):
-            enrolment = services.enrolment_create(user=cls.user, course=course)
-            services.lesson_mark_complete(enrolment=enrolment, lesson=selectors.course_lessons(course=course).first())
+            enrolment = enrolment_create(user=cls.user, course=course)
+            lesson_mark_complete(enrolment=enrolment, lesson=selectors.course_lessons(course=course).first())
 
     def setUp(self):
         self.client.force_login(self.user)
@@ -39,7 +41,7 @@ class LearnerQueryBudgetTests(TestCase):
         self.assertEqual(self.queries("get", "/mis-cursos/"), DASHBOARD_QUERIES)
         for _ in range(18):
             course = build_course(catalogue=self.catalogue, modules=1, lessons=3)
-            services.enrolment_create(user=self.user, course=course)
+            enrolment_create(user=self.user, course=course)
         with self.assertNumQueries(DASHBOARD_QUERIES):
             response = self.client.get("/mis-cursos/")
         self.assertEqual(len(response.context["dashboard"].in_progress), 20)

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from courses.models import Comuna, Province, Region
 from learners.accounts.forms import ProfileCompleteForm
-from learners.run import InvalidRun, check_digit, format_run, mask_run, normalise_run
+from learners.accounts.run import InvalidRun, check_digit, format_run, mask_run, normalise_run
 
 
 class NormaliseRunTests(SimpleTestCase):

@@ -6,9 +6,15 @@ from unittest import mock
 from django.test import TestCase, TransactionTestCase
 
 from courses.models import LessonPage
-from learners import selectors, services
-from learners.grading import final_grade, grade_from_score
+from courses.selectors import course_lessons
+from learners.attendance.selectors import attendance_summary
+from learners.attendance.services import attendance_record
+from learners.enrolment.selectors import seats_taken, waitlist_position
+from learners.enrolment.services import EnrolmentError, enrolment_create, enrolment_withdraw
 from learners.models import AttendanceRecord, Enrolment, LessonProgress
+from learners.progress.grading import final_grade, grade_from_score
+from learners.progress.selectors import completion_check
+from learners.progress.services import enrolment_evaluate_completion, lesson_mark_complete
 from learners.signals import course_completed
 from tests.concurrency import run_concurrently
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline, site_root
@@ -34,59 +40,59 @@ class EnrolmentTests(TestCase):
 
     def test_enrolling_twice_keeps_one_enrolment(self):
         user = learner()
-        first = services.enrolment_create(user=user, course=self.course)
-        second = services.enrolment_create(user=user, course=self.course)
+        first = enrolment_create(user=user, course=self.course)
+        second = enrolment_create(user=user, course=self.course)
         self.assertEqual(first.pk, second.pk)
         self.assertEqual(Enrolment.objects.count(), 1)
         self.assertEqual(first.status, Enrolment.Status.ACTIVE)
 
     def test_full_cohort_waitlists_and_promotes_first_come_first_served(self):
         group = cohort(course=self.course, capacity=2)
-        seated = [services.enrolment_create(user=learner(), course=self.course, cohort=group) for _ in range(2)]
-        waiting = [services.enrolment_create(user=learner(), course=self.course, cohort=group) for _ in range(3)]
+        seated = [enrolment_create(user=learner(), course=self.course, cohort=group) for _ in range(2)]
+        waiting = [enrolment_create(user=learner(), course=self.course, cohort=group) for _ in range(3)]
         self.assertTrue(all(e.status == Enrolment.Status.ACTIVE for e in seated))
         self.assertTrue(all(e.status == Enrolment.Status.WAITLISTED for e in waiting))
-        self.assertEqual([selectors.waitlist_position(enrolment=e) for e in waiting], [1, 2, 3])
+        self.assertEqual([waitlist_position(enrolment=e) for e in waiting], [1, 2, 3])
 
-        services.enrolment_withdraw(enrolment=seated[0])
+        enrolment_withdraw(enrolment=seated[0])
         for enrolment in waiting:
             enrolment.refresh_from_db()
         self.assertEqual([e.status for e in waiting], ["active", "waitlisted", "waitlisted"])
-        self.assertEqual(selectors.waitlist_position(enrolment=waiting[2]), 2)
-        self.assertEqual(selectors.seats_taken(cohort=group), 2)
+        self.assertEqual(waitlist_position(enrolment=waiting[2]), 2)
+        self.assertEqual(seats_taken(cohort=group), 2)
 
     def test_leaving_the_waitlist_frees_no_seat(self):
         group = cohort(course=self.course, capacity=1)
-        services.enrolment_create(user=learner(), course=self.course, cohort=group)
-        first_waiting = services.enrolment_create(user=learner(), course=self.course, cohort=group)
-        second_waiting = services.enrolment_create(user=learner(), course=self.course, cohort=group)
-        services.enrolment_withdraw(enrolment=first_waiting)
+        enrolment_create(user=learner(), course=self.course, cohort=group)
+        first_waiting = enrolment_create(user=learner(), course=self.course, cohort=group)
+        second_waiting = enrolment_create(user=learner(), course=self.course, cohort=group)
+        enrolment_withdraw(enrolment=first_waiting)
         second_waiting.refresh_from_db()
         self.assertEqual(second_waiting.status, Enrolment.Status.WAITLISTED)
-        self.assertEqual(selectors.waitlist_position(enrolment=second_waiting), 1)
+        self.assertEqual(waitlist_position(enrolment=second_waiting), 1)
 
     def test_withdrawn_learner_can_enrol_again(self):
         user = learner()
-        enrolment = services.enrolment_create(user=user, course=self.course)
-        services.enrolment_withdraw(enrolment=enrolment)
-        again = services.enrolment_create(user=user, course=self.course)
+        enrolment = enrolment_create(user=user, course=self.course)
+        enrolment_withdraw(enrolment=enrolment)
+        again = enrolment_create(user=user, course=self.course)
         self.assertEqual(again.pk, enrolment.pk)
         self.assertEqual(again.status, Enrolment.Status.ACTIVE)
 
     def test_closed_or_foreign_cohort_is_refused(self):
         other = build_course(catalogue=self.course.get_parent(), modules=1, lessons=1)
         foreign = cohort(course=other)
-        with self.assertRaises(services.EnrolmentError):
-            services.enrolment_create(user=learner(), course=self.course, cohort=foreign)
+        with self.assertRaises(EnrolmentError):
+            enrolment_create(user=learner(), course=self.course, cohort=foreign)
         closed = cohort(course=self.course, enrolment_closes_at="2020-01-01T00:00:00Z")
-        with self.assertRaises(services.EnrolmentError):
-            services.enrolment_create(user=learner(), course=self.course, cohort=closed)
+        with self.assertRaises(EnrolmentError):
+            enrolment_create(user=learner(), course=self.course, cohort=closed)
         self.assertFalse(Enrolment.objects.exists())
 
     def test_course_with_cohorts_enrols_into_an_open_one(self):
         cohort(course=self.course, name="Cerrado", enrolment_closes_at="2020-01-01T00:00:00Z")
         open_group = cohort(course=self.course, name="Abierto")
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         self.assertEqual(enrolment.cohort, open_group)
 
 
@@ -97,7 +103,7 @@ class CompletionRuleTests(TestCase):
     def setUpTestData(cls):
         catalogue = CourseIndexPageFactory(parent=site_root())
         cls.course = build_course(catalogue=catalogue, modules=1, lessons=3)
-        cls.lessons = list(selectors.course_lessons(course=cls.course))
+        cls.lessons = list(course_lessons(course=cls.course))
         optional = cls.lessons[2]
         LessonPage.objects.filter(pk=optional.pk).update(required=False)
 
@@ -118,14 +124,14 @@ class CompletionRuleTests(TestCase):
         results = []
         with self.captureOnCommitCallbacks(execute=True):
             for lesson, score in zip(self.lessons[:2], scores, strict=True):
-                results.append(services.lesson_mark_complete(enrolment=enrolment, lesson=lesson, score=score))
+                results.append(lesson_mark_complete(enrolment=enrolment, lesson=lesson, score=score))
         enrolment.refresh_from_db()
         return results
 
     def test_required_lessons_only(self):
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         with self.captureOnCommitCallbacks(execute=True):
-            first = services.lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[0])
+            first = lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[0])
         self.assertFalse(first.course_completed)
         results = self.complete_required(enrolment)
         self.assertTrue(results[-1].course_completed)
@@ -134,34 +140,34 @@ class CompletionRuleTests(TestCase):
         self.assertEqual(self.signals, [enrolment.pk])
 
     def test_signal_sent_exactly_once(self):
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         self.complete_required(enrolment)
         with self.captureOnCommitCallbacks(execute=True):
-            services.lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[1])
-            services.lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[2])
-            services.enrolment_evaluate_completion(enrolment=enrolment)
+            lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[1])
+            lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[2])
+            enrolment_evaluate_completion(enrolment=enrolment)
         self.assertEqual(self.signals, [enrolment.pk])
         self.assertEqual(LessonProgress.objects.filter(enrolment=enrolment).count(), 3)
 
     def test_grade_required_and_reached(self):
         self.configure(grade_required=True, pass_grade=Decimal("4.0"))
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         self.complete_required(enrolment, scores=(Decimal("0.8"), Decimal("0.6")))
         self.assertEqual(enrolment.status, Enrolment.Status.COMPLETED)
         self.assertEqual(enrolment.final_grade, Decimal("4.8"))
 
     def test_grade_required_but_too_low(self):
         self.configure(grade_required=True, pass_grade=Decimal("5.0"))
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         self.complete_required(enrolment, scores=(Decimal("0.6"), Decimal("0.6")))
         self.assertEqual(enrolment.status, Enrolment.Status.ACTIVE)
         self.assertEqual(self.signals, [])
-        check = selectors.completion_check(enrolment=enrolment, course=self.course)
+        check = completion_check(enrolment=enrolment, course=self.course)
         self.assertEqual((check.lessons_ok, check.grade_ok, check.grade), (True, False, Decimal("4.0")))
 
     def test_grade_required_without_graded_work(self):
         self.configure(grade_required=True)
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         self.complete_required(enrolment)
         self.assertEqual(enrolment.status, Enrolment.Status.ACTIVE)
 
@@ -171,45 +177,45 @@ class CompletionRuleTests(TestCase):
         today = date.today()
         sessions = [session(cohort=group, on=today - timedelta(days=offset)) for offset in (9, 6, 3, 1)]
         session(cohort=group, on=today + timedelta(days=5))  # not held yet: does not count
-        enrolment = services.enrolment_create(user=learner(), course=self.course, cohort=group)
+        enrolment = enrolment_create(user=learner(), course=self.course, cohort=group)
         staff = learner()
         for held, status in zip(sessions, marks, strict=True):
-            services.attendance_record(session=held, marks={enrolment.pk: status}, recorded_by=staff)
+            attendance_record(session=held, marks={enrolment.pk: status}, recorded_by=staff)
         self.complete_required(enrolment)
         return enrolment
 
     def test_attendance_reached(self):
         enrolment = self.attendance_case(["present", "present", "present", "absent"])
         self.assertEqual(enrolment.status, Enrolment.Status.COMPLETED)
-        self.assertEqual(selectors.attendance_summary(enrolment=enrolment).percent, Decimal("75.0"))
+        self.assertEqual(attendance_summary(enrolment=enrolment).percent, Decimal("75.0"))
 
     def test_attendance_too_low(self):
         enrolment = self.attendance_case(["present", "absent", "present", "absent"])
         self.assertEqual(enrolment.status, Enrolment.Status.ACTIVE)
-        self.assertEqual(selectors.attendance_summary(enrolment=enrolment).percent, Decimal("50.0"))
+        self.assertEqual(attendance_summary(enrolment=enrolment).percent, Decimal("50.0"))
 
     def test_excused_absences_do_not_count_against(self):
         enrolment = self.attendance_case(["present", "excused", "present", "present"], minimum=100)
-        self.assertEqual(selectors.attendance_summary(enrolment=enrolment).percent, Decimal("100.0"))
+        self.assertEqual(attendance_summary(enrolment=enrolment).percent, Decimal("100.0"))
         self.assertEqual(enrolment.status, Enrolment.Status.COMPLETED)
 
     def test_attendance_completes_when_marked_after_the_lessons(self):
         self.configure(min_attendance_percent=50)
         group = cohort(course=self.course)
         held = session(cohort=group, on=date.today() - timedelta(days=1))
-        enrolment = services.enrolment_create(user=learner(), course=self.course, cohort=group)
-        services.attendance_record(session=held, marks={enrolment.pk: "absent"}, recorded_by=learner())
+        enrolment = enrolment_create(user=learner(), course=self.course, cohort=group)
+        attendance_record(session=held, marks={enrolment.pk: "absent"}, recorded_by=learner())
         self.complete_required(enrolment)
         self.assertEqual(enrolment.status, Enrolment.Status.ACTIVE)
         with self.captureOnCommitCallbacks(execute=True):
-            services.attendance_record(session=held, marks={enrolment.pk: "present"}, recorded_by=learner())
+            attendance_record(session=held, marks={enrolment.pk: "present"}, recorded_by=learner())
         enrolment.refresh_from_db()
         self.assertEqual(enrolment.status, Enrolment.Status.COMPLETED)
         self.assertEqual(self.signals, [enrolment.pk])
 
     def test_self_paced_enrolment_is_exempt_from_attendance(self):
         self.configure(min_attendance_percent=80)
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
+        enrolment = enrolment_create(user=learner(), course=self.course)
         self.complete_required(enrolment)
         self.assertEqual(enrolment.status, Enrolment.Status.COMPLETED)
 
@@ -217,25 +223,25 @@ class CompletionRuleTests(TestCase):
         self.configure(grade_required=True, pass_grade=Decimal("4.0"), min_attendance_percent=50)
         group = cohort(course=self.course)
         held = session(cohort=group, on=date.today() - timedelta(days=2))
-        enrolment = services.enrolment_create(user=learner(), course=self.course, cohort=group)
-        services.attendance_record(session=held, marks={enrolment.pk: "present"}, recorded_by=learner())
+        enrolment = enrolment_create(user=learner(), course=self.course, cohort=group)
+        attendance_record(session=held, marks={enrolment.pk: "present"}, recorded_by=learner())
         self.complete_required(enrolment, scores=(Decimal("0.9"), Decimal("0.7")))
         self.assertEqual(enrolment.status, Enrolment.Status.COMPLETED)
         self.assertEqual(enrolment.final_grade, Decimal("5.5"))
 
     def test_progress_refused_without_active_enrolment(self):
         group = cohort(course=self.course, capacity=0)
-        enrolment = services.enrolment_create(user=learner(), course=self.course, cohort=group)
+        enrolment = enrolment_create(user=learner(), course=self.course, cohort=group)
         self.assertEqual(enrolment.status, Enrolment.Status.WAITLISTED)
-        with self.assertRaises(services.EnrolmentError):
-            services.lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[0])
+        with self.assertRaises(EnrolmentError):
+            lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[0])
 
     def test_lesson_of_another_course_is_refused(self):
         other = build_course(catalogue=self.course.get_parent(), modules=1, lessons=1)
-        enrolment = services.enrolment_create(user=learner(), course=self.course)
-        foreign = selectors.course_lessons(course=other).first()
-        with self.assertRaises(services.EnrolmentError):
-            services.lesson_mark_complete(enrolment=enrolment, lesson=foreign)
+        enrolment = enrolment_create(user=learner(), course=self.course)
+        foreign = course_lessons(course=other).first()
+        with self.assertRaises(EnrolmentError):
+            lesson_mark_complete(enrolment=enrolment, lesson=foreign)
 
 
 class AttendanceTests(TestCase):
@@ -247,10 +253,10 @@ class AttendanceTests(TestCase):
 
     def test_marks_outside_the_cohort_are_ignored(self):
         held = session(cohort=self.group, on=date.today())
-        mine = services.enrolment_create(user=learner(), course=self.course, cohort=self.group)
+        mine = enrolment_create(user=learner(), course=self.course, cohort=self.group)
         other_group = cohort(course=self.course, name="Otro")
-        stranger = services.enrolment_create(user=learner(), course=self.course, cohort=other_group)
-        written = services.attendance_record(
+        stranger = enrolment_create(user=learner(), course=self.course, cohort=other_group)
+        written = attendance_record(
             session=held, marks={mine.pk: "present", stranger.pk: "present", 999999: "absent"}, recorded_by=learner()
         )
         self.assertEqual(written, 1)
@@ -258,11 +264,11 @@ class AttendanceTests(TestCase):
 
     def test_saving_again_updates_the_mark(self):
         held = session(cohort=self.group, on=date.today())
-        mine = services.enrolment_create(user=learner(), course=self.course, cohort=self.group)
-        services.attendance_record(session=held, marks={mine.pk: "absent"}, recorded_by=learner())
-        services.attendance_record(session=held, marks={mine.pk: "present"}, recorded_by=learner())
+        mine = enrolment_create(user=learner(), course=self.course, cohort=self.group)
+        attendance_record(session=held, marks={mine.pk: "absent"}, recorded_by=learner())
+        attendance_record(session=held, marks={mine.pk: "present"}, recorded_by=learner())
         self.assertEqual(AttendanceRecord.objects.get().status, "present")
-        summary = selectors.attendance_summary(enrolment=mine)
+        summary = attendance_summary(enrolment=mine)
         self.assertEqual((summary.held, summary.present, summary.percent), (1, 1, Decimal("100.0")))
 
 
@@ -279,14 +285,14 @@ class ConcurrencyTests(TransactionTestCase):
         return run_concurrently([action, action], timeout=5)
 
     def test_double_enrol(self):
-        results = self.run_twice(lambda: services.enrolment_create(user=self.user, course=self.course))
+        results = self.run_twice(lambda: enrolment_create(user=self.user, course=self.course))
         self.assertEqual(Enrolment.objects.count(), 1)
         self.assertEqual({result.pk for result in results}, {Enrolment.objects.get().pk})
 
     def test_double_mark_complete_and_single_signal(self):
-        enrolment = services.enrolment_create(user=self.user, course=self.course)
-        lessons = list(selectors.course_lessons(course=self.course))
-        services.lesson_mark_complete(enrolment=enrolment, lesson=lessons[0])
+        enrolment = enrolment_create(user=self.user, course=self.course)
+        lessons = list(course_lessons(course=self.course))
+        lesson_mark_complete(enrolment=enrolment, lesson=lessons[0])
         received = []
         handler = mock.Mock(side_effect=lambda sender, enrolment_id, **kw: received.append(enrolment_id))
         course_completed.connect(handler)
@@ -294,7 +300,7 @@ class ConcurrencyTests(TransactionTestCase):
 
         def finish():
             fresh = Enrolment.objects.select_related("course").get(pk=enrolment.pk)
-            return services.lesson_mark_complete(enrolment=fresh, lesson=lessons[1])
+            return lesson_mark_complete(enrolment=fresh, lesson=lessons[1])
 
         results = self.run_twice(finish)
         self.assertEqual(LessonProgress.objects.filter(enrolment=enrolment).count(), 2)
@@ -310,7 +316,7 @@ class ConcurrencyTests(TransactionTestCase):
         def enrol():
             with lock:
                 user = next(users)
-            return services.enrolment_create(user=user, course=self.course, cohort=group)
+            return enrolment_create(user=user, course=self.course, cohort=group)
 
         results = self.run_twice(enrol)
         self.assertEqual(sorted(result.status for result in results), ["active", "waitlisted"])

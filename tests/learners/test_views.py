@@ -1,7 +1,9 @@
 from django.test import TestCase
 
-from learners import selectors, services
+from courses import selectors
+from learners.enrolment.services import enrolment_create
 from learners.models import Enrolment, LessonProgress
+from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import cohort, learner
 
@@ -64,25 +66,25 @@ class LearningFlowTests(TestCase):
         self.assertEqual(dashboard.context["dashboard"].completed[0].percent, 100)
 
     def test_mark_complete_twice_keeps_one_row(self):
-        services.enrolment_create(user=self.user, course=self.course)
+        enrolment_create(user=self.user, course=self.course)
         self.client.post(f"/lecciones/{self.lessons[0].pk}/completar/")
         self.client.post(f"/lecciones/{self.lessons[0].pk}/completar/")
         self.assertEqual(LessonProgress.objects.count(), 1)
 
     def test_mark_complete_requires_enrolment_and_post(self):
         self.assertEqual(self.client.post(f"/lecciones/{self.lessons[0].pk}/completar/").status_code, 404)
-        services.enrolment_create(user=self.user, course=self.course)
+        enrolment_create(user=self.user, course=self.course)
         self.assertEqual(self.client.get(f"/lecciones/{self.lessons[0].pk}/completar/").status_code, 405)
         self.assertFalse(LessonProgress.objects.exists())
 
     def test_next_redirect_stays_on_this_site(self):
-        services.enrolment_create(user=self.user, course=self.course)
+        enrolment_create(user=self.user, course=self.course)
         response = self.client.post(f"/lecciones/{self.lessons[0].pk}/completar/", {"next": "//evil.example/"})
         self.assertRedirects(response, self.lessons[0].url, fetch_redirect_response=False)
 
     def test_course_page_shows_state_and_continue(self):
-        enrolment = services.enrolment_create(user=self.user, course=self.course)
-        services.lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[0])
+        enrolment = enrolment_create(user=self.user, course=self.course)
+        lesson_mark_complete(enrolment=enrolment, lesson=self.lessons[0])
         self.client.get(self.lessons[1].url)
         response = self.client.get(self.course.url)
         state = response.context["state"]
@@ -93,7 +95,7 @@ class LearningFlowTests(TestCase):
         self.assertContains(response, "0 de 2 lecciones completadas")
 
     def test_withdraw_from_dashboard(self):
-        services.enrolment_create(user=self.user, course=self.course)
+        enrolment_create(user=self.user, course=self.course)
         response = self.client.post(f"/cursos/{self.course.pk}/retiro/")
         self.assertRedirects(response, "/mis-cursos/", fetch_redirect_response=False)
         self.assertEqual(Enrolment.objects.get().status, Enrolment.Status.WITHDRAWN)
@@ -109,8 +111,8 @@ class PrivacyBetweenLearnersTests(TestCase):
         cls.lessons = list(selectors.course_lessons(course=cls.course))
         cls.ana = learner(given_names="Ana")
         cls.berta = learner(given_names="Berta")
-        cls.berta_enrolment = services.enrolment_create(user=cls.berta, course=cls.course)
-        services.lesson_mark_complete(enrolment=cls.berta_enrolment, lesson=cls.lessons[0])
+        cls.berta_enrolment = enrolment_create(user=cls.berta, course=cls.course)
+        lesson_mark_complete(enrolment=cls.berta_enrolment, lesson=cls.lessons[0])
 
     def setUp(self):
         self.client.force_login(self.ana)
@@ -140,7 +142,7 @@ class WaitlistViewTests(TestCase):
         catalogue = CourseIndexPageFactory(parent=site_root(), slug="cursos")
         cls.course = build_course(catalogue=catalogue, modules=1, lessons=1)
         cls.group = cohort(course=cls.course, capacity=1, name="Grupo Peñalolén")
-        services.enrolment_create(user=learner(), course=cls.course, cohort=cls.group)
+        enrolment_create(user=learner(), course=cls.course, cohort=cls.group)
 
     def test_full_cohort_puts_me_on_the_waitlist_with_my_position(self):
         user = learner()

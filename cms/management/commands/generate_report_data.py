@@ -27,8 +27,8 @@ from wagtail.rich_text import RichText
 from certificates.models import CertificateTemplate, IssuedCertificate, Issuer
 from courses.models import Audience, Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from courses.models.pages import Modality, ThematicArea
+from learners.accounts.run import check_digit
 from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress, Session
-from learners.run import check_digit
 
 SQLITE_LIMIT = 5_000
 BATCH = 5_000

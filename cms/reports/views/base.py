@@ -12,7 +12,7 @@ from cms.reports import publication, selectors
 from cms.reports.filters import ReportFilterSet, report_filters
 from cms.reports.models import VIEW_REPORTS_PERMISSION
 from cms.reports.views.exports import ReportExportMixin
-from learners.selectors import staff_municipality, staff_scope
+from learners.staff.selectors import staff_municipality, staff_scope
 
 
 def format_number(value):

@@ -15,7 +15,7 @@ from wagtail.admin.widgets import Button
 
 from cms.reports import publication
 from cms.reports.xlsx import write_xlsx
-from learners.audit import audit_record
+from learners.privacy.audit import audit_record
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

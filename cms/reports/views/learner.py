@@ -9,9 +9,9 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 
 from cms.reports import selectors
 from cms.reports.views.base import SchoolReportView, column_value, format_date, format_percent
-from learners.audit import audit_record
+from learners.accounts.run import format_run
 from learners.models import LearnerProfile
-from learners.run import format_run
+from learners.privacy.audit import audit_record
 
 
 def _learner_type_label(value):

@@ -88,7 +88,7 @@ def build_report_data(cls) -> None:
 
     cls.admin = make_user(email="admin@example.cl", is_superuser=True, is_staff=True)
     cls.academy = grant_reports(make_user(email="academia@example.cl"))
-    cls.academy.user_permissions.add(  # national scope, as the Academia role has (learners.selectors)
+    cls.academy.user_permissions.add(  # national scope, as the Academia role has (learners.staff.selectors)
         Permission.objects.get(codename="change_cohort", content_type__app_label="learners")
     )
     cls.coordinator = grant_reports(make_user(email="coordinacion@example.cl"))

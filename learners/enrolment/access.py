@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 
 from courses.models import CoursePage, LessonPage
-from learners.models import Enrolment
+from learners.enrolment.models import Enrolment
 
 READING_STATUSES = (Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
 

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from learners import selectors, services
-from learners.models import AttendanceRecord, Enrolment, Session
+from learners.attendance import selectors, services
+from learners.attendance.models import AttendanceRecord
+from learners.enrolment.models import Enrolment, Session
+from learners.enrolment.selectors import SEAT_HOLDING
 
 STAFF_PERMISSION = "learners.change_attendancerecord"
 RECENT_DAYS = 60
@@ -37,7 +39,7 @@ def sessions_for(*, user: AbstractBaseUser) -> QuerySet[Session]:
 def attendance_enrolments(*, session: Session) -> QuerySet[Enrolment]:
     """Learners holding a seat in the session's cohort, by family name."""
     return (
-        Enrolment.objects.filter(cohort_id=session.cohort_id, status__in=selectors.SEAT_HOLDING)
+        Enrolment.objects.filter(cohort_id=session.cohort_id, status__in=SEAT_HOLDING)
         .select_related("user__learner_profile")
         .order_by("user__learner_profile__family_names", "user__learner_profile__given_names", "user__last_name")
     )
@@ -66,9 +68,7 @@ def _name(enrolment: Enrolment) -> str:
 def session_list(request):
     today = timezone.localdate()
     visible = sessions_for(user=request.user).annotate(
-        seats=Count(
-            "cohort__enrolments", filter=Q(cohort__enrolments__status__in=selectors.SEAT_HOLDING), distinct=True
-        ),
+        seats=Count("cohort__enrolments", filter=Q(cohort__enrolments__status__in=SEAT_HOLDING), distinct=True),
         marked=Count("attendance", distinct=True),
     )
     context = {

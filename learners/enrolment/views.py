@@ -1,3 +1,5 @@
+"""The learner's enrolment pages: "Mis cursos", enrolling in a course and leaving it."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -6,16 +8,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import CoursePage, LessonPage
-from learners import selectors, services
-from learners.models import Cohort, Enrolment
+from courses.models import CoursePage
+from learners.accounts.selectors import profile_incomplete
+from learners.enrolment import selectors, services
+from learners.enrolment.models import Cohort, Enrolment
 
 
 @login_required
 def dashboard(request):
     context = {
         "dashboard": selectors.dashboard(user=request.user),
-        "profile_incomplete": selectors.profile_incomplete(user=request.user),
+        "profile_incomplete": profile_incomplete(user=request.user),
         "teaches": request.user.instructed_cohorts.exists(),
     }
     return render(request, "learners/dashboard.html", context)
@@ -56,26 +59,3 @@ def withdraw(request, course_id):
     else:
         messages.success(request, _("You left the course. You can enrol again whenever you want."))
     return redirect("learners:dashboard")
-
-
-@require_POST
-def mark_complete(request, lesson_id):
-    lesson = get_object_or_404(LessonPage.objects.live().only("id", "path", "depth", "url_path", "body"), pk=lesson_id)
-    if not request.user.is_authenticated:
-        return redirect_to_login(lesson.url)
-    course_path = lesson.path[: -2 * LessonPage.steplen]
-    enrolment = get_object_or_404(
-        Enrolment.objects.select_related("course"), user=request.user, course__path=course_path
-    )
-    try:
-        result = services.lesson_mark_complete(enrolment=enrolment, lesson=lesson)
-    except services.EnrolmentError as error:
-        messages.error(request, str(error))
-        return redirect(lesson.url)
-    if result.course_completed:
-        messages.success(request, _("Congratulations! You completed the course."))
-        return redirect("learners:dashboard")
-    next_lesson = request.POST.get("next")
-    return redirect(
-        next_lesson if next_lesson and next_lesson.startswith("/") and not next_lesson.startswith("//") else lesson.url
-    )

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses.h5p_files import content_token
 from courses.models import LessonPage
 from courses.selectors import LessonActivity, lesson_activities, missing_libraries
-from learners import h5p
-from learners.models import Enrolment
-from learners.selectors import PROGRESSING
+from learners.enrolment.models import Enrolment
+from learners.enrolment.selectors import PROGRESSING
+from learners.h5p import selectors, services, xapi
 
 # H5P.md §6.3, verified with the whole quiz: the hash is H5P core's fixed bootstrap of its about:blank frame.
 FRAME_BOOTSTRAP_HASH = "sha256-8CniZYrnO46q7MvZ3m08Wom1HH/ZhyXmm29kBKTV1rk="
@@ -77,7 +77,7 @@ ENROLMENT_FIELDS = (
 
 
 def _lesson_and_placements(lesson_id: int, *, cached: bool) -> tuple[LessonPage | None, list[LessonActivity]]:
-    key = h5p.lesson_cache_key(lesson_id)
+    key = selectors.lesson_cache_key(lesson_id)
     if cached and (hit := cache.get(key)) is not None:
         return hit
     lesson = (
@@ -85,7 +85,7 @@ def _lesson_and_placements(lesson_id: int, *, cached: bool) -> tuple[LessonPage 
     )
     found = (lesson, lesson_activities(lesson=lesson) if lesson is not None else [])
     if lesson is not None:
-        cache.set(key, found, h5p.LESSON_CACHE_SECONDS)
+        cache.set(key, found, selectors.LESSON_CACHE_SECONDS)
     return found
 
 
@@ -152,7 +152,7 @@ def player_options(request, access: PlayerAccess) -> dict:
         "frameJs": static("h5p-standalone/frame.bundle.js"),
         "frameCss": static("h5p-standalone/styles/h5p.css"),
         "customJs": [static("learners/h5p-frame.js")],
-        "xAPIObjectIRI": h5p.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
+        "xAPIObjectIRI": xapi.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
         # ``user`` without ``ajax.contentUserDataUrl`` crashes H5P core: always both (H5P.md §2.1).
         "user": {"name": user.get_full_name() or user.get_username(), "mail": user.email or f"{user.pk}@invalid"},
         "ajax": {"contentUserDataUrl": state_url.replace("/DT/0/", "/:dataType/:subContentId/")},
@@ -166,7 +166,7 @@ def player_options(request, access: PlayerAccess) -> dict:
         "translations": {"H5P": core_translations()},
     }
     if not access.preview:
-        state = h5p.preloaded_state(user=user, activity=activity)
+        state = selectors.preloaded_state(user=user, activity=activity)
         if state is not None:
             options["contentUserData"] = state
     return options
@@ -220,24 +220,24 @@ def h5p_player(request, lesson_id, activity_uuid):
 
 @require_POST
 def h5p_xapi(request, lesson_id, activity_uuid):
-    """Take one xAPI statement from the player (JSON, ≤ 64 KB, CSRF header) and reduce it (learners.h5p)."""
+    """Take one xAPI statement from the player (JSON, ≤ 64 KB, CSRF header) and reduce it (learners.h5p.services)."""
     access = _json_access(request, lesson_id, activity_uuid)
     if isinstance(access, JsonResponse):
         return access
-    if int(request.META.get("CONTENT_LENGTH") or 0) > h5p.MAX_STATEMENT_BYTES:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > xapi.MAX_STATEMENT_BYTES:
         return _json_error(_("The activity sent too much data at once."), 413)
     if access.preview:
         return JsonResponse({"stored": False, "preview": True})
     activity = access.placement.activity
-    if h5p.rate_limit_hit(user=request.user, activity=activity):
+    if services.rate_limit_hit(user=request.user, activity=activity):
         return _json_error(_("Too many answers in a short time. Wait a minute and try again."), 429)
     try:
-        statement = h5p.statement_parse(
+        statement = xapi.statement_parse(
             request.body,
-            iri=h5p.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
+            iri=xapi.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
             actor=learner_actor(request),
         )
-        outcome = h5p.h5p_statement_record(
+        outcome = services.h5p_statement_record(
             user=request.user,
             enrolment=access.enrolment,
             lesson=access.lesson,
@@ -245,7 +245,7 @@ def h5p_xapi(request, lesson_id, activity_uuid):
             placements=access.placements,
             statement=statement,
         )
-    except h5p.StatementRejected as error:
+    except xapi.StatementRejected as error:
         return _json_error(error.message, error.status)
     return JsonResponse(outcome.as_json())
 
@@ -260,18 +260,18 @@ def h5p_state(request, lesson_id, activity_uuid, data_type, sub_content_id):
     if request.method == "GET":
         value = None
         if not access.preview:
-            value = h5p.state_get(
+            value = selectors.state_get(
                 user=request.user, activity=activity, data_type=data_type, sub_content_id=sub_content_id
             )
         return JsonResponse({"success": True, "data": value if value is not None else False})
-    if int(request.META.get("CONTENT_LENGTH") or 0) > h5p.MAX_STATE_BYTES + 1024:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > xapi.MAX_STATE_BYTES + 1024:
         return _json_error(_("The activity tried to save too much data."), 413)
     if "data" not in request.POST:
         return _json_error(_("The activity sent no data to save."), 400)
     if access.preview:
         return JsonResponse({"success": True})
     try:
-        h5p.state_save(
+        services.state_save(
             user=request.user,
             activity=activity,
             data_type=data_type,
@@ -280,6 +280,6 @@ def h5p_state(request, lesson_id, activity_uuid, data_type, sub_content_id):
             preload=request.POST.get("preload") == "1",
             invalidate=request.POST.get("invalidate") == "1",
         )
-    except h5p.StatementRejected as error:
+    except xapi.StatementRejected as error:
         return _json_error(error.message, error.status)
     return JsonResponse({"success": True})

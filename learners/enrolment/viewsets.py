@@ -1,70 +1,42 @@
-"""Wagtail admin for the citizen school: cohorts and their sessions, enrolments and learner profiles.
-
-``wagtail_hooks.py`` registers ``CitizenSchoolViewSetGroup`` as one "Escuela Ciudadana" menu. Access follows
-Django's model permissions on the learners models (superusers have them all). Changes with rules attached
-(enrolling, withdrawing, waitlists) go through ``learners.services``; bulk enrolment is in ``admin_views``.
-"""
+"""Wagtail admin for enrolment: cohorts, their sessions and enrolments (in the "Citizen school" menu, which
+``learners/wagtail_hooks.py`` assembles). Access follows Django's model permissions; changes with rules attached
+(enrolling, withdrawing, waitlists) go through ``learners.enrolment.services``. Bulk enrolment from a CSV file is in
+``learners.imports.admin_views``."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import BooleanFilter, ChoiceFilter, ModelChoiceFilter
+from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
 
-from courses.models import Comuna, CourseInstructor, CoursePage, H5PActivity
+from courses.models import Comuna, CourseInstructor, CoursePage
 from courses.viewset_utils import LimitedModelViewSet
-from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
-from learners import selectors, services
-from learners.audit import audit_record
-from learners.models import Cohort, Enrolment, H5PAttempt, H5PStatement, LearnerProfile, Session
-from learners.run import InvalidRun, normalise_run
+from learners.admin_helpers import (
+    LearnerSearchMixin,
+    LinkColumn,
+    ReadableInspectView,
+    ScopedViewSetMixin,
+    short_date,
+    title_column,
+)
+from learners.enrolment import services
+from learners.enrolment.models import Cohort, Enrolment, Session
+from learners.enrolment.selectors import SEAT_HOLDING
+from learners.staff.selectors import ENROLMENT_SCOPE, ScopeLookups, staff_scope_filter
 
 BULK_ENROL_PERMISSION = "learners.add_enrolment"
-
-
-# Shared helpers ------------------------------------------------------------------------------------------------
-
-
-def learner_search_q(query: str, *, profile: str, user: str) -> Q:
-    """A RUN typed in any format finds exactly that learner; other text must match every word somewhere
-    in the names, email or document number (a run of digits also matches the start of a RUN).
-
-    ``profile`` and ``user`` are the lookup prefixes from the searched model to LearnerProfile and to the user.
-    """
-    try:
-        return Q(**{f"{profile}run": normalise_run(query)})
-    except InvalidRun:
-        pass
-    condition = Q()
-    for word in query.split():
-        match = Q()
-        for lookup in (
-            f"{profile}given_names",
-            f"{profile}family_names",
-            f"{profile}document_number",
-            f"{user}email",
-            f"{user}first_name",
-            f"{user}last_name",
-        ):
-            match |= Q(**{f"{lookup}__icontains": word})
-        body = word.replace(".", "").split("-")[0]
-        if body.isdigit():
-            match |= Q(**{f"{profile}run__startswith": body})
-        condition &= match
-    return condition
 
 
 def _profile(user):
@@ -83,76 +55,7 @@ def learner_document(enrolment: Enrolment) -> str:
     return profile.document_display if profile is not None else ""
 
 
-def short_date(value) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
-
-
-def title_column(view, name, **kwargs):
-    """The listing's first column: links to the edit view, or to the inspect view when editing is off."""
-    column_class = view._get_title_column_class(TitleColumn)
-    return column_class(name, get_url=lambda obj: view.get_edit_url(obj) or view.get_inspect_url(obj), **kwargs)
-
-
-class LinkColumn(Column):
-    """A plain cell whose value links somewhere (``get_url(instance)``; no link when it returns None)."""
-
-    cell_template_name = "learners/admin/link_cell.html"
-
-    def __init__(self, name, get_url, **kwargs):
-        super().__init__(name, **kwargs)
-        self._get_url = get_url
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["link_url"] = self._get_url(instance)
-        return context
-
-
-class LearnerSearchMixin:
-    """Index view mixin: search learners by RUN (any format), name, email or document number."""
-
-    profile_lookup = ""
-    user_lookup = "user__"
-
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        return queryset.filter(learner_search_q(self.search_query, profile=self.profile_lookup, user=self.user_lookup))
-
-
-class ReadableInspectView(generic.InspectView):
-    """Inspect view with labels for computed values (``labels``) and a dash for empty ones. With ``audit_action``,
-    each view of the object is recorded in the staff audit log."""
-
-    labels: dict = {}
-    audit_action = ""
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if self.audit_action:
-            audit_record(actor=request.user, action=self.audit_action, subject=self.object)
-        return response
-
-    def get_field_label(self, field_name, field):
-        if field_name in self.labels:
-            return self.labels[field_name]
-        return super().get_field_label(field_name, field)
-
-    def get_field_display_value(self, field_name, field):
-        value = super().get_field_display_value(field_name, field)
-        return "—" if value is None or value == "" else value
-
-
-class ScopedViewSetMixin(BaseScopedViewSetMixin):
-    """Viewset mixin: every view sees only the rows inside the user's staff scope (``selectors.staff_scope``)."""
-
-    scope_lookups: selectors.ScopeLookups = selectors.ScopeLookups()
-
-    def scope_queryset(self, queryset, user):
-        return selectors.staff_scope_filter(user=user, queryset=queryset, lookups=self.scope_lookups)
-
-
-COHORT_SCOPE = selectors.ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+COHORT_SCOPE = ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
 
 
 # Cohorts -------------------------------------------------------------------------------------------------------
@@ -234,7 +137,7 @@ class CohortIndexView(BulkEnrolButtonMixin, generic.IndexView):
             .get_base_queryset()
             .select_related("course", "municipality")
             .annotate(
-                seats_taken=Count("enrolments", filter=Q(enrolments__status__in=selectors.SEAT_HOLDING), distinct=True),
+                seats_taken=Count("enrolments", filter=Q(enrolments__status__in=SEAT_HOLDING), distinct=True),
                 waitlist_count=Count(
                     "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED), distinct=True
                 ),
@@ -317,7 +220,7 @@ def visible_cohorts(request):
     cohorts = Cohort.objects.select_related("course")
     if request is None:
         return cohorts.none()
-    return selectors.staff_scope_filter(user=request.user, queryset=cohorts, lookups=COHORT_SCOPE)
+    return staff_scope_filter(user=request.user, queryset=cohorts, lookups=COHORT_SCOPE)
 
 
 class CohortFilter(ModelChoiceFilter):
@@ -380,9 +283,7 @@ class SessionCreateView(generic.CreateView):
 
 
 class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
-    scope_lookups = selectors.ScopeLookups(
-        course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id"
-    )
+    scope_lookups = ScopeLookups(course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id")
     model = Session
     name = "learners_session"
     url_prefix = "learners/sessions"
@@ -404,6 +305,7 @@ class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
 
 
 # Enrolments ----------------------------------------------------------------------------------------------------
+
 
 STATUS_CHANGES = {
     Enrolment.Status.ACTIVE: [Enrolment.Status.ACTIVE, Enrolment.Status.WITHDRAWN],
@@ -545,7 +447,7 @@ class EnrolmentInspectView(ReadableInspectView):
 
 
 class EnrolmentViewSet(ScopedViewSetMixin, LimitedModelViewSet):
-    scope_lookups = selectors.ENROLMENT_SCOPE
+    scope_lookups = ENROLMENT_SCOPE
     model = Enrolment
     name = "learners_enrolment"
     url_prefix = "learners/enrolments"
@@ -609,222 +511,3 @@ class EnrolmentViewSet(ScopedViewSetMixin, LimitedModelViewSet):
         ],
         base_form_class=EnrolmentStatusForm,
     )
-
-
-# Learner profiles ----------------------------------------------------------------------------------------------
-
-
-class LearnerProfileFilterSet(WagtailFilterSet):
-    learner_type = ChoiceFilter(label=gettext_lazy("Takes part as"), choices=LearnerProfile.LearnerType.choices)
-    document_type = ChoiceFilter(label=gettext_lazy("Document"), choices=LearnerProfile.DocumentType.choices)
-
-    class Meta:
-        model = LearnerProfile
-        fields = ["learner_type", "document_type"]
-
-
-class LearnerProfileIndexView(LearnerSearchMixin, generic.IndexView):
-    profile_lookup = ""
-    user_lookup = "user__"
-
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("user", "comuna")
-
-    @cached_property
-    def columns(self):
-        return [
-            title_column(self, "full_name", label=_("Name"), accessor="full_name", sort_key="family_names"),
-            Column("document", label=_("RUN or document"), accessor="document_display", sort_key="run"),
-            Column("email", label=_("Email"), accessor="user.email", sort_key="user__email"),
-            Column("comuna", label=_("Comuna"), accessor="comuna.name", sort_key="comuna__name"),
-            Column("learner_type", label=_("Takes part as"), accessor="get_learner_type_display"),
-            BooleanColumn("is_minor", label=_("Minor")),
-        ]
-
-
-class LearnerProfileInspectView(ReadableInspectView):
-    audit_action = "learner.viewed"
-    labels = {
-        "document_display": gettext_lazy("RUN or document"),
-        "email": gettext_lazy("Email"),
-        "is_minor": gettext_lazy("Minor (under 18)"),
-    }
-
-    def get_email_display_value(self):
-        return self.object.user.email
-
-    def get_is_minor_display_value(self):
-        return _("Yes") if self.object.is_minor else _("No")
-
-
-class LearnerProfileViewSet(ScopedViewSetMixin, LimitedModelViewSet):
-    scope_lookups = selectors.ScopeLookups(learner_comuna="comuna_id", learner="user_id")
-    model = LearnerProfile
-    name = "learners_profile"
-    url_prefix = "learners/profiles"
-    icon = "id-card"
-    index_view_class = LearnerProfileIndexView
-    inspect_view_class = LearnerProfileInspectView
-    disabled_views = frozenset({"add", "edit", "delete"})
-    permission_actions = ("view",)
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    inspect_view_fields = [
-        "given_names",
-        "family_names",
-        "document_display",
-        "email",
-        "comuna",
-        "learner_type",
-        "municipality",
-        "organisation_name",
-        "organisation_type",
-        "birth_year",
-        "is_minor",
-        "phone",
-        "privacy_notice_version",
-        "privacy_accepted_at",
-        "blocked_at",
-        "created_at",
-    ]
-    filterset_class = LearnerProfileFilterSet
-    search_fields = ["user__email"]  # the search itself is LearnerProfileIndexView.search_queryset
-    search_backend_name = None
-    ordering = ["family_names", "given_names"]
-
-
-# H5P attempts ----------------------------------------------------------------------------------------------------
-
-
-class H5PAttemptFilterSet(WagtailFilterSet):
-    course = ModelChoiceFilter(
-        label=gettext_lazy("Course"), field_name="enrolment__course", queryset=CoursePage.objects.order_by("title")
-    )
-    activity = ModelChoiceFilter(label=gettext_lazy("Activity"), queryset=H5PActivity.objects.order_by("title"))
-    score_disputed = BooleanFilter(label=gettext_lazy("Score disputed"))
-    success = BooleanFilter(label=gettext_lazy("Passed"))
-
-    class Meta:
-        model = H5PAttempt
-        fields = ["course", "activity", "score_disputed", "success"]
-
-
-def attempt_learner(attempt: H5PAttempt) -> str:
-    profile = _profile(attempt.user)
-    if profile is not None:
-        return profile.full_name
-    return attempt.user.get_full_name() or attempt.user.get_username()
-
-
-def attempt_score(attempt: H5PAttempt) -> str:
-    if attempt.raw_score is None or not attempt.max_score:
-        return ""
-    return f"{attempt.raw_score:g} / {attempt.max_score:g} ({attempt.percent} %)"
-
-
-class H5PAttemptIndexView(LearnerSearchMixin, generic.IndexView):
-    profile_lookup = "user__learner_profile__"
-    user_lookup = "user__"
-
-    def get_base_queryset(self):
-        return (
-            super()
-            .get_base_queryset()
-            .select_related("user__learner_profile", "enrolment__course", "activity", "lesson")
-        )
-
-    @cached_property
-    def columns(self):
-        return [
-            title_column(
-                self,
-                "learner",
-                label=_("Learner"),
-                accessor=attempt_learner,
-                sort_key="user__learner_profile__family_names",
-            ),
-            Column("course", label=_("Course"), accessor="enrolment.course.title"),
-            Column("lesson", label=_("Lesson"), accessor="lesson.title"),
-            Column("activity", label=_("Activity"), accessor="activity.title", sort_key="activity__title"),
-            Column("number", label=_("Attempt"), accessor="number", sort_key="number"),
-            Column("score", label=_("Score"), accessor=attempt_score, sort_key="scaled"),
-            BooleanColumn("success", label=_("Passed")),
-            BooleanColumn("score_disputed", label=_("Disputed")),
-            Column(
-                "started_at",
-                label=_("Started"),
-                accessor=lambda attempt: formats.date_format(
-                    timezone.localtime(attempt.started_at), "SHORT_DATETIME_FORMAT"
-                ),
-                sort_key="started_at",
-            ),
-        ]
-
-
-class H5PAttemptInspectView(ReadableInspectView):
-    template_name = "learners/admin/h5p_attempt_inspect.html"
-    labels = {"learner": gettext_lazy("Learner"), "course": gettext_lazy("Course"), "score": gettext_lazy("Score")}
-
-    def get_page_subtitle(self):
-        return f"{attempt_learner(self.object)} · {self.object.activity.title} · {self.object.number}"
-
-    def get_learner_display_value(self):
-        return attempt_learner(self.object)
-
-    def get_course_display_value(self):
-        return self.object.enrolment.course.title
-
-    def get_score_display_value(self):
-        return attempt_score(self.object) or "—"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["statements"] = H5PStatement.objects.filter(attempt=self.object).order_by("received_at", "pk")
-        return context
-
-
-class H5PAttemptViewSet(ScopedViewSetMixin, LimitedModelViewSet):
-    scope_lookups = selectors.ScopeLookups(
-        course="enrolment__course_id",
-        cohort="enrolment__cohort_id",
-        municipality="enrolment__cohort__municipality_id",
-        learner_comuna="user__learner_profile__comuna_id",
-    )
-    model = H5PAttempt
-    name = "learners_h5pattempt"
-    url_prefix = "learners/h5p-attempts"
-    icon = "form"
-    menu_label = gettext_lazy("H5P attempts")
-    add_to_reference_index = False  # attempts reference nothing editors manage; it would cost 4 queries per save
-    index_view_class = H5PAttemptIndexView
-    inspect_view_class = H5PAttemptInspectView
-    disabled_views = frozenset({"add", "edit", "delete"})
-    permission_actions = ("view",)
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    inspect_view_fields = [
-        "learner",
-        "course",
-        "lesson",
-        "activity",
-        "number",
-        "started_at",
-        "completed_at",
-        "score",
-        "claimed_raw",
-        "score_disputed",
-        "success",
-        "duration_seconds",
-    ]
-    filterset_class = H5PAttemptFilterSet
-    search_fields = ["user__email"]  # the search itself is H5PAttemptIndexView.search_queryset
-    search_backend_name = None
-    ordering = ["-started_at"]
-
-
-class CitizenSchoolViewSetGroup(ModelViewSetGroup):
-    menu_label = gettext_lazy("Citizen school")
-    menu_icon = "group"
-    menu_order = 250
-    submenu_hook = "register_citizen_school_menu_item"
-    items = (CohortViewSet, SessionViewSet, EnrolmentViewSet, LearnerProfileViewSet, H5PAttemptViewSet)

@@ -1,4 +1,5 @@
-"""Bulk enrolment from a CSV file: reading the file, checking every row, and the import service.
+"""Bulk enrolment from a CSV file: reading the file and checking every row (the import itself is
+``learners.imports.services.import_enrolments``).
 
 The file has one header row and one learner per line. Excel in Chile saves "CSV" with ";" separators, so both
 ";" and "," (and tabs) work. It may be UTF-8 with or without a BOM, UTF-16 with a BOM (Excel's "Unicode text") or
@@ -42,26 +43,20 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
 
-from courses.models import Comuna, CoursePage
-from learners import services
-from learners.accounts.services import IMPORTED_NOTICE_VERSION
-from learners.models import Cohort, Consent, Enrolment, LearnerProfile
-from learners.run import InvalidRun, format_run, normalise_run
+from courses.models import Comuna
+from learners.accounts.models import LearnerProfile
+from learners.accounts.run import InvalidRun, format_run, normalise_run
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MIN_AGE = 14
-PRIVACY_NOTICE_VERSION = IMPORTED_NOTICE_VERSION
 
 DOCUMENT, GIVEN_NAMES, FAMILY_NAMES, EMAIL, COMUNA, BIRTH_YEAR, DOCUMENT_TYPE = (
     "document",
@@ -128,10 +123,6 @@ class Code:
     DUPLICATE_DOCUMENT = "duplicate_document"
     DUPLICATE_EMAIL = "duplicate_email"
     EMAIL_TAKEN = "email_taken"
-
-
-class BulkImportError(Exception):
-    """The import was refused; the message is translated and can be shown to staff."""
 
 
 @dataclass(frozen=True)
@@ -221,15 +212,6 @@ class ParsedFile:
     def codes(self) -> set[str]:
         """Every problem code in the file (handy for tests and logs)."""
         return {problem.code for problem in self.problems} | {p.code for row in self.rows for p in row.problems}
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    matched: int = 0
-    enrolled: int = 0
-    waitlisted: int = 0
-    already_enrolled: int = 0
 
 
 # Reading the file --------------------------------------------------------------------------------------------
@@ -536,72 +518,3 @@ def _row_problem(code: str, key: str, value: str, names: dict[str, str], **extra
     if code == Code.UNDER_MIN_AGE:
         params["age"] = MIN_AGE
     return Problem(code=code, message=templates[code] % params, column=column, value=value)
-
-
-# Importing -----------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def import_enrolments(
-    *, parsed: ParsedFile, course: CoursePage, cohort: Cohort | None, by: AbstractBaseUser
-) -> ImportReport:
-    """Create the missing learners and enrol everyone in ``course`` (``cohort`` when given), all or nothing.
-
-    Existing learners are matched by RUN or passport, then by email; they are never duplicated nor changed.
-    New people get an inactive account with an unusable password (user name = email) and a learner profile
-    marked with the privacy notice version "csv-import": the school that sends the file is responsible for
-    the legal basis of these records (consent or its legal functions, Ley 19.628 / 21.719), not the learner's
-    own acceptance. Enrolment goes through ``services.enrolment_create``, so capacity and waitlists apply, and
-    importing the same file again changes nothing. Raises BulkImportError when the file has problems, and
-    services.EnrolmentError when the course or cohort refuses enrolments.
-    """
-    if not parsed.is_clean:
-        raise BulkImportError(_("The file has problems. Fix them and upload it again."))
-    report = ImportReport()
-    now = timezone.now()
-    user_model = get_user_model()
-    known = user_model.objects.in_bulk({row.user_id for row in parsed.rows if row.user_id})
-    comunas = Comuna.objects.in_bulk({row.comuna_code for row in parsed.rows})
-    for row in parsed.rows:
-        if row.user_id is None:
-            user = user_model(
-                username=row.email,
-                email=row.email,
-                first_name=row.given_names[:150],
-                last_name=row.family_names[:150],
-                is_active=False,
-            )
-            user.set_unusable_password()
-            user.save()
-            report.created += 1
-        else:
-            user = known[row.user_id]
-            report.matched += 1
-        if not row.has_profile:
-            profile = LearnerProfile(
-                user=user,
-                given_names=row.given_names,
-                family_names=row.family_names,
-                document_type=row.document_type,
-                run=row.run,
-                document_number=row.document_number,
-                comuna=comunas[row.comuna_code],
-                learner_type=LearnerProfile.LearnerType.CITIZEN,
-                birth_year=row.birth_year,
-                privacy_notice_version=PRIVACY_NOTICE_VERSION,
-                privacy_accepted_at=now,
-            )
-            profile.full_clean()
-            profile.save()
-            Consent.objects.create(user=user, version=PRIVACY_NOTICE_VERSION, accepted_at=now, channel="import")
-        holds = Enrolment.objects.filter(user=user, course=course).exclude(status=Enrolment.Status.WITHDRAWN).exists()
-        enrolment = services.enrolment_create(user=user, course=course, cohort=cohort)
-        if holds:
-            report.already_enrolled += 1
-            continue
-        if enrolment.status == Enrolment.Status.WAITLISTED:
-            report.waitlisted += 1
-        else:
-            report.enrolled += 1
-        log(instance=enrolment, action="wagtail.create", user=by)
-    return report

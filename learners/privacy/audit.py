@@ -8,7 +8,7 @@ documented in the README).
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
-from learners.models import AuditEvent
+from learners.privacy.models import AuditEvent
 
 
 def audit_record(

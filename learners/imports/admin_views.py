@@ -22,9 +22,10 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
 from courses.models import CoursePage
-from learners import selectors, services
-from learners.bulk import MAX_BYTES, BulkImportError, import_enrolments, parse_enrolment_csv
-from learners.models import Cohort
+from learners.enrolment import selectors, services
+from learners.enrolment.models import Cohort
+from learners.imports.parsing import MAX_BYTES, parse_enrolment_csv
+from learners.imports.services import BulkImportError, import_enrolments
 
 PERMISSION = "learners.add_enrolment"
 SESSION_KEY = "learners_bulk_enrol"

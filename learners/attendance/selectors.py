@@ -1,0 +1,77 @@
+"""Reads for attendance: percentages over the sessions held so far, for one enrolment or many."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from learners.attendance.models import AttendanceRecord
+from learners.enrolment.models import Enrolment, Session
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    """Attendance over the sessions held so far. Excused absences are left out of the count.
+
+    percent = present / (sessions held − excused) × 100; None when no session counts yet.
+    """
+
+    held: int
+    present: int
+    excused: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        counted = self.held - self.excused
+        if counted <= 0:
+            return None
+        return (Decimal(100) * self.present / counted).quantize(Decimal("0.1"))
+
+
+def attendance_summary(*, enrolment: Enrolment, today: date | None = None) -> AttendanceSummary | None:
+    """None when the enrolment has no cohort with sessions (two queries at most)."""
+    if enrolment.cohort_id is None:
+        return None
+    today = today or timezone.localdate()
+    held = Session.objects.filter(cohort_id=enrolment.cohort_id, date__lte=today).count()
+    if not held and not Session.objects.filter(cohort_id=enrolment.cohort_id).exists():
+        return None
+    counts = AttendanceRecord.objects.filter(enrolment=enrolment, session__date__lte=today).aggregate(
+        present=Count("pk", filter=Q(status=AttendanceRecord.Status.PRESENT)),
+        excused=Count("pk", filter=Q(status=AttendanceRecord.Status.EXCUSED)),
+    )
+    return AttendanceSummary(held=held, present=counts["present"], excused=counts["excused"])
+
+
+def attendance_summaries(*, enrolments: list[Enrolment]) -> dict[int, AttendanceSummary]:
+    """Attendance of many enrolments in three queries (see AttendanceSummary); cohorts without sessions are left out."""
+    if not enrolments:
+        return {}
+    today = timezone.localdate()
+    cohort_ids = {enrolment.cohort_id for enrolment in enrolments}
+    held = dict(
+        Session.objects.filter(cohort_id__in=cohort_ids, date__lte=today)
+        .values("cohort_id")
+        .annotate(count=Count("pk"))
+        .values_list("cohort_id", "count")
+    )
+    marks = {
+        row["enrolment_id"]: row
+        for row in AttendanceRecord.objects.filter(enrolment__in=enrolments, session__date__lte=today)
+        .values("enrolment_id")
+        .annotate(
+            present=Count("pk", filter=Q(status=AttendanceRecord.Status.PRESENT)),
+            excused=Count("pk", filter=Q(status=AttendanceRecord.Status.EXCUSED)),
+        )
+    }
+    summaries = {}
+    for enrolment in enrolments:
+        if enrolment.cohort_id not in held:
+            continue
+        row = marks.get(enrolment.pk, {"present": 0, "excused": 0})
+        summaries[enrolment.pk] = AttendanceSummary(
+            held=held[enrolment.cohort_id], present=row["present"], excused=row["excused"]
+        )
+    return summaries

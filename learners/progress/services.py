@@ -1,0 +1,112 @@
+"""Writes for progress: the last lesson visited, lessons completed, and the course's completion (which sends
+``learners.signals.course_completed``). Safe to call twice: a repeat changes nothing."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import LessonPage
+from courses.selectors import lesson_activities
+from learners.enrolment.models import Enrolment
+from learners.enrolment.services import EnrolmentError
+from learners.progress import selectors
+from learners.progress.models import LessonProgress
+from learners.signals import course_completed
+
+
+def lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> None:
+    """Remember the last lesson opened, for "Continuar donde quedé" (one UPDATE)."""
+    Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_visited_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    course_completed: bool
+
+
+def lesson_mark_complete(
+    *,
+    enrolment: Enrolment,
+    lesson: LessonPage,
+    score: Decimal | None = None,
+    source: str = LessonProgress.Source.MANUAL,
+) -> CompletionResult:
+    """Record a lesson as done for this enrolment and complete the course when its rule is met.
+
+    Called by the learner's "Marcar como completada" (score None) and by graded activities (with a scaled
+    score). Marking a lesson that is already done changes nothing and skips the completion check. Raises
+    EnrolmentError if the enrolment cannot progress or the lesson is not in its course.
+
+    No surrounding transaction is needed: the progress row is one atomic INSERT … ON CONFLICT DO NOTHING, and the
+    course completes through a conditional UPDATE (enrolment_evaluate_completion), so concurrent calls stay
+    correct and the hot path costs four queries.
+    """
+    if enrolment.status not in (Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED):
+        raise EnrolmentError(_("You need an active enrolment to record progress."))
+    if not lesson.path.startswith(enrolment.course.path):
+        raise EnrolmentError(_("This lesson is not part of your course."))
+    if source == LessonProgress.Source.MANUAL and any(item.required for item in lesson_activities(lesson=lesson)):
+        raise EnrolmentError(_("This lesson completes when you pass its activities."))
+    if not _progress_insert(enrolment=enrolment, lesson=lesson, score=score, source=source):
+        progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
+        if progress.completed_at is not None and (score is None or score == progress.score):
+            return CompletionResult(course_completed=False)  # nothing changed: a repeat click or a retry
+        progress.completed_at = progress.completed_at or timezone.now()
+        if score is not None:
+            progress.score, progress.source = score, source
+        progress.save(update_fields=["completed_at", "score", "source", "updated_at"])
+    return CompletionResult(course_completed=enrolment_evaluate_completion(enrolment=enrolment))
+
+
+def _progress_insert(*, enrolment: Enrolment, lesson: LessonPage, score: Decimal | None, source: str) -> bool:
+    """INSERT the completed progress row unless one exists; True when this call inserted it (one round trip).
+
+    Written in SQL because Django's ``bulk_create(ignore_conflicts=True)`` cannot tell whether it inserted.
+    ``ON CONFLICT … DO NOTHING RETURNING`` works on PostgreSQL and on SQLite ≥ 3.35.
+    """
+    ops = connection.ops
+    quote = ops.quote_name
+    now = timezone.now()
+    columns = ["enrolment_id", "lesson_id", "course_id", "completed_at", "score", "source", "updated_at"]
+    values = [
+        enrolment.pk,
+        lesson.pk,
+        enrolment.course_id,
+        ops.adapt_datetimefield_value(now),
+        ops.adapt_decimalfield_value(score, 5, 4) if score is not None else None,
+        source,
+        ops.adapt_datetimefield_value(now),
+    ]
+    sql = (
+        f"INSERT INTO {quote(LessonProgress._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('enrolment_id')}, {quote('lesson_id')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None
+
+
+def enrolment_evaluate_completion(*, enrolment: Enrolment) -> bool:
+    """Complete the enrolment if the course's rule is met; True only for the call that completed it.
+
+    The status change is a conditional UPDATE, so ``course_completed`` is sent exactly once even when two
+    requests finish the last lesson at the same moment.
+    """
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        return False
+    course = enrolment.course
+    check = selectors.completion_check(enrolment=enrolment, course=course)
+    if not check.met:
+        return False
+    updated = Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.ACTIVE).update(
+        status=Enrolment.Status.COMPLETED, completed_at=timezone.now(), final_grade=check.grade
+    )
+    if not updated:
+        return False
+    enrolment.refresh_from_db(fields=["status", "completed_at", "final_grade"])
+    transaction.on_commit(lambda: course_completed.send(sender=Enrolment, enrolment_id=enrolment.pk))
+    return True

@@ -1,0 +1,106 @@
+"""Reads about staff accounts: the municipality a coordinator is limited to, and the part of the school (its
+learners, enrolments, cohorts) a staff account may see in the admin, reports and exports."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+
+from courses.models import Comuna, CourseInstructor
+from learners.enrolment.models import Cohort, Enrolment
+from learners.staff.models import StaffProfile
+
+
+def staff_municipality(*, user: AbstractBaseUser) -> Comuna | None:
+    """The municipality a staff account is limited to (its StaffProfile), or None when it sees every municipality.
+
+    Superusers are never limited. Reports, learner lists and exports filter by this.
+    """
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    profile = StaffProfile.objects.filter(user=user).select_related("municipality").first()
+    return profile.municipality if profile is not None else None
+
+
+# What part of the school a staff account sees in the admin's learner lists -------------------------------------
+
+# Staff who manage cohorts (the academy, administrators) see every learner; everyone else sees a part of them.
+ALL_LEARNERS_PERMISSION = "learners.change_cohort"
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """The learners a staff account may see: all of them, those of one municipality (a municipal coordinator),
+    or those of the courses she is named on and the cohorts she teaches (an instructor)."""
+
+    everything: bool = False
+    municipality_id: int | None = None
+    course_ids: frozenset[int] = frozenset()
+    cohort_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class ScopeLookups:
+    """Where a model keeps what a scope filters on, as lookups from that model ("" = not applicable)."""
+
+    course: str = ""
+    cohort: str = ""
+    municipality: str = ""
+    learner_comuna: str = ""
+    learner: str = ""  # a user lookup: the row is visible when that learner has an enrolment in scope
+
+
+def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
+    """The scope of a staff account (two queries at most). A StaffProfile municipality limits anyone but
+    superusers; without one, ``ALL_LEARNERS_PERMISSION`` opens everything; otherwise the account sees its
+    courses (``CourseInstructor.user``) and cohorts (``Cohort.instructors``)."""
+    if not user.is_authenticated:
+        return StaffScope()
+    if user.is_superuser:
+        return StaffScope(everything=True)
+    municipality_id = StaffProfile.objects.filter(user=user).values_list("municipality_id", flat=True).first()
+    if municipality_id is not None:
+        return StaffScope(municipality_id=municipality_id)
+    if user.has_perm(ALL_LEARNERS_PERMISSION):
+        return StaffScope(everything=True)
+    return StaffScope(
+        course_ids=frozenset(CourseInstructor.objects.filter(user=user).values_list("page_id", flat=True)),
+        cohort_ids=frozenset(Cohort.objects.filter(instructors=user).values_list("pk", flat=True)),
+    )
+
+
+ENROLMENT_SCOPE = ScopeLookups(
+    course="course_id",
+    cohort="cohort_id",
+    municipality="cohort__municipality_id",
+    learner_comuna="user__learner_profile__comuna_id",
+)
+
+
+def staff_scope_q(*, scope: StaffScope, lookups: ScopeLookups) -> Q | None:
+    """The condition that keeps a model's rows inside ``scope`` (None: no condition, everything is visible).
+    A coordinator sees her municipality's cohorts and the learners who live there; an instructor her courses
+    and cohorts. An empty scope matches nothing."""
+    if scope.everything:
+        return None
+    condition = Q(pk__in=[])
+    if scope.municipality_id is not None:
+        if lookups.municipality:
+            condition |= Q(**{lookups.municipality: scope.municipality_id})
+        if lookups.learner_comuna:
+            condition |= Q(**{lookups.learner_comuna: scope.municipality_id})
+    else:
+        if lookups.course and scope.course_ids:
+            condition |= Q(**{f"{lookups.course}__in": scope.course_ids})
+        if lookups.cohort and scope.cohort_ids:
+            condition |= Q(**{f"{lookups.cohort}__in": scope.cohort_ids})
+    if lookups.learner:
+        enrolment_q = staff_scope_q(scope=scope, lookups=ENROLMENT_SCOPE)
+        condition |= Q(**{f"{lookups.learner}__in": Enrolment.objects.filter(enrolment_q).values("user_id")})
+    return condition
+
+
+def staff_scope_filter(*, user: AbstractBaseUser, queryset, lookups: ScopeLookups):
+    """``queryset`` narrowed to what ``user`` may see."""
+    condition = staff_scope_q(scope=staff_scope(user=user), lookups=lookups)
+    return queryset if condition is None else queryset.filter(condition)
