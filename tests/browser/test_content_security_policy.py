@@ -20,7 +20,7 @@ from wagtail.rich_text import RichText
 from certificates.services import issuance
 from courses import services as course_services
 from courses.models import LessonPage
-from learners import services
+from learners.enrolment import services
 from tests.factories.certificates import completed_enrolment, make_template
 from tests.factories.courses import (
     CourseIndexPageFactory,

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.test import RequestFactory, TestCase
 from wagtail.rich_text import RichText
 
-from learners import services
-from learners.h5p_views import PLAYER_CSP
+from learners.enrolment import services
+from learners.h5p.views import PLAYER_CSP
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, ModulePageFactory, site_root
 from tests.factories.h5p import test_question_content
 from tests.factories.h5p_activities import approve_libraries, h5p_lesson, make_activity
