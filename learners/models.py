@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from learners.run import format_run, mask_run
+from learners.run import format_run, mask_run, validate_canonical_run
 
 
 class LearnerProfile(models.Model):
@@ -43,7 +43,9 @@ class LearnerProfile(models.Model):
     document_type = models.CharField(
         _("identity document"), max_length=16, choices=DocumentType.choices, default=DocumentType.RUN
     )
-    run = models.CharField(_("RUN"), max_length=10, null=True, blank=True, unique=True)
+    run = models.CharField(
+        _("RUN"), max_length=10, null=True, blank=True, unique=True, validators=[validate_canonical_run]
+    )
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     comuna = models.ForeignKey(
         "courses.Comuna", verbose_name=_("comuna"), on_delete=models.PROTECT, related_name="learners"

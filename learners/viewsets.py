@@ -5,6 +5,8 @@ Django's model permissions on the learners models (superusers have them all). Ch
 (enrolling, withdrawing, waitlists) go through ``learners.services``; bulk enrolment is in ``admin_views``.
 """
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -60,8 +62,8 @@ def learner_search_q(query: str, *, profile: str, user: str) -> Q:
             f"{user}last_name",
         ):
             match |= Q(**{f"{lookup}__icontains": word})
-        body = word.replace(".", "").split("-")[0]
-        if body.isdigit():
+        body = unicodedata.normalize("NFKC", word).replace(".", "").split("-")[0]
+        if body.isascii() and body.isdigit():
             match |= Q(**{f"{profile}run__startswith": body})
         condition &= match
     return condition

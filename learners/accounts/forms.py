@@ -348,7 +348,7 @@ class ProfileCompleteForm(ProfileForm):
         return run
 
     def _clean_document_number(self, document_type: str, raw: str) -> str:
-        number = re.sub(r"\s+", "", raw).upper()
+        number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
         if "document_number" in self.errors:
             return number
         if not number:
