@@ -160,8 +160,6 @@ class AdminSearchTests(AccountTestCase):
 class ReportMigrationTests(TestCase):
     """The data migration rewrites the unambiguous spellings and reports (ids only) the ones it cannot fix."""
 
-    migration = importlib.import_module("learners.migrations.0007_report_non_canonical_runs")
-
     @classmethod
     def setUpTestData(cls):
         from tests.learners.test_accounts import make_territory
@@ -180,8 +178,9 @@ class ReportMigrationTests(TestCase):
         LearnerProfile.objects.filter(pk=lonely.pk).update(run="１０．０００．０１３－ｋ")
         LearnerProfile.objects.filter(pk=broken.pk).update(run=ARABIC_INDIC)
         out = StringIO()
+        migration = importlib.import_module("learners.migrations.0007_report_non_canonical_runs")
         with self.assertLogs("learners.migrations", level="WARNING") as logs, contextlib.redirect_stdout(out):
-            self.migration.report_non_canonical_runs(apps, None)
+            migration.report_non_canonical_runs(apps, None)
         runs = dict(LearnerProfile.objects.values_list("pk", "run"))
         self.assertEqual(runs[lonely.pk], "10000013-K")
         self.assertEqual(runs[twin.pk], FULLWIDTH)
