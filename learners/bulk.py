@@ -589,6 +589,9 @@ def import_enrolments(
                 birth_year=row.birth_year,
                 privacy_notice_version=PRIVACY_NOTICE_VERSION,
                 privacy_accepted_at=now,
+                # a new account waits for its owner to claim it; an existing one keeps its state (see
+                # learners.accounts.states): the import never makes a deactivated account claimable
+                email_confirmed_at=None if row.user_id is None else now,
             )
             profile.full_clean()
             profile.save()

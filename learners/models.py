@@ -73,6 +73,16 @@ class LearnerProfile(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     privacy_notice_version = models.CharField(_("privacy notice version accepted"), max_length=32)
     privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"))
+    email_confirmed_at = models.DateTimeField(
+        _("email confirmed at"),
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text=_(
+            "Empty while the account waits for its owner to confirm her email (sign-up) or to claim it (imported "
+            "from a file); only then can a confirmation or a claim activate it."
+        ),
+    )
     blocked_at = models.DateTimeField(
         _("blocked at"),
         null=True,

@@ -23,6 +23,7 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from courses.models import Comuna, Region
 from learners.accounts import services, throttle
+from learners.accounts.states import AccountState, account_state
 from learners.models import LearnerProfile
 from learners.run import InvalidRun, normalise_run
 
@@ -445,6 +446,10 @@ class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": _("The email or the password is not correct. Check them and try again."),
         "inactive": _("You have not confirmed your email yet. Open the link we sent you, or ask for a new one."),
+        "unavailable": _(
+            "You cannot log in with this account. If you think this is a mistake, write to the school at the "
+            "contact email at the foot of this page."
+        ),
     }
 
     unconfirmed_email = None
@@ -457,11 +462,13 @@ class LoginForm(auth_forms.AuthenticationForm):
         ip = throttle.client_ip(self.request)
         if wait := throttle.seconds_locked(email=email, ip=ip):
             raise self.locked_error(wait)
-        unconfirmed = get_user_model()._default_manager.filter(username=email, is_active=False).first()
-        if unconfirmed is not None:  # one password hash either way, so timing does not tell accounts apart
-            if unconfirmed.check_password(password):  # only someone with the password learns it waits
-                self.unconfirmed_email = email
-                raise ValidationError(self.error_messages["inactive"], code="inactive")
+        inactive = get_user_model()._default_manager.filter(username=email, is_active=False).first()
+        if inactive is not None:  # one password hash either way, so timing does not tell accounts apart
+            if inactive.check_password(password):  # only someone with the password learns it cannot log in
+                if account_state(inactive) == AccountState.UNCONFIRMED:
+                    self.unconfirmed_email = email
+                    raise ValidationError(self.error_messages["inactive"], code="inactive")
+                raise ValidationError(self.error_messages["unavailable"], code="unavailable")
         else:
             self.user_cache = authenticate(self.request, username=email, password=password)
         if self.user_cache is None:

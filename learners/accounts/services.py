@@ -17,6 +17,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learners.accounts.states import (  # noqa: F401  (IMPORTED_NOTICE_VERSION: learners.bulk imports it from here)
+    IMPORTED_NOTICE_VERSION,
+    AccountState,
+    account_state,
+    is_unclaimed_import,
+    unconfirmed_q,
+)
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
 from learners.models import Consent, LearnerProfile
 from learners.privacy.selectors import current_notice
@@ -83,13 +90,14 @@ def _conflict(*, email: str | None, fields: Mapping[str, Any]) -> AccountConflic
 
 def _profile_save(*, user: AbstractBaseUser, fields: Mapping[str, Any], channel: str) -> LearnerProfile:
     """Create the profile with today's acceptance of the notice in force, recorded as a consent through
-    ``channel`` (inside the caller's transaction)."""
+    ``channel`` (inside the caller's transaction). A sign-up's profile waits for the email confirmation."""
     allowed = set(EDITABLE_PROFILE_FIELDS) | set(IDENTITY_FIELDS)
     notice = current_notice()
     profile = LearnerProfile(
         user=user,
         privacy_notice_version=notice.version if notice else settings.LEARNERS_PRIVACY_NOTICE_VERSION,
         privacy_accepted_at=timezone.now(),
+        email_confirmed_at=None if channel == Consent.Channel.SIGNUP else timezone.now(),
         **{name: value for name, value in fields.items() if name in allowed},
     )
     if profile.document_type == LearnerProfile.DocumentType.RUN:
@@ -152,9 +160,11 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
 
 
 def confirmation_resend(*, email: str, base_url: str) -> bool:
-    """Send a new confirmation link when an unconfirmed account has this email. Returns whether one was sent."""
-    user = get_user_model()._default_manager.filter(username=email.strip().lower(), is_active=False).first()
-    if user is None:
+    """Send a new confirmation link when an unconfirmed account (one that signed up and never confirmed, see
+    ``learners.accounts.states``) has this email. Returns whether one was sent; never for a deactivated or
+    blocked account, nor for one imported from a file (she claims it with a password-reset link)."""
+    user = get_user_model()._default_manager.filter(unconfirmed_q(), username=email.strip().lower()).first()
+    if user is None or not user.has_usable_password():
         return False
     confirmation_send(user=user, base_url=base_url)
     return True
@@ -162,23 +172,27 @@ def confirmation_resend(*, email: str, base_url: str) -> bool:
 
 @transaction.atomic
 def account_confirm(*, uidb64: str, token: str) -> AbstractBaseUser:
-    """Activate the account a confirmation link names and return its user.
+    """Activate the unconfirmed account a confirmation link names, record the confirmation and return its user.
 
-    Raises ConfirmationError("already_confirmed") for a genuine link that was already used, and
-    ConfirmationError("invalid") for anything else (tampered, expired, unknown user).
+    Raises ConfirmationError("already_confirmed") for a genuine link of an active account that was already
+    confirmed, and ConfirmationError("invalid") for anything else (tampered, expired, unknown user, and any
+    account that is deactivated or blocked: a confirmation link never turns those back on).
     """
     user = user_for_uidb64(uidb64)
     if user is None:
         raise ConfirmationError("invalid")
-    if user.is_active:
+    user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
+    state = account_state(user)
+    if state == AccountState.ACTIVE:
         user.is_active = False  # in memory only: was this link valid before the account was confirmed?
         genuine = account_confirmation_token.check_token(user, token)
         user.is_active = True
         raise ConfirmationError("already_confirmed" if genuine else "invalid")
-    if not account_confirmation_token.check_token(user, token):
+    if state != AccountState.UNCONFIRMED or not account_confirmation_token.check_token(user, token):
         raise ConfirmationError("invalid")
     user.is_active = True
     user.save(update_fields=["is_active"])
+    LearnerProfile.objects.filter(user=user).update(email_confirmed_at=timezone.now())
     return user
 
 
@@ -225,30 +239,30 @@ def _user_names_sync(*, user: AbstractBaseUser, profile: LearnerProfile) -> None
         user.save(update_fields=["first_name", "last_name"])
 
 
-IMPORTED_NOTICE_VERSION = "csv-import"
-
-
 def reset_recipients(*, email: str):
     """Who may receive a password-reset link for ``email``: active accounts with a password, and accounts the
-    school created from a CSV file (inactive, no password yet), so that those learners can claim them."""
+    school created from a CSV file that were never claimed (no password yet), so that those learners can claim
+    them. Never a deactivated or blocked account."""
     User = get_user_model()
     email = email.strip().lower()
     candidates = User._default_manager.filter(email__iexact=email)
     for user in candidates:
         if user.is_active and user.has_usable_password():
             yield user
-        elif not user.is_active and not user.has_usable_password() and _is_imported(user):
+        elif not user.is_active and not user.has_usable_password() and is_unclaimed_import(user):
             yield user
 
 
+def reset_allowed(*, user: AbstractBaseUser) -> bool:
+    """Whether a password-reset link may still be used for ``user``: she is active, or she is claiming an account
+    imported from a file. A link sent before the account was deactivated or blocked stops working."""
+    return (user.is_active and account_state(user) == AccountState.ACTIVE) or is_unclaimed_import(user)
+
+
 def imported_account_activate(*, user: AbstractBaseUser) -> None:
-    """The learner chose her password from a reset link: an account created from a file becomes active."""
-    if not user.is_active and _is_imported(user):
+    """The learner chose her password from a reset link: an unclaimed account created from a file becomes active
+    (and counts as confirmed). Any other inactive account stays as it is."""
+    if not user.is_active and is_unclaimed_import(user):
         user.is_active = True
         user.save(update_fields=["is_active"])
-
-
-def _is_imported(user: AbstractBaseUser) -> bool:
-    return LearnerProfile.objects.filter(
-        user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION, blocked_at__isnull=True
-    ).exists()
+        LearnerProfile.objects.filter(user=user).update(email_confirmed_at=timezone.now())

@@ -105,7 +105,18 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="learners/accounts/password_reset_done.html", extra_context={"link_days": LINK_DAYS}
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset link works for active accounts and for claiming an imported one; for a deactivated or blocked
+    account it is an invalid link, even if it was sent before (it never turns the account back on)."""
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and services.reset_allowed(user=user) else None
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view(
     form_class=forms.SetPasswordForm,
     template_name="learners/accounts/password_reset_confirm.html",
     post_reset_login=True,
