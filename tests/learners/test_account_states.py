@@ -11,7 +11,6 @@ from django.core import mail
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from learners.accounts.states import AccountState, account_state
 from learners.accounts.tokens import account_confirmation_token
 from learners.bulk import import_enrolments, parse_enrolment_csv
 from learners.models import LearnerProfile
@@ -27,6 +26,16 @@ EMAIL = "maria.gonzalez@example.cl"
 RUN = "12.345.678-5"
 NEW_PASSWORD = "otra-clave-muy-larga-77"
 UNAVAILABLE = "No puedes ingresar con esta cuenta"
+
+
+def account_state(user):
+    from learners.accounts.states import account_state
+
+    return account_state(user)
+
+
+class AccountState:
+    ACTIVE, UNCONFIRMED, DEACTIVATED, BLOCKED = "active", "unconfirmed", "deactivated", "blocked"
 
 
 def confirmation_path(user) -> str:
