@@ -165,6 +165,10 @@ LEARNERS_RETENTION_STATEMENTS_DAYS = int(env("LEARNERS_RETENTION_STATEMENTS_DAYS
 LEARNERS_RETENTION_SAVED_STATE_DAYS = int(env("LEARNERS_RETENTION_SAVED_STATE_DAYS", "730"))  # H5P saved state
 LEARNERS_RETENTION_AUDIT_DAYS = int(env("LEARNERS_RETENTION_AUDIT_DAYS", "0"))  # staff audit log
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+# Sign-up: at most this many submissions per IP and per email, RUN or document in the window (accounts.throttle)
+LEARNERS_SIGNUP_IP_LIMIT = 50
+LEARNERS_SIGNUP_TARGET_LIMIT = 5
+LEARNERS_SIGNUP_WINDOW_SECONDS = 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "learners.accounts.forms.AdminLoginForm"  # same limits on the admin's log-in
 
 # Sessions are read from the cache first and written through to the database.

@@ -5,7 +5,6 @@ Every label, help text and error is an English msgid translated in the catalogue
 
 import re
 import unicodedata
-from datetime import timedelta
 from itertools import groupby
 from operator import attrgetter
 
@@ -13,7 +12,6 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -29,7 +27,6 @@ from learners.run import InvalidRun, normalise_run
 
 MINIMUM_AGE = 14
 EARLIEST_BIRTH_YEAR = 1900
-RESUBMISSION_WINDOW = timedelta(minutes=10)
 
 DocumentType = LearnerProfile.DocumentType
 LearnerType = LearnerProfile.LearnerType
@@ -310,6 +307,10 @@ class ProfileCompleteForm(ProfileForm):
         "accept_privacy",
     ]
 
+    #: Say that the RUN or document belongs to another account. Only a logged-in person completing her profile
+    #: is told; the public sign-up never is (it must not reveal who is registered).
+    report_taken = True
+
     class Meta(ProfileForm.Meta):
         fields = list(services.EDITABLE_PROFILE_FIELDS) + list(services.IDENTITY_FIELDS)
 
@@ -343,7 +344,7 @@ class ProfileCompleteForm(ProfileForm):
             reason = error.args[0] if error.args and error.args[0] in RUN_ERRORS else "format"
             self.add_error("run", ValidationError(RUN_ERRORS[reason], code=f"run_{reason}"))
             return None
-        if LearnerProfile.objects.filter(run=run).exclude(pk=self.instance.pk).exists():
+        if self.report_taken and LearnerProfile.objects.filter(run=run).exclude(pk=self.instance.pk).exists():
             self.add_error("run", ValidationError(services.run_taken_message(), code="taken"))
             return None
         return run
@@ -354,7 +355,7 @@ class ProfileCompleteForm(ProfileForm):
             return number
         if not number:
             self.add_error("document_number", ValidationError(_("Write the number of your document."), code="required"))
-        elif (
+        elif self.report_taken and (
             LearnerProfile.objects.filter(document_type=document_type, document_number=number)
             .exclude(pk=self.instance.pk)
             .exists()
@@ -364,7 +365,13 @@ class ProfileCompleteForm(ProfileForm):
 
 
 class SignupForm(ProfileCompleteForm):
-    """Sign-up in one page: the account (email and password) and the full learner profile."""
+    """Sign-up in one page: the account (email and password) and the full learner profile.
+
+    Whether the email, RUN or document is already registered is never a form error: the sign-up service answers
+    the same either way and writes to the existing account's owner instead (``services.signup_submit``).
+    """
+
+    report_taken = False
 
     email = email_field(
         help_text=_("You will use it to log in. We will send you a link to confirm it."),
@@ -387,11 +394,19 @@ class SignupForm(ProfileCompleteForm):
     field_order = ["email", "password1", "password2", *ProfileCompleteForm.field_order]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        users = get_user_model()._default_manager
-        if users.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-            raise ValidationError(services.email_taken_message(), code="taken")
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        # The model's unique checks would say "a profile with this RUN already exists" to anyone: the identity
+        # fields were validated above (learners.run), and their uniqueness is the sign-up service's business.
+        return super()._get_validation_exclusions() | {"run", "document_type", "document_number"}
+
+    def targets(self) -> list[str]:
+        """What this sign-up is about, for the per-target rate limit: the email and the RUN or document."""
+        document = self.cleaned_data.get("run") or (
+            f"{self.cleaned_data.get('document_type')}:{self.cleaned_data.get('document_number')}"
+        )
+        return [f"email:{self.cleaned_data['email']}", f"document:{document}"]
 
     def clean(self):
         cleaned = super().clean()
@@ -413,24 +428,6 @@ class SignupForm(ProfileCompleteForm):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-    def resubmitted_account(self):
-        """The unconfirmed account this same person created minutes ago, when this is a repeated submission
-        (a double tap, or the browser sending the form again). Needs the same email and password."""
-        if not self.has_error("email", "taken"):
-            return None
-        email = str(self.data.get("email", "")).strip().lower()
-        password = self.data.get("password1") or ""
-        user = (
-            get_user_model()
-            ._default_manager.filter(
-                username=email, is_active=False, date_joined__gte=timezone.now() - RESUBMISSION_WINDOW
-            )
-            .first()
-        )
-        if user is not None and password and user.check_password(password):
-            return user
-        return None
 
 
 class LoginForm(auth_forms.AuthenticationForm):

@@ -6,6 +6,7 @@ Uniqueness (email, RUN, other documents) is enforced by the database; a conflict
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +27,7 @@ from learners.accounts.states import (  # noqa: F401  (IMPORTED_NOTICE_VERSION: 
     is_unclaimed_import,
     unconfirmed_q,
 )
+from learners.accounts.throttle import email_send_allowed
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
 from learners.models import Consent, LearnerProfile
 from learners.privacy.selectors import current_notice
@@ -31,6 +35,8 @@ from learners.privacy.services import consent_record
 
 logger = logging.getLogger(__name__)
 
+RESUBMISSION_WINDOW = timedelta(minutes=10)
+EXISTING_ACCOUNT_EMAIL_SECONDS = 10 * 60
 EDITABLE_PROFILE_FIELDS = (
     "given_names",
     "family_names",
@@ -138,6 +144,77 @@ def account_create(*, email: str, password: str, profile: Mapping[str, Any]) -> 
             raise
         raise conflict from None
     return user
+
+
+def signup_submit(*, email: str, password: str, profile: Mapping[str, Any], base_url: str) -> None:
+    """A sign-up, answered the same whether or not the email, RUN or document is already registered, so that the
+    form is no oracle for who takes part: a new person gets her account and its confirmation link; when the
+    details belong to existing accounts, nothing is created and their owners get an email instead (how to log in
+    or choose a new password, or a new confirmation link if they never confirmed). Both ways hash the password
+    and send at most one email per address. A repeated submission of a sign-up made minutes ago sends nothing."""
+    try:
+        user = account_create(email=email, password=password, profile=profile)
+    except AccountConflict:
+        for owner in _existing_owners(email=email.strip().lower(), fields=profile):
+            if not _is_resubmission(owner=owner, email=email.strip().lower(), password=password):
+                existing_account_notify(user=owner, base_url=base_url)
+        return
+    confirmation_send(user=user, base_url=base_url)
+
+
+def _existing_owners(*, email: str, fields: Mapping[str, Any]) -> list[AbstractBaseUser]:
+    """The accounts that hold this email, RUN or document (at most three, without repeats)."""
+    condition = Q(username__iexact=email) | Q(email__iexact=email)
+    if fields.get("run"):
+        condition |= Q(learner_profile__run=fields["run"])
+    if fields.get("document_number"):
+        condition |= Q(
+            learner_profile__document_type=fields.get("document_type"),
+            learner_profile__document_number=fields["document_number"],
+        )
+    return list(get_user_model()._default_manager.filter(condition).distinct().order_by("pk")[:3])
+
+
+def _is_resubmission(*, owner: AbstractBaseUser, email: str, password: str) -> bool:
+    """The same person sending the same sign-up again (a double tap, a browser resending the form): same email
+    and password as an unconfirmed account created minutes ago."""
+    return (
+        owner.username == email
+        and not owner.is_active
+        and owner.date_joined >= timezone.now() - RESUBMISSION_WINDOW
+        and owner.check_password(password)
+    )
+
+
+def existing_account_notify(*, user: AbstractBaseUser, base_url: str) -> bool:
+    """Tell the owner of an account that someone signed up with her details: a new confirmation link if she never
+    confirmed, otherwise how to log in or choose a new password (how to claim it, for an imported account).
+    Deactivated and blocked accounts get nothing. At most one such email per address every ten minutes; a failure
+    to send is logged. Returns whether an email was sent."""
+    state = account_state(user)
+    if state in (AccountState.DEACTIVATED, AccountState.BLOCKED) or not user.email:
+        return False
+    if not email_send_allowed(purpose="signup-existing", email=user.email, seconds=EXISTING_ACCOUNT_EMAIL_SECONDS):
+        return False
+    if state == AccountState.UNCONFIRMED and user.has_usable_password():
+        confirmation_send(user=user, base_url=base_url)
+        return True
+    base = base_url.rstrip("/")
+    context = {
+        "user": user,
+        "email": user.email,
+        "unclaimed": state == AccountState.UNCONFIRMED,
+        "login_url": base + reverse("accounts:login"),
+        "reset_url": base + reverse("accounts:password_reset"),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+    }
+    subject = "".join(render_to_string("learners/accounts/email/existing_account_subject.txt", context).splitlines())
+    body = render_to_string("learners/accounts/email/existing_account_body.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        logger.exception("Could not send the existing-account email to user %s", user.pk)
+    return True
 
 
 def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:

@@ -76,3 +76,18 @@ def clear(*, email: str) -> None:
 def email_send_allowed(*, purpose: str, email: str, seconds: int = 60) -> bool:
     """At most one message of this purpose per address every ``seconds``, so nobody can flood an inbox."""
     return cache.add(f"{PREFIX}:sent:{purpose}:{_digest(email)}", 1, timeout=seconds)
+
+
+def signup_limited(*, ip: str, targets: list[str]) -> bool:
+    """Count one sign-up submission from ``ip`` and for each of its ``targets`` (its email, its RUN or document);
+    True when any of them went over its limit within ``LEARNERS_SIGNUP_WINDOW_SECONDS``: at most
+    ``LEARNERS_SIGNUP_IP_LIMIT`` sign-ups per IP (a computer room signs up a whole class) and
+    ``LEARNERS_SIGNUP_TARGET_LIMIT`` per email, RUN or document. Targets are hashed in the keys."""
+    window = getattr(settings, "LEARNERS_SIGNUP_WINDOW_SECONDS", 60 * 60)
+    over = False
+    if ip:
+        over |= count_hit(f"{PREFIX}:signup:ip:{ip}", window=window) > getattr(settings, "LEARNERS_SIGNUP_IP_LIMIT", 50)
+    target_limit = getattr(settings, "LEARNERS_SIGNUP_TARGET_LIMIT", 5)
+    for target in targets:
+        over |= count_hit(f"{PREFIX}:signup:target:{_digest(target)}", window=window) > target_limit
+    return over
