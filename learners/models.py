@@ -609,3 +609,6 @@ class DataRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
+
+
+from learners.accounts.login_locks import LoginLock  # noqa: E402, F401  (a model of this app, kept with the accounts)

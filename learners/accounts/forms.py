@@ -431,7 +431,8 @@ class SignupForm(ProfileCompleteForm):
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Log in with email and password; failed attempts are throttled per email and per client IP."""
+    """Log in with email and password; failed attempts slow down that email from that client IP, and an IP that
+    fails on many accounts is refused (``learners.accounts.throttle``)."""
 
     username = email_field(autofocus=True)
     password = forms.CharField(
@@ -457,7 +458,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         if not email or not password:
             return self.cleaned_data
         ip = throttle.client_ip(self.request)
-        if wait := throttle.seconds_locked(email=email, ip=ip):
+        if wait := throttle.seconds_locked(account=email, ip=ip):
             raise self.locked_error(wait)
         inactive = get_user_model()._default_manager.filter(username=email, is_active=False).first()
         if inactive is not None:  # one password hash either way, so timing does not tell accounts apart
@@ -469,10 +470,10 @@ class LoginForm(auth_forms.AuthenticationForm):
         else:
             self.user_cache = authenticate(self.request, username=email, password=password)
         if self.user_cache is None:
-            wait = throttle.record_failure(email=email, ip=ip)
+            wait = throttle.record_failure(account=email, ip=ip)
             raise self.locked_error(wait) if wait else self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
-        throttle.clear(email=email)
+        throttle.record_success(account=email, ip=ip)
         return self.cleaned_data
 
     @staticmethod
@@ -497,16 +498,17 @@ class AdminLoginForm(WagtailLoginForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
         ip = throttle.client_ip(self.request)
-        if username and (wait := throttle.seconds_locked(email=username, ip=ip)):
+        if username and (wait := throttle.seconds_locked(account=username, ip=ip)):
             raise LoginForm.locked_error(wait)
         try:
             cleaned = super().clean()
         except ValidationError as error:
-            if username and error.code == "invalid_login" and (wait := throttle.record_failure(email=username, ip=ip)):
-                raise LoginForm.locked_error(wait) from error
+            if username and error.code == "invalid_login":
+                if wait := throttle.record_failure(account=username, ip=ip):
+                    raise LoginForm.locked_error(wait) from error
             raise
         if username:
-            throttle.clear(email=username)
+            throttle.record_success(account=username, ip=ip)
         return cleaned
 
 
@@ -540,5 +542,5 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     def save(self, commit=True):
         user = super().save(commit=commit)
         services.imported_account_activate(user=user)
-        throttle.clear(email=user.get_username())
+        throttle.account_locks_clear(account=user.get_username())
         return user
