@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from learners.models import AuditEvent, LoginLock
+from learners.models import AuditEvent
 from tests.factories.learners import make_user
 from tests.learners.test_accounts import LOGIN, PASSWORD, AccountTestCase, link_in, make_account
 
@@ -20,6 +20,12 @@ DASHBOARD = reverse("learners:dashboard")
 LOCKS = "/admin/learners/login-locks/"
 OWNER = "ana@example.cl"
 HOME_IP, ATTACKER_IP, SCHOOL_IP = "190.1.1.1", "45.9.9.9", "200.10.10.10"
+
+
+def locks():
+    from learners.models import LoginLock
+
+    return LoginLock.objects
 
 
 def later(seconds):
@@ -64,7 +70,7 @@ class PerPairTests(LockoutTestCase):
         for _attempt in range(10):
             with later(elapsed):
                 self.login(password="adivinando", ip=ATTACKER_IP)
-                lock = LoginLock.objects.filter(kind="pair", ip=ATTACKER_IP).first()
+                lock = locks().filter(kind="pair", ip=ATTACKER_IP).first()
             if lock is not None:
                 wait = round((lock.locked_until - (timezone.now() + timedelta(seconds=elapsed))).total_seconds())
                 waits.append(wait)
@@ -77,7 +83,7 @@ class PerPairTests(LockoutTestCase):
         self.assertLocked(self.login(ip=HOME_IP))
         with later(61):
             self.assertLogsIn(self.login(ip=HOME_IP))
-        self.assertFalse(LoginLock.objects.exists())
+        self.assertFalse(locks().exists())
 
     def test_an_unknown_account_is_counted_like_a_known_one(self):
         for _attempt in range(5):
@@ -94,12 +100,12 @@ class SharedAddressTests(LockoutTestCase):
         for person in people:
             self.assertLogsIn(self.login(email=person.email, ip=SCHOOL_IP))
         self.assertLogsIn(self.login(ip=SCHOOL_IP))
-        self.assertFalse(LoginLock.objects.exists())
+        self.assertFalse(locks().exists())
 
     def test_an_address_failing_on_many_accounts_is_refused_for_every_account(self):
         for number in range(30):
             self.login(email=f"filtrada{number}@example.cl", password="clave-filtrada", ip=ATTACKER_IP)
-        lock = LoginLock.objects.get(kind="ip")
+        lock = locks().get(kind="ip")
         self.assertEqual((lock.ip, lock.account), (ATTACKER_IP, ""))
         self.assertLocked(self.login(ip=ATTACKER_IP))  # even a right password from there
         self.assertLogsIn(self.login(ip=HOME_IP))  # the owner elsewhere is not affected
@@ -127,11 +133,11 @@ class SharedAddressTests(LockoutTestCase):
         for ip in (HOME_IP, ATTACKER_IP):
             for _attempt in range(5):
                 self.login(password="equivocada", ip=ip)
-        self.assertEqual(LoginLock.objects.count(), 2)
+        self.assertEqual(locks().count(), 2)
         self.client.post("/cuenta/clave/", {"email": OWNER})
         form_url = self.client.get(link_in(mail.outbox[0], "/cuenta/clave/nueva/")).url
         self.client.post(form_url, {"new_password1": "otra-clave-larga-2027", "new_password2": "otra-clave-larga-2027"})
-        self.assertFalse(LoginLock.objects.exists())
+        self.assertFalse(locks().exists())
         self.assertLogsIn(self.login(password="otra-clave-larga-2027", ip=HOME_IP))
 
 
@@ -139,7 +145,7 @@ class StaffLockViewTests(LockoutTestCase):
     def lock_owner(self):
         for _attempt in range(5):
             self.login(password="equivocada", ip=ATTACKER_IP)
-        return LoginLock.objects.get()
+        return locks().get()
 
     def academy_member(self):
         from cms import roles
@@ -159,7 +165,7 @@ class StaffLockViewTests(LockoutTestCase):
         self.assertContains(page, "Levantar")
         response = self.client.post(LOCKS, {"lock": lock.pk})
         self.assertRedirects(response, LOCKS)
-        self.assertFalse(LoginLock.objects.exists())
+        self.assertFalse(locks().exists())
         event = AuditEvent.objects.get(action="login_lock.lifted")
         self.assertNotIn(OWNER, str(event.data))
         self.assertLogsIn(self.login(ip=ATTACKER_IP))
@@ -196,7 +202,7 @@ class StaffLockViewTests(LockoutTestCase):
         self.assertContains(page, OWNER)
         self.assertNotContains(page, "Levantar")
         self.client.post(LOCKS, {"lock": lock.pk})
-        self.assertTrue(LoginLock.objects.filter(pk=lock.pk).exists())
+        self.assertTrue(locks().filter(pk=lock.pk).exists())
 
     def test_bad_input_is_no_server_error(self):
         self.client.force_login(self.academy_member())
