@@ -73,8 +73,9 @@ def make_account(*, email="ana@example.cl", run="10000013-K", active=True, comun
         birth_year=1970,
         privacy_notice_version="test",
         privacy_accepted_at=timezone.now(),
-        email_confirmed_at=timezone.now() if active else None,  # inactive here means "never confirmed"
     )
+    if not active:  # inactive here means "never confirmed"
+        LearnerProfile.objects.filter(user=user).update(email_confirmed_at=None)
     return user
 
 
