@@ -175,7 +175,7 @@ class ReportMigrationTests(TestCase):
         broken = make_account(email="rota@example.cl", run="10000004-0").learner_profile
         fine = make_account(email="bien@example.cl", run="10000021-0").learner_profile
         LearnerProfile.objects.filter(pk=twin.pk).update(run=FULLWIDTH)  # another spelling of the owner's RUN
-        LearnerProfile.objects.filter(pk=lonely.pk).update(run="１０．０００．０１３－ｋ")
+        LearnerProfile.objects.filter(pk=lonely.pk).update(run="１０００００１３-K")
         LearnerProfile.objects.filter(pk=broken.pk).update(run=ARABIC_INDIC)
         out = StringIO()
         migration = importlib.import_module("learners.migrations.0007_report_non_canonical_runs")
