@@ -99,6 +99,9 @@ ROLES = [
             "learners.view_datarequest",
             "learners.change_datarequest",
             "learners.view_privacynotice",
+            # Log-in locks: the academy helps learners who were slowed down or whose school's address was refused.
+            "learners.view_loginlock",
+            "learners.delete_loginlock",
             "cms_reports.view_reports",
             "certificates.*",
         ],

@@ -2,6 +2,8 @@
 learner search by RUN, name or email, link and title columns, inspect views that label computed values and
 record each view in the audit log, and viewsets limited to the staff member's scope."""
 
+import unicodedata
+
 from django.db.models import Q
 from django.utils import formats
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -35,8 +37,8 @@ def learner_search_q(query: str, *, profile: str, user: str) -> Q:
             f"{user}last_name",
         ):
             match |= Q(**{f"{lookup}__icontains": word})
-        body = word.replace(".", "").split("-")[0]
-        if body.isdigit():
+        body = unicodedata.normalize("NFKC", word).replace(".", "").split("-")[0]
+        if body.isascii() and body.isdigit():
             match |= Q(**{f"{profile}run__startswith": body})
         condition &= match
     return condition

@@ -14,6 +14,7 @@ from learners.attendance.models import AttendanceRecord
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.staff.models import StaffProfile
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
+from learners.accounts.models import LoginLock
 # isort: on
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "PrivacyNotice",
     "Consent",
     "DataRequest",
+    "LoginLock",
 ]

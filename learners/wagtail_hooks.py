@@ -131,3 +131,20 @@ def register_data_request_answer_url():
     from learners.privacy.admin_views import answer
 
     return [path("learners/data-requests/<int:pk>/answer/", answer, name="learners_data_request_answer")]
+
+
+# Log-in locks: see and lift them -------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_login_locks_url():
+    from learners.accounts.admin_views import login_locks
+
+    return [path("learners/login-locks/", login_locks, name="learners_login_locks")]
+
+
+@hooks.register("register_citizen_school_menu_item")
+def register_login_locks_menu_item():
+    from learners.accounts.admin_views import TITLE, LoginLocksMenuItem
+
+    return LoginLocksMenuItem(TITLE, reverse_lazy("learners_login_locks"), icon_name="lock", order=940)

@@ -164,12 +164,22 @@ LOGIN_REDIRECT_URL = "learners:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LEARNERS_PRIVACY_NOTICE_VERSION = env("LEARNERS_PRIVACY_NOTICE_VERSION", "2026-11")
+# Failed log-ins (learners.accounts.throttle, README "Intentos de ingreso"): from the 5th failure of one account from
+# one IP within the window, that pair waits 1 minute, doubling up to the lockout; an IP failing on 30 different
+# accounts in the window is refused for the lockout, whatever the account.
 LEARNERS_LOGIN_FAILURE_LIMIT = 5
+LEARNERS_LOGIN_FIRST_DELAY_SECONDS = 60
+LEARNERS_LOGIN_IP_ACCOUNT_LIMIT = 30
+LEARNERS_LOGIN_WINDOW_SECONDS = 60 * 60
 # Retention of activity logs, in days (0 keeps them forever): `manage.py purge_expired_data` deletes older rows.
 LEARNERS_RETENTION_STATEMENTS_DAYS = int(env("LEARNERS_RETENTION_STATEMENTS_DAYS", "365"))  # raw xAPI statements
 LEARNERS_RETENTION_SAVED_STATE_DAYS = int(env("LEARNERS_RETENTION_SAVED_STATE_DAYS", "730"))  # H5P saved state
 LEARNERS_RETENTION_AUDIT_DAYS = int(env("LEARNERS_RETENTION_AUDIT_DAYS", "0"))  # staff audit log
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+# Sign-up: at most this many submissions per IP and per email, RUN or document in the window (accounts.throttle)
+LEARNERS_SIGNUP_IP_LIMIT = 50
+LEARNERS_SIGNUP_TARGET_LIMIT = 5
+LEARNERS_SIGNUP_WINDOW_SECONDS = 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "learners.accounts.forms.AdminLoginForm"  # same limits on the admin's log-in
 
 # Sessions are read from the cache first and written through to the database.

@@ -5,7 +5,6 @@ Every label, help text and error is an English msgid translated in the catalogue
 
 import re
 import unicodedata
-from datetime import timedelta
 from itertools import groupby
 from operator import attrgetter
 
@@ -13,7 +12,6 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -25,10 +23,10 @@ from courses.models import Comuna, Region
 from learners.accounts import services, throttle
 from learners.accounts.models import LearnerProfile
 from learners.accounts.run import InvalidRun, normalise_run
+from learners.accounts.states import AccountState, account_state
 
 MINIMUM_AGE = 14
 EARLIEST_BIRTH_YEAR = 1900
-RESUBMISSION_WINDOW = timedelta(minutes=10)
 
 DocumentType = LearnerProfile.DocumentType
 LearnerType = LearnerProfile.LearnerType
@@ -309,6 +307,10 @@ class ProfileCompleteForm(ProfileForm):
         "accept_privacy",
     ]
 
+    #: Say that the RUN or document belongs to another account. Only a logged-in person completing her profile
+    #: is told; the public sign-up never is (it must not reveal who is registered).
+    report_taken = True
+
     class Meta(ProfileForm.Meta):
         fields = list(services.EDITABLE_PROFILE_FIELDS) + list(services.IDENTITY_FIELDS)
 
@@ -342,18 +344,18 @@ class ProfileCompleteForm(ProfileForm):
             reason = error.args[0] if error.args and error.args[0] in RUN_ERRORS else "format"
             self.add_error("run", ValidationError(RUN_ERRORS[reason], code=f"run_{reason}"))
             return None
-        if LearnerProfile.objects.filter(run=run).exclude(pk=self.instance.pk).exists():
+        if self.report_taken and LearnerProfile.objects.filter(run=run).exclude(pk=self.instance.pk).exists():
             self.add_error("run", ValidationError(services.run_taken_message(), code="taken"))
             return None
         return run
 
     def _clean_document_number(self, document_type: str, raw: str) -> str:
-        number = re.sub(r"\s+", "", raw).upper()
+        number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
         if "document_number" in self.errors:
             return number
         if not number:
             self.add_error("document_number", ValidationError(_("Write the number of your document."), code="required"))
-        elif (
+        elif self.report_taken and (
             LearnerProfile.objects.filter(document_type=document_type, document_number=number)
             .exclude(pk=self.instance.pk)
             .exists()
@@ -363,7 +365,13 @@ class ProfileCompleteForm(ProfileForm):
 
 
 class SignupForm(ProfileCompleteForm):
-    """Sign-up in one page: the account (email and password) and the full learner profile."""
+    """Sign-up in one page: the account (email and password) and the full learner profile.
+
+    Whether the email, RUN or document is already registered is never a form error: the sign-up service answers
+    the same either way and writes to the existing account's owner instead (``services.signup_submit``).
+    """
+
+    report_taken = False
 
     email = email_field(
         help_text=_("You will use it to log in. We will send you a link to confirm it."),
@@ -386,11 +394,19 @@ class SignupForm(ProfileCompleteForm):
     field_order = ["email", "password1", "password2", *ProfileCompleteForm.field_order]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        users = get_user_model()._default_manager
-        if users.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-            raise ValidationError(services.email_taken_message(), code="taken")
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        # The model's unique checks would say "a profile with this RUN already exists" to anyone: the identity
+        # fields were validated above (learners.accounts.run), and their uniqueness is the sign-up service's business.
+        return super()._get_validation_exclusions() | {"run", "document_type", "document_number"}
+
+    def targets(self) -> list[str]:
+        """What this sign-up is about, for the per-target rate limit: the email and the RUN or document."""
+        document = self.cleaned_data.get("run") or (
+            f"{self.cleaned_data.get('document_type')}:{self.cleaned_data.get('document_number')}"
+        )
+        return [f"email:{self.cleaned_data['email']}", f"document:{document}"]
 
     def clean(self):
         cleaned = super().clean()
@@ -413,27 +429,10 @@ class SignupForm(ProfileCompleteForm):
                 self.add_error("password1", error)
         return cleaned
 
-    def resubmitted_account(self):
-        """The unconfirmed account this same person created minutes ago, when this is a repeated submission
-        (a double tap, or the browser sending the form again). Needs the same email and password."""
-        if not self.has_error("email", "taken"):
-            return None
-        email = str(self.data.get("email", "")).strip().lower()
-        password = self.data.get("password1") or ""
-        user = (
-            get_user_model()
-            ._default_manager.filter(
-                username=email, is_active=False, date_joined__gte=timezone.now() - RESUBMISSION_WINDOW
-            )
-            .first()
-        )
-        if user is not None and password and user.check_password(password):
-            return user
-        return None
-
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Log in with email and password; failed attempts are throttled per email and per client IP."""
+    """Log in with email and password; failed attempts slow down that email from that client IP, and an IP that
+    fails on many accounts is refused (``learners.accounts.throttle``)."""
 
     username = email_field(autofocus=True)
     password = forms.CharField(
@@ -445,6 +444,10 @@ class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": _("The email or the password is not correct. Check them and try again."),
         "inactive": _("You have not confirmed your email yet. Open the link we sent you, or ask for a new one."),
+        "unavailable": _(
+            "You cannot log in with this account. If you think this is a mistake, write to the school at the "
+            "contact email at the foot of this page."
+        ),
     }
 
     unconfirmed_email = None
@@ -455,20 +458,22 @@ class LoginForm(auth_forms.AuthenticationForm):
         if not email or not password:
             return self.cleaned_data
         ip = throttle.client_ip(self.request)
-        if wait := throttle.seconds_locked(email=email, ip=ip):
+        if wait := throttle.seconds_locked(account=email, ip=ip):
             raise self.locked_error(wait)
-        unconfirmed = get_user_model()._default_manager.filter(username=email, is_active=False).first()
-        if unconfirmed is not None:  # one password hash either way, so timing does not tell accounts apart
-            if unconfirmed.check_password(password):  # only someone with the password learns it waits
-                self.unconfirmed_email = email
-                raise ValidationError(self.error_messages["inactive"], code="inactive")
+        inactive = get_user_model()._default_manager.filter(username=email, is_active=False).first()
+        if inactive is not None:  # one password hash either way, so timing does not tell accounts apart
+            if inactive.check_password(password):  # only someone with the password learns it cannot log in
+                if account_state(inactive) == AccountState.UNCONFIRMED:
+                    self.unconfirmed_email = email
+                    raise ValidationError(self.error_messages["inactive"], code="inactive")
+                raise ValidationError(self.error_messages["unavailable"], code="unavailable")
         else:
             self.user_cache = authenticate(self.request, username=email, password=password)
         if self.user_cache is None:
-            wait = throttle.record_failure(email=email, ip=ip)
+            wait = throttle.record_failure(account=email, ip=ip)
             raise self.locked_error(wait) if wait else self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
-        throttle.clear(email=email)
+        throttle.record_success(account=email, ip=ip)
         return self.cleaned_data
 
     @staticmethod
@@ -493,16 +498,17 @@ class AdminLoginForm(WagtailLoginForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
         ip = throttle.client_ip(self.request)
-        if username and (wait := throttle.seconds_locked(email=username, ip=ip)):
+        if username and (wait := throttle.seconds_locked(account=username, ip=ip)):
             raise LoginForm.locked_error(wait)
         try:
             cleaned = super().clean()
         except ValidationError as error:
-            if username and error.code == "invalid_login" and (wait := throttle.record_failure(email=username, ip=ip)):
-                raise LoginForm.locked_error(wait) from error
+            if username and error.code == "invalid_login":
+                if wait := throttle.record_failure(account=username, ip=ip):
+                    raise LoginForm.locked_error(wait) from error
             raise
         if username:
-            throttle.clear(email=username)
+            throttle.record_success(account=username, ip=ip)
         return cleaned
 
 
@@ -536,5 +542,5 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     def save(self, commit=True):
         user = super().save(commit=commit)
         services.imported_account_activate(user=user)
-        throttle.clear(email=user.get_username())
+        throttle.account_locks_clear(account=user.get_username())
         return user

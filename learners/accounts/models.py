@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from learners.accounts.run import format_run, mask_run
+from learners.accounts.run import format_run, mask_run, validate_canonical_run
 
 
 class LearnerProfile(models.Model):
@@ -38,7 +38,9 @@ class LearnerProfile(models.Model):
     document_type = models.CharField(
         _("identity document"), max_length=16, choices=DocumentType.choices, default=DocumentType.RUN
     )
-    run = models.CharField(_("RUN"), max_length=10, null=True, blank=True, unique=True)
+    run = models.CharField(
+        _("RUN"), max_length=10, null=True, blank=True, unique=True, validators=[validate_canonical_run]
+    )
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     comuna = models.ForeignKey(
         "courses.Comuna", verbose_name=_("comuna"), on_delete=models.PROTECT, related_name="learners"
@@ -66,6 +68,16 @@ class LearnerProfile(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     privacy_notice_version = models.CharField(_("privacy notice version accepted"), max_length=32)
     privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"))
+    email_confirmed_at = models.DateTimeField(
+        _("email confirmed at"),
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text=_(
+            "Empty while the account waits for its owner to confirm her email (sign-up) or to claim it (imported "
+            "from a file); only then can a confirmation or a claim activate it."
+        ),
+    )
     blocked_at = models.DateTimeField(
         _("blocked at"),
         null=True,
@@ -132,3 +144,29 @@ class LearnerProfile(models.Model):
         """
         age = self.age_in(timezone.localdate().year)
         return age is None or age < 18
+
+
+class LoginLock(models.Model):
+    """A log-in refusal in force: one account from one address (``pair``), or one address for every account
+    (``ip``, after failures on many different accounts). Written by ``learners.accounts.throttle`` when a lock
+    starts; deleted when staff lift it or, lazily, once it has ended."""
+
+    class Kind(models.TextChoices):
+        PAIR = "pair", _("One account from one address")
+        IP = "ip", _("One address, every account")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    account = models.CharField(_("account"), max_length=254, blank=True, help_text=_("As typed, lower-cased."))
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), db_index=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("log-in lock")
+        verbose_name_plural = _("log-in locks")
+        constraints = [models.UniqueConstraint(fields=["kind", "account", "ip"], name="learners_loginlock_unique")]
+        indexes = [models.Index(fields=["ip", "kind"], name="learners_loginlock_ip")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.account or '—'} · {self.ip}"

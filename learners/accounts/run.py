@@ -2,11 +2,20 @@
 
 Canonical form is the body without dots plus a dash and the check digit, upper-case: ``12345678-5``.
 Display form adds thousands dots: ``12.345.678-5``.
+
+Every way a RUN enters the platform (sign-up, profile, CSV import, admin search, the model's validation) goes
+through ``normalise_run``: the text is NFKC-normalised (fullwidth ``１６０００００５`` and superscript digits become
+ASCII), dots, dashes of any kind and spaces are dropped, and what remains must be ASCII digits with a final digit
+or K. Anything else (Arabic-Indic or other non-ASCII digits, letters) is a format error, never a second spelling.
 """
 
 import re
+import unicodedata
 
-_CLEAN = re.compile(r"[\s.\-]")
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_COMPACT = re.compile(r"[0-9]+[0-9K]")
 MIN_BODY, MAX_BODY = 100_000, 99_999_999  # RUNs below 100.000 belong to very old records; see DOMAIN.md §a
 
 
@@ -26,15 +35,38 @@ def check_digit(body: int | str) -> str:
 
 def normalise_run(raw: str) -> str:
     """Validate a RUN typed in any usual way and return its canonical form. Raises InvalidRun."""
-    compact = _CLEAN.sub("", raw or "").upper()
-    if len(compact) < 2 or not compact[:-1].isdigit() or compact[-1] not in "0123456789K":
+    compact = compact_run(raw)
+    if not _COMPACT.fullmatch(compact):
         raise InvalidRun("format")
     body, digit = compact[:-1].lstrip("0"), compact[-1]
-    if not body or not MIN_BODY <= int(body) <= MAX_BODY:
+    if not body or len(body) > len(str(MAX_BODY)) or not MIN_BODY <= int(body) <= MAX_BODY:
         raise InvalidRun("range")
     if check_digit(body) != digit:
         raise InvalidRun("check_digit")
     return f"{body}-{digit}"
+
+
+def compact_run(raw: str) -> str:
+    """NFKC-normalised, upper-case, without dots, dashes (any Unicode dash) or spaces; not validated."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(
+        char for char in text if char != "." and not char.isspace() and unicodedata.category(char) != "Pd"
+    ).upper()
+
+
+def is_canonical_run(value: str) -> bool:
+    """Whether ``value`` is a valid RUN stored exactly in its canonical form."""
+    try:
+        return normalise_run(value) == value
+    except InvalidRun:
+        return False
+
+
+def validate_canonical_run(value: str) -> None:
+    """Model validator: a stored RUN is always valid and canonical (``12345678-5``)."""
+    if value and not is_canonical_run(value):
+        message = _("Write a valid RUN with its check digit, for example 12.345.678-5.")
+        raise ValidationError(message, code="run_invalid")
 
 
 def format_run(canonical: str) -> str:

@@ -6,6 +6,7 @@ Uniqueness (email, RUN, other documents) is enforced by the database; a conflict
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +14,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learners.accounts.models import LearnerProfile
+from learners.accounts.states import (
+    AccountState,
+    account_state,
+    is_unclaimed_import,
+    unconfirmed_q,
+)
+from learners.accounts.throttle import email_send_allowed
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
 from learners.privacy.models import Consent
 from learners.privacy.selectors import current_notice, fallback_notice_version
@@ -25,6 +35,8 @@ from learners.privacy.services import consent_record
 
 logger = logging.getLogger(__name__)
 
+RESUBMISSION_WINDOW = timedelta(minutes=10)
+EXISTING_ACCOUNT_EMAIL_SECONDS = 10 * 60
 EDITABLE_PROFILE_FIELDS = (
     "given_names",
     "family_names",
@@ -84,13 +96,14 @@ def _conflict(*, email: str | None, fields: Mapping[str, Any]) -> AccountConflic
 
 def _profile_save(*, user: AbstractBaseUser, fields: Mapping[str, Any], channel: str) -> LearnerProfile:
     """Create the profile with today's acceptance of the notice in force, recorded as a consent through
-    ``channel`` (inside the caller's transaction)."""
+    ``channel`` (inside the caller's transaction). A sign-up's profile waits for the email confirmation."""
     allowed = set(EDITABLE_PROFILE_FIELDS) | set(IDENTITY_FIELDS)
     notice = current_notice()
     profile = LearnerProfile(
         user=user,
         privacy_notice_version=notice.version if notice else fallback_notice_version(),
         privacy_accepted_at=timezone.now(),
+        email_confirmed_at=None if channel == Consent.Channel.SIGNUP else timezone.now(),
         **{name: value for name, value in fields.items() if name in allowed},
     )
     if profile.document_type == LearnerProfile.DocumentType.RUN:
@@ -133,6 +146,77 @@ def account_create(*, email: str, password: str, profile: Mapping[str, Any]) -> 
     return user
 
 
+def signup_submit(*, email: str, password: str, profile: Mapping[str, Any], base_url: str) -> None:
+    """A sign-up, answered the same whether or not the email, RUN or document is already registered, so that the
+    form is no oracle for who takes part: a new person gets her account and its confirmation link; when the
+    details belong to existing accounts, nothing is created and their owners get an email instead (how to log in
+    or choose a new password, or a new confirmation link if they never confirmed). Both ways hash the password
+    and send at most one email per address. A repeated submission of a sign-up made minutes ago sends nothing."""
+    try:
+        user = account_create(email=email, password=password, profile=profile)
+    except AccountConflict:
+        for owner in _existing_owners(email=email.strip().lower(), fields=profile):
+            if not _is_resubmission(owner=owner, email=email.strip().lower(), password=password):
+                existing_account_notify(user=owner, base_url=base_url)
+        return
+    confirmation_send(user=user, base_url=base_url)
+
+
+def _existing_owners(*, email: str, fields: Mapping[str, Any]) -> list[AbstractBaseUser]:
+    """The accounts that hold this email, RUN or document (at most three, without repeats)."""
+    condition = Q(username__iexact=email) | Q(email__iexact=email)
+    if fields.get("run"):
+        condition |= Q(learner_profile__run=fields["run"])
+    if fields.get("document_number"):
+        condition |= Q(
+            learner_profile__document_type=fields.get("document_type"),
+            learner_profile__document_number=fields["document_number"],
+        )
+    return list(get_user_model()._default_manager.filter(condition).distinct().order_by("pk")[:3])
+
+
+def _is_resubmission(*, owner: AbstractBaseUser, email: str, password: str) -> bool:
+    """The same person sending the same sign-up again (a double tap, a browser resending the form): same email
+    and password as an unconfirmed account created minutes ago."""
+    return (
+        owner.username == email
+        and not owner.is_active
+        and owner.date_joined >= timezone.now() - RESUBMISSION_WINDOW
+        and owner.check_password(password)
+    )
+
+
+def existing_account_notify(*, user: AbstractBaseUser, base_url: str) -> bool:
+    """Tell the owner of an account that someone signed up with her details: a new confirmation link if she never
+    confirmed, otherwise how to log in or choose a new password (how to claim it, for an imported account).
+    Deactivated and blocked accounts get nothing. At most one such email per address every ten minutes; a failure
+    to send is logged. Returns whether an email was sent."""
+    state = account_state(user)
+    if state in (AccountState.DEACTIVATED, AccountState.BLOCKED) or not user.email:
+        return False
+    if not email_send_allowed(purpose="signup-existing", email=user.email, seconds=EXISTING_ACCOUNT_EMAIL_SECONDS):
+        return False
+    if state == AccountState.UNCONFIRMED and user.has_usable_password():
+        confirmation_send(user=user, base_url=base_url)
+        return True
+    base = base_url.rstrip("/")
+    context = {
+        "user": user,
+        "email": user.email,
+        "unclaimed": state == AccountState.UNCONFIRMED,
+        "login_url": base + reverse("accounts:login"),
+        "reset_url": base + reverse("accounts:password_reset"),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+    }
+    subject = "".join(render_to_string("learners/accounts/email/existing_account_subject.txt", context).splitlines())
+    body = render_to_string("learners/accounts/email/existing_account_body.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except Exception:
+        logger.exception("Could not send the existing-account email to user %s", user.pk)
+    return True
+
+
 def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
     """Email the account-confirmation link. ``base_url`` is the site's scheme and host, e.g. https://x.cl.
 
@@ -153,9 +237,11 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
 
 
 def confirmation_resend(*, email: str, base_url: str) -> bool:
-    """Send a new confirmation link when an unconfirmed account has this email. Returns whether one was sent."""
-    user = get_user_model()._default_manager.filter(username=email.strip().lower(), is_active=False).first()
-    if user is None:
+    """Send a new confirmation link when an unconfirmed account (one that signed up and never confirmed, see
+    ``learners.accounts.states``) has this email. Returns whether one was sent; never for a deactivated or
+    blocked account, nor for one imported from a file (she claims it with a password-reset link)."""
+    user = get_user_model()._default_manager.filter(unconfirmed_q(), username=email.strip().lower()).first()
+    if user is None or not user.has_usable_password():
         return False
     confirmation_send(user=user, base_url=base_url)
     return True
@@ -163,23 +249,27 @@ def confirmation_resend(*, email: str, base_url: str) -> bool:
 
 @transaction.atomic
 def account_confirm(*, uidb64: str, token: str) -> AbstractBaseUser:
-    """Activate the account a confirmation link names and return its user.
+    """Activate the unconfirmed account a confirmation link names, record the confirmation and return its user.
 
-    Raises ConfirmationError("already_confirmed") for a genuine link that was already used, and
-    ConfirmationError("invalid") for anything else (tampered, expired, unknown user).
+    Raises ConfirmationError("already_confirmed") for a genuine link of an active account that was already
+    confirmed, and ConfirmationError("invalid") for anything else (tampered, expired, unknown user, and any
+    account that is deactivated or blocked: a confirmation link never turns those back on).
     """
     user = user_for_uidb64(uidb64)
     if user is None:
         raise ConfirmationError("invalid")
-    if user.is_active:
+    user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
+    state = account_state(user)
+    if state == AccountState.ACTIVE:
         user.is_active = False  # in memory only: was this link valid before the account was confirmed?
         genuine = account_confirmation_token.check_token(user, token)
         user.is_active = True
         raise ConfirmationError("already_confirmed" if genuine else "invalid")
-    if not account_confirmation_token.check_token(user, token):
+    if state != AccountState.UNCONFIRMED or not account_confirmation_token.check_token(user, token):
         raise ConfirmationError("invalid")
     user.is_active = True
     user.save(update_fields=["is_active"])
+    LearnerProfile.objects.filter(user=user).update(email_confirmed_at=timezone.now())
     return user
 
 
@@ -226,30 +316,30 @@ def _user_names_sync(*, user: AbstractBaseUser, profile: LearnerProfile) -> None
         user.save(update_fields=["first_name", "last_name"])
 
 
-IMPORTED_NOTICE_VERSION = "csv-import"
-
-
 def reset_recipients(*, email: str):
     """Who may receive a password-reset link for ``email``: active accounts with a password, and accounts the
-    school created from a CSV file (inactive, no password yet), so that those learners can claim them."""
+    school created from a CSV file that were never claimed (no password yet), so that those learners can claim
+    them. Never a deactivated or blocked account."""
     User = get_user_model()
     email = email.strip().lower()
     candidates = User._default_manager.filter(email__iexact=email)
     for user in candidates:
         if user.is_active and user.has_usable_password():
             yield user
-        elif not user.is_active and not user.has_usable_password() and _is_imported(user):
+        elif not user.is_active and not user.has_usable_password() and is_unclaimed_import(user):
             yield user
 
 
+def reset_allowed(*, user: AbstractBaseUser) -> bool:
+    """Whether a password-reset link may still be used for ``user``: she is active, or she is claiming an account
+    imported from a file. A link sent before the account was deactivated or blocked stops working."""
+    return (user.is_active and account_state(user) == AccountState.ACTIVE) or is_unclaimed_import(user)
+
+
 def imported_account_activate(*, user: AbstractBaseUser) -> None:
-    """The learner chose her password from a reset link: an account created from a file becomes active."""
-    if not user.is_active and _is_imported(user):
+    """The learner chose her password from a reset link: an unclaimed account created from a file becomes active
+    (and counts as confirmed). Any other inactive account stays as it is."""
+    if not user.is_active and is_unclaimed_import(user):
         user.is_active = True
         user.save(update_fields=["is_active"])
-
-
-def _is_imported(user: AbstractBaseUser) -> bool:
-    return LearnerProfile.objects.filter(
-        user=user, privacy_notice_version=IMPORTED_NOTICE_VERSION, blocked_at__isnull=True
-    ).exists()
+        LearnerProfile.objects.filter(user=user).update(email_confirmed_at=timezone.now())

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -18,14 +19,18 @@ from learners.accounts.models import LearnerProfile
 SIGNUP_EMAIL_SESSION_KEY = "learners_accounts_signup_email"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 LINK_DAYS = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
+SIGNUP_LIMITED_MESSAGE = gettext_lazy(
+    "We received too many sign-ups from your connection or with these details. Wait an hour and try again. "
+    "If you already have an account, log in or choose a new password."
+)
 
 
 def _base_url(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _to_signup_done(request, user):
-    request.session[SIGNUP_EMAIL_SESSION_KEY] = user.email
+def _to_signup_done(request, email):
+    request.session[SIGNUP_EMAIL_SESSION_KEY] = email
     return redirect("accounts:signup_done")
 
 
@@ -35,21 +40,14 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = forms.SignupForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                user = services.account_create(
-                    email=form.cleaned_data["email"],
-                    password=form.cleaned_data["password1"],
-                    profile=form.profile_fields(),
-                )
-            except services.AccountConflict as conflict:
-                form.add_error(conflict.field, ValidationError(conflict.message, code="taken"))
-            else:
-                services.confirmation_send(user=user, base_url=_base_url(request))
-                return _to_signup_done(request, user)
-        if (user := form.resubmitted_account()) is not None:
-            return _to_signup_done(request, user)
+    if request.method == "POST" and form.is_valid():
+        if throttle.signup_limited(ip=throttle.client_ip(request), targets=form.targets()):
+            form.add_error(None, ValidationError(SIGNUP_LIMITED_MESSAGE, code="limited"))
+            return render(request, "learners/accounts/signup.html", {"form": form}, status=429)
+        email = form.cleaned_data["email"]
+        password, profile = form.cleaned_data["password1"], form.profile_fields()
+        services.signup_submit(email=email, password=password, profile=profile, base_url=_base_url(request))
+        return _to_signup_done(request, email)
     return render(request, "learners/accounts/signup.html", {"form": form})
 
 
@@ -105,7 +103,18 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="learners/accounts/password_reset_done.html", extra_context={"link_days": LINK_DAYS}
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset link works for active accounts and for claiming an imported one; for a deactivated or blocked
+    account it is an invalid link, even if it was sent before (it never turns the account back on)."""
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and services.reset_allowed(user=user) else None
+
+
+password_reset_confirm = PasswordResetConfirmView.as_view(
     form_class=forms.SetPasswordForm,
     template_name="learners/accounts/password_reset_confirm.html",
     post_reset_login=True,

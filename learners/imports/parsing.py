@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Comuna
 from learners.accounts.models import LearnerProfile
-from learners.accounts.run import InvalidRun, format_run, normalise_run
+from learners.accounts.run import InvalidRun, compact_run, format_run, normalise_run
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -96,7 +96,7 @@ DOCUMENT_TYPE_VALUES = {
 }
 MAX_LENGTHS = {DOCUMENT: 40, GIVEN_NAMES: 100, FAMILY_NAMES: 100, EMAIL: 150}
 
-_RUN_SHAPED = re.compile(r"[\d.\s-]*\d[\d.\s-]*[\dkK]?")
+_RUN_SHAPED = re.compile(r"\d+K?")  # matched on compact_run(): any dots, dashes and spaces dropped
 _SPACES = re.compile(r"\s+")
 _BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
 
@@ -330,7 +330,7 @@ def _parse_row(line: int, values: dict[str, str], names: dict[str, str]) -> Pars
 
 
 def _parse_document(row: ParsedRow, names: dict[str, str]) -> None:
-    raw = row.values.get(DOCUMENT, "")
+    raw = unicodedata.normalize("NFKC", row.values.get(DOCUMENT, ""))  # fullwidth digits and letters become ASCII
     raw_type = row.values.get(DOCUMENT_TYPE, "")
     document_type = DOCUMENT_TYPE_VALUES.get(_header_key(raw_type)) if raw_type else None
     if raw_type and document_type is None:
@@ -339,9 +339,8 @@ def _parse_document(row: ParsedRow, names: dict[str, str]) -> None:
     if not raw:
         return
     if document_type is None:
-        document_type = (
-            LearnerProfile.DocumentType.RUN if _RUN_SHAPED.fullmatch(raw) else LearnerProfile.DocumentType.PASSPORT
-        )
+        run_shaped = _RUN_SHAPED.fullmatch(compact_run(raw))
+        document_type = LearnerProfile.DocumentType.RUN if run_shaped else LearnerProfile.DocumentType.PASSPORT
     row.document_type = document_type
     if document_type == LearnerProfile.DocumentType.RUN:
         try:

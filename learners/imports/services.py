@@ -14,7 +14,7 @@ from wagtail.log_actions import log
 
 from courses.models import Comuna, CoursePage
 from learners.accounts.models import LearnerProfile
-from learners.accounts.services import IMPORTED_NOTICE_VERSION
+from learners.accounts.states import IMPORTED_NOTICE_VERSION
 from learners.enrolment.models import Cohort, Enrolment
 from learners.enrolment.services import enrolment_create
 from learners.imports.parsing import ParsedFile
@@ -85,6 +85,9 @@ def import_enrolments(
                 birth_year=row.birth_year,
                 privacy_notice_version=PRIVACY_NOTICE_VERSION,
                 privacy_accepted_at=now,
+                # a new account waits for its owner to claim it; an existing one keeps its state (see
+                # learners.accounts.states): the import never makes a deactivated account claimable
+                email_confirmed_at=None if row.user_id is None else now,
             )
             profile.full_clean()
             profile.save()

@@ -1,7 +1,6 @@
 """Sign-up, email confirmation, log-in with throttling, log-out, password reset and the privacy notice."""
 
 import re
-import time
 from datetime import datetime, timedelta
 from io import StringIO
 from unittest import mock
@@ -75,6 +74,8 @@ def make_account(*, email="ana@example.cl", run="10000013-K", active=True, comun
         privacy_notice_version="test",
         privacy_accepted_at=timezone.now(),
     )
+    if not active:  # inactive here means "never confirmed"
+        LearnerProfile.objects.filter(user=user).update(email_confirmed_at=None)
     return user
 
 
@@ -191,19 +192,17 @@ class SignupTests(AccountTestCase):
     def test_duplicate_email_in_other_case(self):
         make_account(email="maria.gonzalez@example.cl", run="10000013-K")
         response = self.client.post(SIGNUP, signup_data(email="MARIA.gonzalez@example.CL"))
-        self.assertEqual(response.status_code, 200)
-        self.assertTrue(response.context["form"].has_error("email", "taken"))
-        self.assertContains(response, 'href="/cuenta/clave/"')  # the hint to recover the password
+        self.assertRedirects(response, reverse("accounts:signup_done"))  # the same answer as a new person's
         self.assertEqual(User.objects.count(), 1)
-        self.assertEqual(len(mail.outbox), 0)
+        self.assertEqual([message.to for message in mail.outbox], [["maria.gonzalez@example.cl"]])
+        self.assertIn("/cuenta/clave/", mail.outbox[0].body)  # how to recover the password
 
     def test_duplicate_run_in_another_format(self):
         make_account(email="otra@example.cl", run="12345678-5")
         response = self.client.post(SIGNUP, signup_data(run="123456785"))
-        form = response.context["form"]
-        self.assertTrue(form.has_error("run", "taken"))
-        self.assertIn("Ya existe una cuenta con este RUN", form.errors["run"][0])
+        self.assertRedirects(response, reverse("accounts:signup_done"))
         self.assertEqual(User.objects.count(), 1)
+        self.assertEqual([message.to for message in mail.outbox], [["otra@example.cl"]])
 
     def test_service_turns_races_into_conflicts(self):
         fields = {
@@ -270,7 +269,8 @@ class SignupTests(AccountTestCase):
         response = self.client.post(
             SIGNUP, signup_data(email="b@example.cl", document_type="passport", run="", document_number="AB12345")
         )
-        self.assertTrue(response.context["form"].has_error("document_number", "taken"))
+        self.assertRedirects(response, reverse("accounts:signup_done"))  # no second account, and no tell-tale error
+        self.assertFalse(User.objects.filter(username="b@example.cl").exists())
         response = self.client.post(
             SIGNUP, signup_data(email="c@example.cl", document_type="other", run="", document_number="AB12345")
         )
@@ -408,48 +408,42 @@ class LoginTests(AccountTestCase):
         self.assertTrue(response.context["form"].has_error("__all__", "invalid_login"))
         self.assertNotContains(response, 'action="/cuenta/confirmar/reenviar/"')
 
-    def test_five_failures_lock_even_the_right_password_until_the_window_passes(self):
+    def test_five_failures_slow_down_that_address_until_the_delay_passes(self):
         for _attempt in range(4):
             self.assertTrue(self.login(password="equivocada").context["form"].has_error("__all__", "invalid_login"))
         fifth = self.login(password="equivocada")
         self.assertTrue(fifth.context["form"].has_error("__all__", "locked"))
         with translation.override("en"):
-            self.assertIn("espera 15 minutos", fifth.context["form"].non_field_errors()[0])
-        response = self.login(ip="10.9.9.9")  # right password, another IP: the email is locked
-        self.assertTrue(response.context["form"].has_error("__all__", "locked"))
+            self.assertIn("espera 1 minuto ", fifth.context["form"].non_field_errors()[0])
+        self.assertTrue(self.login().context["form"].has_error("__all__", "locked"))  # right password, same IP
         self.assertNotLoggedIn()
-        with mock.patch("learners.accounts.throttle._now", return_value=time.time() + 14 * 60):
-            self.assertTrue(self.login().context["form"].has_error("__all__", "locked"))
-        with mock.patch("learners.accounts.throttle._now", return_value=time.time() + 901):
-            response = self.login(ip="10.9.9.9")
+        with mock.patch("learners.accounts.throttle._now", return_value=timezone.now() + timedelta(seconds=61)):
+            response = self.login()
         self.assertRedirects(response, reverse("learners:dashboard"), fetch_redirect_response=False)
         self.assertLoggedIn()
 
-    def test_one_ip_is_locked_after_five_failures_on_any_emails(self):
+    def test_failures_on_a_few_emails_do_not_lock_the_address(self):
         for number in range(5):
             self.login(email=f"intento{number}@example.cl", password="equivocada", ip="10.0.0.7")
-        response = self.login(ip="10.0.0.7")
-        self.assertTrue(response.context["form"].has_error("__all__", "locked"))
-        self.assertNotLoggedIn()
-        self.assertRedirects(self.login(ip="10.0.0.8"), reverse("learners:dashboard"), fetch_redirect_response=False)
+        self.assertRedirects(self.login(ip="10.0.0.7"), reverse("learners:dashboard"), fetch_redirect_response=False)
 
-    def test_success_clears_the_email_counter(self):
+    def test_success_clears_the_failures_of_that_address(self):
         for _ in range(4):
             self.login(password="equivocada", ip="10.0.0.1")
-        self.login(ip="10.0.0.2")
+        self.login(ip="10.0.0.1")
         self.client.post("/cuenta/salir/")
         for _ in range(4):
-            response = self.login(password="equivocada", ip="10.0.0.3")
+            response = self.login(password="equivocada", ip="10.0.0.1")
         self.assertTrue(response.context["form"].has_error("__all__", "invalid_login"))
-        self.assertRedirects(self.login(ip="10.0.0.4"), reverse("learners:dashboard"), fetch_redirect_response=False)
+        self.assertRedirects(self.login(ip="10.0.0.1"), reverse("learners:dashboard"), fetch_redirect_response=False)
 
-    @override_settings(LEARNERS_LOGIN_FAILURE_LIMIT=2, LEARNERS_LOGIN_LOCKOUT_SECONDS=60)
+    @override_settings(LEARNERS_LOGIN_FAILURE_LIMIT=2, LEARNERS_LOGIN_FIRST_DELAY_SECONDS=180)
     def test_limits_come_from_settings(self):
         self.login(password="equivocada")
         response = self.login(password="equivocada")
         self.assertTrue(response.context["form"].has_error("__all__", "locked"))
         with translation.override("en"):
-            self.assertIn("espera 1 minuto ", response.context["form"].non_field_errors()[0])
+            self.assertIn("espera 3 minutos", response.context["form"].non_field_errors()[0])
 
     def test_log_out_is_post_only(self):
         self.client.force_login(self.user)
@@ -485,10 +479,8 @@ class PasswordResetTests(AccountTestCase):
         self.assertEqual(len(mail.outbox), 1)
 
     def test_link_sets_a_new_password_logs_in_and_lifts_a_lock(self):
-        for number in range(5):
-            self.client.post(
-                LOGIN, {"username": "ana@example.cl", "password": "equivocada"}, REMOTE_ADDR=f"10.1.0.{number}"
-            )
+        for _number in range(5):
+            self.client.post(LOGIN, {"username": "ana@example.cl", "password": "equivocada"})
         locked = self.client.post(LOGIN, {"username": "ana@example.cl", "password": PASSWORD})
         self.assertTrue(locked.context["form"].has_error("__all__", "locked"))
         self.client.post("/cuenta/clave/", {"email": "ana@example.cl"})
