@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from courses.public_address import public_base_url
 from learners.accounts import forms, services, throttle
 from learners.models import LearnerProfile
 
@@ -21,7 +22,8 @@ LINK_DAYS = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
 
 
 def _base_url(request) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+    """Where the links in this request's emails point: the site's public address, never the Host header."""
+    return public_base_url()
 
 
 def _to_signup_done(request, user):
@@ -94,7 +96,16 @@ class LoginView(auth_views.LoginView):
 
 logout = auth_views.LogoutView.as_view()
 
-password_reset = auth_views.PasswordResetView.as_view(
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, with the link on the site's public address (Django builds it from the Host header)."""
+
+    def form_valid(self, form):
+        self.extra_email_context = {**(self.extra_email_context or {}), "base_url": _base_url(self.request)}
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     form_class=forms.PasswordResetForm,
     template_name="learners/accounts/password_reset_form.html",
     email_template_name="learners/accounts/email/password_reset_body.txt",
