@@ -7,13 +7,23 @@ missing or wrong address makes certificates that never verify. The rule:
 - when both are set they must agree, so Wagtail's own emails link to the same site;
 - its host must be one that ALLOWED_HOSTS accepts (otherwise every scanned QR code gets "Bad Request");
 - a site whose cookies only travel over HTTPS (SESSION_COOKIE_SECURE or SECURE_SSL_REDIRECT, as in production)
-  must have an https:// address: an http:// link printed on a certificate would outlive any redirect.
+  must have an https:// address: an http:// link printed on a certificate would outlive any redirect;
+- (a warning, checked with the database, e.g. by ``migrate``) the default Wagtail Site should have the same
+  address, because Wagtail links to pages with it (``page.full_url``, in its review emails).
 """
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
 
-from courses.public_address import address_problem, configured_base_url, host_allowed, origin
+from courses.public_address import (
+    address_problem,
+    configured_base_url,
+    host_allowed,
+    origin,
+    public_base_url,
+    site_record_address,
+)
 
 HINT = (
     "Set the environment variable PUBLIC_BASE_URL to the address people use to reach the site, for example "
@@ -59,3 +69,26 @@ def check_public_address(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.database)
+def check_default_site_address(app_configs=None, databases=None, **kwargs):
+    value = configured_base_url()
+    if not databases or not value or address_problem(value):
+        return []
+    from wagtail.models import Site
+
+    try:
+        site = Site.objects.filter(is_default_site=True).first()
+    except DatabaseError:  # before the first migrate
+        return []
+    if site is None or origin(site.root_url) == public_base_url():
+        return []
+    wanted = site_record_address(value)
+    hint = (
+        f"In the admin, Settings > Sites, give the default site the host name {wanted[0]!r} and port {wanted[1]}."
+        if wanted
+        else "Wagtail Sites cannot say https:// on a port other than 443: serve the site on 443."
+    )
+    message = f"The default Wagtail site's address {site.root_url!r} differs from PUBLIC_BASE_URL {value!r}."
+    return [Warning(message, hint=hint, id="courses.W001")]

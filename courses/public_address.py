@@ -50,7 +50,8 @@ def host_allowed(value: str) -> bool:
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return validate_host(urlsplit(origin(value)).netloc, allowed)
+    host = urlsplit(origin(value)).hostname
+    return validate_host(f"[{host}]" if ":" in host else host, allowed)
 
 
 def public_base_url(*, site=None) -> str:
@@ -78,3 +79,13 @@ def public_url(path: str, *, site=None) -> str:
 def public_host(*, site=None) -> str:
     """The host (and port, when it is not the scheme's default) of the public address, e.g. ``escuela.example.cl``."""
     return urlsplit(public_base_url(site=site)).netloc
+
+
+def site_record_address(value: str) -> tuple[str, int] | None:
+    """(hostname, port) of a Wagtail Site whose ``root_url`` is this address, or None when a Site cannot say it
+    (Wagtail writes https:// only for port 443, and http:// for every other port)."""
+    parts = urlsplit(origin(value))
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    if (parts.scheme == "https") != (port == 443):
+        return None
+    return parts.hostname, port

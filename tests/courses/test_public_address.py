@@ -11,10 +11,11 @@ import sys
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.test import SimpleTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
+from wagtail.models import Page, Site
 
-from courses.checks import check_public_address
-from courses.public_address import public_base_url, public_host, public_url
+from courses.checks import check_default_site_address, check_public_address
+from courses.public_address import public_base_url, public_host, public_url, site_record_address
 
 ROOT = str(settings.BASE_DIR)
 PRODUCTION = {"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "escuela.example.cl"}
@@ -99,11 +100,44 @@ class PublicAddressCheckTests(SimpleTestCase):
         self.assertEqual(
             ids(PUBLIC_BASE_URL="http://a.example.cl", WAGTAILADMIN_BASE_URL="", ALLOWED_HOSTS=[".example.cl"]), []
         )
+        self.assertEqual(ids(PUBLIC_BASE_URL="http://127.0.0.1:8000", WAGTAILADMIN_BASE_URL=""), [])
+        self.assertEqual(
+            ids(PUBLIC_BASE_URL="http://[::1]:8000", ALLOWED_HOSTS=["[::1]"], WAGTAILADMIN_BASE_URL=""), []
+        )
 
     def test_an_https_only_site_needs_an_https_address(self):
         secure = {"ALLOWED_HOSTS": ["escuela.example.cl"], "WAGTAILADMIN_BASE_URL": "", "SESSION_COOKIE_SECURE": True}
         self.assertEqual(ids(PUBLIC_BASE_URL="http://escuela.example.cl", **secure), ["courses.E005"])
         self.assertEqual(ids(PUBLIC_BASE_URL="https://escuela.example.cl", **secure), [])
+
+
+class DefaultSiteCheckTests(TestCase):
+    """Wagtail links to pages with its Site record (page.full_url in its review emails): it should agree."""
+
+    def site(self, hostname: str, port: int) -> Site:
+        Site.objects.all().delete()
+        return Site.objects.create(
+            hostname=hostname, port=port, root_page=Page.get_first_root_node(), is_default_site=True
+        )
+
+    def test_a_default_site_with_another_address_is_a_warning_with_the_values_to_set(self):
+        self.site("localhost", 80)
+        (warning,) = check_default_site_address(databases=["default"])
+        self.assertEqual(warning.id, "courses.W001")
+        self.assertIn("'testserver' and port 80", warning.hint)
+        self.assertEqual(check_default_site_address(databases=None), [])  # only when the database is checked
+
+    def test_a_matching_site_passes(self):
+        self.site("testserver", 80)
+        self.assertEqual(check_default_site_address(databases=["default"]), [])
+        self.site("escuela.example.cl", 443)
+        with override_settings(PUBLIC_BASE_URL="https://escuela.example.cl"):
+            self.assertEqual(check_default_site_address(databases=["default"]), [])
+
+    def test_the_site_values_for_an_address(self):
+        self.assertEqual(site_record_address("https://escuela.example.cl"), ("escuela.example.cl", 443))
+        self.assertEqual(site_record_address("http://127.0.0.1:8000"), ("127.0.0.1", 8000))
+        self.assertIsNone(site_record_address("https://escuela.example.cl:8443"))
 
 
 class StartUpTests(SimpleTestCase):
@@ -137,6 +171,9 @@ class StartUpTests(SimpleTestCase):
         self.assertEqual(server.stdout.split(), ["https://escuela.example.cl", "https://escuela.example.cl/x/"])
 
     def test_development_defaults_to_the_address_make_run_serves(self):
+        check = run(["manage.py", "check"], "cms.settings.dev")
+        self.assertEqual(check.returncode, 0, check.stderr)
+        self.assertNotIn("courses.", check.stderr)
         code = "import django; django.setup(); from django.conf import settings; print(settings.PUBLIC_BASE_URL)"
         self.assertEqual(run(["-c", code], "cms.settings.dev").stdout.strip(), "http://127.0.0.1:8000")
         code = (
