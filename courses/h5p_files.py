@@ -70,7 +70,13 @@ ATTACHMENT_EXTENSIONS = {"pdf", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "ppt
 
 
 def root() -> Path:
-    return Path(settings.H5P_ROOT)
+    """H5P_ROOT: the private folder of packages, extracted content and libraries (default: var/h5p in the project)."""
+    return Path(getattr(settings, "H5P_ROOT", None) or Path(settings.BASE_DIR) / "var" / "h5p")
+
+
+def max_upload_bytes() -> int:
+    """H5P_MAX_UPLOAD_BYTES: the largest .h5p file the admin accepts (default 100 MiB)."""
+    return getattr(settings, "H5P_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 
 
 def packages_dir() -> Path:
@@ -99,7 +105,8 @@ def content_token(*, activity_uuid, user_id: int) -> str:
 def read_content_token(token: str) -> tuple[str, int] | None:
     """(activity uuid, user id) from a token that is genuine and not older than H5P_CONTENT_TOKEN_MAX_AGE."""
     try:
-        data = signing.loads(token, salt=CONTENT_TOKEN_SALT, max_age=settings.H5P_CONTENT_TOKEN_MAX_AGE)
+        max_age = getattr(settings, "H5P_CONTENT_TOKEN_MAX_AGE", 12 * 60 * 60)
+        data = signing.loads(token, salt=CONTENT_TOKEN_SALT, max_age=max_age)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("a"), str) or not isinstance(data.get("u"), int):

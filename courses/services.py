@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -239,7 +238,7 @@ def _keep_original(*, path: Path, sha256: str) -> Path:
 
 
 def _limits() -> Limits:
-    return Limits(max_upload=settings.H5P_MAX_UPLOAD_BYTES)
+    return Limits(max_upload=h5p_files.max_upload_bytes())
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ import os
 import tempfile
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -57,7 +56,7 @@ class H5PActivityCreateForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["package"].help_text %= {"size": settings.H5P_MAX_UPLOAD_BYTES // (1024 * 1024)}
+        self.fields["package"].help_text %= {"size": h5p_files.max_upload_bytes() // (1024 * 1024)}
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Leave it empty to use the title written in the package.")
         self.validated_package = None
@@ -67,10 +66,10 @@ class H5PActivityCreateForm(WagtailAdminModelForm):
         upload = self.cleaned_data["package"]
         if not upload.name.lower().endswith(".h5p"):
             raise forms.ValidationError(_("Choose a file with the .h5p extension."))
-        if upload.size > settings.H5P_MAX_UPLOAD_BYTES:
+        if upload.size > h5p_files.max_upload_bytes():
             raise forms.ValidationError(
                 _("The file is too large: the limit is %(size)s MB.")
-                % {"size": settings.H5P_MAX_UPLOAD_BYTES // (1024 * 1024)}
+                % {"size": h5p_files.max_upload_bytes() // (1024 * 1024)}
             )
         path = self._local_copy(upload)
         try:

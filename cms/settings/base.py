@@ -228,6 +228,7 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # The school's own options (read through getattr with defaults in the plugins).
 COURSES_CATALOGUE_PAGE_SIZE = 12
+LEARNERS_SCHOOL_SETTINGS = "cms.SchoolSettings"  # who runs the school and its contact email (privacy notice, profile)
 
 # Certificates: DejaVu fonts (npm package dejavu-fonts-ttf, or Debian's fonts-dejavu-core) and the optional
 # PAdES signing key + certificate (PEM paths; none = unsigned PDFs). See certificates/fonts and signing.py.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
 from learners.models import Consent, LearnerProfile
-from learners.privacy.selectors import current_notice
+from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.privacy.services import consent_record
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _profile_save(*, user: AbstractBaseUser, fields: Mapping[str, Any], channel:
     notice = current_notice()
     profile = LearnerProfile(
         user=user,
-        privacy_notice_version=notice.version if notice else settings.LEARNERS_PRIVACY_NOTICE_VERSION,
+        privacy_notice_version=notice.version if notice else fallback_notice_version(),
         privacy_accepted_at=timezone.now(),
         **{name: value for name, value in fields.items() if name in allowed},
     )
@@ -141,7 +141,7 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
         "user": user,
         "confirm_url": base_url.rstrip("/") + confirmation_path(user),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),  # the token's lifetime
-        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
     }
     subject = "".join(render_to_string("learners/accounts/email/confirm_subject.txt", context).splitlines())
     body = render_to_string("learners/accounts/email/confirm_body.txt", context)

@@ -26,7 +26,7 @@ def _digest(value: str) -> str:
 
 def _subjects(*, email: str, ip: str) -> list[tuple[str, int]]:
     """Cache key stems to count, with their failure limit (emails are hashed: no personal data in keys)."""
-    limit = settings.LEARNERS_LOGIN_FAILURE_LIMIT
+    limit = getattr(settings, "LEARNERS_LOGIN_FAILURE_LIMIT", 5)
     subjects = [(f"email:{_digest(email)}", limit)]
     if ip:
         subjects.append((f"ip:{ip}", getattr(settings, "LEARNERS_LOGIN_IP_FAILURE_LIMIT", limit)))
@@ -58,7 +58,7 @@ def seconds_locked(*, email: str, ip: str) -> int:
 
 def record_failure(*, email: str, ip: str) -> int:
     """Count a failed log-in for the email and the IP. Returns the seconds locked (0 when not locked yet)."""
-    window = settings.LEARNERS_LOGIN_LOCKOUT_SECONDS
+    window = getattr(settings, "LEARNERS_LOGIN_LOCKOUT_SECONDS", 15 * 60)
     for stem, limit in _subjects(email=email, ip=ip):
         key = f"{PREFIX}:failures:{stem}"
         if count_hit(key, window=window) >= limit:

@@ -110,7 +110,7 @@ password_reset = PasswordResetView.as_view(
     template_name="learners/accounts/password_reset_form.html",
     email_template_name="learners/accounts/email/password_reset_body.txt",
     subject_template_name="learners/accounts/email/password_reset_subject.txt",
-    extra_email_context={"days": LINK_DAYS, "site_name": settings.WAGTAIL_SITE_NAME},
+    extra_email_context={"days": LINK_DAYS, "site_name": getattr(settings, "WAGTAIL_SITE_NAME", "")},
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(

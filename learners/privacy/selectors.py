@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,6 +33,11 @@ IMPORTED_NOTICE_VERSION = "csv-import"
 def current_notice(*, at: datetime | None = None) -> PrivacyNotice | None:
     """The notice in force: the newest one already published."""
     return PrivacyNotice.objects.filter(published_at__lte=at or timezone.now()).order_by("-published_at", "-pk").first()
+
+
+def fallback_notice_version() -> str:
+    """The version recorded while no notice is in force: LEARNERS_PRIVACY_NOTICE_VERSION (default "2026-11")."""
+    return getattr(settings, "LEARNERS_PRIVACY_NOTICE_VERSION", "2026-11")
 
 
 def notice_to_accept(*, user: AbstractBaseUser) -> PrivacyNotice | None:

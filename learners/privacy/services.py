@@ -34,7 +34,7 @@ from learners.models import (
     PrivacyNotice,
 )
 from learners.privacy import deadlines
-from learners.privacy.selectors import current_notice
+from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.signals import learner_erasing
 
 DELETED_LABEL = "Persona eliminada"
@@ -57,7 +57,7 @@ def consent_record(
     consent = Consent.objects.create(
         user=user,
         notice=notice,
-        version=version or (notice.version if notice else settings.LEARNERS_PRIVACY_NOTICE_VERSION),
+        version=version or (notice.version if notice else fallback_notice_version()),
         text_sha256=notice.text_sha256 if notice else "",
         accepted_at=now,
         channel=channel,

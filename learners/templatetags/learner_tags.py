@@ -1,6 +1,11 @@
 """Per-learner state on course and lesson pages (the course pages themselves stay user-agnostic)."""
 
+from types import SimpleNamespace
+
 from django import template
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from courses.selectors import lesson_activities, missing_libraries
@@ -22,6 +27,21 @@ def learner_course_state(context, course):
         lessons = [item.page for module in outline.modules for item in module.lessons] if outline else None
         cache[course.pk] = selectors.learner_course_state(user=request.user, course=course, lessons=lessons)
     return cache[course.pk]
+
+
+@register.simple_tag(takes_context=True)
+def school_details(context):
+    """Who runs the school (``organisation_name``) and its ``contact_email``, for the privacy notice and the profile:
+    the Wagtail site setting that LEARNERS_SCHOOL_SETTINGS names ("app_label.ModelName", a BaseSiteSetting with
+    those two fields), or WAGTAIL_SITE_NAME and no email when the host has none."""
+    label = getattr(settings, "LEARNERS_SCHOOL_SETTINGS", None)
+    request = context.get("request")
+    if label and request is not None:
+        try:
+            return apps.get_model(label).for_request(request)
+        except ObjectDoesNotExist:  # no Wagtail site for this request's host
+            pass
+    return SimpleNamespace(organisation_name=getattr(settings, "WAGTAIL_SITE_NAME", ""), contact_email="")
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from courses.models import Comuna, Province, Region
 
-CSV = Path(settings.BASE_DIR) / "fixtures" / "reference" / "chile_comunas.csv"
+CSV = Path(settings.BASE_DIR) / "courses" / "data" / "chile_comunas.csv"
 
 
 class ReferenceDataTests(TestCase):

@@ -1,11 +1,10 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.services import TerritoryFileError, territory_import, territory_rows_from_csv
 
-DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "reference" / "chile_comunas.csv"
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "chile_comunas.csv"  # shipped with the app
 
 
 class Command(BaseCommand):
