@@ -36,7 +36,8 @@ def check_public_address(app_configs=None, **kwargs):
     value = configured_base_url()
     if not value:
         message = "PUBLIC_BASE_URL is not set: certificates and emails need the site's public address."
-        return [Error(message, hint=HINT, id="courses.E001")]
+        hint = HINT + " It replaces the WAGTAILADMIN_BASE_URL variable of earlier versions."
+        return [Error(message, hint=hint, id="courses.E001")]
     problem = address_problem(value)
     if problem:
         return [Error(f"PUBLIC_BASE_URL {value!r} is not usable: {problem}.", hint=HINT, id="courses.E002")]
