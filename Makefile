@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The site's public address (README, "Dirección pública del sitio"): certificate QR codes and email links point at
+# it. By default the address `make run` serves on (127.0.0.1 when it listens on every interface); to open the site
+# from another device, set it to this machine's address, e.g. PUBLIC_BASE_URL=http://192.168.1.20:8000.
+PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+export PUBLIC_BASE_URL
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test deps dev-deps npm messages devkey migrate demo serve browser pdfsig check bench-% clean
@@ -48,6 +53,7 @@ devkey: deps  ## A local key and self-signed certificate for signing certificate
 demo: deps
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py sync_roles
+	$(BIN)/python manage.py rerender_certificates --wrong-link  # the demo certificate follows PUBLIC_BASE_URL
 
 serve: deps
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

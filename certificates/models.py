@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -18,6 +19,7 @@ from wagtail.models import Orderable, PreviewableMixin
 
 from certificates.codes import format_code
 from certificates.storage import certificate_storage
+from courses.public_address import public_url
 
 PLACEHOLDERS = (
     "nombre",
@@ -286,6 +288,11 @@ class CertificateBatch(models.Model):
         return self.state in (self.State.DONE, self.State.FAILED)
 
 
+def verify_url(code: str) -> str:
+    """The verify page of a code on the site's public address: what a newly drawn QR code and printed link say."""
+    return public_url(reverse("certificates:verify", kwargs={"code": code}))
+
+
 def certificate_upload_to(instance, filename):
     return f"certificados/{instance.issued_at:%Y/%m}/{filename}"
 
@@ -400,6 +407,12 @@ class IssuedCertificate(models.Model):
     @property
     def course_title(self) -> str:
         return self.snapshot.get("course_title", "")
+
+    @property
+    def verify_url(self) -> str:
+        """Its verify page on the site's public address, for emails, the admin and downloads (the PDF prints the
+        address stored in its snapshot; ``rerender_certificates`` brings the two together after a move)."""
+        return verify_url(self.code)
 
 
 class IssuanceFailure(models.Model):

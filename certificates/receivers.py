@@ -61,7 +61,7 @@ def certificates_for_download(sender, user, **kwargs) -> dict:
                 "issuer": snapshot.get("issuer_name", ""),
                 "issued_at": certificate.issued_at,
                 "revoked_at": certificate.revoked_at,
-                "verify_url": snapshot.get("verify_url", ""),
+                "verify_url": certificate.verify_url,
             }
         )
     return {"certificates": rows}

@@ -1,5 +1,5 @@
 """Reads for certificates: which template applies, the public verification result, a learner's certificates, and
-what the resume command queues again."""
+what the resume and re-render commands pick up."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -8,7 +8,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from certificates.codes import is_well_formed
-from certificates.models import CertificateBatch, CertificateTemplate, IssuedCertificate, TemplateAssignment
+from certificates.models import (
+    CertificateBatch,
+    CertificateTemplate,
+    IssuedCertificate,
+    TemplateAssignment,
+    verify_url,
+)
 from learners.models import Cohort, Enrolment
 
 
@@ -126,3 +132,20 @@ def unfinished_batches() -> list[CertificateBatch]:
     return list(
         CertificateBatch.objects.filter(state__in=[CertificateBatch.State.PENDING, CertificateBatch.State.RUNNING])
     )
+
+
+def stored_pdfs(*, wrong_link_only: bool, after_id: int = 0) -> list[tuple[int, str]]:
+    """(id, folio) of the certificates with a stored PDF, by id, after ``after_id``; with ``wrong_link_only``, only
+    those whose printed link is not the verify page on today's public address. Erased learners' certificates have
+    no PDF and are never listed."""
+    stored = (
+        IssuedCertificate.objects.filter(render_state=IssuedCertificate.RenderState.DONE, pk__gt=after_id)
+        .exclude(pdf="")
+        .order_by("pk")
+        .values_list("pk", "folio", "code", "snapshot__verify_url")
+    )
+    return [
+        (pk, folio)
+        for pk, folio, code, printed in stored.iterator(chunk_size=2000)
+        if not wrong_link_only or printed != verify_url(code)
+    ]

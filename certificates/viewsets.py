@@ -198,7 +198,7 @@ class IssuedCertificateInspectView(ReadableInspectView):
         return self.object.snapshot.get("learner_run", "")
 
     def get_verify_link_display_value(self):
-        return self.object.snapshot.get("verify_url", "")
+        return self.object.verify_url
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -28,6 +28,7 @@ from certificates.models import CertificateTemplate, Issuer, Signatory
 from cms.demo_staff import ensure_demo_staff
 from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
+from courses.public_address import public_base_url, site_record_address
 from courses.selectors import course_lessons
 from learners.enrolment.services import enrolment_create
 from learners.models import Cohort, LearnerProfile, Session
@@ -330,11 +331,14 @@ def home_page() -> HomePage:
         root.add_child(instance=home)
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
+    hostname, port = site_record_address(public_base_url()) or ("localhost", 80)
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.save(update_fields=["root_page"])
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True)
+        return home
+    if (site.hostname, site.port) == ("localhost", 80):  # Wagtail's initial site, not edited: the public address
+        site.hostname, site.port = hostname, port
+    site.root_page = home
+    site.save(update_fields=["root_page", "hostname", "port"])
     return home
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.models import IssuedCertificate
-from certificates.services.snapshot import site_url
+from courses.public_address import public_url
 
 
 def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
@@ -18,11 +18,15 @@ def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     pending = [c for c in certificates if c.notified_at is None and c.status == "valid" and c.user.email]
     if not pending:
         return 0
-    dashboard_url = site_url(reverse("learners:dashboard"))
+    dashboard_url = public_url(reverse("learners:dashboard"))
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for certificate in pending:
-            context = {"snapshot": certificate.snapshot, "dashboard_url": dashboard_url}
+            context = {
+                "snapshot": certificate.snapshot,
+                "dashboard_url": dashboard_url,
+                "verify_url": certificate.verify_url,
+            }
             subject = _("Your certificate for %(course)s") % {"course": certificate.snapshot["course_title"]}
             body = render_to_string("certificates/emails/certificate_issued.txt", context)
             messages.append(EmailMessage(subject, body, None, [certificate.user.email]))

@@ -1,6 +1,10 @@
 """PDFs of issued certificates: the renderer's input from a snapshot, drawing and signing, storing the file and
 its digest, and the batch's progress that each rendered chunk updates. Rendered certificates are then announced
-(``certificates.tasks.notify_certificates_task``).
+(``certificates.tasks.notify_certificates_task``). ``certificate_rerender`` draws a stored PDF again (the
+``rerender_certificates`` command), for example after the site's public address changed.
+
+A PDF prints the site's public address of the moment it is drawn: the snapshot's ``verify_url`` is brought up to
+date before drawing, so the snapshot always says what its PDF prints.
 """
 
 import hashlib
@@ -11,12 +15,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates.models import CertificateBatch, IssuedCertificate
+from certificates.models import CertificateBatch, IssuedCertificate, verify_url
+from learners.privacy.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +120,7 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
     certificates = list(
         IssuedCertificate.objects.filter(pk__in=list(certificate_ids))
         .exclude(render_state=IssuedCertificate.RenderState.DONE)
-        .only("pk", "folio", "snapshot", "pdf", "issued_at", "batch_id")
+        .only("pk", "folio", "code", "snapshot", "pdf", "issued_at", "batch_id")
         .order_by("pk")
     )
     return render_and_store(certificates, batch_id=batch_id)
@@ -126,6 +131,9 @@ def render_and_store(certificates: list[IssuedCertificate], *, batch_id: int | N
     images = _ImageCache()
     done, failed = [], []
     for certificate in certificates:
+        if certificate.snapshot.get("verify_url") != (link := verify_url(certificate.code)):
+            certificate.snapshot["verify_url"] = link  # issued before the public address changed
+            IssuedCertificate.objects.filter(pk=certificate.pk).update(snapshot=certificate.snapshot)
         try:
             pdf = render_pdf(certificate.snapshot, images)
             if certificate.pdf:
@@ -167,6 +175,56 @@ def _record_renders(*, done: list[tuple[int, str, str]], failed: list[tuple[int,
         IssuedCertificate.objects.filter(pk=pk).update(
             render_state=IssuedCertificate.RenderState.FAILED, render_error=error
         )
+
+
+@dataclass(frozen=True)
+class Rerendered:
+    folio: str
+    old_url: str
+    new_url: str
+    pdf_sha256: str
+
+
+def certificate_rerender(*, certificate_id: int, only_wrong_link: bool = True) -> Rerendered | None:
+    """Draw a stored PDF again from its snapshot, with the site's current public address: same folio, code and
+    printed data, signed again, stored under a new name (the old file goes once the change commits), recorded in
+    the audit log. Returns None when there is nothing to do: no stored PDF (a pending one is drawn with the current
+    address anyway), a learner whose data were deleted (her PDF was erased and is never drawn again), or, with
+    ``only_wrong_link``, a PDF whose link is already right. Raises what drawing or storing raises."""
+    storage = IssuedCertificate._meta.get_field("pdf").storage
+    with transaction.atomic():
+        certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate_id)
+        snapshot = dict(certificate.snapshot)
+        old_url, new_url = snapshot.get("verify_url", ""), verify_url(certificate.code)
+        if (
+            snapshot.get("erased")
+            or not certificate.pdf
+            or certificate.render_state != IssuedCertificate.RenderState.DONE
+        ):
+            return None
+        if only_wrong_link and old_url == new_url:
+            return None
+        snapshot["verify_url"] = new_url
+        pdf = render_pdf(snapshot)
+        old_name = certificate.pdf.name
+        new_name = storage.save(
+            certificate.pdf.field.generate_filename(certificate, f"{certificate.folio}.pdf"), ContentFile(pdf)
+        )
+        transaction.on_commit(lambda: storage.delete(old_name))
+        try:
+            certificate.snapshot, certificate.pdf = snapshot, new_name
+            certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            certificate.save(update_fields=["snapshot", "pdf", "pdf_sha256"])
+            audit_record(
+                actor=None,
+                action="certificate.rerendered",
+                subject=certificate,
+                data={"folio": certificate.folio, "old_url": old_url, "new_url": new_url},
+            )
+        except Exception:
+            storage.delete(new_name)
+            raise
+    return Rerendered(folio=certificate.folio, old_url=old_url, new_url=new_url, pdf_sha256=certificate.pdf_sha256)
 
 
 def batch_update_progress(*, batch_id: int) -> None:

@@ -9,12 +9,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.codes import check_character, format_code
-from certificates.models import CertificateTemplate, Issuer
+from certificates.models import CertificateTemplate, Issuer, verify_url
 from courses.models import CoursePage
 from learners.models import Enrolment, LearnerProfile
 
@@ -32,16 +31,6 @@ def _document(profile) -> tuple[str, str]:
     if profile.run:
         return profile.run_display, profile.run_masked
     return profile.document_display, profile.document_masked
-
-
-def site_url(path: str) -> str:
-    """An absolute address on the public site: CERTIFICATES_BASE_URL, or WAGTAILADMIN_BASE_URL when it is unset."""
-    base = getattr(settings, "CERTIFICATES_BASE_URL", None) or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
-    return base.rstrip("/") + path
-
-
-def verify_url(code: str) -> str:
-    return site_url(reverse("certificates:verify", kwargs={"code": code}))
 
 
 def build_snapshot(

@@ -261,9 +261,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
+# The site's public address, an origin such as https://escuela.example.cl (no path). Every absolute link the
+# platform makes (certificate QR codes and printed links, emails, the learner's data download, H5P xAPI identifiers)
+# comes from it through courses.public_address.public_url, and so do Wagtail's emails. Required: the system check
+# courses.E001 stops every command and the WSGI/ASGI server without it (README, "Dirección pública del sitio").
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "")
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Escuela Ciudadana"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Spanish stemming without accents, created by courses/migrations/0003.

@@ -1,6 +1,7 @@
 """Local development: DEBUG on, console email, a throwaway secret key."""
 
 import os
+from urllib.parse import urlsplit
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 
@@ -16,7 +17,16 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY", str(BASE_DIR / "var" / "certificates" / "dev-key.pem"))
 CERTIFICATES_SIGNING_CERT = env("CERTIFICATES_SIGNING_CERT", str(BASE_DIR / "var" / "certificates" / "dev-cert.pem"))
 
+# The address the development server is reached at: `make run` serves on HOST:PORT and exports PUBLIC_BASE_URL
+# for them (Makefile); run by hand, set PUBLIC_BASE_URL to where you serve it (README, "Dirección pública del sitio").
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+
 try:
     from .local import *  # noqa: F403
 except ImportError:
     pass
+
+WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname or ""
+if _public_host:  # the host that the links and QR codes of `make run` point at
+    ALLOWED_HOSTS.append(f"[{_public_host}]" if ":" in _public_host else _public_host)

@@ -23,7 +23,7 @@ atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 H5P_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-h5p-"))
 atexit.register(shutil.rmtree, H5P_ROOT, ignore_errors=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-WAGTAILADMIN_BASE_URL = "http://testserver"
+PUBLIC_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 CERTIFICATES_PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-private-"))
 atexit.register(shutil.rmtree, CERTIFICATES_PRIVATE_ROOT, ignore_errors=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from courses.public_address import public_base_url
 from learners.accounts import forms, services, throttle
 from learners.accounts.models import LearnerProfile
 
@@ -26,7 +27,8 @@ SIGNUP_LIMITED_MESSAGE = gettext_lazy(
 
 
 def _base_url(request) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+    """Where the links in this request's emails point: the site's public address, never the Host header."""
+    return public_base_url()
 
 
 def _to_signup_done(request, email):
@@ -92,7 +94,16 @@ class LoginView(auth_views.LoginView):
 
 logout = auth_views.LogoutView.as_view()
 
-password_reset = auth_views.PasswordResetView.as_view(
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, with the link on the site's public address (Django builds it from the Host header)."""
+
+    def form_valid(self, form):
+        self.extra_email_context = {**(self.extra_email_context or {}), "base_url": _base_url(self.request)}
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     form_class=forms.PasswordResetForm,
     template_name="learners/accounts/password_reset_form.html",
     email_template_name="learners/accounts/email/password_reset_body.txt",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from courses.h5p_files import content_token
 from courses.models import LessonPage
+from courses.public_address import public_host
 from courses.selectors import LessonActivity, lesson_activities, missing_libraries
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING
@@ -115,7 +116,7 @@ def _access(request, lesson_id: int, activity_uuid, *, cached: bool = False) -> 
 
 def learner_actor(request) -> dict:
     """The xAPI actor the server writes into every statement (the one the browser sent is never trusted)."""
-    account = {"homePage": f"https://{request.get_host()}", "name": str(request.user.pk)}
+    account = {"homePage": f"https://{public_host()}", "name": str(request.user.pk)}
     return {"objectType": "Agent", "account": account}
 
 
@@ -152,7 +153,7 @@ def player_options(request, access: PlayerAccess) -> dict:
         "frameJs": static("h5p-standalone/frame.bundle.js"),
         "frameCss": static("h5p-standalone/styles/h5p.css"),
         "customJs": [static("learners/h5p-frame.js")],
-        "xAPIObjectIRI": xapi.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
+        "xAPIObjectIRI": xapi.activity_iri(host=public_host(), activity_uuid=activity.uuid),
         # ``user`` without ``ajax.contentUserDataUrl`` crashes H5P core: always both (H5P.md §2.1).
         "user": {"name": user.get_full_name() or user.get_username(), "mail": user.email or f"{user.pk}@invalid"},
         "ajax": {"contentUserDataUrl": state_url.replace("/DT/0/", "/:dataType/:subContentId/")},
@@ -234,7 +235,7 @@ def h5p_xapi(request, lesson_id, activity_uuid):
     try:
         statement = xapi.statement_parse(
             request.body,
-            iri=xapi.activity_iri(host=request.get_host(), activity_uuid=activity.uuid),
+            iri=xapi.activity_iri(host=public_host(), activity_uuid=activity.uuid),
             actor=learner_actor(request),
         )
         outcome = services.h5p_statement_record(

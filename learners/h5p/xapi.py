@@ -33,7 +33,12 @@ class StatementRejected(Exception):
 
 
 def activity_iri(*, host: str, activity_uuid) -> str:
-    """The xAPI object IRI the player is given for an activity, and the only one its statements may name."""
+    """The xAPI object IRI the player is given for an activity, and the only one its statements may name.
+
+    ``host`` is the public address's (``courses.public_address.public_host``), not the request's: the IRI names the
+    activity, so it stays the same whichever host name the learner came through. Its form, always https://, is the
+    one stored statements already have (an identifier, not a link that is followed).
+    """
     return f"https://{host}/h5p/actividad/{activity_uuid}"
 
 

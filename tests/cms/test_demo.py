@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, Site
 
 from certificates.models import CertificateTemplate
 from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
@@ -57,6 +57,18 @@ class DemoLoaderTests(TestCase):
         self.assertEqual(certificate.enrolment.status, Enrolment.Status.COMPLETED)
         self.assertTrue(certificate.pdf.name)
         self.assertEqual(self.client.get(f"/certificados/verificar/{certificate.code}/").status_code, 200)
+
+    def test_the_site_record_and_the_printed_links_use_the_public_address(self):
+        from certificates.models import IssuedCertificate
+        from tests.certificates.test_qr import decode_page
+
+        site = Site.objects.get(is_default_site=True)
+        self.assertEqual((site.hostname, site.port, site.root_url), ("testserver", 80, "http://testserver"))
+        certificate = IssuedCertificate.objects.get(user__username="vecina@example.cl")
+        with certificate.pdf.open("rb") as handle:
+            self.assertEqual(
+                decode_page(handle.read()), [f"http://testserver/certificados/verificar/{certificate.code}/"]
+            )
 
     def test_there_is_a_default_certificate_template(self):
         template = CertificateTemplate.objects.get(is_default=True)

@@ -190,6 +190,7 @@ def run_production(code: str, **env: str) -> subprocess.CompletedProcess:
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "DJANGO_ALLOWED_HOSTS": "escuela.example.cl",
+        "PUBLIC_BASE_URL": "https://escuela.example.cl",
         **env,
     }
     return subprocess.run(

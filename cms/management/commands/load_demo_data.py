@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, DEMO_LEARNER_EMAIL, DEMO_LEARNER_PASSWORD, load_demo
+from courses.public_address import public_url
 
 
 class Command(BaseCommand):
@@ -32,10 +34,10 @@ class Command(BaseCommand):
             self.stdout.write(note)
         if not options["no_admin"]:
             self.stdout.write(
-                f"Admin (local use only): http://127.0.0.1:8000/admin/  user {DEMO_ADMIN_USERNAME!r}, "
+                f"Admin (local use only): {public_url(reverse('wagtailadmin_home'))}  user {DEMO_ADMIN_USERNAME!r}, "
                 f"password {DEMO_ADMIN_PASSWORD!r}"
             )
         self.stdout.write(
-            f"Demo learner (local use only): http://127.0.0.1:8000/cuenta/ingresar/  {DEMO_LEARNER_EMAIL!r}, "
+            f"Demo learner (local use only): {public_url(reverse('accounts:login'))}  {DEMO_LEARNER_EMAIL!r}, "
             f"password {DEMO_LEARNER_PASSWORD!r}"
         )
