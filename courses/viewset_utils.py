@@ -77,9 +77,9 @@ def platform_view_class(view_class):
 
 
 class PlatformViewSetMixin:
-    """Viewset mixin for every admin viewset of the project (``tests/test_admin_views.py`` checks that each one
-    has it): every view it builds goes through ``platform_view_class``, so a new listing cannot export unsafe cells
-    or UTC times."""
+    """Viewset mixin for every admin viewset of the project (``tests/test_spreadsheet_exports.py`` checks that
+    each one has it): every view it builds goes through ``platform_view_class``, so a new listing cannot export
+    unsafe cells or UTC times."""
 
     def construct_view(self, view_class, **kwargs):
         return super().construct_view(platform_view_class(view_class), **kwargs)
