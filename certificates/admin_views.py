@@ -4,8 +4,6 @@ the sample PDF of a template (its download and the editor's preview panel).
 Each action asks for confirmation on GET and acts on POST (CSRF-protected), after checking the permission.
 """
 
-import csv
-import io
 import zipfile
 
 from django import forms
@@ -30,6 +28,7 @@ from certificates.models import CertificateBatch, CertificateTemplate, IssuanceF
 from certificates.services import batches, issuance, rendering, revocation
 from certificates.services.errors import CertificateError
 from certificates.services.snapshot import sample_snapshot
+from courses import spreadsheets
 from courses.models import CoursePage
 from learners.admin_helpers import learner_search_q
 from learners.models import Cohort, Enrolment
@@ -285,9 +284,7 @@ class _Sink:
 
 def _zip_stream(certificates):
     sink = _Sink()
-    index = io.StringIO()
-    writer = csv.writer(index)
-    writer.writerow(["folio", "nombre", "curso", "codigo"])
+    index = [["folio", "nombre", "curso", "codigo"]]
     now = timezone.localtime()
     stamp = (now.year, now.month, now.day, now.hour, now.minute, now.second)
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -295,9 +292,10 @@ def _zip_stream(certificates):
             with certificate.pdf.open("rb") as handle:
                 archive.writestr(zipfile.ZipInfo(f"{certificate.folio}.pdf", date_time=stamp), handle.read())
             snapshot = certificate.snapshot
-            writer.writerow([certificate.folio, snapshot["learner_name"], snapshot["course_title"], snapshot["code"]])
+            index.append([certificate.folio, snapshot["learner_name"], snapshot["course_title"], snapshot["code"]])
             yield from sink.drain()
-        archive.writestr(zipfile.ZipInfo("indice.csv", date_time=stamp), index.getvalue().encode("utf-8-sig"))
+        index_csv = spreadsheets.csv_text(index, bom=True).encode()
+        archive.writestr(zipfile.ZipInfo("indice.csv", date_time=stamp), index_csv)
     yield from sink.drain()
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -275,7 +276,8 @@ class CertificateBatch(models.Model):
         verbose_name_plural = _("certificate batches")
 
     def __str__(self):
-        return f"{self.cohort} · {self.created_at:%d/%m/%Y %H:%M}"
+        created = timezone.localtime(self.created_at) if self.created_at else None
+        return f"{self.cohort} · {created:%d/%m/%Y %H:%M}" if created else str(self.cohort)
 
     @property
     def percent(self) -> int:

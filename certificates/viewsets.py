@@ -19,9 +19,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from certificates.admin_views import TemplatePreviewOnCreateView, TemplatePreviewOnEditView
 from certificates.codes import normalise_code
@@ -34,7 +32,7 @@ from certificates.models import (
     TemplateAssignment,
 )
 from courses.models import CoursePage
-from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet, PlatformSnippetViewSet
 from learners.admin_helpers import LinkColumn, ReadableInspectView, learner_search_q, short_date, title_column
 from learners.enrolment.viewsets import cohort_label
 from learners.models import Cohort
@@ -42,7 +40,7 @@ from learners.models import Cohort
 MENU_HOOK = "register_citizen_school_menu_item"
 
 
-class IssuerViewSet(SnippetViewSet):
+class IssuerViewSet(PlatformSnippetViewSet):
     model = Issuer
     icon = "site"
     menu_label = gettext_lazy("Certificate issuers")
@@ -53,7 +51,7 @@ class IssuerViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class CertificateTemplateViewSet(SnippetViewSet):
+class CertificateTemplateViewSet(PlatformSnippetViewSet):
     """Templates; the editor's preview panel shows a sample PDF built from the unsaved form."""
 
     model = CertificateTemplate
@@ -95,7 +93,7 @@ class TemplateAssignmentIndexView(generic.IndexView):
         ]
 
 
-class TemplateAssignmentViewSet(ModelViewSet):
+class TemplateAssignmentViewSet(PlatformModelViewSet):
     model = TemplateAssignment
     name = "certificates_assignment"
     url_prefix = "certificates/template-choices"
@@ -178,9 +176,7 @@ class IssuedCertificateIndexView(generic.IndexView):
             Column("course", label=_("Course"), accessor="course_title", sort_key="course__title"),
             Column("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
             Column("render_state", label=_("PDF"), accessor="get_render_state_display", sort_key="render_state"),
-            Column(
-                "issued_at", label=_("Issued"), accessor=lambda c: short_date(c.issued_at.date()), sort_key="issued_at"
-            ),
+            Column("issued_at", label=_("Issued"), accessor=lambda c: short_date(c.issued_at), sort_key="issued_at"),
         ]
 
 

@@ -6,8 +6,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import urls as certificate_urls
+from cms import admin_exports
 
 urlpatterns = [
+    path("admin/", include(admin_exports)),  # Wagtail's exporting listings, with the platform's writer
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
     path("certificados/", include(certificate_urls)),

@@ -13,9 +13,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from courses.models import Comuna
+from courses.viewset_utils import PlatformModelViewSet
 from learners.admin_helpers import title_column
 from learners.models import StaffProfile
 
@@ -58,7 +58,7 @@ class StaffProfileIndexView(generic.IndexView):
         return super().get_queryset().prefetch_related("user__groups")
 
 
-class StaffProfileViewSet(ModelViewSet):
+class StaffProfileViewSet(PlatformModelViewSet):
     model = StaffProfile
     name = "cms_staff_municipality"
     url_prefix = "staff-municipalities"

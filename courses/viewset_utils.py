@@ -1,12 +1,99 @@
 """Admin building blocks shared by the plugins' viewsets."""
 
+import datetime
+from collections.abc import Iterable
+from itertools import chain
+
 from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.mixins import SpreadsheetExportMixin, list_to_str
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from courses import spreadsheets
 
 
-class LimitedModelViewSet(ModelViewSet):
+class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
+    """Wagtail's listing export ("Download CSV / XLSX"), written through ``courses.spreadsheets``: no cell can run
+    as a formula, times are Chilean local time, XLSX has real date cells. Override ``export_values`` for rows that
+    do not come from ``to_row_dict`` (the school's reports)."""
+
+    # Datetimes go to the writer as they are (Wagtail's default turns them into naive UTC for XLSX).
+    custom_value_preprocess = {list: {"csv": list_to_str, "xlsx": list_to_str}}
+
+    def export_values(self, queryset, export_format: str) -> Iterable[list]:
+        """One list of cell values per exported row, in ``list_export`` order."""
+        for item in queryset:
+            yield [
+                self.preprocess_field_value(field, value, export_format)
+                for field, value in self.to_row_dict(item).items()
+            ]
+
+    def get_export_headings(self, queryset) -> list[str]:
+        return [self.get_heading(queryset, field) for field in self.list_export]
+
+    def get_sheet_name(self) -> str:
+        return self.get_filename()
+
+    def stream_csv(self, queryset):
+        rows = chain([self.get_export_headings(queryset)], self.export_values(queryset, self.FORMAT_CSV))
+        return spreadsheets.csv_lines(rows)
+
+    def write_xlsx(self, queryset, output):
+        spreadsheets.write_xlsx(
+            output,
+            headings=self.get_export_headings(queryset),
+            rows=self.export_values(queryset, self.FORMAT_XLSX),
+            sheet_name=self.get_sheet_name(),
+        )
+
+
+class LocalTimeInspectMixin:
+    """Inspect view mixin: datetimes in the viewer's time zone (Chile). Wagtail's inspect template formats values
+    with ``|localize``, which, unlike ``|date``, shows an aware datetime in UTC."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            return timezone.localtime(value)
+        return value
+
+
+def platform_view_class(view_class):
+    """``view_class`` with the platform's rules for admin views: exports through ``SafeSpreadsheetExportMixin``
+    and inspect views in local time (``LocalTimeInspectMixin``). Classes that already follow them come back as they
+    are."""
+    mixins = []
+    if issubclass(view_class, SpreadsheetExportMixin) and not issubclass(view_class, SafeSpreadsheetExportMixin):
+        mixins.append(SafeSpreadsheetExportMixin)
+    if issubclass(view_class, InspectView) and not issubclass(view_class, LocalTimeInspectMixin):
+        mixins.append(LocalTimeInspectMixin)
+    if not mixins:
+        return view_class
+    return type(view_class.__name__, (*mixins, view_class), {"__module__": view_class.__module__})
+
+
+class PlatformViewSetMixin:
+    """Viewset mixin for every admin viewset of the project (``tests/test_spreadsheet_exports.py`` checks that
+    each one has it): every view it builds goes through ``platform_view_class``, so a new listing cannot export
+    unsafe cells or UTC times."""
+
+    def construct_view(self, view_class, **kwargs):
+        return super().construct_view(platform_view_class(view_class), **kwargs)
+
+
+class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):
+    """Wagtail's ModelViewSet with the platform's rules (``PlatformViewSetMixin``)."""
+
+
+class PlatformSnippetViewSet(PlatformViewSetMixin, SnippetViewSet):
+    """Wagtail's SnippetViewSet with the platform's rules (``PlatformViewSetMixin``)."""
+
+
+class LimitedModelViewSet(PlatformModelViewSet):
     """A ModelViewSet without the views named in ``disabled_views`` (no URL, no button, no permission)."""
 
     disabled_views: frozenset[str] = frozenset()

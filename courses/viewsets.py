@@ -26,12 +26,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import ListingButton
 from wagtail.log_actions import log
 from wagtail.snippets.views import snippets as snippet_views
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from courses import h5p_files, selectors, services
 from courses.h5p.errors import H5PPackageError
 from courses.models import H5PActivity, H5PLibrary
-from courses.viewset_utils import LimitedModelViewSet, ScopedViewSetMixin
+from courses.viewset_utils import LimitedModelViewSet, PlatformSnippetViewSet, ScopedViewSetMixin
 
 APPROVE_PERMISSION = "courses.approve_h5plibrary"
 
@@ -149,7 +148,7 @@ class PlayableColumn(StatusTagColumn):
         return self.is_ready(instance)
 
 
-class H5PActivityViewSet(ScopedViewSetMixin, SnippetViewSet):
+class H5PActivityViewSet(ScopedViewSetMixin, PlatformSnippetViewSet):
     """Instructors manage the activities they uploaded or that their courses use (``selectors``)."""
 
     model = H5PActivity

@@ -2,13 +2,15 @@
 learner search by RUN, name or email, link and title columns, inspect views that label computed values and
 record each view in the audit log, and viewsets limited to the staff member's scope."""
 
+import datetime
 import unicodedata
 
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 
+from courses.viewset_utils import LocalTimeInspectMixin
 from courses.viewset_utils import ScopedViewSetMixin as BaseScopedViewSetMixin
 from learners.accounts.run import InvalidRun, normalise_run
 from learners.privacy.audit import audit_record
@@ -44,8 +46,21 @@ def learner_search_q(query: str, *, profile: str, user: str) -> Q:
     return condition
 
 
+def _local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
 def short_date(value) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
+    """22/03/2026, for a date or a datetime (taken in the viewer's time zone: a certificate issued on 6 December at
+    23:30 in Santiago is from the 6th, although it is already the 7th in UTC)."""
+    return formats.date_format(_local(value), "SHORT_DATE_FORMAT") if value else ""
+
+
+def short_datetime(value) -> str:
+    """22/03/2026 16:03 in the viewer's time zone (Chile: the admin's only time zone)."""
+    return formats.date_format(_local(value), "SHORT_DATETIME_FORMAT") if value else ""
 
 
 def title_column(view, name, **kwargs):
@@ -81,9 +96,9 @@ class LearnerSearchMixin:
         return queryset.filter(learner_search_q(self.search_query, profile=self.profile_lookup, user=self.user_lookup))
 
 
-class ReadableInspectView(generic.InspectView):
-    """Inspect view with labels for computed values (``labels``) and a dash for empty ones. With ``audit_action``,
-    each view of the object is recorded in the staff audit log."""
+class ReadableInspectView(LocalTimeInspectMixin, generic.InspectView):
+    """Inspect view with labels for computed values (``labels``), a dash for empty ones and times in local time.
+    With ``audit_action``, each view of the object is recorded in the staff audit log."""
 
     labels: dict = {}
     audit_action = ""

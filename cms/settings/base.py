@@ -127,9 +127,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "es-cl"
 LANGUAGES = [("es-cl", "Español"), ("en", "English")]
 FORMAT_MODULE_PATH = ["cms.formats"]
+# Times are stored in UTC and every time a person reads (pages, admin, PDFs, emails, exports) is Chilean local time,
+# summer time included. The admin offers no other zone, so the account settings hide Wagtail's time zone choice.
 TIME_ZONE = "America/Santiago"
 USE_I18N = True
 USE_TZ = True
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("es", "Español"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("es-cl", "Español")]
 

@@ -17,12 +17,11 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
 
 from courses.models import Comuna, CourseInstructor, CoursePage
-from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet
 from learners.admin_helpers import (
     LearnerSearchMixin,
     LinkColumn,
@@ -178,7 +177,7 @@ class CohortEditView(generic.EditView):
         return cohort
 
 
-class CohortViewSet(ScopedViewSetMixin, ModelViewSet):
+class CohortViewSet(ScopedViewSetMixin, PlatformModelViewSet):
     scope_lookups = COHORT_SCOPE
     model = Cohort
     name = "learners_cohort"
@@ -282,7 +281,7 @@ class SessionCreateView(generic.CreateView):
         return instance
 
 
-class SessionViewSet(ScopedViewSetMixin, ModelViewSet):
+class SessionViewSet(ScopedViewSetMixin, PlatformModelViewSet):
     scope_lookups = ScopeLookups(course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id")
     model = Session
     name = "learners_session"

@@ -36,7 +36,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="learners_audit_subject_idx")]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} · {self.actor_label} · {self.action}"
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} · {self.actor_label} · {self.action}"
 
 
 class PrivacyNotice(models.Model):
@@ -103,7 +103,7 @@ class Consent(models.Model):
         verbose_name_plural = _("consents")
 
     def __str__(self):
-        return f"{self.version} · {self.accepted_at:%d/%m/%Y}"
+        return f"{self.version} · {timezone.localtime(self.accepted_at):%d/%m/%Y}"
 
 
 class DataRequest(models.Model):

@@ -1,6 +1,5 @@
 """Reads for personal data: the notice in force, whether a learner must accept it, her requests and her data."""
 
-import csv
 import io
 import json
 import zipfile
@@ -13,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from courses import spreadsheets
 from learners.accounts.models import LearnerProfile
 from learners.attendance.models import AttendanceRecord
 from learners.enrolment.models import Enrolment
@@ -85,22 +85,24 @@ def publishable_learner_q(*, year: int | None = None, prefix: str = "") -> Q:
 
 
 def _plain(value):
+    """A value for ``datos.json``: times as ISO 8601 in Chilean local time with their offset
+    (``2026-12-06T15:56:00-03:00``), numbers and codes as text."""
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal | UUID):
         return str(value)
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _rows(queryset: QuerySet, *fields: str) -> list[dict]:
-    """``fields`` of every row, as JSON-ready values, in that column order."""
-    return [{name: _plain(row[name]) for name in fields} for row in queryset.values(*fields)]
+    """``fields`` of every row, as stored (datetimes, decimals…), in that column order."""
+    return list(queryset.values(*fields))
 
 
 def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
-    """Everything the platform holds about ``user``, by category, as plain JSON-ready rows (her own only)."""
+    """Everything the platform holds about ``user``, by category, as rows of stored values (her own only)."""
     profile_fields = [
         "given_names",
         "family_names",
@@ -124,8 +126,8 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
         {
             "email": user.email,
             "username": user.get_username(),
-            "date_joined": _plain(user.date_joined),
-            "last_login": _plain(user.last_login),
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
         }
     ]
     data = {
@@ -214,24 +216,26 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
     }
     for _receiver, extra in learner_data_requested.send(sender=LearnerProfile, user=user):
         for category, rows in (extra or {}).items():
-            data.setdefault(category, []).extend({key: _plain(value) for key, value in row.items()} for row in rows)
+            data.setdefault(category, []).extend(rows)
     return data
 
 
 def _csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    if rows:
-        columns = list(dict.fromkeys(key for row in rows for key in row))
-        writer = csv.DictWriter(buffer, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {
-                    key: json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
-                    for key, value in row.items()
-                }
-            )
-    return buffer.getvalue()
+    """One category as CSV, through the platform's spreadsheet writer (no formulas, times as 22/03/2026 16:03 in
+    Chilean time), UTF-8 with a byte order mark for Excel; nested values as JSON text."""
+    if not rows:
+        return "\ufeff"
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    lines = [columns]
+    for row in rows:
+        lines.append([_csv_value(row.get(column)) for column in columns])
+    return spreadsheets.csv_text(lines, bom=True)
+
+
+def _csv_value(value):
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=_plain)
+    return value
 
 
 def learner_data_zip(*, user: AbstractBaseUser) -> bytes:
@@ -239,7 +243,7 @@ def learner_data_zip(*, user: AbstractBaseUser) -> bytes:
     data = learner_data(user=user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("datos.json", json.dumps(data, ensure_ascii=False, indent=2))
+        archive.writestr("datos.json", json.dumps(data, ensure_ascii=False, indent=2, default=_plain))
         for category, rows in data.items():
-            archive.writestr(f"{category}.csv", "\ufeff" + _csv(rows))
+            archive.writestr(f"{category}.csv", _csv(rows))
     return buffer.getvalue()

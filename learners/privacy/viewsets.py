@@ -14,7 +14,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 
 from courses.viewset_utils import LimitedModelViewSet
-from learners.admin_helpers import LinkColumn, ReadableInspectView, title_column
+from learners.admin_helpers import LinkColumn, ReadableInspectView, short_datetime, title_column
 from learners.privacy.models import AuditEvent, DataRequest, PrivacyNotice
 
 MENU_HOOK = "register_citizen_school_menu_item"
@@ -206,7 +206,7 @@ class AuditEventIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         return [
-            title_column(self, "at", label=_("When"), accessor=lambda event: event.at.strftime("%d/%m/%Y %H:%M")),
+            title_column(self, "at", label=_("When"), accessor=lambda event: short_datetime(event.at)),
             Column("actor_label", label=_("Who"), sort_key="actor_label"),
             Column("action", label=_("Action"), sort_key="action"),
             Column("subject", label=_("Subject"), accessor=lambda event: event.subject_label or "—"),

@@ -1,3 +1,4 @@
+import csv
 import io
 import zipfile
 
@@ -159,6 +160,17 @@ class AdminTests(AdminTestCase):
         index = archive.read("indice.csv").decode("utf-8-sig")
         self.assertIn("Ana Rojas", index)
         self.assertNotIn("12.345.678", index)
+
+    def test_cohort_zip_index_writes_a_formula_like_name_as_text(self):
+        hostile = learner(given_names='=HYPERLINK("http://x","click")', family_names="Soto", email="h@example.cl")
+        enrolment = completed_enrolment(course=self.course, cohort=self.group, user=hostile)
+        with self.captureOnCommitCallbacks(execute=True):
+            issuance.certificate_issue(enrolment=enrolment)
+        response = self.client.get(reverse("certificates_cohort_zip", args=[self.group.pk]))
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        rows = list(csv.reader(io.StringIO(archive.read("indice.csv").decode("utf-8-sig"), newline="")))
+        self.assertIn('\'=HYPERLINK("http://x","click") Soto', [row[1] for row in rows])
+        self.assertFalse([row[1] for row in rows if row[1].startswith("=")])
 
     def test_cohort_zip_needs_permission(self):
         self.client.force_login(grant(make_user(email="x@example.cl"), "wagtailadmin.access_admin"))

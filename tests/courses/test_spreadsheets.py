@@ -1,0 +1,80 @@
+"""The one writer behind every CSV and XLSX file: no formulas, real numbers and dates, Chilean local time."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+from django.test import SimpleTestCase
+
+from courses.spreadsheets import csv_text, write_xlsx
+
+# Names a hostile learner could type, and what every export must write instead.
+HOSTILE = ['=HYPERLINK("http://x","click")', "+1", "-2+3", "@SUM(A1)", "\tfoo", "\rbar"]
+NEUTRALISED = ["'" + text for text in HOSTILE]
+SUMMER = datetime.datetime(2026, 12, 6, 18, 56, tzinfo=datetime.UTC)  # 15:56 in Santiago (UTC-3, summer time)
+WINTER = datetime.datetime(2026, 7, 6, 18, 56, tzinfo=datetime.UTC)  # 14:56 in Santiago (UTC-4)
+
+
+def read_xlsx(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+class XlsxWriterTests(SimpleTestCase):
+    def test_openpyxl_reads_back_numbers_text_and_dates(self):
+        output = io.BytesIO()
+        rows = [
+            ["Ñuñoa <&>", 12, Decimal("42.9"), datetime.date(2026, 3, 22), None],
+            ["<5", 0, 1.5, SUMMER, "tab\x01"],
+        ]
+        write_xlsx(output, headings=["Comuna", "N", "Tasa", "Fecha", "Vacío"], rows=rows, sheet_name="comunas")
+        workbook = openpyxl.load_workbook(io.BytesIO(output.getvalue()))
+        sheet = workbook["comunas"]
+        values = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(values[0], ("Comuna", "N", "Tasa", "Fecha", "Vacío"))
+        self.assertEqual(values[1], ("Ñuñoa <&>", 12, 42.9, datetime.datetime(2026, 3, 22), None))
+        self.assertEqual(values[2], ("<5", 0, 1.5, datetime.datetime(2026, 12, 6, 15, 56), "tab"))
+        self.assertEqual((sheet["D2"].number_format, sheet["D3"].number_format), ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"))
+        self.assertTrue(sheet["A1"].font.b)
+
+    def test_text_that_could_run_as_a_formula_is_neutralised_and_numbers_stay_numbers(self):
+        output = io.BytesIO()
+        write_xlsx(output, headings=["Nombre", "Número"], rows=[[text, -2] for text in HOSTILE] + [["-", -1.5]])
+        sheet = read_xlsx(output.getvalue())
+        names = [sheet.cell(row=row, column=1) for row in range(2, 2 + len(HOSTILE))]
+        self.assertEqual([cell.value for cell in names], NEUTRALISED)
+        self.assertEqual({cell.data_type for cell in names}, {"s"})
+        self.assertEqual((sheet["B2"].value, sheet["B2"].data_type), (-2, "n"))
+        self.assertEqual((sheet.cell(row=8, column=1).value, sheet.cell(row=8, column=2).value), ("'-", -1.5))
+
+    def test_times_are_chilean_wall_clock_in_summer_and_in_winter(self):
+        output = io.BytesIO()
+        write_xlsx(output, headings=["Cuándo"], rows=[[SUMMER], [WINTER], [datetime.time(16, 3)]])
+        sheet = read_xlsx(output.getvalue())
+        self.assertEqual(sheet["A2"].value, datetime.datetime(2026, 12, 6, 15, 56))
+        self.assertEqual(sheet["A3"].value, datetime.datetime(2026, 7, 6, 14, 56))
+        self.assertEqual((sheet["A4"].value, sheet["A4"].number_format), (datetime.time(16, 3), "hh:mm"))
+
+    def test_a_sheet_name_excel_would_refuse_is_cleaned(self):
+        output = io.BytesIO()
+        write_xlsx(output, headings=["a"], rows=[], sheet_name="informe: comunas/regiones [2026] de Chile entero")
+        self.assertEqual(read_xlsx(output.getvalue()).title, "informe- comunas-regiones -2026")
+
+
+class CsvWriterTests(SimpleTestCase):
+    def test_text_that_could_run_as_a_formula_is_neutralised(self):
+        text = csv_text([["nombre"], *[[value] for value in HOSTILE]])
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        self.assertEqual([row[0] for row in rows[1:]], NEUTRALISED)
+
+    def test_numbers_stay_numbers_and_text_that_looks_like_one_is_quoted(self):
+        text = csv_text([[-2, Decimal("-1.5"), 4.5, "-2", "+56 9 1234 5678", None, True]])
+        self.assertEqual(text, "-2,-1.5,4.5,'-2,'+56 9 1234 5678,,True\r\n")
+
+    def test_times_are_chilean_local_time_as_day_month_year(self):
+        text = csv_text([[SUMMER, WINTER, datetime.date(2026, 3, 22)]])
+        self.assertEqual(text, "06/12/2026 15:56,06/07/2026 14:56,22/03/2026\r\n")
+
+    def test_bom_on_request(self):
+        self.assertEqual(csv_text([["Ñuñoa"]], bom=True), "\ufeffÑuñoa\r\n")
