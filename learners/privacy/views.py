@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +26,8 @@ def notice(request):
 
 def _safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # Only a path on this site: anything else (``-1``, a URL name) would make ``redirect`` raise after the write.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
 
@@ -37,10 +39,11 @@ def accept(request):
     current = selectors.current_notice()
     form = forms.AcceptNoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and current is not None:
+        target = _safe_next(request, reverse("learners:dashboard"))
         services.consent_record(user=request.user, channel="login", notice=current)
         request.session.pop(PENDING_SESSION_KEY, None)
         messages.success(request, _("Thank you. You accepted the privacy notice."))
-        return redirect(_safe_next(request, "learners:dashboard"))
+        return redirect(target)
     context = {"notice": current, "form": form, "next": _safe_next(request, "")}
     return render(request, "learners/privacy/accept.html", context)
 

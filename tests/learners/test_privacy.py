@@ -110,6 +110,15 @@ class NoticeAndConsentTests(PrivacyTestCase):
         self.client.login(username="ana@example.cl", password="clave-segura-123")
         self.assertEqual(self.client.get("/mis-cursos/").status_code, 200, "accepted once is enough")
 
+    def test_a_next_that_is_not_a_path_goes_to_the_dashboard(self):
+        """``next=-1`` (or a URL name) made ``redirect`` raise after the consent was written: a 500 with a write."""
+        user = learner(email="bea@example.cl")
+        publish_notice("2027-01")
+        self.client.force_login(user)
+        for hostile in ("-1", "learners:dashboard", "//evil.example/"):
+            response = self.client.post("/cuenta/privacidad/aceptar/", {"accept": "on", "next": hostile})
+            self.assertRedirects(response, "/mis-cursos/", fetch_redirect_response=False)
+
     def test_staff_without_a_profile_are_never_asked(self):
         publish_notice("2027-01")
         self.client.force_login(self.staff)
