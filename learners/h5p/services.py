@@ -3,9 +3,11 @@
 The player (learners/h5p/views.py) relays every statement H5P emits; ``h5p_statement_record`` stores it raw and
 reduces it (H5P.md §6.4):
 
-- a top-level ``attempted`` opens an attempt when none is open;
-- a sub-content ``answered`` (a question inside a container) attaches to the open attempt, with the server's own
-  score when the activity's answer key knows that question;
+- an attempt opens with its first answer: a sub-content ``answered`` (a question inside a container), or a closing
+  statement. ``attempted`` (sent each time the player is shown, also after a completed attempt) opens nothing: an
+  attempt without answers would only be a "?" row in the lists;
+- a sub-content ``answered`` attaches to the open attempt, with the server's own score when the activity's answer
+  key knows that question;
 - a top-level ``answered``/``completed`` with ``result.score`` closes the attempt, after checking the numbers
   (finite, 0 ≤ raw ≤ max, max equal to the maximum computed at upload). Choice questions (H5P.MultiChoice,
   H5P.TrueFalse, alone or inside a QuestionSet) are scored again from ``result.response``; a claim that
@@ -13,6 +15,11 @@ reduces it (H5P.md §6.4):
   ``success`` are always computed here, with the block's pass percentage;
 - ``consumed`` (and ``completed``) closes an attempt of an activity that has no score;
 - anything else is stored for the record and changes nothing.
+
+The player's saved state (``state_save``) belongs to the attempt in progress: closing an attempt deletes it, and it
+is kept and served only while an attempt is open or before the first one. The player restores saved answers without
+sending them again, so a state from a closed attempt would put answers the server never saw into a new attempt
+(scored 0 by the server, and the attempt "disputed"); coming back after a completed attempt starts clean.
 
 Then the activity's grade follows its grading method, and a lesson whose required activities are all passed is
 completed through ``learners.progress.services.lesson_mark_complete`` (score = mean of its graded activities' grades),
@@ -36,10 +43,9 @@ from learners.accounts.throttle import count_hit
 from learners.enrolment.models import Enrolment
 from learners.h5p.grades import FOUR_PLACES, lesson_activities_passed, lesson_score
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
-from learners.h5p.selectors import lesson_activity_grades
+from learners.h5p.selectors import lesson_activity_grades, state_in_progress
 from learners.h5p.xapi import (
     ANSWERED,
-    ATTEMPTED,
     COMPLETED,
     CONSUMED,
     DATA_TYPE,
@@ -61,6 +67,8 @@ def rate_limit_per_minute() -> int:
 def state_save(
     *,
     user: AbstractBaseUser,
+    enrolment: Enrolment,
+    lesson: LessonPage,
     activity: H5PActivity,
     data_type: str,
     sub_content_id: str,
@@ -70,7 +78,9 @@ def state_save(
 ) -> None:
     """Save what the player sent for (data type, sub-content); ``"0"`` deletes it (H5P core's reset).
 
-    Raises StatementRejected when the value is larger than 64 KB or the names are not H5P's.
+    A write after the learner's last attempt was closed (the player saves every 30 seconds and when the page is
+    left, also after the attempt ended) is ignored: only the attempt in progress has a saved state (module
+    docstring). Raises StatementRejected when the value is larger than 64 KB or the names are not H5P's.
     """
     if not DATA_TYPE.match(data_type) or not SUB_CONTENT_ID.match(sub_content_id):
         raise StatementRejected(_("The activity tried to save its state under an invalid name."))
@@ -80,6 +90,8 @@ def state_save(
         return
     if len(data.encode()) > MAX_STATE_BYTES:
         raise StatementRejected(_("The activity tried to save too much data."), status=413)
+    if not state_in_progress(enrolment=enrolment, lesson=lesson, activity=activity):
+        return
     H5PUserState.objects.update_or_create(
         user=user,
         activity=activity,
@@ -198,8 +210,7 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
         .first()
     )
     answers_question = not statement.top_level and statement.verb == ANSWERED
-    opens = statement.top_level and statement.verb == ATTEMPTED
-    if attempt is None and (opens or closes or answers_question):
+    if attempt is None and (closes or answers_question):  # an attempt opens with its first answer
         attempt = _attempt_open(user=user, enrolment=enrolment, lesson=lesson, activity=activity)
 
     claimed = server = None
@@ -228,6 +239,8 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
         return StatementOutcome(attempt=attempt)
 
     _attempt_close(attempt=attempt, placement=placement, statement=statement, score=score, key=key)
+    # The saved state was this attempt's: the next visit starts a clean attempt (module docstring).
+    H5PUserState.objects.filter(user=user, activity=activity).delete()
     grades = lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
     score = lesson_score(placements=placements, grades=grades)
     if not lesson_activities_passed(placements=placements, grades=grades):
