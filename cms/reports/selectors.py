@@ -21,6 +21,7 @@ from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region
 from learners.admin_helpers import learner_search_q
 from learners.attendance.selectors import attendance_summaries
+from learners.h5p.selectors import attempts_with_answers
 from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
 from learners.privacy.selectors import publishable_learner_q
 
@@ -344,8 +345,9 @@ def learner_enrolment_rows(*, profile: LearnerProfile) -> list[dict]:
 
 
 def learner_attempts(*, profile: LearnerProfile, limit: int = 200) -> list[H5PAttempt]:
+    """Her H5P attempts, newest first; an attempt without answers yet is not one to report."""
     return list(
-        H5PAttempt.objects.filter(user_id=profile.user_id)
+        attempts_with_answers(H5PAttempt.objects.filter(user_id=profile.user_id))
         .select_related("activity", "lesson")
         .order_by("-started_at")[:limit]
     )

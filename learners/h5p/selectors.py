@@ -4,12 +4,24 @@ lesson and its H5P blocks."""
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from courses.models import H5PActivity, LessonPage
 from courses.selectors import LessonActivity
 from learners.enrolment.models import Enrolment
 from learners.h5p.grades import ActivityGrade, activity_grade
-from learners.h5p.models import H5PAttempt, H5PUserState
+from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.h5p.xapi import ANSWERED
+
+
+def attempts_with_answers(queryset: QuerySet[H5PAttempt]) -> QuerySet[H5PAttempt]:
+    """``queryset`` without attempts that have no answer yet (an open attempt before its first ``answered``).
+
+    Attempts now open with their first answer (learners.h5p.services); this keeps any empty one a migration or a
+    race left out of the lists people read.
+    """
+    answers = H5PStatement.objects.filter(attempt=OuterRef("pk"), verb=ANSWERED)
+    return queryset.filter(Q(completed_at__isnull=False) | Exists(answers))
 
 
 def lesson_activity_grades(
@@ -38,8 +50,27 @@ def lesson_activity_grades(
     return grades
 
 
-def preloaded_state(*, user: AbstractBaseUser, activity: H5PActivity) -> list[dict[str, str]] | None:
-    """The player's ``contentUserData`` ([{"state": "<json>"}], index = sub-content 0), or None (one query)."""
+def state_in_progress(*, enrolment: Enrolment, lesson: LessonPage, activity: H5PActivity) -> bool:
+    """True while the learner's saved state may be kept and served: her last attempt at this activity in this
+    lesson is still open, or she has none yet (one query; learners.h5p.services, module docstring)."""
+    last = (
+        H5PAttempt.objects.filter(enrolment=enrolment, lesson=lesson, activity=activity)
+        .order_by("-number")
+        .values_list("completed_at", flat=True)[:1]
+    )
+    return not last or last[0] is None
+
+
+def preloaded_state(
+    *, user: AbstractBaseUser, enrolment: Enrolment, lesson: LessonPage, activity: H5PActivity
+) -> list[dict[str, str]] | None:
+    """The player's ``contentUserData`` ([{"state": "<json>"}], index = sub-content 0), or None (two queries).
+
+    None once her last attempt is closed: restored answers are never sent again, so they must not reach a new
+    attempt (``state_in_progress``).
+    """
+    if not state_in_progress(enrolment=enrolment, lesson=lesson, activity=activity):
+        return None
     rows = H5PUserState.objects.filter(user=user, activity=activity, sub_content_id="0", preload=True).values_list(
         "data_type", "value"
     )
@@ -47,7 +78,17 @@ def preloaded_state(*, user: AbstractBaseUser, activity: H5PActivity) -> list[di
     return [data] if data else None
 
 
-def state_get(*, user: AbstractBaseUser, activity: H5PActivity, data_type: str, sub_content_id: str) -> str | None:
+def state_get(
+    *,
+    user: AbstractBaseUser,
+    enrolment: Enrolment,
+    lesson: LessonPage,
+    activity: H5PActivity,
+    data_type: str,
+    sub_content_id: str,
+) -> str | None:
+    if not state_in_progress(enrolment=enrolment, lesson=lesson, activity=activity):
+        return None
     return (
         H5PUserState.objects.filter(user=user, activity=activity, data_type=data_type, sub_content_id=sub_content_id)
         .values_list("value", flat=True)

@@ -3,9 +3,11 @@
 The player (learners/h5p/views.py) relays every statement H5P emits; ``h5p_statement_record`` stores it raw and
 reduces it (H5P.md §6.4):
 
-- a top-level ``attempted`` opens an attempt when none is open;
-- a sub-content ``answered`` (a question inside a container) attaches to the open attempt, with the server's own
-  score when the activity's answer key knows that question;
+- an attempt opens with its first answer: a sub-content ``answered`` (a question inside a container), or a closing
+  statement. ``attempted`` (sent each time the player is shown, also after a completed attempt) opens nothing: an
+  attempt without answers would only be a "?" row in the lists;
+- a sub-content ``answered`` attaches to the open attempt, with the server's own score when the activity's answer
+  key knows that question;
 - a top-level ``answered``/``completed`` with ``result.score`` closes the attempt, after checking the numbers
   (finite, 0 ≤ raw ≤ max, max equal to the maximum computed at upload). Choice questions (H5P.MultiChoice,
   H5P.TrueFalse, alone or inside a QuestionSet) are scored again from ``result.response``; a claim that
@@ -14,9 +16,15 @@ reduces it (H5P.md §6.4):
 - ``consumed`` (and ``completed``) closes an attempt of an activity that has no score;
 - anything else is stored for the record and changes nothing.
 
+The player's saved state (``state_save``) belongs to the attempt in progress: closing an attempt deletes it, and it
+is kept and served only while an attempt is open or before the first one. The player restores saved answers without
+sending them again, so a state from a closed attempt would put answers the server never saw into a new attempt
+(scored 0 by the server, and the attempt "disputed"); coming back after a completed attempt starts clean.
+
 Then the activity's grade follows its grading method, and a lesson whose required activities are all passed is
 completed through ``learners.progress.services.lesson_mark_complete`` (score = mean of its graded activities' grades),
-which completes the course when its rule is met.
+which completes the course when its rule is met (``lesson_standing`` and ``lesson_standing_apply``). The same two
+functions recompute everything in the background when those rules change (``h5p_grades_recompute``).
 """
 
 from dataclasses import dataclass
@@ -24,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -31,15 +40,15 @@ from django.utils.translation import gettext as _
 
 from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
-from courses.selectors import LessonActivity
+from courses.selectors import LessonActivity, lesson_activities
 from learners.accounts.throttle import count_hit
 from learners.enrolment.models import Enrolment
+from learners.enrolment.selectors import PROGRESSING
 from learners.h5p.grades import FOUR_PLACES, lesson_activities_passed, lesson_score
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
-from learners.h5p.selectors import lesson_activity_grades
+from learners.h5p.selectors import lesson_activity_grades, lesson_cache_key, state_in_progress
 from learners.h5p.xapi import (
     ANSWERED,
-    ATTEMPTED,
     COMPLETED,
     CONSUMED,
     DATA_TYPE,
@@ -51,7 +60,7 @@ from learners.h5p.xapi import (
     validated_score,
 )
 from learners.progress.models import LessonProgress
-from learners.progress.services import lesson_mark_complete
+from learners.progress.services import CompletionResult, enrolment_evaluate_completion, lesson_mark_complete
 
 
 def rate_limit_per_minute() -> int:
@@ -61,6 +70,8 @@ def rate_limit_per_minute() -> int:
 def state_save(
     *,
     user: AbstractBaseUser,
+    enrolment: Enrolment,
+    lesson: LessonPage,
     activity: H5PActivity,
     data_type: str,
     sub_content_id: str,
@@ -70,7 +81,9 @@ def state_save(
 ) -> None:
     """Save what the player sent for (data type, sub-content); ``"0"`` deletes it (H5P core's reset).
 
-    Raises StatementRejected when the value is larger than 64 KB or the names are not H5P's.
+    A write after the learner's last attempt was closed (the player saves every 30 seconds and when the page is
+    left, also after the attempt ended) is ignored: only the attempt in progress has a saved state (module
+    docstring). Raises StatementRejected when the value is larger than 64 KB or the names are not H5P's.
     """
     if not DATA_TYPE.match(data_type) or not SUB_CONTENT_ID.match(sub_content_id):
         raise StatementRejected(_("The activity tried to save its state under an invalid name."))
@@ -80,6 +93,8 @@ def state_save(
         return
     if len(data.encode()) > MAX_STATE_BYTES:
         raise StatementRejected(_("The activity tried to save too much data."), status=413)
+    if not state_in_progress(enrolment=enrolment, lesson=lesson, activity=activity):
+        return
     H5PUserState.objects.update_or_create(
         user=user,
         activity=activity,
@@ -198,8 +213,7 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
         .first()
     )
     answers_question = not statement.top_level and statement.verb == ANSWERED
-    opens = statement.top_level and statement.verb == ATTEMPTED
-    if attempt is None and (opens or closes or answers_question):
+    if attempt is None and (closes or answers_question):  # an attempt opens with its first answer
         attempt = _attempt_open(user=user, enrolment=enrolment, lesson=lesson, activity=activity)
 
     claimed = server = None
@@ -228,18 +242,107 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
         return StatementOutcome(attempt=attempt)
 
     _attempt_close(attempt=attempt, placement=placement, statement=statement, score=score, key=key)
+    # The saved state was this attempt's: the next visit starts a clean attempt (module docstring).
+    H5PUserState.objects.filter(user=user, activity=activity).delete()
+    standing = lesson_standing(enrolment=enrolment, lesson=lesson, placements=placements)
+    result = lesson_standing_apply(enrolment=enrolment, lesson=lesson, standing=standing)
+    if result is None:
+        return StatementOutcome(attempt=attempt)
+    return StatementOutcome(attempt=attempt, lesson_completed=True, course_completed=result.course_completed)
+
+
+@dataclass(frozen=True)
+class LessonStanding:
+    """A learner's standing in a lesson from her completed attempts, by the lesson's current rules."""
+
+    score: Decimal | None  # mean grade of the graded activities (what LessonProgress.score records)
+    passed: bool  # every required activity passed (False when the lesson has none)
+
+
+def lesson_standing(*, enrolment: Enrolment, lesson: LessonPage, placements: list[LessonActivity]) -> LessonStanding:
+    """Her lesson score and pass from her completed attempts, each activity graded by its grading method and its
+    block's pass percentage (one query)."""
     grades = lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
-    score = lesson_score(placements=placements, grades=grades)
-    if not lesson_activities_passed(placements=placements, grades=grades):
-        # A lesson once completed stays completed; its score still follows the grading method (e.g. "last").
+    return LessonStanding(
+        score=lesson_score(placements=placements, grades=grades),
+        passed=bool(lesson_activities_passed(placements=placements, grades=grades)),
+    )
+
+
+def lesson_standing_apply(
+    *, enrolment: Enrolment, lesson: LessonPage, standing: LessonStanding
+) -> CompletionResult | None:
+    """Write a lesson standing: the one rule of live scoring (a closing statement) and of recomputing
+    (``h5p_grades_recompute``, after an activity's grading method or a block's rules changed).
+
+    Passed: the lesson is completed with that score (``lesson_mark_complete``, which completes the course when its
+    rule is met); returns the CompletionResult. Not passed: a lesson already completed by its activities stays
+    completed and only its score follows (e.g. the "last" grading method); returns None. Nothing here ever reopens a
+    lesson or a course.
+    """
+    if not standing.passed:
         LessonProgress.objects.filter(
             enrolment=enrolment, lesson=lesson, source=LessonProgress.Source.ACTIVITY, completed_at__isnull=False
-        ).exclude(score=score).update(score=score, updated_at=timezone.now())
-        return StatementOutcome(attempt=attempt)
-    result = lesson_mark_complete(
-        enrolment=enrolment, lesson=lesson, score=score, source=LessonProgress.Source.ACTIVITY
+        ).exclude(score=standing.score).update(score=standing.score, updated_at=timezone.now())
+        return None
+    return lesson_mark_complete(
+        enrolment=enrolment, lesson=lesson, score=standing.score, source=LessonProgress.Source.ACTIVITY
     )
-    return StatementOutcome(attempt=attempt, lesson_completed=True, course_completed=result.course_completed)
+
+
+def h5p_grades_recompute(*, activity_id: int | None = None, lesson_id: int | None = None) -> int:
+    """Recompute, with the rules in force now, what completed attempts of an activity (or in a lesson) decided:
+    each attempt's "passed", each learner's lesson score and completion, and her course's completion.
+
+    Run in the background (``learners.h5p.tasks``) when an activity's grading method changes or a lesson is
+    published with other H5P rules (pass percentage, required flag, activities). Same rule as live scoring
+    (``lesson_standing`` and ``lesson_standing_apply``): a completed lesson or course is never reopened, and a
+    completed course keeps its final grade (its certificate may exist). Returns the number of (enrolment, lesson)
+    pairs recomputed.
+    """
+    attempts = H5PAttempt.objects.filter(completed_at__isnull=False, enrolment__status__in=PROGRESSING)
+    if activity_id is not None:
+        attempts = attempts.filter(activity_id=activity_id)
+    if lesson_id is not None:
+        attempts = attempts.filter(lesson_id=lesson_id)
+    pairs = sorted(set(attempts.values_list("enrolment_id", "lesson_id")))
+    if not pairs:
+        return 0
+    lessons = LessonPage.objects.live().in_bulk({lesson for _, lesson in pairs})
+    placements = {pk: lesson_activities(lesson=lesson) for pk, lesson in lessons.items()}
+    for pk, items in placements.items():
+        _attempts_passed_update(lesson_id=pk, placements=items)
+        cache.delete(lesson_cache_key(pk))
+    enrolments = Enrolment.objects.select_related("course").in_bulk({enrolment for enrolment, _ in pairs})
+    done = 0
+    for enrolment_id, pk in pairs:
+        enrolment, lesson = enrolments.get(enrolment_id), lessons.get(pk)
+        if enrolment is None or lesson is None or enrolment.status not in PROGRESSING:
+            continue
+        with transaction.atomic():
+            standing = lesson_standing(enrolment=enrolment, lesson=lesson, placements=placements[pk])
+            lesson_standing_apply(enrolment=enrolment, lesson=lesson, standing=standing)
+        done += 1
+    for enrolment in enrolments.values():
+        # A score that changed may now meet a course's grade requirement; a completed course stays as it is.
+        if enrolment.status == Enrolment.Status.ACTIVE:
+            enrolment_evaluate_completion(enrolment=enrolment)
+    return done
+
+
+def _attempts_passed_update(*, lesson_id: int, placements: list[LessonActivity]) -> None:
+    """Each completed, scored attempt's "passed" by its block's pass percentage (the first block of an activity
+    counts, as in ``lesson_activity_grades``)."""
+    seen = set()
+    for placement in placements:
+        activity = placement.activity
+        if activity.pk in seen or not activity.is_scored:
+            continue
+        seen.add(activity.pk)
+        attempts = H5PAttempt.objects.filter(lesson_id=lesson_id, activity=activity, completed_at__isnull=False)
+        threshold = Decimal(placement.pass_percentage) / 100
+        attempts.filter(scaled__gte=threshold).exclude(success=True).update(success=True)
+        attempts.filter(scaled__lt=threshold).exclude(success=False).update(success=False)
 
 
 def _attempt_open(*, user, enrolment, lesson, activity) -> H5PAttempt:

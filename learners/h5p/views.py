@@ -167,7 +167,9 @@ def player_options(request, access: PlayerAccess) -> dict:
         "translations": {"H5P": core_translations()},
     }
     if not access.preview:
-        state = selectors.preloaded_state(user=user, activity=activity)
+        state = selectors.preloaded_state(
+            user=user, enrolment=access.enrolment, lesson=access.lesson, activity=activity
+        )
         if state is not None:
             options["contentUserData"] = state
     return options
@@ -262,7 +264,12 @@ def h5p_state(request, lesson_id, activity_uuid, data_type, sub_content_id):
         value = None
         if not access.preview:
             value = selectors.state_get(
-                user=request.user, activity=activity, data_type=data_type, sub_content_id=sub_content_id
+                user=request.user,
+                enrolment=access.enrolment,
+                lesson=access.lesson,
+                activity=activity,
+                data_type=data_type,
+                sub_content_id=sub_content_id,
             )
         return JsonResponse({"success": True, "data": value if value is not None else False})
     if int(request.META.get("CONTENT_LENGTH") or 0) > xapi.MAX_STATE_BYTES + 1024:
@@ -274,6 +281,8 @@ def h5p_state(request, lesson_id, activity_uuid, data_type, sub_content_id):
     try:
         services.state_save(
             user=request.user,
+            enrolment=access.enrolment,
+            lesson=access.lesson,
             activity=activity,
             data_type=data_type,
             sub_content_id=sub_content_id,

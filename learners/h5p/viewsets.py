@@ -14,6 +14,7 @@ from courses.models import CoursePage, H5PActivity
 from courses.viewset_utils import LimitedModelViewSet
 from learners.admin_helpers import LearnerSearchMixin, ReadableInspectView, ScopedViewSetMixin, title_column
 from learners.h5p.models import H5PAttempt, H5PStatement
+from learners.h5p.selectors import attempts_with_answers
 from learners.staff import selectors
 
 
@@ -48,7 +49,8 @@ class H5PAttemptIndexView(LearnerSearchMixin, generic.IndexView):
     user_lookup = "user__"
 
     def get_base_queryset(self):
-        return (
+        # An attempt without answers (the player shown, nothing answered) is not listed.
+        return attempts_with_answers(
             super()
             .get_base_queryset()
             .select_related("user__learner_profile", "enrolment__course", "activity", "lesson")

@@ -240,8 +240,49 @@ def truefalse_package(tmp_path: Path, *, correct: str = "true", **kwargs) -> Pat
     return build_package(tmp_path, content=content, main_library=TRUEFALSE, **kwargs)
 
 
+# The sub-content ids of the two questions in xapi/questionset-reload-after-completion.json (our own set of two test
+# questions, played in the browser test tests/browser/test_h5p_journey.py).
+RELOAD_QUESTION_IDS = ("3b0d6a51-7f2e-4c38-9a61-0c5e2f1d8b01", "8e4c2f90-1a7b-4d65-b3c9-5f2e7a0d4c02")
+
+
+def questionset_test_questions_content() -> dict:
+    """A QuestionSet of two of our test questions (the right answers are options 0 and 1), pass at 50 %."""
+    questions = [
+        test_question_content(
+            correct=0,
+            question="<p>¿Quién aprueba el presupuesto municipal?</p>",
+            options=("El concejo municipal", "El gobierno regional", "La Contraloría"),
+        ),
+        test_question_content(
+            correct=1,
+            question="<p>¿Cada cuántos años se eligen alcaldes en Chile?</p>",
+            options=("Cada 2 años", "Cada 4 años", "Cada 6 años"),
+        ),
+    ]
+    return {
+        "introPage": {"showIntroPage": False},
+        "passPercentage": 50,
+        "questions": [
+            {
+                "library": "EscuelaCiudadana.TestQuestion 1.0",
+                "params": params,
+                "subContentId": sub_content_id,
+                "metadata": {"title": f"Pregunta {number}"},
+            }
+            for number, (params, sub_content_id) in enumerate(zip(questions, RELOAD_QUESTION_IDS, strict=True), 1)
+        ],
+        "texts": {"nextButton": "Siguiente", "finishButton": "Terminar"},
+    }
+
+
+def questionset_test_questions_package(tmp_path: Path, **kwargs) -> Path:
+    kwargs.setdefault("libraries", (QUESTIONSET, TEST_QUESTION))
+    return build_package(tmp_path, content=questionset_test_questions_content(), main_library=QUESTIONSET, **kwargs)
+
+
 def load_capture(name: str) -> list[dict]:
-    """The xAPI statements captured from official content types: "multichoice-single" or "questionset-2-multichoice"."""
+    """The xAPI statements captured from official content types: "multichoice-single" or "questionset-2-multichoice";
+    "questionset-reload-after-completion" is a replay file (statements, state writes and page loads) of our own."""
     return json.loads((XAPI_CAPTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 

@@ -129,7 +129,8 @@ EscuelaCiudadana.TestQuestion = (function () {
   };
 
   TestQuestion.prototype.getScore = function () {
-    return this.score || 0;
+    /* As H5P.MultiChoice: the score of the answer shown, checked or restored from a saved state. */
+    return (this.answer !== null && this.answer === this.params.correct) ? 1 : 0;
   };
 
   TestQuestion.prototype.getMaxScore = function () {
