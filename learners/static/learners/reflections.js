@@ -107,7 +107,7 @@
     if (status === 200 && data.saved) {
       this.saved = text;
       if (this.textarea.value === text) { storageDrop(this.key); }
-      this.show(this.form.getAttribute("data-text-saved").replace("%s", data.savedAt || ""), false);
+      this.show(this.form.getAttribute("data-text-saved").replace("{when}", data.savedAt || ""), false);
       return;
     }
     var box = this;
