@@ -497,3 +497,23 @@ class PersonalDataTests(ReflectionTestCase):
         self.assertEqual(erasure.counts["reflection_answers"], 2)
         self.assertEqual(list(ReflectionAnswer.objects.values_list("text", flat=True)), ["Lo de Luis."])
         self.assertFalse(ReflectionAnswer.objects.filter(text__contains="Ana").exists())
+
+
+class ReportTests(ReflectionTestCase):
+    def test_answers_stay_out_of_the_reports_even_the_personal_one(self):
+        answer = self.answer_of(self.ana_enrolment, "Texto reservado de Ana.")
+        services.reflection_feedback_save(by=self.teacher, answer=answer, feedback="Comentario reservado.")
+        self.client.force_login(self.academy)
+        profile_url = reverse("cms_reports_learner", args=[self.ana.learner_profile.pk])
+        pages = [
+            (profile_url, "Grupo Santiago"),
+            (profile_url + "?export=csv", "Grupo Santiago"),
+            (reverse("cms_reports_learners") + "?export=csv", "Pérez"),
+            (reverse("cms_reports_courses") + "?export=csv", "Juntas de vecinos"),
+        ]
+        for url, shown in pages:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            content = b"".join(response) if response.streaming else response.content
+            self.assertIn(shown.encode(), content, url)
+            self.assertNotIn("reservado".encode(), content, url)
