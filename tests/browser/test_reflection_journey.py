@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from cms.roles import roles_sync
 from learners.reflections.models import ReflectionAnswer
+from tests.browser.test_accessibility import axe_violations
 from tests.factories.courses import ensure_site_baseline
 from tests.learners.reflections_setup import REQUIRED_PROMPT, build_reflection_school
 
@@ -70,14 +71,18 @@ def test_learner_answers_instructor_replies_learner_reads_the_reply(live_server,
     assert learner.evaluate("Object.keys(localStorage).filter(k => k.startsWith('escuela-reflexion:')).length") == 0
     assert fits_the_screen(learner)
     learner.screenshot(path=artifacts / "reflexion-respuesta-360.png", full_page=True)
+    problems = axe_violations(learner, "lección con respuesta")
 
     teacher_context = phone_for(browser, live_server, school["teacher"])
     teacher = teacher_context.new_page()
     teacher.on("pageerror", lambda error: errors.append(str(error)))
     teacher.goto(live_server.url + "/equipo/reflexiones/")
+    problems += axe_violations(teacher, "/equipo/reflexiones/")
     teacher.get_by_role("link", name="Grupo Santiago").click()
+    problems += axe_violations(teacher, "grupo")
     teacher.get_by_role("link", name="¿Qué problema de tu barrio llevarías a la junta?").click()
     assert "Las veredas rotas de mi pasaje. Y la luz de la plaza." in teacher.locator("main").inner_text()
+    problems += axe_violations(teacher, "pregunta")
     teacher.get_by_label("Tu comentario").fill("Buen punto: llévalo a la próxima asamblea.")
     teacher.get_by_role("button", name="Enviar comentario").click()
     teacher.get_by_text("Tu comentario quedó enviado.").wait_for()
@@ -89,6 +94,8 @@ def test_learner_answers_instructor_replies_learner_reads_the_reply(live_server,
     assert "Buen punto: llévalo a la próxima asamblea." in feedback.inner_text()
     assert learner.locator(f"#respuesta-{REQUIRED_PROMPT}").count() == 0
     assert fits_the_screen(learner)
+    problems += axe_violations(learner, "lección con comentario")
+    assert problems == []
     assert errors == []
     learner_context.close()
     teacher_context.close()
