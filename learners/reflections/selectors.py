@@ -65,8 +65,10 @@ def learner_feedback_for_course(*, user: AbstractBaseUser, course: CoursePage) -
     """Every reflection prompt of ``course`` in lesson order with her answer and the feedback on it, for "Mis notas"
     (three queries; an empty list when she is not enrolled). Answers to prompts removed from the course since are
     listed after them, with the question as she saw it."""
+    if not user.is_authenticated:
+        return []
     enrolment = Enrolment.objects.filter(user=user, course=course).only("pk").first()
-    if enrolment is None or not user.is_authenticated:
+    if enrolment is None:
         return []
     answers = {
         (answer.lesson_id, answer.block_id): answer

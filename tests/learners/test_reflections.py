@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
@@ -469,6 +470,21 @@ class SelectorTests(ReflectionTestCase):
         self.assertTrue(first.answer_required)
         self.assertEqual((second.text, second.answered, second.has_feedback), ("", False, False))
         self.assertEqual(selectors.learner_feedback_for_course(user=self.academy, course=self.course), [])
+        self.assertEqual(selectors.learner_feedback_for_course(user=AnonymousUser(), course=self.course), [])
+
+    def test_the_lesson_page_costs_the_same_with_or_without_answers(self):
+        self.client.force_login(self.ana)
+        self.client.get(self.lesson.url)
+        with CaptureQueriesContext(connection) as before:
+            self.client.get(self.lesson.url)
+        self.answer_of(self.ana_enrolment, "Una.")
+        self.answer_of(self.ana_enrolment, "Otra.", block_id=OPTIONAL_PROMPT)
+        with CaptureQueriesContext(connection) as after:
+            response = self.client.get(self.lesson.url)
+        self.assertContains(response, "Otra.</textarea>")
+        self.assertEqual(len(after), len(before))
+        answer_queries = [query for query in after.captured_queries if "learners_reflectionanswer" in query["sql"]]
+        self.assertEqual(len(answer_queries), 2)  # her answers in the lesson, and the required-answer check
 
 
 class PersonalDataTests(ReflectionTestCase):
