@@ -167,7 +167,11 @@ def learner_answers(request, cohort_id, enrolment_id):
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("user__learner_profile"), pk=enrolment_id, cohort=cohort
     )
-    answers = selectors.cohort_answers(cohort=cohort, enrolment=enrolment)
+    order = {(item.lesson.pk, item.block_id): n for n, item in enumerate(course_reflections(course=cohort.course))}
+    answers = sorted(
+        selectors.cohort_answers(cohort=cohort, enrolment=enrolment),
+        key=lambda answer: (order.get((answer.lesson_id, answer.block_id), len(order)), answer.lesson.path),
+    )
     context = {
         "cohort": cohort,
         "learner_name": _name(enrolment),
