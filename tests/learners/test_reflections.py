@@ -472,6 +472,21 @@ class SelectorTests(ReflectionTestCase):
         self.assertEqual(selectors.learner_feedback_for_course(user=self.academy, course=self.course), [])
         self.assertEqual(selectors.learner_feedback_for_course(user=AnonymousUser(), course=self.course), [])
 
+    def test_the_mis_notas_include_lists_prompts_feedback_and_escapes_it(self):
+        from django.template.loader import render_to_string
+        from django.test import RequestFactory
+
+        answer = self.answer_of(self.ana_enrolment, "Mi respuesta.")
+        services.reflection_feedback_save(by=self.teacher, answer=answer, feedback="<b>Bien</b> https://x.example")
+        rows = selectors.learner_feedback_for_course(user=self.ana, course=self.course)
+        html = render_to_string(
+            "learners/reflections/includes/course_feedback.html", {"rows": rows}, request=RequestFactory().get("/")
+        )
+        self.assertIn("&lt;b&gt;Bien&lt;/b&gt; https://x.example", html)
+        self.assertNotIn('href="https://x.example"', html)
+        self.assertIn(f"{self.lesson.url}#reflexion-{OPTIONAL_PROMPT}", html)
+        self.assertIn("Sin responder todavía.", html)
+
     def test_the_lesson_page_costs_the_same_with_or_without_answers(self):
         self.client.force_login(self.ana)
         self.client.get(self.lesson.url)
