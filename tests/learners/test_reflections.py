@@ -547,4 +547,4 @@ class ReportTests(ReflectionTestCase):
             self.assertEqual(response.status_code, 200, url)
             content = b"".join(response) if response.streaming else response.content
             self.assertIn(shown.encode(), content, url)
-            self.assertNotIn("reservado".encode(), content, url)
+            self.assertNotIn(b"reservado", content, url)
