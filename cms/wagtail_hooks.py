@@ -94,6 +94,17 @@ def register_attendance_menu_item():
     )
 
 
+@hooks.register("register_citizen_school_menu_item")
+def register_reflections_menu_item():
+    return PermissionMenuItem(
+        gettext_lazy("Reflection answers"),
+        reverse_lazy("learners_staff:reflections"),
+        icon_name="comment",
+        order=160,
+        permissions=("learners.view_cohort",),
+    )
+
+
 @hooks.register("register_admin_viewset")
 def register_staff_municipalities():
     return StaffProfileViewSet()

@@ -82,8 +82,17 @@ class GlossaryTermBlock(blocks.StructBlock):
 
 
 class ReflectionBlock(blocks.StructBlock):
+    """A question for the learner to think about. Enrolled learners answer it in a box below the question; the
+    instructors of her cohort read the answers and reply (learners.reflections)."""
+
     prompt = blocks.TextBlock(label=_("Question"))
     hint = blocks.TextBlock(label=_("Hint"), required=False)
+    answer_required = blocks.BooleanBlock(
+        label=_("Answer required to complete the lesson"),
+        required=False,
+        default=False,
+        help_text=_("The learner cannot mark the lesson as completed until she has answered this question."),
+    )
 
     class Meta:
         icon = "help"

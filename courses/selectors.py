@@ -385,3 +385,48 @@ def h5p_activities_for_editor(*, user, queryset=None):
         ).values_list("to_object_id", flat=True)
         condition |= Q(pk__in=[int(pk) for pk in used])
     return queryset.filter(condition)
+
+
+# Reflection prompts ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonReflection:
+    """One "Para reflexionar" block of a lesson body: its stable block id, the question and the lesson's rule."""
+
+    lesson: LessonPage
+    block_id: str
+    prompt: str
+    answer_required: bool
+
+
+def lesson_reflections(*, lesson: LessonPage) -> list[LessonReflection]:
+    """The reflection prompts of a lesson's body, in order (no query: reads the stored block values).
+
+    A block saved without an id (possible only for bodies written outside the editor) cannot be answered and is left
+    out."""
+    result = []
+    for block in lesson.body.raw_data:
+        if block.get("type") != "reflection" or not block.get("id"):
+            continue
+        value = block.get("value") or {}
+        result.append(
+            LessonReflection(
+                lesson=lesson,
+                block_id=str(block["id"]),
+                prompt=str(value.get("prompt") or ""),
+                answer_required=bool(value.get("answer_required", False)),
+            )
+        )
+    return result
+
+
+def course_reflections(*, course: CoursePage) -> list[LessonReflection]:
+    """Every reflection prompt of a course's live lessons, in lesson order (one query)."""
+    lessons = (
+        LessonPage.objects.live()
+        .filter(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
+        .order_by("path")
+        .only("id", "title", "path", "depth", "url_path", "body")
+    )
+    return [reflection for lesson in lessons for reflection in lesson_reflections(lesson=lesson)]

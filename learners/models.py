@@ -15,6 +15,7 @@ from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.staff.models import StaffProfile
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
 from learners.accounts.models import LoginLock
+from learners.reflections.models import ReflectionAnswer
 # isort: on
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "Consent",
     "DataRequest",
     "LoginLock",
+    "ReflectionAnswer",
 ]

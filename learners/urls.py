@@ -3,6 +3,7 @@ from django.urls import path
 from learners.enrolment import views as enrolment_views
 from learners.h5p import views as h5p_views
 from learners.progress import views as progress_views
+from learners.reflections import views as reflection_views
 
 app_name = "learners"
 
@@ -11,6 +12,9 @@ urlpatterns = [
     path("cursos/<int:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
     path("cursos/<int:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
     path("lecciones/<int:lesson_id>/completar/", progress_views.mark_complete, name="mark_complete"),
+    path(
+        "lecciones/<int:lesson_id>/reflexiones/<str:block_id>/", reflection_views.answer_save, name="reflection_answer"
+    ),
     path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/", h5p_views.h5p_player, name="h5p_player"),
     path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/xapi/", h5p_views.h5p_xapi, name="h5p_xapi"),
     path(

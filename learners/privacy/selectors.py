@@ -19,6 +19,7 @@ from learners.enrolment.models import Enrolment
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy.models import Consent, DataRequest, PrivacyNotice
 from learners.progress.models import LessonProgress
+from learners.reflections.models import ReflectionAnswer
 from learners.signals import learner_data_requested
 
 IMPORTED_NOTICE_VERSION = "csv-import"
@@ -202,6 +203,18 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
             "session__date",
             "session__place",
             "status",
+        ),
+        "reflection_answers": _rows(
+            ReflectionAnswer.objects.filter(enrolment__user=user).order_by("created_at", "pk"),
+            "enrolment_id",
+            "enrolment__course__title",
+            "lesson__title",
+            "prompt",
+            "text",
+            "created_at",
+            "updated_at",
+            "feedback",
+            "feedback_at",
         ),
         "data_requests": _rows(
             DataRequest.objects.filter(user=user).order_by("created_at", "pk"),

@@ -28,6 +28,7 @@ from learners.privacy.audit import audit_record
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
 from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.progress.models import LessonProgress
+from learners.reflections.models import ReflectionAnswer
 from learners.signals import learner_erasing
 
 DELETED_LABEL = "Persona eliminada"
@@ -181,7 +182,8 @@ def _deleted(queryset) -> int:
 @transaction.atomic
 def learner_delete(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> Erasure:
     """Delete a learner's personal data, irreversibly. Removed: her account (and sessions), profile, consents,
-    lesson progress, H5P attempts, statements and saved state, attendance, and the details of her requests;
+    lesson progress, reflection answers (and the feedback on them), H5P attempts, statements and saved state,
+    attendance, and the details of her requests;
     audit and admin log entries about her keep their action but get a pseudonym instead of her name or email.
 
     Kept, without anything that identifies her: each enrolment (course, cohort, status, dates, grade), moved to
@@ -203,6 +205,7 @@ def learner_delete(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> Er
     counts["h5p_saved_state"] = _deleted(H5PUserState.objects.filter(user=user))
     counts["attendance"] = _deleted(AttendanceRecord.objects.filter(enrolment__user=user))
     counts["progress"] = _deleted(LessonProgress.objects.filter(enrolment__user=user))
+    counts["reflection_answers"] = _deleted(ReflectionAnswer.objects.filter(enrolment__user=user))
 
     unusable = make_password(None)
     placeholders = User.objects.bulk_create(

@@ -14,6 +14,7 @@ from learners.enrolment.models import Enrolment
 from learners.enrolment.services import EnrolmentError
 from learners.progress import selectors
 from learners.progress.models import LessonProgress
+from learners.reflections.selectors import missing_required_answers
 from learners.signals import course_completed
 
 
@@ -38,7 +39,8 @@ def lesson_mark_complete(
 
     Called by the learner's "Marcar como completada" (score None) and by graded activities (with a scaled
     score). Marking a lesson that is already done changes nothing and skips the completion check. Raises
-    EnrolmentError if the enrolment cannot progress or the lesson is not in its course.
+    EnrolmentError if the enrolment cannot progress, the lesson is not in its course, or (by hand) the lesson has a
+    reflection prompt marked "answer required" that she has not answered (learners.reflections).
 
     No surrounding transaction is needed: the progress row is one atomic INSERT … ON CONFLICT DO NOTHING, and the
     course completes through a conditional UPDATE (enrolment_evaluate_completion), so concurrent calls stay
@@ -50,6 +52,8 @@ def lesson_mark_complete(
         raise EnrolmentError(_("This lesson is not part of your course."))
     if source == LessonProgress.Source.MANUAL and any(item.required for item in lesson_activities(lesson=lesson)):
         raise EnrolmentError(_("This lesson completes when you pass its activities."))
+    if source == LessonProgress.Source.MANUAL and missing_required_answers(enrolment=enrolment, lesson=lesson):
+        raise EnrolmentError(_("Answer the reflection question of this lesson before marking it as completed."))
     if not _progress_insert(enrolment=enrolment, lesson=lesson, score=score, source=source):
         progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
         if progress.completed_at is not None and (score is None or score == progress.score):

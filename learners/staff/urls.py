@@ -1,12 +1,29 @@
-"""Pages for the school's staff outside the Wagtail admin (attendance taking on a phone)."""
+"""Pages for the school's staff outside the Wagtail admin (attendance taking, and replies to reflection answers,
+on a phone)."""
 
 from django.urls import path
 
 from learners.attendance import views
+from learners.reflections import views as reflection_views
 
 app_name = "learners_staff"
 
 urlpatterns = [
     path("sesiones/", views.session_list, name="sessions"),
     path("sesiones/<int:session_id>/asistencia/", views.attendance, name="attendance"),
+    path("reflexiones/", reflection_views.cohort_list, name="reflections"),
+    path("reflexiones/grupos/<int:cohort_id>/", reflection_views.cohort_detail, name="reflection_cohort"),
+    path(
+        "reflexiones/grupos/<int:cohort_id>/preguntas/<int:lesson_id>/<str:block_id>/",
+        reflection_views.prompt_answers,
+        name="reflection_prompt",
+    ),
+    path(
+        "reflexiones/grupos/<int:cohort_id>/personas/<int:enrolment_id>/",
+        reflection_views.learner_answers,
+        name="reflection_learner",
+    ),
+    path(
+        "reflexiones/respuestas/<int:answer_id>/comentario/", reflection_views.feedback_save, name="reflection_feedback"
+    ),
 ]

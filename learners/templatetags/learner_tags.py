@@ -14,6 +14,8 @@ from learners.h5p.grades import ActivityGrade
 from learners.h5p.selectors import lesson_activity_grades
 from learners.progress import selectors
 from learners.progress.models import LessonProgress
+from learners.reflections.selectors import lesson_answers, missing_required_answers
+from learners.reflections.services import answer_max_chars
 
 register = template.Library()
 
@@ -64,6 +66,9 @@ def lesson_progress_panel(context, lesson):
     if can_progress:
         done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists()
     next_lesson = context.get("position").next if context.get("position") else None
+    missing_answers = []
+    if can_progress and not done:
+        missing_answers = missing_required_answers(enrolment=enrolment, lesson=lesson)
     activities = _lesson_h5p(request, lesson, enrolment if can_progress else None)
     required = [
         {
@@ -76,6 +81,7 @@ def lesson_progress_panel(context, lesson):
     ]
     return {
         "required_activities": required,
+        "missing_answers": missing_answers,
         "request": request,
         "lesson": lesson,
         "enrolment": enrolment,
@@ -156,4 +162,33 @@ def h5p_activity_embed(context, lesson, value):
         "preview": not progressing,
         "grade": grade,
         "percent": None if grade is None or grade.grade is None else round(grade.grade * 100),
+    }
+
+
+# Reflection prompts in lesson bodies -------------------------------------------------------------------------------
+
+
+@register.inclusion_tag("learners/reflections/answer_box.html", takes_context=True)
+def reflection_answer_box(context, lesson, value, block_id):
+    """The answer box under a "Para reflexionar" prompt, for a learner enrolled in the course: her saved answer,
+    editable until the instructor replies, then the reply. Nothing for visitors, staff or previews. Her answers
+    in the lesson are loaded once per request (one query)."""
+    request = context.get("request")
+    enrolment = getattr(request, "learner_enrolment", None)
+    if request is None or enrolment is None or enrolment.status not in PROGRESSING:
+        return {"show": False}
+    if not block_id or not getattr(lesson, "pk", None) or not request.user.is_active:
+        return {"show": False}
+    cache = request.__dict__.setdefault("_learner_reflections", {})
+    if lesson.pk not in cache:
+        cache[lesson.pk] = lesson_answers(enrolment=enrolment, lesson=lesson)
+    answer = cache[lesson.pk].get(str(block_id))
+    return {
+        "show": True,
+        "answer": answer,
+        "block_id": str(block_id),
+        "lesson": lesson,
+        "required": bool(value.get("answer_required")) if hasattr(value, "get") else False,
+        "max_chars": answer_max_chars(),
+        "storage_key": f"{request.user.pk}:{lesson.pk}:{block_id}",
     }

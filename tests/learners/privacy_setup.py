@@ -25,6 +25,7 @@ from learners.models import (
     H5PStatement,
     H5PUserState,
     LessonProgress,
+    ReflectionAnswer,
 )
 from learners.privacy import services as privacy_services
 from learners.privacy.audit import audit_record
@@ -167,6 +168,16 @@ class PrivacyTestCase(TestCase):
         )
         AttendanceRecord.objects.create(
             session=self.class_session, enrolment=enrolment, status="present", recorded_by=self.staff
+        )
+        ReflectionAnswer.objects.create(
+            enrolment=enrolment,
+            lesson=self.lesson,
+            block_id=str(uuid.uuid4()),
+            prompt="¿Qué problema llevarías a tu junta de vecinos?",
+            text="Soy Xiomara Quintanilla y en mi pasaje no hay luz.",
+            feedback="Gracias, Xiomara: llévalo a la asamblea.",
+            feedback_by=self.staff,
+            feedback_at=timezone.now(),
         )
         Enrolment.objects.filter(pk=enrolment.pk).update(
             status=Enrolment.Status.COMPLETED, completed_at=timezone.now(), final_grade=Decimal("6.5")
