@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0007_reflection_answer_required'),
-        ('learners', '0009_add_login_lock'),
+        ('learners', '0010_h5p_purge_empty_attempts_and_closed_states'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
