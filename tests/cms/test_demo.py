@@ -178,10 +178,17 @@ class DemoContentTests(TestCase):
         self.assertIn("Ley 20.568", text)
         self.assertIn("dos tercios de los integrantes del COSOC", text)
         self.assertIn("modificación del plan regulador", text)
+        self.assertIn("inversiones específicas de desarrollo comunal (obras o proyectos concretos", text)
 
     def test_corrected_claims(self):
         claims = {
-            "el-cosoc": ["cuatro años", "al menos cuatro veces al año", "15 días hábiles", "<b>públicas</b>"],
+            "el-cosoc": [
+                "organizaciones de interés público, es decir,",
+                "cuatro años",
+                "al menos cuatro veces al año",
+                "15 días hábiles",
+                "<b>públicas</b>",
+            ],
             "tu-voz-en-el-cosoc": ["que son públicas"],
             "solicitudes-y-reclamos": ["Oficina de Informaciones, Reclamos y Sugerencias (OIRS)", "30 días"],
             "ordenanza-de-participacion": ["Ley 19.602", "artículo 93 de la Ley 18.695"],
@@ -191,6 +198,9 @@ class DemoContentTests(TestCase):
             "transparencia-de-la-directiva": ["Comisión fiscalizadora de finanzas", "exige"],
             "formalizacion-basica": ["SEREMI de Salud", "Ley 19.749"],
             "asamblea-constitutiva": ["Ley 21.719", "oficial del Registro Civil", "notario"],
+            # jargon explained where it first appears
+            "ley-20500-en-palabras-simples": ["«ley de bases»", "su propia ley orgánica, la Ley 18.695"],
+            "organiza-un-cabildo": ["En plenario, es decir,"],
         }
         for slug, phrases in claims.items():
             text = lesson_text(slug)
