@@ -213,6 +213,7 @@ class DemoContentTests(TestCase):
             "ley-20500-en-palabras-simples": ["para que sea más simple constituirlas", "quedó obligada a tener"],
             "transparencia-de-la-directiva": ["si tus estatutos la contemplan"],
             "gestion-de-conflictos": ["Generen", "Anoten", "Acuerden", "Dejen"],  # one form of address: tú
+            "diagnostico-participativo": ["dibujen", "marquen"],
         }
         for slug, phrases in gone.items():
             text = lesson_text(slug)
