@@ -2,6 +2,15 @@
 
 Reads the JSON files in ``fixtures/demo``. Pages that already exist (matched by slug) are left as they
 are, so running the loader again never duplicates content nor overwrites an editor's changes.
+
+Updating an installation's demo courses (``update=True``, ``load_demo_data --update-content``): every course,
+module and lesson page the loader writes gets a ``DemoPageRecord`` with the fingerprint (SHA-256) of the content
+the loader manages, as loaded: course title, summary, classification, hours, objectives, requirements and review
+date and reviewer; module title and introduction; lesson title, minutes and body (block types and values, a
+document by its title; not the block ids). A page is updated only when the fingerprint of its latest revision
+(a saved draft counts) is the recorded one, or one of the earlier demo versions listed in
+``fixtures/demo/earlier_versions.json`` (for pages loaded before records existed), and the page is live.
+Anything else means an editor changed, unpublished or re-saved the page: it is left alone and reported.
 """
 
 import hashlib
@@ -9,7 +18,7 @@ import io
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -26,7 +35,7 @@ from wagtail.models import Page, Site
 
 from certificates.models import CertificateTemplate, Issuer, Signatory
 from cms.demo_staff import ensure_demo_staff
-from cms.models import HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
+from cms.models import DemoPageRecord, HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
 from courses.public_address import public_base_url, site_record_address
 from courses.selectors import course_lessons
@@ -43,12 +52,106 @@ DEMO_LEARNER_PASSWORD = "escuela-demo"
 DEMO_LEARNER_RUN = "16000005-8"
 
 
+EARLIER_VERSIONS_FILE = "earlier_versions.json"
+
+
 @dataclass
 class DemoReport:
     created_pages: int = 0
     created_images: int = 0
     created_documents: int = 0
     notes: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # keys of pages brought to the current demo content
+    kept: list[str] = field(default_factory=list)  # keys of pages left alone: an editor changed them
+
+
+@dataclass
+class _Run:
+    report: DemoReport
+    update: bool = False
+    earlier: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _hours(value) -> str:
+    return str(Decimal(str(value)).quantize(Decimal("0.1")))
+
+
+def _body_data(body) -> list[dict]:
+    """The lesson body as plain data without block ids, a document named by its title (ids differ per site)."""
+    Document = get_document_model()
+    blocks = []
+    for block in body.get_prep_value():
+        value = block["value"]
+        if block["type"] == "document" and isinstance(value, dict):
+            document = Document.objects.filter(pk=value.get("document")).only("title").first()
+            value = {**value, "document": document.title if document else None}
+        blocks.append({"type": block["type"], "value": value})
+    return blocks
+
+
+def content_fingerprint(page: Page) -> str:
+    """SHA-256 of the content the demo loader writes on this page (see the module docstring)."""
+    page = page.specific
+    if isinstance(page, CoursePage):
+        data = {
+            "title": page.title,
+            "summary": page.summary,
+            "thematic_area": page.thematic_area,
+            "modality": page.modality,
+            "duration_hours": _hours(page.duration_hours),
+            "learning_objectives": page.learning_objectives,
+            "requirements": page.requirements,
+            "last_reviewed_on": page.last_reviewed_on.isoformat() if page.last_reviewed_on else None,
+            "last_reviewed_by": page.last_reviewed_by,
+        }
+    elif isinstance(page, ModulePage):
+        data = {"title": page.title, "introduction": page.introduction}
+    elif isinstance(page, LessonPage):
+        data = {"title": page.title, "estimated_minutes": page.estimated_minutes, "body": _body_data(page.body)}
+    else:
+        raise TypeError(f"Not a demo course page: {page!r}")
+    payload = json.dumps({"type": type(page).__name__, **data}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _latest(page: Page) -> Page:
+    return page.specific.get_latest_revision_as_object()
+
+
+def _remember(key: str, page: Page, fingerprint: str | None = None) -> None:
+    DemoPageRecord.objects.update_or_create(
+        key=key, defaults={"page": page, "fingerprint": fingerprint or content_fingerprint(_latest(page))}
+    )
+
+
+def _demo_page(*, parent: Page, key: str, slug: str, build, apply, run: _Run) -> Page:
+    """The demo page ``key``: created (and recorded) when missing; with ``run.update``, brought to the demo content
+    when nobody changed it since it was loaded."""
+    record = DemoPageRecord.objects.filter(key=key).select_related("page").first()
+    page = record.page.specific if record else _child(parent, slug)
+    if page is None:
+        page = build()
+        apply(page)
+        _publish(parent, page, run.report)
+        _remember(key, page)
+        return page
+    if not run.update:
+        return page
+    current = _latest(page)
+    fingerprint_now = content_fingerprint(current)
+    apply(current)
+    wanted = content_fingerprint(current)
+    if fingerprint_now == wanted:  # already the current demo content
+        _remember(key, page, wanted)
+        return page
+    known = set(run.earlier.get(key, [])) | ({record.fingerprint} if record else set())
+    if fingerprint_now not in known or not page.live:
+        run.report.kept.append(key)
+        return page
+    current.save_revision().publish()
+    _remember(key, page, wanted)
+    run.report.updated.append(key)
+    return type(page).objects.get(pk=page.pk)
 
 
 def _publish(parent: Page, page: Page, report: DemoReport) -> Page:
@@ -156,18 +259,28 @@ def _lesson_body(blocks: list[dict], report: DemoReport) -> str:
     return json.dumps(body)
 
 
-def load_course(*, catalogue: CourseIndexPage, data: dict, report: DemoReport) -> CoursePage:
-    course = _child(catalogue, data["slug"])
-    if course is None:
+def _apply_course(data: dict):
+    def apply(course: CoursePage) -> None:
+        course.title = data["title"]
+        course.summary = data["summary"]
+        course.thematic_area = data["thematic_area"]
+        course.modality = data["modality"]
+        course.duration_hours = Decimal(str(data["duration_hours"]))
+        course.learning_objectives = _html_list(data["learning_objectives"])
+        course.requirements = _html_list(data["requirements"]) if data.get("requirements") else ""
+        reviewed_on = data.get("last_reviewed_on")
+        course.last_reviewed_on = date.fromisoformat(reviewed_on) if reviewed_on else None
+        course.last_reviewed_by = data.get("last_reviewed_by", "")
+
+    return apply
+
+
+def load_course(*, catalogue: CourseIndexPage, data: dict, report: DemoReport, run: _Run | None = None) -> CoursePage:
+    run = run or _Run(report=report)
+
+    def build_course() -> CoursePage:
         course = CoursePage(
-            title=data["title"],
             slug=data["slug"],
-            summary=data["summary"],
-            thematic_area=data["thematic_area"],
-            modality=data["modality"],
-            duration_hours=data["duration_hours"],
-            learning_objectives=_html_list(data["learning_objectives"]),
-            requirements=_html_list(data.get("requirements", [])) if data.get("requirements") else "",
             cover_image=_cover_image(
                 slug=data["slug"], title=data["title"], color=data.get("cover_color", "#0b3a66"), report=report
             ),
@@ -176,31 +289,46 @@ def load_course(*, catalogue: CourseIndexPage, data: dict, report: DemoReport) -
         course.instructors = [
             CourseInstructor(name=person["name"], role=person.get("role", "")) for person in data["instructors"]
         ]
-        _publish(catalogue, course, report)
+        return course
+
+    course = _demo_page(
+        parent=catalogue,
+        key=data["slug"],
+        slug=data["slug"],
+        build=build_course,
+        apply=_apply_course(data),
+        run=run,
+    )
     for module_data in data["modules"]:
-        module = _child(course, module_data["slug"])
-        if module is None:
-            module = _publish(
-                course,
-                ModulePage(
-                    title=module_data["title"],
-                    slug=module_data["slug"],
-                    introduction=module_data.get("introduction", ""),
-                ),
-                report,
-            )
+        module_key = f"{data['slug']}/{module_data['slug']}"
+
+        def apply_module(module: ModulePage, module_data=module_data) -> None:
+            module.title = module_data["title"]
+            module.introduction = module_data.get("introduction", "")
+
+        module = _demo_page(
+            parent=course,
+            key=module_key,
+            slug=module_data["slug"],
+            build=lambda module_data=module_data: ModulePage(slug=module_data["slug"]),
+            apply=apply_module,
+            run=run,
+        )
         for lesson_data in module_data["lessons"]:
-            if _child(module, lesson_data["slug"]) is None:
-                _publish(
-                    module,
-                    LessonPage(
-                        title=lesson_data["title"],
-                        slug=lesson_data["slug"],
-                        estimated_minutes=lesson_data.get("estimated_minutes", 10),
-                        body=_lesson_body(lesson_data["body"], report),
-                    ),
-                    report,
-                )
+
+            def apply_lesson(lesson: LessonPage, lesson_data=lesson_data) -> None:
+                lesson.title = lesson_data["title"]
+                lesson.estimated_minutes = lesson_data.get("estimated_minutes", 10)
+                lesson.body = _lesson_body(lesson_data["body"], report)
+
+            _demo_page(
+                parent=module,
+                key=f"{module_key}/{lesson_data['slug']}",
+                slug=lesson_data["slug"],
+                build=lambda lesson_data=lesson_data: LessonPage(slug=lesson_data["slug"]),
+                apply=apply_lesson,
+                run=run,
+            )
     return course
 
 
@@ -342,10 +470,28 @@ def home_page() -> HomePage:
     return home
 
 
+def earlier_versions(directory: Path) -> dict[str, list[str]]:
+    path = directory / EARLIER_VERSIONS_FILE
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["fingerprints"]
+
+
+def demo_fingerprints() -> dict[str, str]:
+    """The current fingerprint of every recorded demo page, by key (to list in ``earlier_versions.json`` before
+    the demo content changes)."""
+    return {
+        record.key: content_fingerprint(_latest(record.page))
+        for record in DemoPageRecord.objects.select_related("page").order_by("key")
+    }
+
+
 @transaction.atomic
-def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoReport:
-    """Load the demo site. Idempotent: counts are the same after any number of runs."""
+def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True, update: bool = False) -> DemoReport:
+    """Load the demo site. Idempotent: counts are the same after any number of runs. With ``update``, also bring
+    the demo course pages nobody changed to the current demo content (see the module docstring)."""
     report = DemoReport()
+    run = _Run(report=report, update=update, earlier=earlier_versions(directory) if update else {})
     site_data = json.loads((directory / "site.json").read_text(encoding="utf-8"))
     home = home_page()
     if not home.intro:
@@ -381,7 +527,7 @@ def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True) -> DemoR
     featured = []
     for path in sorted((directory / "courses").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        course = load_course(catalogue=catalogue, data=data, report=report)
+        course = load_course(catalogue=catalogue, data=data, report=report, run=run)
         if data.get("featured"):
             featured.append(course)
     home = HomePage.objects.get(pk=home.pk)

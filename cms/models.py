@@ -89,3 +89,21 @@ class SchoolSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("school settings")
+
+
+class DemoPageRecord(models.Model):
+    """A page the demo loader wrote, with the fingerprint of its content as loaded (see ``cms.demo``). The
+    loader's ``--update-content`` option updates a demo page only while its current content still has this
+    fingerprint, so it never overwrites an editor's change."""
+
+    key = models.CharField(_("demo key"), max_length=255, unique=True, help_text=_("course/module/lesson slugs"))
+    page = models.OneToOneField(Page, verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("demo page record")
+        verbose_name_plural = _("demo page records")
+
+    def __str__(self):
+        return self.key

@@ -103,6 +103,8 @@ ROLES = [
             "learners.view_loginlock",
             "learners.delete_loginlock",
             "cms_reports.view_reports",
+            # The content review of a course (date and reviewer) and the list of courses due for one.
+            "courses.review_coursepage",
             "certificates.*",
         ],
         page_permissions=["add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page"],

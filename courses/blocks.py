@@ -71,6 +71,25 @@ class KeyIdeaBlock(blocks.StructBlock):
         template = "courses/blocks/key_idea.html"
 
 
+class LocalCheckBlock(blocks.StructBlock):
+    """A short closing note for legal how-to lessons: what the learner must confirm with her municipality, because
+    a local ordinance or office decides it (numbers of signatures, deadlines, forms)."""
+
+    title = blocks.CharBlock(
+        label=_("Title"), required=False, max_length=120, default=_("Check with your municipality")
+    )
+    text = blocks.RichTextBlock(
+        label=_("Text"),
+        features=LESSON_RICH_TEXT_FEATURES,
+        help_text=_("What to confirm, and where: which office, which ordinance or regulation."),
+    )
+
+    class Meta:
+        icon = "site"
+        label = _("Check with your municipality")
+        template = "courses/blocks/local_check.html"
+
+
 class GlossaryTermBlock(blocks.StructBlock):
     term = blocks.CharBlock(label=_("Term"), max_length=120)
     definition = blocks.TextBlock(label=_("Definition"))
@@ -131,6 +150,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     video = VideoBlock()
     document = DocumentDownloadBlock()
     key_idea = KeyIdeaBlock()
+    local_check = LocalCheckBlock()
     glossary_term = GlossaryTermBlock()
     reflection = ReflectionBlock()
     h5p = H5PActivityBlock()

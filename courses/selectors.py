@@ -3,14 +3,16 @@
 Every selector here runs a fixed number of queries, whatever the number of courses or lessons.
 """
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
@@ -210,6 +212,27 @@ def course_lessons(*, course: CoursePage):
         .filter(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
         .order_by("path")
         .only("id", "title", "path", "depth", "url_path", "required", "estimated_minutes")
+    )
+
+
+REVIEW_INTERVAL_MONTHS = 12
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier (the last day of that month when it is shorter: 29/02 → 28/02)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def courses_due_for_review(*, today: date, months: int = REVIEW_INTERVAL_MONTHS):
+    """Every course (live or draft) whose content was never reviewed, or last reviewed ``months`` months ago or
+    more: never-reviewed first, then the oldest review. One query."""
+    cutoff = months_before(today, months)
+    return (
+        CoursePage.objects.filter(Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lte=cutoff))
+        .order_by(F("last_reviewed_on").asc(nulls_first=True), "title")
+        .only("id", "title", "live", "has_unpublished_changes", "last_reviewed_on", "last_reviewed_by")
     )
 
 

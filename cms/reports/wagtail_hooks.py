@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from cms.reports.panels import DashboardPanel
-from cms.reports.views import aggregate, learner
+from cms.reports.views import aggregate, content_review, learner
 from cms.reports.views.base import may_see_reports
 from learners.staff.selectors import staff_municipality
 
@@ -51,6 +51,35 @@ def _menu_item(position: int, name: str, label, icon: str):
 
 for _position, (_prefix, _name, _view, _label, _icon) in enumerate(REPORTS):
     _menu_item(_position, _name, _label, _icon)
+
+
+class CourseReviewMenuItem(MenuItem):
+    def is_shown(self, request):
+        return content_review.may_see_review_report(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_course_review_urls():
+    view = content_review.CourseReviewReportView
+    return [
+        path("school-reports/course-review/", view.as_view(), name="cms_reports_course_review"),
+        path(
+            "school-reports/course-review/results/",
+            view.as_view(results_only=True),
+            name="cms_reports_course_review_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_course_review_menu_item():
+    return CourseReviewMenuItem(
+        _("Courses to review"),
+        reverse("cms_reports_course_review"),
+        name="cms-reports-course-review",
+        icon_name="date",
+        order=100 + 10 * len(REPORTS),
+    )
 
 
 @hooks.register("construct_homepage_panels")

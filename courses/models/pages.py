@@ -19,6 +19,7 @@ from wagtail.search import index
 from courses.blocks import LessonBodyBlock
 
 COURSE_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+REVIEW_PERMISSION = "courses.review_coursepage"  # records the content review date and reviewer (the academy)
 
 
 class ThematicArea(models.TextChoices):
@@ -125,6 +126,19 @@ class CoursePage(Page):
         help_text=_("Only for cohorts with in-person sessions. Leave empty to not require attendance."),
     )
 
+    last_reviewed_on = models.DateField(
+        _("content last reviewed on"),
+        null=True,
+        blank=True,
+        help_text=_("When the academy last checked this course's content (laws, deadlines, offices) was still right."),
+    )
+    last_reviewed_by = models.CharField(
+        _("content reviewer"),
+        max_length=150,
+        blank=True,
+        help_text=_("Name of the person or team who did the review."),
+    )
+
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("learning_objectives"),
@@ -156,6 +170,21 @@ class CoursePage(Page):
             heading=_("Access and completion rule"),
             help_text=_("A learner completes the course when every required lesson is done and these conditions hold."),
         ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("last_reviewed_on", permission=REVIEW_PERMISSION),
+                        FieldPanel("last_reviewed_by", permission=REVIEW_PERMISSION),
+                    ]
+                ),
+            ],
+            heading=_("Content review"),
+            help_text=_(
+                'Shown on the course page as "Reviewed on". Courses not reviewed for 12 months are listed in '
+                "Reports → Courses to review."
+            ),
+        ),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
@@ -164,6 +193,7 @@ class CoursePage(Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        permissions = [("review_coursepage", _("Can record a content review of a course"))]
 
     def get_context(self, request, *args, **kwargs):
         from courses import selectors

@@ -1,3 +1,4 @@
+import json
 from io import StringIO
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
 from certificates.models import CertificateTemplate
-from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, DEMO_LEARNER_EMAIL, DEMO_LEARNER_PASSWORD
 from cms.models import HomePage
 from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from courses.models.pages import ThematicArea
@@ -126,6 +127,158 @@ class DemoLoaderTests(TestCase):
         catalogue = CourseIndexPage.objects.get()
         response = self.client.get(f"/admin/pages/{catalogue.pk}/")
         self.assertContains(response, "Participación ciudadana local")
+
+
+def lesson_text(slug: str) -> str:
+    return json.dumps(LessonPage.objects.get(slug=slug).body.get_prep_value(), ensure_ascii=False)
+
+
+# Lessons that teach a legal procedure whose details a local ordinance or office decides (issue 19, item 10).
+LEGAL_HOW_TO_LESSONS = [
+    "ordenanza-de-participacion",
+    "tu-voz-en-el-cosoc",
+    "audiencia-publica",
+    "solicitudes-y-reclamos",
+    "plebiscito-consulta-cabildo",
+    "presupuestos-participativos",
+    "unidad-vecinal-y-junta-de-vecinos",
+    "antes-de-empezar",
+    "asamblea-constitutiva",
+    "deposito-y-personalidad-juridica",
+    "fondeve",
+    "elecciones-de-la-directiva",
+    "ferias-y-mercados",
+    "formalizacion-basica",
+]
+
+
+@override_settings(DEBUG=True)
+class DemoContentTests(TestCase):
+    """The demo as guidance people can rely on (issue 19): corrected legal claims, hints, review dates."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo_data", "--no-admin", stdout=StringIO())
+
+    def test_no_reflection_prompt_has_an_empty_hint(self):
+        prompts = 0
+        for lesson in LessonPage.objects.all():
+            for block in lesson.body:
+                if block.block_type == "reflection":
+                    prompts += 1
+                    self.assertTrue(block.value["hint"].strip(), lesson.slug)
+        self.assertEqual(prompts, LessonPage.objects.count())  # one in every lesson
+
+    def test_the_false_plebiscite_rule_of_thumb_is_gone(self):
+        text = lesson_text("plebiscito-consulta-cabildo")
+        self.assertNotIn("se trata de un plebiscito", text)
+        self.assertNotIn("Sí. El resultado obliga a la autoridad", text)
+        self.assertIn("más de la mitad", text)
+        self.assertIn("10 %", text)
+        self.assertIn("Ley 20.568", text)
+        self.assertIn("dos tercios de los integrantes del COSOC", text)
+        self.assertIn("modificación del plan regulador", text)
+        self.assertIn("inversiones específicas de desarrollo comunal (obras o proyectos concretos", text)
+
+    def test_corrected_claims(self):
+        claims = {
+            "el-cosoc": [
+                "organizaciones de interés público, es decir,",
+                "cuatro años",
+                "al menos cuatro veces al año",
+                "15 días hábiles",
+                "<b>públicas</b>",
+            ],
+            "tu-voz-en-el-cosoc": ["que son públicas"],
+            "solicitudes-y-reclamos": ["Oficina de Informaciones, Reclamos y Sugerencias (OIRS)", "30 días"],
+            "ordenanza-de-participacion": ["Ley 19.602", "artículo 93 de la Ley 18.695"],
+            "audiencia-publica": ["cien ciudadanos", "5.000 habitantes", "hasta cinco"],
+            "deposito-y-personalidad-juridica": ["30 días", "90 días", "60 días", "Registro Civil"],
+            "elecciones-de-la-directiva": ["15 días hábiles", "la elección es nula", "5 días hábiles", "Ley 21.146"],
+            "transparencia-de-la-directiva": ["Comisión fiscalizadora de finanzas", "exige"],
+            "formalizacion-basica": ["SEREMI de Salud", "Ley 19.749"],
+            "asamblea-constitutiva": ["Ley 21.719", "oficial del Registro Civil", "notario"],
+            # jargon explained where it first appears
+            "ley-20500-en-palabras-simples": ["«ley de bases»", "su propia ley orgánica, la Ley 18.695"],
+            "organiza-un-cabildo": ["En plenario, es decir,"],
+        }
+        for slug, phrases in claims.items():
+            text = lesson_text(slug)
+            for phrase in phrases:
+                with self.subTest(lesson=slug, phrase=phrase):
+                    self.assertIn(phrase, text)
+        gone = {
+            "el-cosoc": ["Estudios sobre su funcionamiento", "duración de su periodo se fijan en el reglamento"],
+            "tu-voz-en-el-cosoc": ["cuando sean abiertas al público"],
+            "ley-20500-en-palabras-simples": ["para que sea más simple constituirlas", "quedó obligada a tener"],
+            "transparencia-de-la-directiva": ["si tus estatutos la contemplan"],
+            "gestion-de-conflictos": ["Generen", "Anoten", "Acuerden", "Dejen"],  # one form of address: tú
+            "diagnostico-participativo": ["dibujen", "marquen"],
+        }
+        for slug, phrases in gone.items():
+            text = lesson_text(slug)
+            for phrase in phrases:
+                with self.subTest(lesson=slug, gone=phrase):
+                    self.assertNotIn(phrase, text)
+
+    def test_every_data_protection_box_names_ley_21719(self):
+        for slug in ("asamblea-constitutiva", "elecciones-de-la-directiva", "comunicacion-con-vecinos"):
+            text = lesson_text(slug)
+            self.assertIn("Ley 19.628", text, slug)
+            self.assertIn("Ley 21.719", text, slug)
+
+    def test_legal_how_to_lessons_end_with_a_check_with_your_municipality_note(self):
+        for slug in LEGAL_HOW_TO_LESSONS:
+            lesson = LessonPage.objects.get(slug=slug)
+            last = list(lesson.body)[-1]
+            self.assertEqual(last.block_type, "local_check", slug)
+            self.assertEqual(last.value["title"], "Confirma en tu municipalidad")
+        self.client.login(username=DEMO_LEARNER_EMAIL, password=DEMO_LEARNER_PASSWORD)  # enrolled in this course
+        response = self.client.get(LessonPage.objects.get(slug="audiencia-publica").url)
+        self.assertContains(response, '<aside class="callout callout--local">')
+        self.assertContains(response, "Confirma en tu municipalidad")
+
+    def test_every_course_has_a_review_date_shown_on_its_page(self):
+        for course in CoursePage.objects.live():
+            self.assertIsNotNone(course.last_reviewed_on, course.title)
+            self.assertTrue(course.last_reviewed_by, course.title)
+            response = self.client.get(course.url)
+            self.assertContains(response, f"Revisado el {course.last_reviewed_on:%d/%m/%Y}")
+
+    def test_the_update_option_on_an_untouched_installation_changes_nothing(self):
+        before = counts()
+        output = StringIO()
+        call_command("load_demo_data", "--no-admin", "--actualizar-contenido", stdout=output)
+        self.assertIn("Demo content: 0 pages updated.", output.getvalue())
+        self.assertEqual(counts(), before)
+
+    def test_the_update_option_names_the_pages_it_leaves_alone(self):
+        lesson = LessonPage.objects.get(slug="fondeve")
+        lesson.title = "El FONDEVE de nuestra comuna"
+        lesson.save_revision().publish()
+        output = StringIO()
+        call_command("load_demo_data", "--no-admin", "--update-content", stdout=output)
+        self.assertIn(
+            "left alone: juntas-de-vecinos-y-organizaciones-comunitarias/vida-de-la-organizacion/fondeve",
+            output.getvalue(),
+        )
+        self.assertEqual(LessonPage.objects.get(slug="fondeve").title, "El FONDEVE de nuestra comuna")
+
+    def test_every_demo_page_is_recorded_and_fingerprints_can_be_printed(self):
+        from cms.models import DemoPageRecord
+
+        self.assertEqual(
+            DemoPageRecord.objects.count(),
+            CoursePage.objects.count() + ModulePage.objects.count() + LessonPage.objects.count(),
+        )
+        output = StringIO()
+        call_command("load_demo_data", "--print-fingerprints", stdout=output)
+        printed = json.loads(output.getvalue())
+        self.assertEqual(len(printed), DemoPageRecord.objects.count())
+        self.assertEqual(
+            printed["participacion-ciudadana-local"],
+            DemoPageRecord.objects.get(key="participacion-ciudadana-local").fingerprint,
+        )
 
 
 class DemoLoaderSafetyTests(TestCase):
