@@ -248,6 +248,18 @@ class MatrixNumbersTests(GradebookTestCase):
         self.assertNotContains(response, "Wanda")
 
 
+    def test_names_are_escaped(self):
+        profile = self.luis.learner_profile
+        profile.given_names = '<img src=x onerror="alert(1)">'
+        profile.save()
+        self.client.force_login(self.rosa)
+        response = self.client.get(self.matrix_url())
+        self.assertNotContains(response, '<img src=x onerror="alert(1)">')
+        self.assertContains(response, "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;")
+        self.assertContains(response, "<td>6,3</td>")  # Ana's grade, in Chilean notation
+        self.assertContains(response, "<td>33,3 %</td>")  # Luis's attendance
+
+
 class MatrixFilterTests(GradebookTestCase):
     def names(self, query):
         return [row.name for row in self.book(query).rows]
