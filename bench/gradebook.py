@@ -2,12 +2,12 @@
 
 Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432),
 migrates it, builds one course of 60 lessons (6 modules × 10, one in three with a graded H5P activity) and a cohort
-of 200 learners with realistic records: each learner has done a different share of the lessons (about 14,000
-progress rows in all, scored where the lesson is graded), one to three attempts per graded lesson done, and 10
-sessions (8 held) with attendance marked. Then, logged in as the cohort's instructor, it requests "Mis grupos" for
-that cohort through the Django test client (rendered HTML, not only the selector): one warm-up request, then
-BENCH_RUNS (default 9) timed ones. Prints `gradebook_200x60_ms: N ms` (the median; target ≤ 500 ms), the spread,
-the query count, the page size, and the median of the CSV and XLSX exports.
+of 200 learners with realistic records: each learner has done between a third and all of the lessons (about
+8,300 progress rows, scored where the lesson is graded), one to three attempts per graded lesson done (about
+5,400), and 10 sessions (8 held) with attendance marked. Then, logged in as the cohort's instructor, it requests
+"Mis grupos" for that cohort through the Django test client (rendered HTML, not only the selector): one warm-up
+request, then BENCH_RUNS (default 9) timed ones. Prints `gradebook_200x60_ms: N ms` (the median; target ≤ 500 ms),
+the spread, the query count, the page size, and the median of the CSV and XLSX exports.
 
 Run alone: ``python bench/gradebook.py`` (``python bench/gradebook.py measure`` runs the build-and-time step on an
 existing database named by DATABASE_URL).
