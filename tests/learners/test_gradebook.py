@@ -247,7 +247,6 @@ class MatrixNumbersTests(GradebookTestCase):
         self.assertNotContains(response, "Diego")
         self.assertNotContains(response, "Wanda")
 
-
     def test_names_are_escaped(self):
         profile = self.luis.learner_profile
         profile.given_names = '<img src=x onerror="alert(1)">'
