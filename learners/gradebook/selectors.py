@@ -31,7 +31,7 @@ from learners.enrolment.models import Cohort, Enrolment, Session
 from learners.enrolment.selectors import SEAT_HOLDING
 from learners.h5p.grades import ActivityGrade, activity_grade
 from learners.h5p.models import H5PAttempt
-from learners.progress.grading import PASS_THRESHOLD, grade_from_score
+from learners.progress.grading import PASS_THRESHOLD, final_grade, grade_from_score
 from learners.progress.models import LessonProgress
 from learners.progress.selectors import CompletionCheck, completion_check, completion_evaluate
 from learners.staff.selectors import ScopeLookups, staff_scope, staff_scope_q
@@ -481,6 +481,14 @@ class CourseReport:
     @property
     def done(self) -> int:
         return sum(1 for lesson in self.lessons if lesson.done)
+
+    @property
+    def grade(self) -> Decimal | None:
+        """The final grade so far: the rule's own when it computed one (a course that requires a grade, or every
+        required lesson done), else the same formula on the graded lessons done until now (what the matrix shows)."""
+        if self.check.grade is not None:
+            return self.check.grade
+        return final_grade([lesson.score for lesson in self.lessons if lesson.done and lesson.score is not None])
 
     @property
     def percent(self) -> int:

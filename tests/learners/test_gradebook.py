@@ -503,6 +503,15 @@ class MyGradesTests(GradebookTestCase):
                 self.assertEqual(report.check, check)
                 self.assertEqual(bool(report.missing), not check.met)
 
+    def test_grade_so_far_when_the_course_does_not_require_one(self):
+        self.course.grade_required = False
+        self.course.save()
+        response, report = self.report(self.ana)
+        self.assertIsNone(report.check.grade)  # the rule computes it only when every required lesson is done
+        self.assertEqual(report.grade, Decimal("6.3"))  # what the matrix shows too
+        self.assertContains(response, '<strong class="grade">6,3</strong>')
+        self.assertEqual({row.name: row.grade for row in self.book().rows}["Ana Pérez"], Decimal("6.3"))
+
     def test_completed_course(self):
         response, report = self.report(self.marta)
         self.assertTrue(report.completed)
