@@ -1,6 +1,7 @@
 from django.urls import path
 
 from learners.enrolment import views as enrolment_views
+from learners.gradebook import views as gradebook_views
 from learners.h5p import views as h5p_views
 from learners.progress import views as progress_views
 from learners.reflections import views as reflection_views
@@ -11,6 +12,7 @@ urlpatterns = [
     path("mis-cursos/", enrolment_views.dashboard, name="dashboard"),
     path("cursos/<int:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
     path("cursos/<int:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
+    path("cursos/<int:course_id>/mis-notas/", gradebook_views.my_grades, name="my_grades"),
     path("lecciones/<int:lesson_id>/completar/", progress_views.mark_complete, name="mark_complete"),
     path(
         "lecciones/<int:lesson_id>/reflexiones/<str:block_id>/", reflection_views.answer_save, name="reflection_answer"

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.models import Page
 
@@ -14,6 +15,7 @@ from learners.enrolment.access import can_read_lesson
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING, enrolment_for
 from learners.enrolment.viewsets import CohortViewSet, EnrolmentViewSet, SessionViewSet
+from learners.gradebook.selectors import gradebook_access
 from learners.h5p.models import H5PAttempt
 from learners.h5p.viewsets import H5PAttemptViewSet
 from learners.imports import admin_views
@@ -148,3 +150,31 @@ def register_login_locks_menu_item():
     from learners.accounts.admin_views import TITLE, LoginLocksMenuItem
 
     return LoginLocksMenuItem(TITLE, reverse_lazy("learners_login_locks"), icon_name="lock", order=940)
+
+
+# "Mis grupos" on the admin home ----------------------------------------------------------------------------------
+
+MY_GROUPS_ON_HOME = 8
+
+
+class MyGroupsPanel(Component):
+    """The cohorts a staff account teaches or oversees, linked to their gradebook (the newest first)."""
+
+    name = "my_groups"
+    order = 60
+    template_name = "learners/gradebook/home_panel.html"
+
+    def __init__(self, cohorts, more: bool):
+        self.cohorts = cohorts
+        self.more = more
+
+    def get_context_data(self, parent_context=None):
+        return {"cohorts": self.cohorts, "more": self.more}
+
+
+@hooks.register("construct_homepage_panels")
+def add_my_groups_panel(request, panels):
+    access = gradebook_access(user=request.user)
+    cohorts = list(access.cohorts.order_by("-starts_on", "name", "pk")[: MY_GROUPS_ON_HOME + 1])
+    if cohorts:
+        panels.append(MyGroupsPanel(cohorts[:MY_GROUPS_ON_HOME], more=len(cohorts) > MY_GROUPS_ON_HOME))

@@ -9,7 +9,7 @@ from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE, course_lessons
-from learners.attendance.selectors import attendance_summary
+from learners.attendance.selectors import AttendanceSummary, attendance_summary
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING, continue_lesson, enrolment_for, waitlist_position
 from learners.progress.grading import final_grade
@@ -46,23 +46,40 @@ def completion_check(*, enrolment: Enrolment, course: CoursePage) -> CompletionC
       (AttendanceSummary) reaches it. Cohorts without sessions and self-paced enrolments are exempt.
     """
     required, done = _required_lesson_counts(enrolment=enrolment, course=course)
-    progress = LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False)
-    grade = None
+    scores = None
     if course.grade_required or done >= required:  # the grade is recorded when the course completes
-        grade = final_grade(list(progress.filter(score__isnull=False).values_list("score", flat=True)))
+        progress = LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False)
+        scores = list(progress.filter(score__isnull=False).values_list("score", flat=True))
+    summary = attendance_summary(enrolment=enrolment) if course.min_attendance_percent is not None else None
+    return completion_evaluate(course=course, required=required, done=done, scores=scores, attendance=summary)
+
+
+def completion_evaluate(
+    *,
+    course: CoursePage,
+    required: int,
+    done: int,
+    scores: list[Decimal] | None,
+    attendance: AttendanceSummary | None,
+) -> CompletionCheck:
+    """The completion rule on figures already read (no database): ``completion_check`` uses it for one enrolment,
+    the gradebook (learners.gradebook) for a whole cohort, so both always agree.
+
+    ``scores``: the scaled scores of the completed graded lessons (None: not read, no grade); ``attendance``: the
+    enrolment's AttendanceSummary (None: no cohort sessions, exempt).
+    """
+    grade = final_grade(scores) if scores is not None else None
     grade_ok = not course.grade_required or (grade is not None and grade >= course.pass_grade)
-    attendance, attendance_ok = None, True
-    if course.min_attendance_percent is not None:
-        summary = attendance_summary(enrolment=enrolment)
-        if summary is not None:
-            attendance = summary.percent
-            attendance_ok = attendance is not None and attendance >= course.min_attendance_percent
+    percent, attendance_ok = None, True
+    if course.min_attendance_percent is not None and attendance is not None:
+        percent = attendance.percent
+        attendance_ok = percent is not None and percent >= course.min_attendance_percent
     return CompletionCheck(
         required=required,
         done=done,
         grade=grade,
         grade_ok=grade_ok,
-        attendance=attendance,
+        attendance=percent,
         attendance_ok=attendance_ok,
     )
 

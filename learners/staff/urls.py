@@ -1,9 +1,10 @@
-"""Pages for the school's staff outside the Wagtail admin (attendance taking, and replies to reflection answers,
-on a phone)."""
+"""Pages for the school's staff outside the Wagtail admin: attendance taking on a phone, replies to reflection
+answers, and "Mis grupos" (the gradebook of each cohort)."""
 
 from django.urls import path
 
 from learners.attendance import views
+from learners.gradebook import views as gradebook_views
 from learners.reflections import views as reflection_views
 
 app_name = "learners_staff"
@@ -25,5 +26,12 @@ urlpatterns = [
     ),
     path(
         "reflexiones/respuestas/<int:answer_id>/comentario/", reflection_views.feedback_save, name="reflection_feedback"
+    ),
+    path("grupos/", gradebook_views.group_list, name="groups"),
+    path("grupos/<int:cohort_id>/", gradebook_views.group_matrix, name="group"),
+    path(
+        "grupos/<int:cohort_id>/participantes/<int:enrolment_id>/",
+        gradebook_views.group_learner,
+        name="group_learner",
     ),
 ]
