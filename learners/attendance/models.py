@@ -13,12 +13,12 @@ class AttendanceRecord(models.Model):
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     class Method(models.TextChoices):
         INSTRUCTOR = "instructor", _("Marked by the instructor")
         QR = "qr", _("QR code scanned by the learner")
 
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(_("attendance"), max_length=16, choices=Status.choices)
     method = models.CharField(_("how it was marked"), max_length=16, choices=Method.choices, default=Method.INSTRUCTOR)
     recorded_by = models.ForeignKey(
