@@ -20,7 +20,13 @@ class AttendanceRecord(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(_("attendance"), max_length=16, choices=Status.choices)
-    method = models.CharField(_("how it was marked"), max_length=16, choices=Method.choices, default=Method.INSTRUCTOR)
+    method = models.CharField(
+        _("how it was marked"),
+        max_length=16,
+        choices=Method.choices,
+        default=Method.INSTRUCTOR,
+        db_default=Method.INSTRUCTOR,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
