@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 from reportlab.graphics.barcode import qrencoder
 
 from courses.public_address import public_base_url
@@ -100,7 +102,7 @@ def session_running(session: Session, *, now: datetime | None = None) -> bool:
 # The picture -----------------------------------------------------------------------------------------------------
 
 
-def qr_svg(text: str) -> str:
+def qr_svg(text: str, *, label: str = "") -> str:
     """An SVG QR code (error correction M, four-module quiet zone) for ``text``: one path of dark runs, black on
     white, scaled by its container. Made with reportlab's encoder (the library the certificates use)."""
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
@@ -121,7 +123,8 @@ def qr_svg(text: str) -> str:
     size = count + 2 * QUIET_ZONE
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges" '
-        f'role="img" class="checkin-qr__code"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'role="img" aria-label="{escape(label or text)}" class="checkin-qr__code">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path fill="#000" d="{"".join(runs)}"/></svg>'
     )
 
@@ -138,9 +141,9 @@ def shown_code(*, session: Session, now: datetime | None = None) -> ShownCode:
     projector and a phone showing the same session draw it once)."""
     step = current_step(now)
     url = public_base_url() + checkin_path(session_id=session.pk, step=step)
-    key = f"learners:attendance:qr:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
+    key = f"learners:attendance:qr:{translation.get_language()}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
     svg = cache.get(key)
     if svg is None:
-        svg = qr_svg(url)
+        svg = qr_svg(url, label=_("Attendance QR code"))
         cache.set(key, svg, timeout=2 * step_seconds())
     return ShownCode(url=url, svg=svg, refresh_in=seconds_to_next_step(now))

@@ -15,6 +15,7 @@ from PIL import Image
 from learners.attendance import checkin
 from learners.enrolment.services import enrolment_create
 from learners.models import AttendanceRecord
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_gradebook import sign_in
 from tests.factories.courses import CourseIndexPageFactory, build_course, ensure_site_baseline
 from tests.factories.learners import cohort, learner, make_session, make_user
@@ -83,6 +84,7 @@ def test_scan_the_instructors_code_and_be_marked_present(live_server, browser, r
     assert first.startswith(f"{live_server.url}/asistencia/{session.pk}.")
     assert "ana" not in first.lower() and "rosa" not in first.lower()
     instructor.screenshot(path=artifacts / "asistencia-qr-360.png", full_page=True)
+    assert axe_violations(instructor, "qr") == []
     # the script fetches a new signed code when the step changes, without reloading the page
     instructor.evaluate("window.__samePage = true")
     before = instructor.locator("[data-checkin-picture]").inner_html()
@@ -104,6 +106,7 @@ def test_scan_the_instructors_code_and_be_marked_present(live_server, browser, r
     assert phone.locator("[data-checkin-result=present]").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone.screenshot(path=artifacts / "asistencia-registrada-360.png", full_page=True)
+    assert axe_violations(phone, "registrada") == []
     record = AttendanceRecord.objects.get(session=session, enrolment=room["enrolment"])
     assert (record.status, record.method, record.recorded_by) == ("present", "qr", room["ana"])
 
@@ -137,6 +140,7 @@ def test_scan_the_instructors_code_and_be_marked_present(live_server, browser, r
     log_in(carla, "carla@example.cl")
     carla.wait_for_url(fresh)
     assert "no tienes una inscripción vigente" in refusal(carla)
+    assert axe_violations(carla, "rechazada") == []
     assert AttendanceRecord.objects.count() == 1
     for context in (projector, phone_context, carla_context):
         context.close()
