@@ -421,3 +421,38 @@ class AttendedHoursTests(CheckinTestCase):
         self.client.force_login(self.ana)
         self.client.get(checkin_url(self.session))
         self.assertEqual(attended_hours(enrolments=[self.ana_enrolment]), {self.ana_enrolment.pk: Decimal("4.0")})
+
+
+class AttendanceExportTests(CheckinTestCase):
+    def test_export_says_how_and_by_whom_each_mark_was_made(self):
+        import csv
+        import io
+
+        import openpyxl
+
+        from learners.privacy.models import AuditEvent
+
+        self.client.force_login(self.ana)
+        self.client.get(checkin_url(self.session))
+        bea = learner(email="bea@example.cl", given_names="Bea", family_names="Zúñiga")
+        bea_enrolment = enrolment_services.enrolment_create(user=bea, course=self.course, cohort=self.cohort)
+        self.client.force_login(self.teacher)
+        url = reverse("learners_staff:attendance", args=[self.session.pk])
+        self.client.post(url, {f"mark-{bea_enrolment.pk}": ABSENT})
+        response = self.client.get(url + "?formato=csv")
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        self.assertEqual(rows[0], ["Nombre", "Asistencia", "Cómo se marcó", "Marcada por", "Fecha y hora de la marca"])
+        by_name = {row[0]: row for row in rows[1:]}
+        self.assertEqual(by_name["Ana Pérez"][1:4], ["Presente", "Código QR escaneado por la persona", "Ana Pérez"])
+        self.assertEqual(by_name["Bea Zúñiga"][1:4], ["Ausente", "Marcada por quien dicta el curso", "Rosa Díaz"])
+        local = timezone.localtime(self.record().recorded_at)
+        self.assertEqual(by_name["Ana Pérez"][4], local.strftime("%d/%m/%Y %H:%M"))
+        response = self.client.get(url + "?formato=xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        self.assertEqual([cell.value for cell in sheet[1]][2], "Cómo se marcó")
+        self.assertEqual(AuditEvent.objects.filter(action="attendance.exported").count(), 2)
+        # others get no export
+        for user in [self.other_teacher, self.ana]:
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url + "?formato=csv").status_code, 404)
