@@ -144,3 +144,20 @@ def test_scan_the_instructors_code_and_be_marked_present(live_server, browser, r
     assert AttendanceRecord.objects.count() == 1
     for context in (projector, phone_context, carla_context):
         context.close()
+
+
+def test_without_javascript_the_page_reloads_with_the_next_code(live_server, browser, room, settings):
+    settings.PUBLIC_BASE_URL = live_server.url
+    settings.LEARNERS_CHECKIN_STEP_SECONDS = 5
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-CL", java_script_enabled=False)
+    sign_in(context, live_server, room["teacher"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/equipo/sesiones/{room['session'].pk}/asistencia/qr/")
+    first = decode(page)
+    with page.expect_navigation(timeout=15000):
+        pass  # the meta refresh reloads the page when the code changes
+    page.wait_for_load_state()
+    second = decode(page)
+    assert first != second
+    assert second.startswith(f"{live_server.url}/asistencia/{room['session'].pk}.")
+    context.close()
