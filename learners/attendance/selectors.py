@@ -88,3 +88,8 @@ def attended_hours(*, enrolments: list[Enrolment]) -> dict[int, Decimal]:
         .annotate(hours=Sum("session__duration_hours"))
         .values_list("enrolment_id", "hours")
     )
+
+
+def present_count(*, session: Session) -> int:
+    """Learners marked present at ``session`` so far (one query)."""
+    return AttendanceRecord.objects.filter(session=session, status=AttendanceRecord.Status.PRESENT).count()

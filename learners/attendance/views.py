@@ -3,6 +3,9 @@
 An instructor sees the sessions of the cohorts she teaches; academy staff with the
 ``learners.change_attendancerecord`` permission (and superusers) see every session. Anyone else gets a 404 for
 a session that is not theirs, so session ids reveal nothing.
+
+QR check-in: only the cohort's instructors (and superusers) show the rotating code (``checkin_display``,
+``checkin_code``); a learner's phone opens ``checkin`` (README, "Asistencia con código QR").
 """
 
 import io
@@ -200,7 +203,7 @@ def checkin_display(request, session_id):
         "running": codes.session_running(session),
         "opens": opens,
         "closes": closes,
-        "present": AttendanceRecord.objects.filter(session=session, status=AttendanceRecord.Status.PRESENT).count(),
+        "present": selectors.present_count(session=session),
     }
     response = render(request, "learners/staff/checkin_display.html", context)
     response["Cache-Control"] = "no-store"
@@ -213,7 +216,7 @@ def checkin_code(request, session_id):
     ``present`` (learners marked present so far)."""
     session = get_object_or_404(qr_sessions_for(user=request.user), pk=session_id)
     code = codes.shown_code(session=session)
-    present = AttendanceRecord.objects.filter(session=session, status=AttendanceRecord.Status.PRESENT).count()
+    present = selectors.present_count(session=session)
     response = JsonResponse({"svg": code.svg, "refresh_in": code.refresh_in, "present": present})
     response["Cache-Control"] = "no-store"
     return response
