@@ -127,6 +127,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "es-cl"
 LANGUAGES = [("es-cl", "Español"), ("en", "English")]
 FORMAT_MODULE_PATH = ["cms.formats"]
+# Wagtail's "es" catalogues leave hundreds of admin strings in English and give a model's name a masculine article
+# ("El Actividad H5P…"): cms/locale_wagtail completes and corrects them. LOCALE_PATHS wins over every app's catalogue.
+LOCALE_PATHS = [PROJECT_DIR / "locale_wagtail"]
 # Times are stored in UTC and every time a person reads (pages, admin, PDFs, emails, exports) is Chilean local time,
 # summer time included. The admin offers no other zone, so the account settings hide Wagtail's time zone choice.
 TIME_ZONE = "America/Santiago"
