@@ -2,8 +2,9 @@
 
 Wagtail's missing and masculine translations live in ``cms/locale_wagtail``; what cannot be fixed with a catalogue
 is here: the page search names its results "None" (its view has no plural name), the sites listing and the
-workflow and group-permission forms label columns and fields from their Python names ("Port", "Site name", "Page"), two search forms label
-their submit button with a bare ``value="Search"``, and Django names permissions in English ("Can add group"). Templates with the same kind of slip are overridden in
+workflow and group-permission forms label columns and fields from their Python names ("Port", "Site name",
+"Page"), two search forms label their submit button with a bare ``value="Search"``, and Django names permissions
+in English ("Can add group"). Templates with the same kind of slip are overridden in
 ``cms/templates/wagtailadmin/``. ``tests/cms/test_admin_spanish.py`` finds any new one after a Wagtail upgrade.
 """
 

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 #: CUT codes of the regions from north to south, the order people expect in every list, filter and chart
 #: (Arica y Parinacota, Tarapacá … Metropolitana, O'Higgins … Aysén, Magallanes).
-REGIONS_NORTH_TO_SOUTH = ("15", "01", "02", "03", "04", "05", "13", "06", "07", "16", "08", "09", "14", "10", "11", "12")
+REGIONS_NORTH_TO_SOUTH = (
+    "15", "01", "02", "03", "04", "05", "13", "06", "07", "16", "08", "09", "14", "10", "11", "12",
+)  # fmt: skip
 
 
 def region_position(code: str | None) -> int:

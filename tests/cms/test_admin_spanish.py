@@ -17,7 +17,10 @@ from tests.cms import admin_spanish
 from tests.cms.roles_setup import RolesTestCase
 
 STAFF_PREFIXES = ("/admin/", "/equipo/")
-NOT_OPENED = re.compile(r"/logout/|/jsi18n/|/preview/|/download|/export|\.(csv|xlsx|zip|pdf)$|/admin/sprite|/favicon|/failwhale/")
+# Not pages to read: logging out, files, previews of the public site, and Wagtail's deliberate error page.
+NOT_OPENED = re.compile(
+    r"/logout/|/jsi18n/|/preview/|/download|/export|\.(csv|xlsx|zip|pdf)$|/admin/sprite|/favicon|/failwhale/"
+)
 HREF = re.compile(r"""href=["'](/(?:admin|equipo)/[^"'#?]*)""")
 
 

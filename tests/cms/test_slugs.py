@@ -1,5 +1,7 @@
 """Addresses without accents (issue 13, item 2): page slugs from titles, slugs typed by hand, and file names."""
 
+import json
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -41,7 +43,9 @@ class PageSlugTests(TestCase):
         self.assertEqual(course.slug, "ejemplo-practico-de-participacion")
 
     def test_a_slug_typed_with_accents_is_saved_without_them(self):
-        page = site_root().add_child(instance=StandardPage(title="Ayuda", slug="ayuda-práctica-ñuñoa", body="<p>Ayuda</p>"))
+        page = site_root().add_child(
+            instance=StandardPage(title="Ayuda", slug="ayuda-práctica-ñuñoa", body="<p>Ayuda</p>")
+        )
         self.assertEqual(Page.objects.get(pk=page.pk).slug, "ayuda-practica-nunoa")
 
     def test_every_page_model_of_the_platform_transliterates(self):
@@ -66,7 +70,15 @@ class AdminPageSlugTests(WagtailTestUtils, TestCase):
 
     def create(self, **data):
         url = f"/admin/pages/add/cms/standardpage/{self.home.pk}/"
-        body = '{"blocks":[{"key":"a","type":"unstyled","text":"Hola","depth":0,"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}'
+        block = {
+            "key": "a",
+            "type": "unstyled",
+            "text": "Hola",
+            "depth": 0,
+            "inlineStyleRanges": [],
+            "entityRanges": [],
+        }
+        body = json.dumps({"blocks": [block], "entityMap": {}})
         return self.client.post(url, {"title": "Ejemplo práctico", "body": body, "action-publish": "1", **data})
 
     def test_the_editor_saves_an_accented_slug_without_accents(self):
