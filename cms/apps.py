@@ -10,5 +10,8 @@ class CmsConfig(AppConfig):
     def ready(self):
         from cms import checks  # noqa: F401 (registers the site's system checks)
         from cms.signal_handlers import register_signal_handlers
+        from cms.wagtail_spanish import wagtail_patch
+
+        wagtail_patch()
 
         register_signal_handlers()

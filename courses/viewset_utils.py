@@ -8,7 +8,8 @@ from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin, list_to_str
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -62,15 +63,44 @@ class LocalTimeInspectMixin:
         return value
 
 
+class YesNoColumn(Column):
+    """A listing column that shows a boolean as "Sí" / "No" (Wagtail's prints "True" / "False")."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return spreadsheets.yes_no(value) if isinstance(value, bool) else value
+
+
+class YesNoIndexMixin:
+    """Listing view mixin: the columns built from ``list_display`` names show booleans as "Sí" / "No"."""
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        if column_class is Column:
+            column_class = YesNoColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
+
+
+class YesNoInspectMixin:
+    """Inspect view mixin: booleans read "Sí" / "No"."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return spreadsheets.yes_no(value) if isinstance(value, bool) else value
+
+
 def platform_view_class(view_class):
-    """``view_class`` with the platform's rules for admin views: exports through ``SafeSpreadsheetExportMixin``
-    and inspect views in local time (``LocalTimeInspectMixin``). Classes that already follow them come back as they
-    are."""
+    """``view_class`` with the platform's rules for admin views: exports through ``SafeSpreadsheetExportMixin``,
+    inspect views in local time (``LocalTimeInspectMixin``), booleans as "Sí" / "No" in listings and inspect views
+    (``YesNoIndexMixin``, ``YesNoInspectMixin``). Classes that already follow them come back as they are."""
     mixins = []
     if issubclass(view_class, SpreadsheetExportMixin) and not issubclass(view_class, SafeSpreadsheetExportMixin):
         mixins.append(SafeSpreadsheetExportMixin)
+    if issubclass(view_class, IndexView) and not issubclass(view_class, YesNoIndexMixin):
+        mixins.append(YesNoIndexMixin)
     if issubclass(view_class, InspectView) and not issubclass(view_class, LocalTimeInspectMixin):
         mixins.append(LocalTimeInspectMixin)
+    if issubclass(view_class, InspectView) and not issubclass(view_class, YesNoInspectMixin):
+        mixins.append(YesNoInspectMixin)
     if not mixins:
         return view_class
     return type(view_class.__name__, (*mixins, view_class), {"__module__": view_class.__module__})

@@ -205,9 +205,9 @@ class HostileNamesTests(TestCase):
                 cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
                 live = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not is_number(cell)]
                 self.assertEqual(live, [], name)
-        profile = list(csv.DictReader(io.StringIO(archive.read("profile.csv").decode("utf-8-sig"))))
-        self.assertEqual((profile[0]["given_names"], profile[0]["family_names"]), (NEUTRALISED[0], NEUTRALISED[0]))
-        enrolments = list(csv.DictReader(io.StringIO(archive.read("enrolments.csv").decode("utf-8-sig"))))
-        self.assertEqual(enrolments[0]["course__title"], NEUTRALISED[0])
-        self.assertEqual(enrolments[0]["final_grade"], "6.5")
-        self.assertIn(b'"given_names": "=HYPERLINK', archive.read("datos.json"))  # JSON is data, not a spreadsheet
+        profile = list(csv.DictReader(io.StringIO(archive.read("perfil.csv").decode("utf-8-sig"))))
+        self.assertEqual((profile[0]["nombres"], profile[0]["apellidos"]), (NEUTRALISED[0], NEUTRALISED[0]))
+        enrolments = list(csv.DictReader(io.StringIO(archive.read("inscripciones.csv").decode("utf-8-sig"))))
+        self.assertEqual(enrolments[0]["curso"], NEUTRALISED[0])
+        self.assertEqual(enrolments[0]["nota_final"], "6.5")
+        self.assertIn(b'"nombres": "=HYPERLINK', archive.read("datos.json"))  # JSON is data, not a spreadsheet

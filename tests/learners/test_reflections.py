@@ -510,14 +510,14 @@ class PersonalDataTests(ReflectionTestCase):
         self.answer_of(self.luis_enrolment, "Lo de Luis.")
         archive = zipfile.ZipFile(io.BytesIO(learner_data_zip(user=self.ana)))
         data = json.loads(archive.read("datos.json"))
-        [row] = data["reflection_answers"]
-        self.assertEqual((row["text"], row["feedback"]), (formula, "+SUMA(1;2)"))
-        self.assertEqual(row["prompt"], "¿Qué problema de tu barrio llevarías a la junta?")
-        self.assertEqual(row["lesson__title"], "La junta y su barrio")
-        rows = list(csv.DictReader(io.StringIO(archive.read("reflection_answers.csv").decode("utf-8-sig"))))
+        [row] = data["respuestas_reflexion"]
+        self.assertEqual((row["respuesta"], row["comentario"]), (formula, "+SUMA(1;2)"))
+        self.assertEqual(row["pregunta"], "¿Qué problema de tu barrio llevarías a la junta?")
+        self.assertEqual(row["leccion"], "La junta y su barrio")
+        rows = list(csv.DictReader(io.StringIO(archive.read("respuestas_reflexion.csv").decode("utf-8-sig"))))
         self.assertEqual(len(rows), 1)
-        self.assertEqual(rows[0]["text"], "'" + formula)
-        self.assertEqual(rows[0]["feedback"], "'+SUMA(1;2)")
+        self.assertEqual(rows[0]["respuesta"], "'" + formula)
+        self.assertEqual(rows[0]["comentario"], "'+SUMA(1;2)")
         self.assertNotIn("Lo de Luis.", archive.read("datos.json").decode())
 
     def test_deletion_removes_her_answers_and_keeps_the_others(self):
