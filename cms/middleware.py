@@ -1,12 +1,21 @@
+import logging
 from functools import lru_cache
 
 from csp.constants import SELF
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
+from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.datastructures import MultiValueDictKeyError
+
+logger = logging.getLogger(__name__)
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ChosenLanguageMiddleware:
@@ -97,3 +106,60 @@ def _admin_prefix() -> str:
 
 def _is_admin(request) -> bool:
     return request.path_info.startswith(_admin_prefix())
+
+
+NUL = "\x00"
+# Exceptions that only bad input raises, never a bug of ours, and what they mean:
+# - OverflowError: an id beyond the database's integers (SQLite: "Python int too large to convert to SQLite
+#   INTEGER"); such a row cannot exist, so 404.
+# - MultiValueDictKeyError: a form or query parameter the request did not send (``request.POST["x"]``), 400.
+# - RawPostDataException: a view read the raw body of a request sent as a form (multipart), 400.
+NOT_FOUND_EXCEPTIONS = (OverflowError,)
+BAD_REQUEST_EXCEPTIONS = (MultiValueDictKeyError, RawPostDataException)
+
+
+def bad_request(request, status: int = 400) -> HttpResponse:
+    """The site's "we could not read this request" page (cms/templates/400.html), in Spanish."""
+    return render(request, "400.html", status=status)
+
+
+class BadInputMiddleware:
+    """Refuses what no honest browser sends, before any view or query sees it, and turns the exceptions that bad
+    input raises deep in Django or Wagtail into a 400/404 instead of a 500.
+
+    - A NUL character in the path, the query string or a form value: PostgreSQL refuses NUL in text ("A string
+      literal cannot contain NUL"), SQLite's full-text search chokes on it, and no form of the site can send it.
+    - ``process_exception``: only the exception classes listed above (``NOT_FOUND_EXCEPTIONS``,
+      ``BAD_REQUEST_EXCEPTIONS``), so that a genuine bug still shows as a 500 and reaches the logs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul(request):
+            logger.info("Refused a request with a NUL character: %s %r", request.method, request.path[:200])
+            return bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def has_nul(request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if NUL in request.path or NUL in query or "%00" in query:
+            return True
+        if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+            return False
+        try:
+            form = request.POST
+        except (MultiPartParserError, UnicodeDecodeError):
+            return False  # the view's own read of the form raises again, and Django answers 400
+        return any(NUL in key or any(NUL in value for value in values) for key, values in form.lists())
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NOT_FOUND_EXCEPTIONS):
+            logger.info("Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception)
+            return render(request, "404.html", status=404)
+        if isinstance(exception, BAD_REQUEST_EXCEPTIONS):
+            logger.info("Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception)
+            return bad_request(request)
+        return None

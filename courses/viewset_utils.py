@@ -7,6 +7,7 @@ from itertools import chain
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin, list_to_str
@@ -83,6 +84,13 @@ class PlatformViewSetMixin:
 
     def construct_view(self, view_class, **kwargs):
         return super().construct_view(platform_view_class(view_class), **kwargs)
+
+    @cached_property
+    def pk_path_converter(self):
+        """``<id:pk>`` (courses.converters) where Wagtail would use ``<id:pk>``: an id beyond 64 bits is a 404, not
+        an OverflowError."""
+        converter = super().pk_path_converter
+        return "id" if converter == "int" else converter
 
 
 class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):

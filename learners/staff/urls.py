@@ -8,5 +8,5 @@ app_name = "learners_staff"
 
 urlpatterns = [
     path("sesiones/", views.session_list, name="sessions"),
-    path("sesiones/<int:session_id>/asistencia/", views.attendance, name="attendance"),
+    path("sesiones/<id:session_id>/asistencia/", views.attendance, name="attendance"),
 ]
