@@ -1,4 +1,5 @@
 import logging
+import re
 from functools import lru_cache
 
 from csp.constants import SELF
@@ -9,7 +10,7 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDictKeyError
@@ -114,8 +115,14 @@ NUL = "\x00"
 #   INTEGER"); such a row cannot exist, so 404.
 # - MultiValueDictKeyError: a form or query parameter the request did not send (``request.POST["x"]``), 400.
 # - RawPostDataException: a view read the raw body of a request sent as a form (multipart), 400.
+# Two more, recognised by their content rather than their class (the class alone is also what bugs raise):
+# - ValueError "Field 'id' expected a number but got 'x'": a lookup on an integer field with a value from the
+#   request (Wagtail's choosers: ``/admin/images/chooser/chosen/x/``, ``?id=%`` on chosen-multiple), 400;
+# - NoReverseMatch whose message quotes a value the request sent (``next=١٢`` after locking a page, a
+#   parent_page_id that is not a number), 400. A NoReverseMatch of our own making quotes no request value.
 NOT_FOUND_EXCEPTIONS = (OverflowError,)
 BAD_REQUEST_EXCEPTIONS = (MultiValueDictKeyError, RawPostDataException)
+NOT_A_NUMBER = re.compile(r"^Field '\w+' expected a number but got ")
 
 
 def bad_request(request, status: int = 400) -> HttpResponse:
@@ -159,7 +166,22 @@ class BadInputMiddleware:
         if isinstance(exception, NOT_FOUND_EXCEPTIONS):
             logger.info("Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception)
             return render(request, "404.html", status=404)
-        if isinstance(exception, BAD_REQUEST_EXCEPTIONS):
-            logger.info("Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception)
+        if isinstance(exception, BAD_REQUEST_EXCEPTIONS) or self.from_request_value(request, exception):
+            logger.warning(
+                "Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception, exc_info=exception
+            )
             return bad_request(request)
         return None
+
+    @staticmethod
+    def from_request_value(request, exception) -> bool:
+        if isinstance(exception, ValueError) and NOT_A_NUMBER.match(str(exception)):
+            return True
+        if isinstance(exception, NoReverseMatch):
+            message = str(exception)
+            try:
+                values = [*request.GET.values(), *request.POST.values()]
+            except Exception:  # an unreadable body: not what this exception came from
+                values = list(request.GET.values())
+            return any(value and f"'{value}'" in message for value in values)
+        return False

@@ -4,14 +4,20 @@ import datetime
 from collections.abc import Iterable
 from itertools import chain
 
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic import DeleteView, InspectView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin, list_to_str
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from courses import spreadsheets
@@ -63,6 +69,20 @@ class LocalTimeInspectMixin:
         return value
 
 
+class ProtectedDeleteMixin:
+    """A delete view that refuses, with a message, to delete a row that protected foreign keys still point at
+    (a certificate template with issued certificates, a cohort with enrolments): Django raises ProtectedError
+    there, which Wagtail's delete views let through as a 500."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().post(request, *args, **kwargs)
+        except (ProtectedError, RestrictedError):
+            messages.error(request, _("This cannot be deleted because other records still use it."))
+            return redirect(self.get_success_url())
+
+
 def platform_view_class(view_class):
     """``view_class`` with the platform's rules for admin views: exports through ``SafeSpreadsheetExportMixin``
     and inspect views in local time (``LocalTimeInspectMixin``). Classes that already follow them come back as they
@@ -72,6 +92,8 @@ def platform_view_class(view_class):
         mixins.append(SafeSpreadsheetExportMixin)
     if issubclass(view_class, InspectView) and not issubclass(view_class, LocalTimeInspectMixin):
         mixins.append(LocalTimeInspectMixin)
+    if issubclass(view_class, DeleteView) and not issubclass(view_class, ProtectedDeleteMixin):
+        mixins.append(ProtectedDeleteMixin)
     if not mixins:
         return view_class
     return type(view_class.__name__, (*mixins, view_class), {"__module__": view_class.__module__})
@@ -93,12 +115,28 @@ class PlatformViewSetMixin:
         return "id" if converter == "int" else converter
 
 
+class GuardedSnippetCreateView(SnippetCreateView):
+    """The snippet chooser's "create" step; a model whose chooser has no creation form answered a POST with
+    AttributeError ('NoneType' object has no attribute 'is_valid'): now a 404, as if the URL did not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.get_creation_form_class() is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PlatformSnippetChooserViewSet(SnippetChooserViewSet):
+    create_view_class = GuardedSnippetCreateView
+
+
 class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):
     """Wagtail's ModelViewSet with the platform's rules (``PlatformViewSetMixin``)."""
 
 
 class PlatformSnippetViewSet(PlatformViewSetMixin, SnippetViewSet):
     """Wagtail's SnippetViewSet with the platform's rules (``PlatformViewSetMixin``)."""
+
+    chooser_viewset_class = PlatformSnippetChooserViewSet
 
 
 class LimitedModelViewSet(PlatformModelViewSet):
