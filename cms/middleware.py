@@ -147,7 +147,23 @@ class BadInputMiddleware:
         if self.has_nul(request):
             logger.info("Refused a request with a NUL character: %s %r", request.method, request.path[:200])
             return bad_request(request)
+        if self.has_bad_next(request):
+            logger.info("Refused a request whose next is not an address: %s %r", request.method, request.path[:200])
+            return bad_request(request)
         return self.get_response(request)
+
+    @staticmethod
+    def has_bad_next(request) -> bool:
+        """A ``next`` that is not an address: Django's redirect() would take ``next=abc`` for the name of a URL
+        pattern and raise NoReverseMatch, after the view had done its work (Wagtail's page lock locks the page and
+        then fails). Every honest ``next`` is a path or a full URL."""
+        values = request.GET.getlist("next")
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            try:
+                values += request.POST.getlist("next")
+            except (MultiPartParserError, UnicodeDecodeError):
+                pass
+        return any(value and not value.startswith(("/", "http://", "https://")) for value in values)
 
     @staticmethod
     def has_nul(request) -> bool:

@@ -201,7 +201,12 @@ class ScopedViewSetMixin:
         if hasattr(view_class, "get_base_queryset"):
 
             def get_base_queryset(view):
-                return viewset.scope_queryset(super(scoped, view).get_base_queryset(), view.request.user)
+                queryset = super(scoped, view).get_base_queryset()
+                if queryset.model is not viewset.model:
+                    # The history view lists log entries, not the model's rows (scoping them raised FieldError
+                    # for an instructor); its object is scoped by get_object below.
+                    return queryset
+                return viewset.scope_queryset(queryset, view.request.user)
 
             attributes["get_base_queryset"] = get_base_queryset
         if hasattr(view_class, "get_object"):

@@ -147,6 +147,51 @@ class BadInputTests(RolesTestCase):
         response = self.client.get(f"/admin/pages/{TWENTY_DIGITS}/edit/")
         self.assertEqual(response.status_code, 404)
 
+    # -- what the hostile-input sweep found -----------------------------------------------------------------------
+
+    def test_instructor_opens_the_history_of_an_h5p_activity(self):
+        """The scoped H5P viewset filtered the history's log entries as if they were activities (FieldError)."""
+        self.client.force_login(self.instructor)
+        response = self.client.get(f"/admin/snippets/courses/h5pactivity/history/{self.activity.pk}/")
+        self.assertEqual(response.status_code, 200)
+
+    def test_deleting_a_cohort_with_enrolments_is_refused_with_a_message(self):
+        """Enrolments protect their cohort: Wagtail's delete view let ProtectedError through as a 500."""
+        self.client.force_login(self.academy)
+        response = self.client.post(f"/admin/learners/cohorts/delete/{self.mine_cohort.pk}/", follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "No se puede eliminar porque otros registros todavía lo usan.")
+        self.assertTrue(type(self.mine_cohort).objects.filter(pk=self.mine_cohort.pk).exists())
+
+    def test_external_link_chooser_without_a_url_is_a_form_error(self):
+        """Wagtail's chooser read a missing ``url`` field as None (AttributeError on startswith)."""
+        self.client.force_login(self.academy)
+        for data in ({}, {"external-link-chooser-link_text": "١٢"}, {"external-link-chooser-url": "１２"}):
+            with self.subTest(data=data):
+                response = self.client.post("/admin/choose-external-link/", data)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.json()["step"], "external_link")  # the form again, with its error
+
+    def test_snippet_chooser_create_step_without_a_form_is_a_404(self):
+        """The snippet chooser's "create" URL exists for every snippet, with or without a creation form."""
+        self.client.force_login(self.academy)
+        response = self.client.post("/admin/snippets/choose/certificates/issuer/create/", {})
+        self.assertEqual(response.status_code, 404)
+
+    def test_wagtail_chooser_with_a_non_numeric_id_is_a_400(self):
+        """``/admin/images/chooser/chosen/x/`` and ``?id=%`` raised ValueError inside Wagtail."""
+        self.client.force_login(self.academy)
+        for url in ("/admin/images/chooser/chosen/x/", "/admin/documents/chooser/chosen-multiple/?id=%25"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 400)
+
+    def test_next_that_is_not_an_address_is_a_400_and_the_page_stays_unlocked(self):
+        """``next=١٢`` after locking a page: redirect() took it for a URL name after the page was locked."""
+        self.client.force_login(self.academy)
+        response = self.client.post(f"/admin/pages/{self.mine.pk}/lock/", {"next": "١٢"})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.reload(self.mine).locked)
+
 
 class IdParsingTests(SimpleTestCase):
     def test_parse_id_accepts_only_ascii_digits_in_range(self):
