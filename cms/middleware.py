@@ -147,16 +147,17 @@ class BadInputMiddleware:
         if self.has_nul(request):
             logger.info("Refused a request with a NUL character: %s %r", request.method, request.path[:200])
             return bad_request(request)
-        if self.has_bad_next(request):
+        if _is_admin(request) and self.has_bad_next(request):
             logger.info("Refused a request whose next is not an address: %s %r", request.method, request.path[:200])
             return bad_request(request)
         return self.get_response(request)
 
     @staticmethod
     def has_bad_next(request) -> bool:
-        """A ``next`` that is not an address: Django's redirect() would take ``next=abc`` for the name of a URL
-        pattern and raise NoReverseMatch, after the view had done its work (Wagtail's page lock locks the page and
-        then fails). Every honest ``next`` is a path or a full URL."""
+        """A ``next`` that is not an address, in the Wagtail admin: Django's redirect() takes ``next=abc`` for the
+        name of a URL pattern and raises NoReverseMatch after the view has done its work (Wagtail's page lock locks
+        the page, then fails). Every honest ``next`` is a path or a full URL. The site's own views read ``next``
+        themselves (an unusable one sends the learner to "Mis cursos")."""
         values = request.GET.getlist("next")
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
             try:
