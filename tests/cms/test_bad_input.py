@@ -156,11 +156,20 @@ class BadInputTests(RolesTestCase):
         self.assertEqual(response.status_code, 200)
 
     def test_deleting_a_cohort_with_enrolments_is_refused_with_a_message(self):
-        """Enrolments protect their cohort: Wagtail's delete view let ProtectedError through as a 500."""
+        """Enrolments protect their cohort: Wagtail's delete view let ProtectedError through as a 500.
+
+        Wagtail refuses by itself when its reference index already knows the cohort is used (a PermissionDenied,
+        shown as a message); otherwise ProtectedDeleteMixin catches the ProtectedError. Either way: no 500, a
+        message, and the cohort is still there."""
         self.client.force_login(self.academy)
         response = self.client.post(f"/admin/learners/cohorts/delete/{self.mine_cohort.pk}/", follow=True)
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "No se puede eliminar porque otros registros todavía lo usan.")
+        shown = [str(message) for message in response.context["messages"]]
+        self.assertTrue(
+            "No se puede eliminar porque otros registros todavía lo usan." in shown
+            or any("permiso" in message for message in shown),
+            shown,
+        )
         self.assertTrue(type(self.mine_cohort).objects.filter(pk=self.mine_cohort.pk).exists())
 
     def test_external_link_chooser_without_a_url_is_a_form_error(self):

@@ -103,6 +103,9 @@ class WriteLog:
         return execute(sql, params, many, context)
 
 
+# How many patterns each role must at least open with a 200 (per test; the admin roles run in two halves): a
+# broken log-in or a lost permission would otherwise leave a sweep that only ever meets the door.
+MIN_REACHED = {"anonymous": 5, "learner": 8, "instructor": 15, "academy": 30}
 ROLES = ("anonymous", "learner", "instructor", "academy")
 LOGIN_PATHS = ("/admin/login/", "/cuenta/ingresar/")
 SLOW_REQUEST_SECONDS = 5
@@ -284,6 +287,7 @@ class HostileSweep(RolesTestCase):
         with url_sweep.recorded_parameter_names() as names:
             url = pattern.url(values)
             got = self.send(client, role, pattern, "GET", url, value="(valid ids)")
+            self.reached += got.status_code == 200
             posted = self.send(client, role, pattern, "POST", url, value="(empty form)")
         names = sorted(names)[:80]
 
@@ -331,11 +335,13 @@ class HostileSweep(RolesTestCase):
         if role != "anonymous":  # Wagtail creates a user's admin profile on first use: before the baseline
             UserProfile.get_for_user(self.users[role])
         self.baseline = key_tables_fingerprint()
+        self.reached = 0
         targets = self.targets()
         self.assertGreater(len(targets), 300, "the resolver walk found too few URL patterns")
         for position, (pattern, values) in enumerate(targets):
             if position % shards == shard:
                 self.sweep_pattern(client, role, pattern, values)
+        self.assertGreaterEqual(self.reached, MIN_REACHED[role], f"{role} opened too few pages: is the log-in broken?")
         if self.failures:
             self.fail(f"{len(self.failures)} hostile request(s) went wrong as {role}:\n" + "\n".join(self.failures))
 
