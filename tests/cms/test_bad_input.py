@@ -194,6 +194,21 @@ class BadInputTests(RolesTestCase):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 400)
 
+    def test_image_chooser_search_with_a_tag_finds_the_image(self):
+        """Searching the image chooser and then picking a tag raised FilterFieldError (tags__name not filterable)."""
+        from wagtail.images import get_image_model
+        from wagtail.images.tests.utils import get_test_image_file
+
+        image = get_image_model().objects.create(title="Plaza de Peñalolén", file=get_test_image_file())
+        image.tags.add("plazas")
+        get_image_model().objects.create(title="Plaza sin etiqueta", file=get_test_image_file())
+        self.client.force_login(self.academy)
+        response = self.client.get("/admin/images/chooser/", {"q": "plaza", "tag": "plazas"})
+        self.assertEqual(response.status_code, 200)
+        html = response.json()["html"]
+        self.assertIn("Plaza de Peñalolén", html)
+        self.assertNotIn("Plaza sin etiqueta", html)
+
     def test_next_that_is_not_an_address_is_a_400_and_the_page_stays_unlocked(self):
         """``next=١٢`` after locking a page: redirect() took it for a URL name after the page was locked."""
         self.client.force_login(self.academy)
