@@ -125,7 +125,7 @@ class GuardedSnippetCreateView(SnippetCreateView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PlatformSnippetChooserViewSet(SnippetChooserViewSet):
+class PlatformSnippetChooserViewSet(PlatformViewSetMixin, SnippetChooserViewSet):
     create_view_class = GuardedSnippetCreateView
 
 
