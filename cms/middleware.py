@@ -136,8 +136,10 @@ class BadInputMiddleware:
 
     - A NUL character in the path, the query string or a form value: PostgreSQL refuses NUL in text ("A string
       literal cannot contain NUL"), SQLite's full-text search chokes on it, and no form of the site can send it.
-    - ``process_exception``: only the exception classes listed above (``NOT_FOUND_EXCEPTIONS``,
-      ``BAD_REQUEST_EXCEPTIONS``), so that a genuine bug still shows as a 500 and reaches the logs.
+    - In the Wagtail admin, a ``next`` that is not an address (``has_bad_next``).
+    - ``process_exception``: only the exceptions listed above (two classes, two recognised by their message), so
+      that a genuine bug still shows as a 500 and reaches the logs; the 400s are logged as warnings with their
+      traceback.
     """
 
     def __init__(self, get_response):
@@ -156,8 +158,8 @@ class BadInputMiddleware:
     def has_bad_next(request) -> bool:
         """A ``next`` that is not an address, in the Wagtail admin: Django's redirect() takes ``next=abc`` for the
         name of a URL pattern and raises NoReverseMatch after the view has done its work (Wagtail's page lock locks
-        the page, then fails). Every honest ``next`` is a path or a full URL. The site's own views read ``next``
-        themselves (an unusable one sends the learner to "Mis cursos")."""
+        the page, then fails). Every honest ``next`` is a path or a full URL. The site's own views check their
+        ``next`` themselves (the privacy acceptance sends an unusable one to "Mis cursos")."""
         values = request.GET.getlist("next")
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
             try:
