@@ -8,9 +8,7 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.urls import register_converter
-
-        from courses import checks  # noqa: F401  (registers the system checks)
-        from courses.converters import IdConverter
-
-        register_converter(IdConverter, "id")  # before any URLconf is read: the apps' urls use <id:…>
+        from courses import (
+            checks,  # noqa: F401  (registers the system checks)
+            converters,  # noqa: F401  (registers <id:…>, which the apps' urls use)
+        )

@@ -9,6 +9,8 @@ exception.
 
 import re
 
+from django.urls import register_converter
+
 MAX_ID = 2**63 - 1
 ID_PATTERN = re.compile(r"[0-9]{1,19}")
 
@@ -36,3 +38,9 @@ class IdConverter:
         if number is None:
             raise ValueError(value)  # reverse() then raises NoReverseMatch instead of writing a wrong URL
         return str(number)
+
+
+# Registered when this module is first imported: by CoursesConfig.ready() (before any URLconf is read) and by
+# courses.viewset_utils, whose viewsets name the converter while Wagtail registers them, which in a host site
+# may happen before this app's ready().
+register_converter(IdConverter, "id")

@@ -20,7 +20,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from courses import spreadsheets
+from courses import (
+    converters,  # noqa: F401  (registers <id:…> before Wagtail checks pk_path_converter)
+    spreadsheets,
+)
 
 
 class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
