@@ -151,7 +151,7 @@ class HostileNamesTests(TestCase):
 
     def exports(self):
         profile = LearnerProfile.objects.get(user=self.learners[0])
-        arguments = {**SAMPLE_ARGUMENTS, "int": str(profile.pk)}
+        arguments = {**SAMPLE_ARGUMENTS, "int": str(profile.pk), "id": str(profile.pk)}
         for address in exporting_addresses(arguments):
             for export_format in ("csv", "xlsx"):
                 response = self.client.get(f"{address}?export={export_format}")
