@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDictKeyError
 
+from courses.converters import MAX_ID
+
 logger = logging.getLogger(__name__)
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -180,6 +182,14 @@ class BadInputMiddleware:
         except (MultiPartParserError, UnicodeDecodeError):
             return False  # the view's own read of the form raises again, and Django answers 400
         return any(NUL in key or any(NUL in value for value in values) for key, values in form.lists())
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """An id from an ``<int:…>`` URL (Wagtail's own, which ``<id:…>`` cannot replace) that no row can have:
+        0, or beyond a 64-bit integer. A 404 before the view runs: Wagtail's revision revert answered
+        ``/revisions/0/revert/`` with AttributeError, and SQLite raises OverflowError for 20 digits."""
+        if any(type(value) is int and not 0 < value <= MAX_ID for value in view_kwargs.values()):
+            return render(request, "404.html", status=404)
+        return None
 
     def process_exception(self, request, exception):
         if isinstance(exception, NOT_FOUND_EXCEPTIONS):

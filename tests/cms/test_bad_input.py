@@ -209,6 +209,11 @@ class BadInputTests(RolesTestCase):
         self.assertIn("Plaza de Peñalolén", html)
         self.assertNotIn("Plaza sin etiqueta", html)
 
+    def test_reverting_to_revision_zero_is_a_404(self):
+        """Wagtail's ``<int:revision_id>`` accepts 0, and its revert view raised AttributeError for it."""
+        self.client.force_login(self.academy)
+        self.assertEqual(self.client.get(f"/admin/pages/{self.mine.pk}/revisions/0/revert/").status_code, 404)
+
     def test_next_that_is_not_an_address_is_a_400_and_the_page_stays_unlocked(self):
         """``next=١٢`` after locking a page: redirect() took it for a URL name after the page was locked."""
         self.client.force_login(self.academy)
