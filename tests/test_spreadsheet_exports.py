@@ -31,7 +31,14 @@ SUMMER = datetime.datetime(2026, 12, 6, 18, 56, tzinfo=datetime.UTC)  # 15:56 in
 WINTER = datetime.datetime(2026, 7, 6, 18, 56, tzinfo=datetime.UTC)  # 14:56 in Santiago (UTC-4)
 LATE = datetime.datetime(2026, 12, 7, 2, 30, tzinfo=datetime.UTC)  # 6 December, 23:30 in Santiago
 PROJECT_APPS = ("courses", "learners", "certificates", "cms")
-SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+SAMPLE_ARGUMENTS = {
+    "int": "1",
+    "id": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 
 def _walk(patterns, prefix=""):
@@ -144,7 +151,7 @@ class HostileNamesTests(TestCase):
 
     def exports(self):
         profile = LearnerProfile.objects.get(user=self.learners[0])
-        arguments = {**SAMPLE_ARGUMENTS, "int": str(profile.pk)}
+        arguments = {**SAMPLE_ARGUMENTS, "int": str(profile.pk), "id": str(profile.pk)}
         for address in exporting_addresses(arguments):
             for export_format in ("csv", "xlsx"):
                 response = self.client.get(f"{address}?export={export_format}")
