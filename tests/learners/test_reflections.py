@@ -164,10 +164,18 @@ class AnswerRefusalTests(ReflectionTestCase):
 
 
 class HostileInputTests(ReflectionTestCase):
-    def test_nul_and_control_characters_are_dropped_not_a_500(self):
-        response = self.save(self.ana, "Hola\x00 vecinas\x07\r\nchao\x1b")
+    def test_control_characters_are_dropped_not_a_500(self):
+        response = self.save(self.ana, "Hola vecinas\x07\r\nchao\x1b")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(ReflectionAnswer.objects.get().text, "Hola vecinas\nchao")
+
+    def test_a_nul_is_refused_in_spanish_and_writes_nothing(self):
+        # The site refuses a NUL anywhere in a request (cms.middleware.BadInputMiddleware); the answer box's script
+        # strips NULs before sending, so only a hand-made request gets here.
+        response = self.save(self.ana, "Hola\x00 vecinas")
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "caracteres o valores que no son válidos", status_code=400)
+        self.assertFalse(ReflectionAnswer.objects.exists())
 
     def test_an_answer_of_ten_thousand_characters_is_refused_in_spanish(self):
         response = self.save(self.ana, "a" * 10_000)
