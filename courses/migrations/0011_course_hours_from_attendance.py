@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0009_lesson_body_reflection_and_local_check'),
+        ('courses', '0010_regions_north_to_south'),
     ]
 
     operations = [

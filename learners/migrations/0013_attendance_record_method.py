@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0011_add_reflection_answer'),
+        ('learners', '0012_field_labels_in_spanish'),
     ]
 
     operations = [
