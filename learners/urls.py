@@ -1,5 +1,6 @@
 from django.urls import path
 
+from learners.attendance import views as attendance_views
 from learners.enrolment import views as enrolment_views
 from learners.gradebook import views as gradebook_views
 from learners.h5p import views as h5p_views
@@ -10,6 +11,7 @@ app_name = "learners"
 
 urlpatterns = [
     path("mis-cursos/", enrolment_views.dashboard, name="dashboard"),
+    path("asistencia/<str:token>/", attendance_views.checkin, name="checkin"),
     path("cursos/<id:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
     path("cursos/<id:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
     path("cursos/<id:course_id>/mis-notas/", gradebook_views.my_grades, name="my_grades"),

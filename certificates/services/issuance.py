@@ -6,6 +6,7 @@ a completed course (its failures recorded for the admin to retry).
 """
 
 import logging
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -24,7 +25,7 @@ from certificates.models import (
 )
 from certificates.services.errors import CertificateError
 from certificates.services.snapshot import build_snapshot
-from learners.attendance.selectors import attendance_summaries
+from learners.attendance.selectors import attendance_summaries, attended_hours
 from learners.models import Enrolment
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ def new_certificates(
     issued_at = timezone.now()
     folios = folio_allocate(issuer=template.issuer, year=timezone.localdate(issued_at).year, count=len(enrolments))
     attendance = attendance_summaries(enrolments=[enrolment for enrolment in enrolments if enrolment.cohort_id])
+    by_attendance = [e for e in enrolments if e.cohort_id and e.course.hours_from_attendance]
+    hours = attended_hours(enrolments=by_attendance)
+    hours_by_attendance = {e.pk for e in by_attendance}
     certificates = []
     for enrolment, folio in zip(enrolments, folios, strict=True):
         code = generate_code()
@@ -97,6 +101,7 @@ def new_certificates(
                     code=code,
                     issued_at=issued_at,
                     attendance=summary.percent if summary is not None else None,
+                    attended_hours=hours.get(enrolment.pk, Decimal(0)) if enrolment.pk in hours_by_attendance else None,
                 ),
                 issued_at=issued_at,
                 issued_by=issued_by,

@@ -41,8 +41,13 @@ def build_snapshot(
     code: str,
     issued_at: datetime,
     attendance: Decimal | None,
+    attended_hours: Decimal | None = None,
 ) -> dict:
-    """Every field printed on the certificate, as text in the site's language, plus what the verify page shows."""
+    """Every field printed on the certificate, as text in the site's language, plus what the verify page shows.
+
+    ``attended_hours``: for a course whose certified hours follow attendance (``hours_from_attendance``), the
+    hours of the sessions the learner was present at; they replace the course's duration ({horas}, "N clock
+    hours"). None: the course's duration."""
     user = enrolment.user
     profile = getattr(user, "learner_profile", None)
     course = enrolment.course
@@ -64,7 +69,10 @@ def build_snapshot(
         long_date = formats.date_format(issued_on, r"j \d\e F \d\e Y")
         grade = _number(enrolment.final_grade) if enrolment.final_grade is not None else None
         attendance_text = f"{_number(attendance)} %" if attendance is not None else None
-        hours = _number(course.duration_hours)
+        if attended_hours is not None and course.hours_from_attendance:
+            hours = _number(Decimal(attended_hours))
+        else:
+            hours = _number(course.duration_hours)
         values = {
             "nombre": name,
             "run": run,

@@ -126,6 +126,14 @@ class CoursePage(AsciiSlugMixin, Page):
         validators=[MaxValueValidator(100)],
         help_text=_("Only for cohorts with in-person sessions. Leave empty to not require attendance."),
     )
+    hours_from_attendance = models.BooleanField(
+        _("certified hours according to attendance"),
+        default=False,
+        help_text=_(
+            "For in-person courses: the certificate states the hours of the sessions the learner attended (marked "
+            "present) instead of the course's duration."
+        ),
+    )
 
     last_reviewed_on = models.DateField(
         _("content last reviewed on"),
@@ -167,6 +175,7 @@ class CoursePage(AsciiSlugMixin, Page):
                 FieldPanel("grade_required"),
                 FieldPanel("pass_grade"),
                 FieldPanel("min_attendance_percent"),
+                FieldPanel("hours_from_attendance"),
             ],
             heading=_("Access and completion rule"),
             help_text=_("A learner completes the course when every required lesson is done and these conditions hold."),

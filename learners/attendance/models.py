@@ -13,9 +13,20 @@ class AttendanceRecord(models.Model):
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
 
+    class Method(models.TextChoices):
+        INSTRUCTOR = "instructor", _("Marked by the instructor")
+        QR = "qr", _("QR code scanned by the learner")
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(_("attendance"), max_length=16, choices=Status.choices)
+    method = models.CharField(
+        _("how it was marked"),
+        max_length=16,
+        choices=Method.choices,
+        default=Method.INSTRUCTOR,
+        db_default=Method.INSTRUCTOR,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

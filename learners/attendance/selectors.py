@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from learners.attendance.models import AttendanceRecord
@@ -75,3 +75,21 @@ def attendance_summaries(*, enrolments: list[Enrolment]) -> dict[int, Attendance
             held=held[enrolment.cohort_id], present=row["present"], excused=row["excused"]
         )
     return summaries
+
+
+def attended_hours(*, enrolments: list[Enrolment]) -> dict[int, Decimal]:
+    """The hours of the sessions each enrolment was marked present at (by QR or by the instructor), one query;
+    enrolments without any are left out."""
+    if not enrolments:
+        return {}
+    return dict(
+        AttendanceRecord.objects.filter(enrolment__in=enrolments, status=AttendanceRecord.Status.PRESENT)
+        .values("enrolment_id")
+        .annotate(hours=Sum("session__duration_hours"))
+        .values_list("enrolment_id", "hours")
+    )
+
+
+def present_count(*, session: Session) -> int:
+    """Learners marked present at ``session`` so far (one query)."""
+    return AttendanceRecord.objects.filter(session=session, status=AttendanceRecord.Status.PRESENT).count()

@@ -3,27 +3,42 @@
 An instructor sees the sessions of the cohorts she teaches; academy staff with the
 ``learners.change_attendancerecord`` permission (and superusers) see every session. Anyone else gets a 404 for
 a session that is not theirs, so session ids reveal nothing.
+
+QR check-in: only the cohort's instructors (and superusers) show the rotating code (``checkin_display``,
+``checkin_code``); a learner's phone opens ``checkin`` (README, "Asistencia con código QR").
 """
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from courses.spreadsheets import csv_text, write_xlsx
+from learners.accounts.throttle import count_hit
+from learners.attendance import checkin as codes
 from learners.attendance import selectors, services
 from learners.attendance.models import AttendanceRecord
 from learners.enrolment.models import Enrolment, Session
 from learners.enrolment.selectors import SEAT_HOLDING
+from learners.privacy.audit import audit_record
 
 STAFF_PERMISSION = "learners.change_attendancerecord"
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 RECENT_DAYS = 60
 LISTED = 30
 
@@ -45,12 +60,22 @@ def attendance_enrolments(*, session: Session) -> QuerySet[Enrolment]:
     )
 
 
+def qr_sessions_for(*, user: AbstractBaseUser) -> QuerySet[Session]:
+    """Sessions whose check-in code this person may show: those of the cohorts she teaches (superusers: all).
+    Academy staff and coordinators, who are not in the room, do not show codes."""
+    sessions = Session.objects.select_related("cohort__course")
+    if user.is_superuser:
+        return sessions
+    return sessions.filter(cohort__instructors=user)
+
+
 @dataclass(frozen=True)
 class AttendanceRow:
     enrolment: Enrolment
     name: str
     status: str
     summary: selectors.AttendanceSummary | None
+    record: AttendanceRecord | None = None
 
     @property
     def field_name(self) -> str:
@@ -96,16 +121,138 @@ def attendance(request, session_id):
         else:
             messages.warning(request, _("No attendance was marked, so nothing was saved."))
         return redirect("learners_staff:attendance", session_id=session.pk)
-    saved = dict(AttendanceRecord.objects.filter(session=session).values_list("enrolment_id", "status"))
+    saved = {
+        record.enrolment_id: record
+        for record in AttendanceRecord.objects.filter(session=session).select_related("recorded_by__learner_profile")
+    }
     summaries = selectors.attendance_summaries(enrolments=enrolments)
     rows = [
         AttendanceRow(
             enrolment=enrolment,
             name=_name(enrolment),
-            status=saved.get(enrolment.pk, ""),
+            status=saved[enrolment.pk].status if enrolment.pk in saved else "",
             summary=summaries.get(enrolment.pk),
+            record=saved.get(enrolment.pk),
         )
         for enrolment in enrolments
     ]
-    context = {"session": session, "rows": rows, "choices": AttendanceRecord.Status.choices}
+    export = request.GET.get("formato", "")
+    if export in EXPORT_FORMATS:
+        return _export(request, session=session, rows=rows, kind=export)
+    context = {
+        "session": session,
+        "rows": rows,
+        "choices": AttendanceRecord.Status.choices,
+        "can_show_qr": qr_sessions_for(user=request.user).filter(pk=session.pk).exists(),
+        "running": codes.session_running(session),
+    }
     return render(request, "learners/staff/attendance.html", context)
+
+
+def _recorder(record: AttendanceRecord) -> str:
+    user = record.recorded_by
+    if user is None:
+        return ""
+    profile = getattr(user, "learner_profile", None)
+    if profile is not None:
+        return profile.full_name
+    return user.get_full_name() or user.get_username()
+
+
+def _export(request, *, session: Session, rows: list[AttendanceRow], kind: str) -> HttpResponse:
+    """The session's list as CSV or XLSX through the shared writer (formulas neutralised, Chilean time): each
+    learner's mark, how it was made and by whom. Recorded in the audit log."""
+    headings = [_("Name"), _("Attendance"), _("How it was marked"), _("Marked by"), _("Marked at")]
+    table = [
+        [
+            row.name,
+            row.record.get_status_display() if row.record else "",
+            row.record.get_method_display() if row.record else "",
+            _recorder(row.record) if row.record else "",
+            row.record.recorded_at if row.record else None,
+        ]
+        for row in rows
+    ]
+    audit_record(actor=request.user, action="attendance.exported", subject=session, data={"format": kind})
+    if kind == "csv":
+        body = csv_text([headings, *table], bom=True).encode("utf-8")
+    else:
+        buffer = io.BytesIO()
+        write_xlsx(buffer, headings=headings, rows=table, sheet_name=_("Attendance"))
+        body = buffer.getvalue()
+    response = HttpResponse(body, content_type=EXPORT_FORMATS[kind])
+    filename = f"sesion-{session.pk}-asistencia-{session.date:%Y%m%d}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# QR check-in -----------------------------------------------------------------------------------------------------
+
+PENDING_KEY = "learners_checkin_pending"
+
+
+@login_required
+def checkin_display(request, session_id):
+    """The rotating code, for the instructor's phone or a projector. Refreshed by a small script (a fetch of
+    ``checkin_code`` at each change), or by reloading the page without JavaScript."""
+    session = get_object_or_404(qr_sessions_for(user=request.user), pk=session_id)
+    opens, closes = codes.session_window(session)
+    context = {
+        "session": session,
+        "code": codes.shown_code(session=session),
+        "running": codes.session_running(session),
+        "opens": opens,
+        "closes": closes,
+        "present": selectors.present_count(session=session),
+    }
+    response = render(request, "learners/staff/checkin_display.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def checkin_code(request, session_id):
+    """The code to show now, as JSON: ``svg`` (the picture), ``refresh_in`` (seconds until the next) and
+    ``present`` (learners marked present so far)."""
+    session = get_object_or_404(qr_sessions_for(user=request.user), pk=session_id)
+    code = codes.shown_code(session=session)
+    present = selectors.present_count(session=session)
+    response = JsonResponse({"svg": code.svg, "refresh_in": code.refresh_in, "present": present})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _checkin_limited(user: AbstractBaseUser) -> bool:
+    limit = int(getattr(settings, "LEARNERS_CHECKIN_RATE_LIMIT", 10))
+    window = int(getattr(settings, "LEARNERS_CHECKIN_RATE_WINDOW_SECONDS", 60))
+    return count_hit(f"learners:attendance:checkin:{user.pk}", window=window) > limit
+
+
+def checkin(request, token):
+    """What a learner's phone opens from the code. Logged out: the code is remembered in her browser's session if
+    it is fresh, and she goes through log-in and back here; the code is then still accepted for
+    ``LEARNERS_CHECKIN_LOGIN_GRACE_SECONDS`` (default 600) after that first scan, in that browser only."""
+    now = timezone.now()
+    if not request.user.is_authenticated:
+        parsed = codes.token_read(token)
+        if parsed is not None and codes.token_fresh(parsed, now=now):
+            request.session[PENDING_KEY] = {"token": token, "seen": now.timestamp()}
+        return redirect_to_login(request.get_full_path())
+    pending = request.session.get(PENDING_KEY) or {}
+    grace = int(getattr(settings, "LEARNERS_CHECKIN_LOGIN_GRACE_SECONDS", 600))
+    seen_fresh = pending.get("token") == token and 0 <= now.timestamp() - float(pending.get("seen", 0)) <= grace
+    if _checkin_limited(request.user):
+        context = {
+            "refused": True,
+            "message": _("Too many attempts. Wait a minute and scan the code again."),
+            "reason": "rate_limited",
+        }
+        return render(request, "learners/attendance/checkin.html", context, status=429)
+    try:
+        result = services.attendance_checkin(user=request.user, token=token, now=now, token_seen_fresh=seen_fresh)
+    except services.CheckinRefused as refusal:
+        context = {"refused": True, "message": refusal.message, "reason": refusal.reason}
+        return render(request, "learners/attendance/checkin.html", context, status=refusal.status)
+    request.session.pop(PENDING_KEY, None)
+    context = {"refused": False, "result": result, "session": result.session, "reason": "present"}
+    return render(request, "learners/attendance/checkin.html", context)

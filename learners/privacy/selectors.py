@@ -204,6 +204,8 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
             "session__date",
             "session__place",
             "status",
+            "method",
+            "recorded_at",
         ),
         "reflection_answers": _rows(
             ReflectionAnswer.objects.filter(enrolment__user=user).order_by("created_at", "pk"),

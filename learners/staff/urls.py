@@ -12,6 +12,8 @@ app_name = "learners_staff"
 urlpatterns = [
     path("sesiones/", views.session_list, name="sessions"),
     path("sesiones/<id:session_id>/asistencia/", views.attendance, name="attendance"),
+    path("sesiones/<id:session_id>/asistencia/qr/", views.checkin_display, name="checkin_display"),
+    path("sesiones/<id:session_id>/asistencia/qr/codigo/", views.checkin_code, name="checkin_code"),
     path("reflexiones/", reflection_views.cohort_list, name="reflections"),
     path("reflexiones/grupos/<id:cohort_id>/", reflection_views.cohort_detail, name="reflection_cohort"),
     path(

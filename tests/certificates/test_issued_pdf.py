@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from certificates.models import IssuedCertificate, Signatory
 from certificates.services import issuance
+from learners.models import AttendanceRecord
 from tests.certificates.test_pdf import extract_text, squash
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
@@ -65,6 +66,39 @@ class IssuedPdfTests(TestCase):
             self.assertIn(squash(value), text, value)
         self.assertIn("nguyễn thị muñoz güell", text)
         self.assertIn("temuco, ", text)
+
+    def test_hours_from_attendance_print_the_hours_of_the_sessions_attended(self):
+        """Issue 14 item 4: with "horas certificadas según asistencia" the certificate states the hours of the
+        sessions the learner was present at (a QR check-in counts like an instructor's mark)."""
+        first = session(cohort=self.group, on=date(2026, 3, 3), hours="2.0")
+        second = session(cohort=self.group, on=date(2026, 3, 10), hours="3.5")
+        third = session(cohort=self.group, on=date(2026, 3, 17), hours="2.0")
+        self.course.hours_from_attendance = True
+        self.course.save()
+        user = learner(given_names="Rosa", family_names="Huenchullán", run="12345678-5")
+        enrolment = completed_enrolment(course=self.course, cohort=self.group, user=user)
+        AttendanceRecord.objects.create(session=first, enrolment=enrolment, status="present", method="qr")
+        AttendanceRecord.objects.create(session=second, enrolment=enrolment, status="present", method="instructor")
+        AttendanceRecord.objects.create(session=third, enrolment=enrolment, status="absent", method="instructor")
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = issuance.certificate_issue(enrolment=enrolment)
+        certificate.refresh_from_db()
+        self.assertEqual(certificate.render_state, IssuedCertificate.RenderState.DONE, certificate.render_error)
+        snap = certificate.snapshot
+        self.assertEqual(snap["hours"], "5,5")
+        self.assertEqual(snap["duration"], "5,5 horas cronológicas")
+        self.assertIn("de 5,5 horas cronológicas", snap["body"])
+        with certificate.pdf.open("rb") as handle:
+            text = squash(extract_text(handle.read()))
+        self.assertIn(squash("5,5 horas cronológicas"), text)
+        self.assertNotIn(squash(f"{self.course.duration_hours} horas"), text)
+
+    def test_without_the_option_the_course_duration_is_printed(self):
+        first = session(cohort=self.group, on=date(2026, 3, 3), hours="2.0")
+        enrolment = completed_enrolment(course=self.course, cohort=self.group, user=learner(run="12345678-5"))
+        AttendanceRecord.objects.create(session=first, enrolment=enrolment, status="present", method="qr")
+        certificate = issuance.certificate_issue(enrolment=enrolment, render=False)
+        self.assertEqual(certificate.snapshot["hours"], "8")
 
     def test_template_preview_is_a_sample_pdf(self):
         staff = learner(email="editor@example.cl")
