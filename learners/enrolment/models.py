@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cohort(models.Model):
@@ -63,10 +64,10 @@ class Session(models.Model):
     ``sequence`` (the iCalendar SEQUENCE, bumped on every change a calendar shows) right."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
-        CHANGED = "changed", _("Changed")
-        SUSPENDED = "suspended", _("Suspended")
-        HELD = "held", _("Held")
+        SCHEDULED = "scheduled", pgettext_lazy("session status", "Scheduled")
+        CHANGED = "changed", pgettext_lazy("session status", "Changed")
+        SUSPENDED = "suspended", pgettext_lazy("session status", "Suspended")
+        HELD = "held", pgettext_lazy("session status", "Held")
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))

@@ -250,9 +250,15 @@ class SessionForm(WagtailAdminModelForm):
             self.fields["cohort"].label_from_instance = cohort_label
         if "instructor" in self.fields:
             field = self.fields["instructor"]
-            field.queryset = get_user_model().objects.filter(
-                Q(pk__in=instructor_choices(None).values("pk")) | Q(pk=self.instance.instructor_id or 0)
-            ).order_by("first_name", "last_name", "email")
+            field.queryset = (
+                get_user_model()
+                .objects.filter(
+                    Q(pk__in=instructor_choices(None).values("pk"))
+                | Q(pk__in=Cohort.instructors.through.objects.values("user_id"))
+                | Q(pk=self.instance.instructor_id or 0)
+                )
+                .order_by("first_name", "last_name", "email")
+            )
             field.label_from_instance = _person_label
             field.help_text = _("Optional. Leave empty when the cohort's instructors share it.")
         if "status" in self.fields:
