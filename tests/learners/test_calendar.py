@@ -492,3 +492,40 @@ class LearnerPagesTests(CalendarTestCase):
         response = self.client.get(reverse("learners:dashboard"))
         self.assertIsNone(response.context["dashboard"].in_progress[0].next_session)
         self.assertContains(response, "Suspendida")
+
+
+class EndTimeMigrationTests(TestCase):
+    """The data step of 0012: existing sessions get start + duration as their end (the end of the day at most)."""
+
+    def test_end_times_come_from_the_duration(self):
+        from importlib import import_module
+
+        migration = import_module("learners.migrations.0012_session_calendar")
+
+        class Row:
+            def __init__(self, start, hours):
+                self.start_time, self.duration_hours, self.end_time, self.saved = start, Decimal(hours), None, False
+
+            def save(self, update_fields):
+                self.saved = update_fields == ["end_time"]
+
+        rows = [Row(time(18, 30), "2.0"), Row(time(9, 15), "1.5"), Row(time(23), "3"), Row(time(10), "0")]
+
+        class Rows:
+            def filter(self, **kwargs):
+                assert kwargs == {"end_time__isnull": True}
+                return self
+
+            def iterator(self):
+                return iter(rows)
+
+        class Apps:
+            def get_model(self, app_label, name):
+                assert (app_label, name) == ("learners", "Session")
+                return type("Session", (), {"objects": Rows()})
+
+        migration.fill_end_times(Apps(), None)
+        self.assertEqual(
+            [row.end_time for row in rows], [time(20, 30), time(10, 45), time(23, 59, 59), time(23, 59, 59)]
+        )
+        self.assertTrue(all(row.saved for row in rows))
