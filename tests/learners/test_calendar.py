@@ -529,3 +529,17 @@ class EndTimeMigrationTests(TestCase):
             [row.end_time for row in rows], [time(20, 30), time(10, 45), time(23, 59, 59), time(23, 59, 59)]
         )
         self.assertTrue(all(row.saved for row in rows))
+
+
+class SuspendedSessionAttendanceTests(CalendarTestCase):
+    def test_a_suspended_session_is_not_counted_as_held(self):
+        from learners.attendance.selectors import attendance_summaries, attendance_summary
+
+        self.assertEqual(attendance_summary(enrolment=self.ana_enrolment).held, 1)
+        services.session_suspend(session=self.past)
+        self.assertIsNone(attendance_summary(enrolment=self.ana_enrolment).percent)
+        self.assertEqual(attendance_summary(enrolment=self.ana_enrolment).held, 0)
+        self.assertEqual(attendance_summaries(enrolments=[self.ana_enrolment]), {})
+        self.client.force_login(self.ana)
+        response = self.client.get(reverse("learners:my_grades", args=[self.course.pk]))
+        self.assertContains(response, "Suspendida")
