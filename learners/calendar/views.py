@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from learners.calendar import selectors, services
 from learners.calendar.models import CalendarFeed
@@ -43,7 +43,7 @@ def feed_regenerate(request, kind):
 
 
 @login_required
-@require_GET
+@require_safe
 def session_ics(request, session_id):
     session = selectors.visible_session(user=request.user, session_id=session_id)
     if session is None:
@@ -52,7 +52,7 @@ def session_ics(request, session_id):
     return _calendar_response(body, filename=f"sesion-{session.pk}.ics", attachment=True)
 
 
-@require_GET
+@require_safe  # calendar apps may check the address with HEAD
 def calendar_feed(request, token):
     feed = selectors.feed_for_token(token=token)
     if feed is None:

@@ -543,3 +543,11 @@ class SuspendedSessionAttendanceTests(CalendarTestCase):
         self.client.force_login(self.ana)
         response = self.client.get(reverse("learners:my_grades", args=[self.course.pk]))
         self.assertContains(response, "Suspendida")
+
+
+class FeedMethodTests(CalendarTestCase):
+    def test_head_is_answered_and_post_refused(self):
+        token = calendar_services.calendar_feed_regenerate(user=self.ana, kind=CalendarFeed.Kind.LEARNER).token
+        url = reverse("learners:calendar_feed", args=[token])
+        self.assertEqual(self.client.head(url).status_code, 200)
+        self.assertEqual(self.client.post(url).status_code, 405)
