@@ -1,4 +1,4 @@
-"""The page "Mi calendario" in real Chromium at 360 px with JavaScript turned off: the learner reads her next sessions, opens
+"""Mi calendario in Chromium at 360 px with JavaScript turned off: the learner reads her next sessions, opens
 the folded past ones and "cómo llegar", creates her subscription address and downloads a session's .ics; the page
 never scrolls sideways and passes axe-core (run with JavaScript on, since axe is a script)."""
 
