@@ -254,8 +254,8 @@ class SessionForm(WagtailAdminModelForm):
                 get_user_model()
                 .objects.filter(
                     Q(pk__in=instructor_choices(None).values("pk"))
-                | Q(pk__in=Cohort.instructors.through.objects.values("user_id"))
-                | Q(pk=self.instance.instructor_id or 0)
+                    | Q(pk__in=Cohort.instructors.through.objects.values("user_id"))
+                    | Q(pk=self.instance.instructor_id or 0)
                 )
                 .order_by("first_name", "last_name", "email")
             )

@@ -242,7 +242,12 @@ class MatrixNumbersTests(GradebookTestCase):
         ReflectionAnswer.objects.create(enrolment=self.luis_e, lesson=lesson, block_id="b", prompt="¿?", text="Otra")
         ReflectionAnswer.objects.create(enrolment=self.ana_e, lesson=lesson, block_id="a", prompt="¿?", text="")
         ReflectionAnswer.objects.create(
-            enrolment=self.eva_e, lesson=lesson, block_id="a", prompt="¿?", text="Hecho", feedback="Bien",
+            enrolment=self.eva_e,
+            lesson=lesson,
+            block_id="a",
+            prompt="¿?",
+            text="Hecho",
+            feedback="Bien",
             feedback_at=timezone.now(),
         )
         self.assertEqual(selectors.pending_feedback_by_learner(cohort=self.group), {self.luis.pk: 2})
