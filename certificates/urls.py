@@ -7,5 +7,5 @@ app_name = "certificates"
 urlpatterns = [
     path("verificar/", views.verify_form, name="verify_form"),
     path("verificar/<str:code>/", views.verify, name="verify"),
-    path("<int:pk>/descargar/", views.download, name="download"),
+    path("<id:pk>/descargar/", views.download, name="download"),
 ]

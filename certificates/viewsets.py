@@ -31,6 +31,7 @@ from certificates.models import (
     Issuer,
     TemplateAssignment,
 )
+from courses.converters import parse_id
 from courses.models import CoursePage
 from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet, PlatformSnippetViewSet
 from learners.admin_helpers import LinkColumn, ReadableInspectView, learner_search_q, short_date, title_column
@@ -157,12 +158,12 @@ class IssuedCertificateIndexView(generic.IndexView):
             buttons.append(
                 HeaderButton(_("Issue for a cohort"), url=reverse("certificates_batch:add"), icon_name="group")
             )
-        cohort = self.request.GET.get("cohort", "")
-        if cohort.isdigit():
+        cohort = parse_id(self.request.GET.get("cohort", ""))
+        if cohort is not None:
             buttons.append(
                 HeaderButton(
                     _("Download all as a ZIP"),
-                    url=reverse("certificates_cohort_zip", args=[int(cohort)]),
+                    url=reverse("certificates_cohort_zip", args=[cohort]),
                     icon_name="download",
                 )
             )

@@ -30,15 +30,15 @@ def register_certificate_viewsets():
 def register_certificate_action_urls():
     return [
         path("certificates/issue/", admin_views.certificate_issue_one, name="certificates_issue_one"),
-        path("certificates/<int:pk>/revoke/", admin_views.certificate_revoke, name="certificates_revoke"),
-        path("certificates/<int:pk>/reissue/", admin_views.certificate_reissue, name="certificates_reissue"),
-        path("certificates/<int:pk>/retry/", admin_views.certificate_retry, name="certificates_retry"),
-        path("certificates/failures/<int:pk>/retry/", admin_views.failure_retry, name="certificates_failure_retry"),
-        path("certificates/batches/<int:pk>/progress/", admin_views.batch_progress, name="certificates_batch_progress"),
-        path("certificates/batches/<int:pk>/retry/", admin_views.batch_retry, name="certificates_batch_retry"),
-        path("certificates/cohort/<int:cohort_pk>/zip/", admin_views.cohort_zip, name="certificates_cohort_zip"),
+        path("certificates/<id:pk>/revoke/", admin_views.certificate_revoke, name="certificates_revoke"),
+        path("certificates/<id:pk>/reissue/", admin_views.certificate_reissue, name="certificates_reissue"),
+        path("certificates/<id:pk>/retry/", admin_views.certificate_retry, name="certificates_retry"),
+        path("certificates/failures/<id:pk>/retry/", admin_views.failure_retry, name="certificates_failure_retry"),
+        path("certificates/batches/<id:pk>/progress/", admin_views.batch_progress, name="certificates_batch_progress"),
+        path("certificates/batches/<id:pk>/retry/", admin_views.batch_retry, name="certificates_batch_retry"),
+        path("certificates/cohort/<id:cohort_pk>/zip/", admin_views.cohort_zip, name="certificates_cohort_zip"),
         path(
-            "certificates/templates/<int:pk>/sample.pdf",
+            "certificates/templates/<id:pk>/sample.pdf",
             admin_views.template_sample_pdf,
             name="certificates_template_sample",
         ),

@@ -10,5 +10,22 @@ class CmsConfig(AppConfig):
     def ready(self):
         from cms import checks  # noqa: F401 (registers the site's system checks)
         from cms.signal_handlers import register_signal_handlers
+        from cms.wagtail_spanish import wagtail_patch
+
+        wagtail_patch()
 
         register_signal_handlers()
+        _image_tags_filterable()
+
+
+def _image_tags_filterable():
+    """Wagtail's image chooser filters a search by tag (``?q=agua&tag=agua``) on ``tags__name``, which the stock
+    Image model does not declare filterable: FilterFieldError, a 500 for an editor who searches and then picks a
+    tag (found by tests/cms/test_hostile_sweep.py). Declare it, as Wagtail's error message asks."""
+    from wagtail.images import get_image_model
+    from wagtail.search import index
+
+    for field in get_image_model().search_fields:
+        if isinstance(field, index.RelatedFields) and field.field_name == "tags":
+            if not any(isinstance(f, index.FilterField) and f.field_name == "name" for f in field.fields):
+                field.fields.append(index.FilterField("name"))

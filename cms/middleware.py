@@ -1,12 +1,24 @@
+import logging
+import re
 from functools import lru_cache
 
 from csp.constants import SELF
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
-from django.urls import reverse
+from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.datastructures import MultiValueDictKeyError
+
+from courses.converters import MAX_ID
+
+logger = logging.getLogger(__name__)
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ChosenLanguageMiddleware:
@@ -97,3 +109,108 @@ def _admin_prefix() -> str:
 
 def _is_admin(request) -> bool:
     return request.path_info.startswith(_admin_prefix())
+
+
+NUL = "\x00"
+# Exceptions that only bad input raises, never a bug of ours, and what they mean:
+# - OverflowError: an id beyond the database's integers (SQLite: "Python int too large to convert to SQLite
+#   INTEGER"); such a row cannot exist, so 404.
+# - MultiValueDictKeyError: a form or query parameter the request did not send (``request.POST["x"]``), 400.
+# - RawPostDataException: a view read the raw body of a request sent as a form (multipart), 400.
+# Two more, recognised by their content rather than their class (the class alone is also what bugs raise):
+# - ValueError "Field 'id' expected a number but got 'x'": a lookup on an integer field with a value from the
+#   request (Wagtail's choosers: ``/admin/images/chooser/chosen/x/``, ``?id=%`` on chosen-multiple), 400;
+# - NoReverseMatch whose message quotes a value the request sent (``next=١٢`` after locking a page, a
+#   parent_page_id that is not a number), 400. A NoReverseMatch of our own making quotes no request value.
+NOT_FOUND_EXCEPTIONS = (OverflowError,)
+BAD_REQUEST_EXCEPTIONS = (MultiValueDictKeyError, RawPostDataException)
+NOT_A_NUMBER = re.compile(r"^Field '\w+' expected a number but got ")
+
+
+def bad_request(request, status: int = 400) -> HttpResponse:
+    """The site's "we could not read this request" page (cms/templates/400.html), in Spanish."""
+    return render(request, "400.html", status=status)
+
+
+class BadInputMiddleware:
+    """Refuses what no honest browser sends, before any view or query sees it, and turns the exceptions that bad
+    input raises deep in Django or Wagtail into a 400/404 instead of a 500.
+
+    - A NUL character in the path, the query string or a form value: PostgreSQL refuses NUL in text ("A string
+      literal cannot contain NUL"), SQLite's full-text search chokes on it, and no form of the site can send it.
+    - In the Wagtail admin, a ``next`` that is not an address (``has_bad_next``).
+    - ``process_exception``: only the exceptions listed above (two classes, two recognised by their message), so
+      that a genuine bug still shows as a 500 and reaches the logs; the 400s are logged as warnings with their
+      traceback.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul(request):
+            logger.info("Refused a request with a NUL character: %s %r", request.method, request.path[:200])
+            return bad_request(request)
+        if _is_admin(request) and self.has_bad_next(request):
+            logger.info("Refused a request whose next is not an address: %s %r", request.method, request.path[:200])
+            return bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def has_bad_next(request) -> bool:
+        """A ``next`` that is not an address, in the Wagtail admin: Django's redirect() takes ``next=abc`` for the
+        name of a URL pattern and raises NoReverseMatch after the view has done its work (Wagtail's page lock locks
+        the page, then fails). Every honest ``next`` is a path or a full URL. The site's own views check their
+        ``next`` themselves (the privacy acceptance sends an unusable one to "Mis cursos")."""
+        values = request.GET.getlist("next")
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            try:
+                values += request.POST.getlist("next")
+            except (MultiPartParserError, UnicodeDecodeError):
+                pass
+        return any(value and not value.startswith(("/", "http://", "https://")) for value in values)
+
+    @staticmethod
+    def has_nul(request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if NUL in request.path or NUL in query or "%00" in query:
+            return True
+        if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+            return False
+        try:
+            form = request.POST
+        except (MultiPartParserError, UnicodeDecodeError):
+            return False  # the view's own read of the form raises again, and Django answers 400
+        return any(NUL in key or any(NUL in value for value in values) for key, values in form.lists())
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """An id from an ``<int:…>`` URL (Wagtail's own, which ``<id:…>`` cannot replace) that no row can have:
+        0, or beyond a 64-bit integer. A 404 before the view runs: Wagtail's revision revert answered
+        ``/revisions/0/revert/`` with AttributeError, and SQLite raises OverflowError for 20 digits."""
+        if any(type(value) is int and not 0 < value <= MAX_ID for value in view_kwargs.values()):
+            return render(request, "404.html", status=404)
+        return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NOT_FOUND_EXCEPTIONS):
+            logger.info("Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception)
+            return render(request, "404.html", status=404)
+        if isinstance(exception, BAD_REQUEST_EXCEPTIONS) or self.from_request_value(request, exception):
+            logger.warning(
+                "Bad input (%s) on %s: %s", type(exception).__name__, request.path[:200], exception, exc_info=exception
+            )
+            return bad_request(request)
+        return None
+
+    @staticmethod
+    def from_request_value(request, exception) -> bool:
+        if isinstance(exception, ValueError) and NOT_A_NUMBER.match(str(exception)):
+            return True
+        if isinstance(exception, NoReverseMatch):
+            message = str(exception)
+            try:
+                values = [*request.GET.values(), *request.POST.values()]
+            except Exception:  # an unreadable body: not what this exception came from
+                values = list(request.GET.values())
+            return any(value and f"'{value}'" in message for value in values)
+        return False

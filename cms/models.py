@@ -9,10 +9,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from courses.slugs import AsciiSlugMixin
+
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
-class HomePage(Page):
+class HomePage(AsciiSlugMixin, Page):
     """The school's front page: what it is, featured courses and the certificate check box."""
 
     hero_title = models.CharField(_("headline"), max_length=150)
@@ -54,7 +56,7 @@ class HomeFeaturedCourse(Orderable):
         verbose_name_plural = _("featured courses")
 
 
-class StandardPage(Page):
+class StandardPage(AsciiSlugMixin, Page):
     """A plain content page: about the school, frequently asked questions, contact."""
 
     body = RichTextField(_("body"), features=RICH_TEXT_FEATURES)

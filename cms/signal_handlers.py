@@ -1,7 +1,7 @@
 """Keep each course's editing group in step with the accounts named on it (cms.roles.course_editors_sync)."""
 
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from wagtail.signals import page_published
 
 from cms import roles
@@ -24,6 +24,9 @@ def sync_on_instructor_change(sender, instance, **kwargs):
 
 
 def register_signal_handlers():
+    from cms.wagtail_spanish import permissions_name_in_spanish
+
+    post_migrate.connect(permissions_name_in_spanish, dispatch_uid="cms_permission_names_in_spanish")
     page_published.connect(sync_on_publish, sender=CoursePage, dispatch_uid="cms_roles_course_published")
     post_save.connect(sync_on_instructor_change, sender=CourseInstructor, dispatch_uid="cms_roles_instructor_saved")
     post_delete.connect(sync_on_instructor_change, sender=CourseInstructor, dispatch_uid="cms_roles_instructor_deleted")

@@ -6,10 +6,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import urls as certificate_urls
-from cms import admin_exports
+from cms import admin_exports, admin_guards
 
 urlpatterns = [
     path("admin/", include(admin_exports)),  # Wagtail's exporting listings, with the platform's writer
+    path("admin/", include(admin_guards)),  # Wagtail's views that bad input crashed, guarded
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
     path("certificados/", include(certificate_urls)),

@@ -8,4 +8,7 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from courses import checks  # noqa: F401  (registers the system checks)
+        from courses import (
+            checks,  # noqa: F401  (registers the system checks)
+            converters,  # noqa: F401  (registers <id:…>, which the apps' urls use)
+        )

@@ -42,12 +42,22 @@ class CatalogueFilters:
             area=area if area in ThematicArea.values else "",
             audience=audience if audience in Audience.Code.values else "",
             modality=modality if modality in Modality.values else "",
-            query=" ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH],
+            query=search_text(params.get("q", "")),
         )
 
     @property
     def active(self) -> bool:
         return bool(self.area or self.audience or self.modality or self.query)
+
+
+def search_text(raw) -> str:
+    """A visitor's search words as the search backends can take them: control characters (a NUL breaks
+    PostgreSQL and SQLite's full-text search) and double quotes (an unterminated FTS5 string in SQLite) become
+    spaces, runs of spaces one, and the length is capped."""
+    if not isinstance(raw, str):
+        return ""
+    cleaned = "".join(char if char.isprintable() and char != '"' else " " for char in raw[: MAX_QUERY_LENGTH * 4])
+    return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
 
 
 @dataclass(frozen=True)

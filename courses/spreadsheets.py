@@ -28,6 +28,7 @@ from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -50,13 +51,20 @@ def local_naive(value: datetime.datetime) -> datetime.datetime:
     return value
 
 
+def yes_no(value: bool) -> str:
+    """A boolean as a person reads it: "Sí" / "No", never "True" / "False"."""
+    return gettext("Yes") if value else gettext("No")
+
+
 def csv_cell(value):
     """The CSV text of one value (numbers are returned as they are, for the csv module to write)."""
     if isinstance(value, str):
         return neutralise(value)
     if value is None:
         return ""
-    if isinstance(value, int | float | Decimal):  # bool included: written True / False
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, datetime.datetime):
         return local_naive(value).strftime(CSV_DATETIME_FORMAT)
@@ -148,7 +156,7 @@ def _cell(value, style: str = "") -> str:
     if value is None:
         return "<c/>"
     if isinstance(value, bool):
-        return f'<c t="b"{style}><v>{int(value)}</v></c>'
+        return _text_cell(yes_no(value), style)
     if isinstance(value, int | float | Decimal):
         return f"<c{style}><v>{value}</v></c>"
     if isinstance(value, datetime.datetime):

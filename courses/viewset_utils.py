@@ -4,16 +4,27 @@ import datetime
 from collections.abc import Iterable
 from itertools import chain
 
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import DeleteView, IndexView, InspectView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin, list_to_str
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from courses import spreadsheets
+from courses import (
+    converters,  # noqa: F401  (registers <id:…> before Wagtail checks pk_path_converter)
+    spreadsheets,
+)
 
 
 class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
@@ -62,15 +73,60 @@ class LocalTimeInspectMixin:
         return value
 
 
+class YesNoColumn(Column):
+    """A listing column that shows a boolean as "Sí" / "No" (Wagtail's prints "True" / "False")."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return spreadsheets.yes_no(value) if isinstance(value, bool) else value
+
+
+class YesNoIndexMixin:
+    """Listing view mixin: the columns built from ``list_display`` names show booleans as "Sí" / "No"."""
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        if column_class is Column:
+            column_class = YesNoColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
+
+
+class YesNoInspectMixin:
+    """Inspect view mixin: booleans read "Sí" / "No"."""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return spreadsheets.yes_no(value) if isinstance(value, bool) else value
+
+
+class ProtectedDeleteMixin:
+    """A delete view that refuses, with a message, to delete a row that protected foreign keys still point at
+    (a certificate template with issued certificates, a cohort with enrolments): Django raises ProtectedError
+    there, which Wagtail's delete views let through as a 500."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().post(request, *args, **kwargs)
+        except (ProtectedError, RestrictedError):
+            messages.error(request, _("This cannot be deleted because other records still use it."))
+            return redirect(self.get_success_url())
+
+
 def platform_view_class(view_class):
-    """``view_class`` with the platform's rules for admin views: exports through ``SafeSpreadsheetExportMixin``
-    and inspect views in local time (``LocalTimeInspectMixin``). Classes that already follow them come back as they
-    are."""
+    """``view_class`` with the platform's rules for admin views: exports through ``SafeSpreadsheetExportMixin``,
+    inspect views in local time (``LocalTimeInspectMixin``), booleans as "Sí" / "No" in listings and inspect views
+    (``YesNoIndexMixin``, ``YesNoInspectMixin``). Classes that already follow them come back as they are."""
     mixins = []
     if issubclass(view_class, SpreadsheetExportMixin) and not issubclass(view_class, SafeSpreadsheetExportMixin):
         mixins.append(SafeSpreadsheetExportMixin)
+    if issubclass(view_class, IndexView) and not issubclass(view_class, YesNoIndexMixin):
+        mixins.append(YesNoIndexMixin)
     if issubclass(view_class, InspectView) and not issubclass(view_class, LocalTimeInspectMixin):
         mixins.append(LocalTimeInspectMixin)
+    if issubclass(view_class, InspectView) and not issubclass(view_class, YesNoInspectMixin):
+        mixins.append(YesNoInspectMixin)
+    if issubclass(view_class, DeleteView) and not issubclass(view_class, ProtectedDeleteMixin):
+        mixins.append(ProtectedDeleteMixin)
     if not mixins:
         return view_class
     return type(view_class.__name__, (*mixins, view_class), {"__module__": view_class.__module__})
@@ -84,6 +140,27 @@ class PlatformViewSetMixin:
     def construct_view(self, view_class, **kwargs):
         return super().construct_view(platform_view_class(view_class), **kwargs)
 
+    @cached_property
+    def pk_path_converter(self):
+        """``<id:pk>`` (courses.converters) where Wagtail would use ``<id:pk>``: an id beyond 64 bits is a 404, not
+        an OverflowError."""
+        converter = super().pk_path_converter
+        return "id" if converter == "int" else converter
+
+
+class GuardedSnippetCreateView(SnippetCreateView):
+    """The snippet chooser's "create" step; a model whose chooser has no creation form answered a POST with
+    AttributeError ('NoneType' object has no attribute 'is_valid'): now a 404, as if the URL did not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.get_creation_form_class() is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PlatformSnippetChooserViewSet(PlatformViewSetMixin, SnippetChooserViewSet):
+    create_view_class = GuardedSnippetCreateView
+
 
 class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):
     """Wagtail's ModelViewSet with the platform's rules (``PlatformViewSetMixin``)."""
@@ -91,6 +168,8 @@ class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):
 
 class PlatformSnippetViewSet(PlatformViewSetMixin, SnippetViewSet):
     """Wagtail's SnippetViewSet with the platform's rules (``PlatformViewSetMixin``)."""
+
+    chooser_viewset_class = PlatformSnippetChooserViewSet
 
 
 class LimitedModelViewSet(PlatformModelViewSet):
@@ -155,7 +234,12 @@ class ScopedViewSetMixin:
         if hasattr(view_class, "get_base_queryset"):
 
             def get_base_queryset(view):
-                return viewset.scope_queryset(super(scoped, view).get_base_queryset(), view.request.user)
+                queryset = super(scoped, view).get_base_queryset()
+                if queryset.model is not viewset.model:
+                    # The history view lists log entries, not the model's rows (scoping them raised FieldError
+                    # for an instructor); its object is scoped by get_object below.
+                    return queryset
+                return viewset.scope_queryset(queryset, view.request.user)
 
             attributes["get_base_queryset"] = get_base_queryset
         if hasattr(view_class, "get_object"):

@@ -274,4 +274,4 @@ def h5p_library_review(request, pk):
 
 
 def review_urls():
-    return [path("courses/h5p-libraries/review/<int:pk>/", h5p_library_review, name="courses_h5p_library_review")]
+    return [path("courses/h5p-libraries/review/<id:pk>/", h5p_library_review, name="courses_h5p_library_review")]

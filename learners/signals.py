@@ -8,6 +8,11 @@ from django.dispatch import Signal
 
 course_completed = Signal()
 
+#: ``reflection_answered(sender, enrolment, lesson)``: sent by learners.reflections, inside the saving transaction,
+#: when an answer leaves a lesson with no required reflection answer missing. A lesson whose activities she already
+#: passed was waiting for it (learners.h5p completes it then).
+reflection_answered = Signal()
+
 # Personal data (learners.privacy). Both are sent synchronously, inside the caller's transaction.
 #: ``learner_data_requested(sender, user)``: receivers return ``{category: [row dict, ...]}`` with what they hold
 #: about ``user``, added to her download (certificates adds her issued certificates).

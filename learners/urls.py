@@ -13,19 +13,19 @@ urlpatterns = [
     path("mis-cursos/", enrolment_views.dashboard, name="dashboard"),
     path("mi-calendario/", calendar_views.my_calendar, name="my_calendar"),
     path("mi-calendario/nueva-direccion/<str:kind>/", calendar_views.feed_regenerate, name="calendar_feed_regenerate"),
-    path("sesiones/<int:session_id>/calendario.ics", calendar_views.session_ics, name="session_ics"),
+    path("sesiones/<id:session_id>/calendario.ics", calendar_views.session_ics, name="session_ics"),
     path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
-    path("cursos/<int:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
-    path("cursos/<int:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
-    path("cursos/<int:course_id>/mis-notas/", gradebook_views.my_grades, name="my_grades"),
-    path("lecciones/<int:lesson_id>/completar/", progress_views.mark_complete, name="mark_complete"),
+    path("cursos/<id:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
+    path("cursos/<id:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
+    path("cursos/<id:course_id>/mis-notas/", gradebook_views.my_grades, name="my_grades"),
+    path("lecciones/<id:lesson_id>/completar/", progress_views.mark_complete, name="mark_complete"),
     path(
-        "lecciones/<int:lesson_id>/reflexiones/<str:block_id>/", reflection_views.answer_save, name="reflection_answer"
+        "lecciones/<id:lesson_id>/reflexiones/<str:block_id>/", reflection_views.answer_save, name="reflection_answer"
     ),
-    path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/", h5p_views.h5p_player, name="h5p_player"),
-    path("aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/xapi/", h5p_views.h5p_xapi, name="h5p_xapi"),
+    path("aprender/h5p/<id:lesson_id>/<uuid:activity_uuid>/", h5p_views.h5p_player, name="h5p_player"),
+    path("aprender/h5p/<id:lesson_id>/<uuid:activity_uuid>/xapi/", h5p_views.h5p_xapi, name="h5p_xapi"),
     path(
-        "aprender/h5p/<int:lesson_id>/<uuid:activity_uuid>/estado/<str:data_type>/<str:sub_content_id>/",
+        "aprender/h5p/<id:lesson_id>/<uuid:activity_uuid>/estado/<str:data_type>/<str:sub_content_id>/",
         h5p_views.h5p_state,
         name="h5p_state",
     ),

@@ -132,7 +132,7 @@ def register_privacy_viewsets():
 def register_data_request_answer_url():
     from learners.privacy.admin_views import answer
 
-    return [path("learners/data-requests/<int:pk>/answer/", answer, name="learners_data_request_answer")]
+    return [path("learners/data-requests/<id:pk>/answer/", answer, name="learners_data_request_answer")]
 
 
 # Log-in locks: see and lift them -------------------------------------------------------------------------------

@@ -126,12 +126,12 @@ class AdminTimeZoneTests(AdminTestCase):
         Enrolment.objects.filter(pk=self.enrolment.pk).update(enrolled_at=WINTER, completed_at=SUMMER)
         self.client.force_login(self.ana)
         archive = zipfile.ZipFile(io.BytesIO(self.client.get("/cuenta/mis-datos/descargar/").content))
-        enrolment = next(csv.DictReader(io.StringIO(archive.read("enrolments.csv").decode("utf-8-sig"))))
-        times = (enrolment["enrolled_at"], enrolment["completed_at"])
+        enrolment = next(csv.DictReader(io.StringIO(archive.read("inscripciones.csv").decode("utf-8-sig"))))
+        times = (enrolment["inscrita_el"], enrolment["completado_el"])
         self.assertEqual(times, ("06/07/2026 14:56", "15/01/2026 15:56"))
         data = json.loads(archive.read("datos.json"))
-        self.assertEqual(data["enrolments"][0]["enrolled_at"], "2026-07-06T14:56:00-04:00")
-        self.assertEqual(data["enrolments"][0]["completed_at"], "2026-01-15T15:56:00-03:00")
+        self.assertEqual(data["inscripciones"][0]["inscrita_el"], "2026-07-06T14:56:00-04:00")
+        self.assertEqual(data["inscripciones"][0]["completado_el"], "2026-01-15T15:56:00-03:00")
 
 
 class CertificatePdfDateTests(TestCase):

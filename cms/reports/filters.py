@@ -23,7 +23,7 @@ def _cohorts(request):
 class ReportFilterSet(WagtailFilterSet):
     course = ModelChoiceFilter(label=_("Course"), queryset=_courses)
     cohort = ModelChoiceFilter(label=_("Cohort"), queryset=_cohorts)
-    region = ModelChoiceFilter(label=_("Region"), queryset=Region.objects.order_by("code"))
+    region = ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())  # north to south
     comuna = ModelChoiceFilter(label=_("Comuna"), queryset=Comuna.objects.order_by("name"))
     learner_type = ChoiceFilter(label=_("Learner type"), choices=LearnerProfile.LearnerType.choices)
     date_from = DateFilter(label=_("Enrolled from"), widget=AdminDateInput)

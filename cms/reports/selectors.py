@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region
+from courses.models.territory import alphabetical_key, region_position
 from learners.admin_helpers import learner_search_q
 from learners.attendance.selectors import attendance_summaries
 from learners.h5p.selectors import attempts_with_answers
@@ -232,7 +233,7 @@ def breakdown_rows(
                 "certified": int(certificates.get(key_value, {}).get("certified") or 0),
             }
         )
-    rows.sort(key=lambda row: (row["region_id"] or "", str(row["name"])))
+    rows.sort(key=lambda row: (region_position(row["region_id"]), alphabetical_key(str(row["name"]))))
     return rows
 
 
@@ -423,7 +424,7 @@ def dashboard_data(*, municipality: Comuna | None, today: date | None = None) ->
     per_region = dict(
         learners.values("comuna__region_id").annotate(n=Count("pk")).values_list("comuna__region_id", "n").order_by()
     )
-    regions = [(region.name, per_region.get(region.pk, 0)) for region in Region.objects.order_by("code")]
+    regions = [(region.name, per_region.get(region.pk, 0)) for region in Region.objects.all()]  # north to south
 
     per_course = list(
         certificates.filter(status=IssuedCertificate.Status.VALID)

@@ -26,7 +26,7 @@ class SchoolReportMenuItem(MenuItem):
 def register_report_urls():
     urls = [
         path(
-            "school-reports/learners/<int:pk>/",
+            "school-reports/learners/<id:pk>/",
             learner.LearnerDetailView.as_view(),
             name="cms_reports_learner",
         )

@@ -75,10 +75,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.ChosenLanguageMiddleware",
+    # A NUL byte anywhere → 400; OverflowError and the like from bad input → 400/404, not 500 (cms/middleware.py)
+    "cms.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.wagtail_spanish.AdminSearchButtonMiddleware",  # Wagtail's untranslated "Search" button
     "learners.privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.middleware.SameOriginFramingMiddleware",  # SAMEORIGIN for the H5P player and Wagtail's preview
@@ -127,6 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "es-cl"
 LANGUAGES = [("es-cl", "Español"), ("en", "English")]
 FORMAT_MODULE_PATH = ["cms.formats"]
+# Wagtail's "es" catalogues leave hundreds of admin strings in English and give a model's name a masculine article
+# ("El Actividad H5P…"): cms/locale_wagtail completes and corrects them. LOCALE_PATHS wins over every app's catalogue.
+LOCALE_PATHS = [PROJECT_DIR / "locale_wagtail"]
 # Times are stored in UTC and every time a person reads (pages, admin, PDFs, emails, exports) is Chilean local time,
 # summer time included. The admin offers no other zone, so the account settings hide Wagtail's time zone choice.
 TIME_ZONE = "America/Santiago"
@@ -135,6 +141,9 @@ USE_TZ = True
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("es", "Español"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("es-cl", "Español")]
+# Addresses without accents (ejemplo-practico): Wagtail derives ASCII slugs from titles, in the editor and on the
+# server; the page models transliterate a slug typed by hand (courses.slugs.AsciiSlugMixin).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -155,7 +164,7 @@ H5P_MAX_UPLOAD_BYTES = int(env("H5P_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 H5P_CONTENT_TOKEN_MAX_AGE = 12 * 60 * 60  # seconds a player page's file addresses stay valid
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.AsciiFileSystemStorage"},  # file names (and addresses) without accents
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from courses.blocks import LessonBodyBlock
+from courses.slugs import AsciiSlugMixin
 
 COURSE_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 REVIEW_PERMISSION = "courses.review_coursepage"  # records the content review date and reviewer (the academy)
@@ -55,7 +56,7 @@ class Audience(models.Model):
         return str(self.get_code_display())
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(AsciiSlugMixin, Page):
     """The course catalogue: lists the live courses below it, with filters and search."""
 
     intro = RichTextField(_("introduction"), blank=True, features=COURSE_RICH_TEXT_FEATURES)
@@ -76,7 +77,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(AsciiSlugMixin, Page):
     """A course: its overview, who it is for, and its modules in order (the child pages)."""
 
     summary = models.TextField(_("summary"), max_length=400, help_text=_("One or two sentences shown on cards."))
@@ -244,7 +245,7 @@ class CourseInstructor(Orderable):
         return self.name
 
 
-class ModulePage(Page):
+class ModulePage(AsciiSlugMixin, Page):
     """An ordered unit of a course. Its lessons are its child pages, in the order editors sort them."""
 
     introduction = RichTextField(_("introduction"), blank=True, features=COURSE_RICH_TEXT_FEATURES)
@@ -268,7 +269,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(AsciiSlugMixin, Page):
     """A lesson: a body of blocks and an estimate of how long it takes to read or do."""
 
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))

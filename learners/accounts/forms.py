@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from courses.models import Comuna, Region
+from courses.models.territory import comuna_key
 from learners.accounts import services, throttle
 from learners.accounts.models import LearnerProfile
 from learners.accounts.run import InvalidRun, normalise_run
@@ -50,19 +51,13 @@ def region_label(name: str) -> str:
     return f"Región de {name}"
 
 
-def _collation_key(name: str) -> str:
-    """Spanish-friendly alphabetical order without a database collation (Ñuñoa among the N, not after Z)."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
 class GroupedComunaIterator(ModelChoiceIterator):
-    """Comunas grouped by region (region code order, then name), from a single query."""
+    """Comunas grouped by region (north to south, then alphabetically), from a single query."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        comunas = sorted(self.queryset, key=lambda comuna: (comuna.region_id, _collation_key(comuna.name)))
+        comunas = sorted(self.queryset, key=comuna_key)
         for _code, group in groupby(comunas, key=attrgetter("region_id")):
             group = list(group)
             yield (region_label(group[0].region.name), [self.choice(comuna) for comuna in group])
@@ -220,7 +215,7 @@ class ProfileForm(forms.ModelForm):
     @cached_property
     def regions(self) -> list[tuple[str, str]]:
         """(code, label) of every region, for the region filter in front of each comuna list."""
-        return [(region.code, region_label(region.name)) for region in Region.objects.order_by("code")]
+        return [(region.code, region_label(region.name)) for region in Region.objects.all()]  # north to south
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data["phone"].split())

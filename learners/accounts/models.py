@@ -84,8 +84,8 @@ class LearnerProfile(models.Model):
         blank=True,
         help_text=_("Processing suspended at the learner's request or after she withdrew her consent."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("learner profile")

@@ -19,7 +19,7 @@ class AttendanceRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     class Meta:
         verbose_name = _("attendance record")

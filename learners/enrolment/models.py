@@ -34,7 +34,7 @@ class Cohort(models.Model):
     instructors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("instructors"), blank=True, related_name="instructed_cohorts"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -139,7 +139,7 @@ class Enrolment(models.Model):
     last_lesson = models.ForeignKey(
         "courses.LessonPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    last_visited_at = models.DateTimeField(null=True, blank=True)
+    last_visited_at = models.DateTimeField(_("last visit"), null=True, blank=True)
 
     class Meta:
         ordering = ["-enrolled_at"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.converters import parse_id
 from courses.models import CoursePage
 from learners.accounts.selectors import profile_incomplete
 from learners.enrolment import selectors, services
@@ -30,8 +31,8 @@ def enrol(request, course_id):
     if not request.user.is_authenticated:  # back to the course page after signing in, not to this POST-only URL
         return redirect_to_login(course.url)
     cohort = None
-    if request.POST.get("cohort"):
-        cohort = get_object_or_404(Cohort, pk=request.POST["cohort"], course=course)
+    if request.POST.get("cohort"):  # not an id (cohort=abc, ２, 20 digits): no such group, as for an unknown id
+        cohort = get_object_or_404(Cohort, pk=parse_id(request.POST["cohort"]) or 0, course=course)
     try:
         enrolment = services.enrolment_create(user=request.user, course=course, cohort=cohort)
     except services.EnrolmentError as error:

@@ -20,6 +20,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
 
+from courses.converters import parse_id
 from courses.models import Comuna, CourseInstructor, CoursePage
 from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet
 from learners.admin_helpers import (
@@ -327,9 +328,9 @@ class SessionIndexView(generic.IndexView):
 class SessionCreateView(generic.CreateView):
     def get_initial_form_instance(self):
         instance = super().get_initial_form_instance() or self.model()
-        cohort_id = self.request.GET.get("cohort", "")
-        if cohort_id.isdigit() and Cohort.objects.filter(pk=cohort_id).exists():
-            instance.cohort_id = int(cohort_id)
+        cohort_id = parse_id(self.request.GET.get("cohort", ""))
+        if cohort_id is not None and Cohort.objects.filter(pk=cohort_id).exists():
+            instance.cohort_id = cohort_id
         return instance
 
     def save_instance(self):

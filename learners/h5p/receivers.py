@@ -3,7 +3,8 @@
 - publishing or unpublishing a lesson drops its cached H5P blocks (``selectors.lesson_cache_key``);
 - a change of the rules that decide H5P grades (an activity's grading method; a lesson published with another pass
   percentage, required flag or set of H5P activities) recomputes, in a background task once the change is committed,
-  the lesson scores and course completions already decided (``services.h5p_grades_recompute``).
+  the lesson scores and course completions already decided (``services.h5p_grades_recompute``);
+- a required reflection answer completes a lesson whose activities she had already passed.
 """
 
 from django.core.cache import cache
@@ -68,11 +69,26 @@ def lesson_rules_changed(sender, instance, created, **kwargs) -> None:
         _enqueue_recompute(lesson_id=instance.pk)
 
 
+def reflection_answered(sender, enrolment, lesson, **kwargs) -> None:
+    """``learners.signals.reflection_answered``: a lesson whose required activities she passed may have waited only
+    for this answer; complete it now with the same rule as live scoring."""
+    from courses.selectors import lesson_activities
+    from learners.h5p.services import lesson_standing, lesson_standing_apply
+
+    placements = lesson_activities(lesson=lesson)
+    if not any(placement.required for placement in placements):
+        return
+    standing = lesson_standing(enrolment=enrolment, lesson=lesson, placements=placements)
+    if standing.passed:
+        lesson_standing_apply(enrolment=enrolment, lesson=lesson, standing=standing)
+
+
 def register_signal_handlers() -> None:
     from django.db.models.signals import post_save, pre_save
     from wagtail.signals import page_published, page_unpublished
 
     from courses.models import H5PActivity, LessonPage
+    from learners import signals
 
     page_published.connect(forget_lesson, dispatch_uid="learners_h5p_forget_published_lesson")
     page_unpublished.connect(forget_lesson, dispatch_uid="learners_h5p_forget_unpublished_lesson")
@@ -80,3 +96,4 @@ def register_signal_handlers() -> None:
     post_save.connect(activity_rules_changed, sender=H5PActivity, dispatch_uid="learners_h5p_activity_changed")
     pre_save.connect(lesson_remember_rules, sender=LessonPage, dispatch_uid="learners_h5p_lesson_rules")
     post_save.connect(lesson_rules_changed, sender=LessonPage, dispatch_uid="learners_h5p_lesson_changed")
+    signals.reflection_answered.connect(reflection_answered, dispatch_uid="learners_h5p_reflection_answered")

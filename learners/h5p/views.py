@@ -120,6 +120,12 @@ def learner_actor(request) -> dict:
     return {"objectType": "Agent", "account": account}
 
 
+def _content_length(request) -> int:
+    """The declared body size (0 when the header is missing or not a number: the body is still read with limits)."""
+    value = request.META.get("CONTENT_LENGTH") or ""
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
 def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"success": False, "message": message}, status=status)
 
@@ -227,8 +233,10 @@ def h5p_xapi(request, lesson_id, activity_uuid):
     access = _json_access(request, lesson_id, activity_uuid)
     if isinstance(access, JsonResponse):
         return access
-    if int(request.META.get("CONTENT_LENGTH") or 0) > xapi.MAX_STATEMENT_BYTES:
+    if _content_length(request) > xapi.MAX_STATEMENT_BYTES:
         return _json_error(_("The activity sent too much data at once."), 413)
+    if request.content_type != "application/json":  # the player sends JSON; form data would never be read
+        return _json_error(_("The activity sent data that could not be read."), 400)
     if access.preview:
         return JsonResponse({"stored": False, "preview": True})
     activity = access.placement.activity
@@ -272,7 +280,7 @@ def h5p_state(request, lesson_id, activity_uuid, data_type, sub_content_id):
                 sub_content_id=sub_content_id,
             )
         return JsonResponse({"success": True, "data": value if value is not None else False})
-    if int(request.META.get("CONTENT_LENGTH") or 0) > xapi.MAX_STATE_BYTES + 1024:
+    if _content_length(request) > xapi.MAX_STATE_BYTES + 1024:
         return _json_error(_("The activity tried to save too much data."), 413)
     if "data" not in request.POST:
         return _json_error(_("The activity sent no data to save."), 400)

@@ -1,13 +1,14 @@
 """Reading the xAPI statements an H5P player sends (no database): the request body into a ParsedStatement, and the
 checks on a closing statement's score. Refusals are StatementRejected, with a message for the learner."""
 
-import json
 import math
 import re
 import uuid
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from courses import safe_json
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 ATTEMPTED = VERBS + "attempted"
@@ -80,8 +81,8 @@ def statement_parse(body: bytes, *, iri: str, actor: dict) -> ParsedStatement:
     if len(body) > MAX_STATEMENT_BYTES:
         raise StatementRejected(_("The activity sent too much data at once."), status=413)
     try:
-        statement = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        statement = safe_json.loads(body, max_bytes=MAX_STATEMENT_BYTES)
+    except safe_json.JSONRejected:
         raise StatementRejected(_("The activity sent data that could not be read.")) from None
     if not isinstance(statement, dict):
         raise StatementRejected(_("The activity sent data that could not be read."))

@@ -21,6 +21,7 @@ from django.views.generic import View
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
+from courses.converters import parse_id
 from courses.models import CoursePage
 from learners.enrolment import selectors, services
 from learners.enrolment.models import Cohort
@@ -130,8 +131,8 @@ class BulkEnrolUploadView(BulkEnrolMixin, View):
 
     def get(self, request):
         initial = {}
-        if request.GET.get("cohort", "").isdigit():
-            cohort = Cohort.objects.filter(pk=request.GET["cohort"]).first()
+        if cohort_id := parse_id(request.GET.get("cohort", "")):
+            cohort = Cohort.objects.filter(pk=cohort_id).first()
             if cohort is not None:
                 initial = {"course": cohort.course_id, "cohort": cohort.pk}
         return self.render("learners/admin/bulk_enrol_upload.html", {"form": BulkEnrolForm(initial=initial)})

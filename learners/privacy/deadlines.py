@@ -1,39 +1,37 @@
 """Legal deadlines for data-protection requests: 30 calendar days, or 2 business days for blocking.
 
-Business days are Monday to Friday except Chile's national holidays that fall on a weekday. The list covers
-2026 and 2027 (Ley 2.977 and later laws; movable ones as decreed); extend ``CHILE_HOLIDAYS`` each year, or add
-dates with the ``LEARNERS_EXTRA_HOLIDAYS`` setting (ISO dates) without a code change.
+Business days are Monday to Friday except Chile's national holidays. They come from the ``holidays`` package
+(a maintained calendar: laws, movable and bridge holidays, every year), not from a list kept here; days a decree
+adds at short notice go in the ``LEARNERS_EXTRA_HOLIDAYS`` setting (ISO dates) without a code change.
 """
 
+import functools
 from datetime import date, timedelta
 
+import holidays as calendars
 from django.conf import settings
 
 CALENDAR_DAYS = 30
 BLOCKING_BUSINESS_DAYS = 2
 
-CHILE_HOLIDAYS = frozenset(
-    date.fromisoformat(day)
-    for day in (
-        # 2026
-        "2026-01-01", "2026-04-03", "2026-04-04", "2026-05-01", "2026-05-21", "2026-06-21", "2026-06-29",
-        "2026-07-16", "2026-08-15", "2026-09-18", "2026-09-19", "2026-10-12", "2026-10-31", "2026-11-01",
-        "2026-12-08", "2026-12-25",
-        # 2027
-        "2027-01-01", "2027-03-26", "2027-03-27", "2027-05-01", "2027-05-21", "2027-06-21", "2027-06-28",
-        "2027-07-16", "2027-08-15", "2027-09-18", "2027-09-19", "2027-10-11", "2027-10-31", "2027-11-01",
-        "2027-12-08", "2027-12-25",
-    )
-)  # fmt: skip
+
+@functools.cache
+def chile_holidays(year: int) -> frozenset[date]:
+    """Chile's national holidays in ``year``, from the ``holidays`` package."""
+    return frozenset(calendars.country_holidays("CL", years=year))
 
 
-def holidays() -> frozenset[date]:
-    extra = getattr(settings, "LEARNERS_EXTRA_HOLIDAYS", ())
-    return CHILE_HOLIDAYS | {date.fromisoformat(day) for day in extra}
+def extra_holidays() -> frozenset[date]:
+    """The decreed days of ``LEARNERS_EXTRA_HOLIDAYS``."""
+    return frozenset(date.fromisoformat(day) for day in getattr(settings, "LEARNERS_EXTRA_HOLIDAYS", ()))
+
+
+def is_holiday(day: date) -> bool:
+    return day in chile_holidays(day.year) or day in extra_holidays()
 
 
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in holidays()
+    return day.weekday() < 5 and not is_holiday(day)
 
 
 def add_business_days(start: date, days: int) -> date:

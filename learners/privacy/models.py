@@ -58,7 +58,7 @@ class PrivacyNotice(models.Model):
         _("issued certificates after deletion"),
         help_text=_("State that certificates stay verifiable with the name, masked RUN, course and dates."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -70,11 +70,13 @@ class PrivacyNotice(models.Model):
 
     SECTIONS = ("purpose", "legal_basis", "recipients", "retention", "rights", "contact", "certificates_after_deletion")
 
-    @property
-    def text_sha256(self) -> str:
+    def _text_sha256(self) -> str:
         """A fingerprint of the text, recorded with each consent (the proof of what was accepted)."""
         text = "\n\n".join([self.version] + [getattr(self, name) for name in self.SECTIONS])
         return hashlib.sha256(text.encode()).hexdigest()
+
+    _text_sha256.short_description = _("text fingerprint")  # its label in the admin's inspect view
+    text_sha256 = property(_text_sha256)
 
 
 class Consent(models.Model):

@@ -18,6 +18,7 @@ from learners.attendance.models import AttendanceRecord
 from learners.calendar.models import CalendarFeed
 from learners.enrolment.models import Enrolment
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.privacy import export_names
 from learners.privacy.models import Consent, DataRequest, PrivacyNotice
 from learners.progress.models import LessonProgress
 from learners.reflections.models import ReflectionAnswer
@@ -255,8 +256,9 @@ def _csv_value(value):
 
 
 def learner_data_zip(*, user: AbstractBaseUser) -> bytes:
-    """Her download: ``datos.json`` with every category, and one CSV per category (UTF-8 with BOM for Excel)."""
-    data = learner_data(user=user)
+    """Her download: ``datos.json`` with every category, and one CSV per category (UTF-8 with BOM for Excel),
+    named in Spanish (``perfil.csv``, ``tipo_participante``: ``dirigente_social``; ``export_names``)."""
+    data = export_names.in_spanish(learner_data(user=user))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("datos.json", json.dumps(data, ensure_ascii=False, indent=2, default=_plain))

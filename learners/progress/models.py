@@ -27,8 +27,8 @@ class LessonProgress(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("Scaled score of the lesson's graded activities, when it has any."),
     )
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
-    updated_at = models.DateTimeField(auto_now=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("lesson progress")

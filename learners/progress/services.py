@@ -40,7 +40,8 @@ def lesson_mark_complete(
     Called by the learner's "Marcar como completada" (score None) and by graded activities (with a scaled
     score). Marking a lesson that is already done changes nothing and skips the completion check. Raises
     EnrolmentError if the enrolment cannot progress, the lesson is not in its course, or (by hand) the lesson has a
-    reflection prompt marked "answer required" that she has not answered (learners.reflections).
+    reflection prompt marked "answer required" that she has not answered (learners.reflections). Passing its
+    activities while such an answer is missing completes nothing yet: the answer completes the lesson when it comes.
 
     No surrounding transaction is needed: the progress row is one atomic INSERT … ON CONFLICT DO NOTHING, and the
     course completes through a conditional UPDATE (enrolment_evaluate_completion), so concurrent calls stay
@@ -52,8 +53,13 @@ def lesson_mark_complete(
         raise EnrolmentError(_("This lesson is not part of your course."))
     if source == LessonProgress.Source.MANUAL and any(item.required for item in lesson_activities(lesson=lesson)):
         raise EnrolmentError(_("This lesson completes when you pass its activities."))
-    if source == LessonProgress.Source.MANUAL and missing_required_answers(enrolment=enrolment, lesson=lesson):
-        raise EnrolmentError(_("Answer the reflection question of this lesson before marking it as completed."))
+    if missing_required_answers(enrolment=enrolment, lesson=lesson):
+        if source == LessonProgress.Source.MANUAL:
+            raise EnrolmentError(_("Answer the reflection question of this lesson before marking it as completed."))
+        if not LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists():
+            # She passed its activities but a required answer is missing: the lesson waits for it
+            # (learners.signals.reflection_answered completes it then). A completed lesson is never reopened.
+            return CompletionResult(course_completed=False)
     if not _progress_insert(enrolment=enrolment, lesson=lesson, score=score, source=source):
         progress = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
         if progress.completed_at is not None and (score is None or score == progress.score):

@@ -19,6 +19,7 @@ from learners.enrolment.selectors import PROGRESSING
 from learners.privacy.audit import audit_record
 from learners.reflections import selectors
 from learners.reflections.models import ReflectionAnswer
+from learners.signals import reflection_answered
 
 FEEDBACK_MAX_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -98,6 +99,7 @@ def reflection_answer_save(
             defaults={"text": text, "prompt": prompt.prompt},
         )
         if created:
+            _answered(enrolment=enrolment, lesson=lesson)
             return answer
     if answer.text == text and answer.feedback_at is None:
         return answer  # a resend of what is stored already (after a lost connection)
@@ -107,7 +109,15 @@ def reflection_answer_save(
     if not updated:
         raise ReflectionError(_("Your instructor has already replied, so this answer can no longer be changed."), 409)
     answer.refresh_from_db()
+    if text:
+        _answered(enrolment=enrolment, lesson=lesson)
     return answer
+
+
+def _answered(*, enrolment: Enrolment, lesson: LessonPage) -> None:
+    """Tell whoever waits on this lesson's required answers (learners.h5p) that none is missing any more."""
+    if not selectors.missing_required_answers(enrolment=enrolment, lesson=lesson):
+        reflection_answered.send(sender=ReflectionAnswer, enrolment=enrolment, lesson=lesson)
 
 
 @transaction.atomic

@@ -70,7 +70,7 @@ class CsvWriterTests(SimpleTestCase):
 
     def test_numbers_stay_numbers_and_text_that_looks_like_one_is_quoted(self):
         text = csv_text([[-2, Decimal("-1.5"), 4.5, "-2", "+56 9 1234 5678", None, True]])
-        self.assertEqual(text, "-2,-1.5,4.5,'-2,'+56 9 1234 5678,,True\r\n")
+        self.assertEqual(text, "-2,-1.5,4.5,'-2,'+56 9 1234 5678,,Sí\r\n")  # a boolean reads Sí / No
 
     def test_times_are_chilean_local_time_as_day_month_year(self):
         text = csv_text([[SUMMER, WINTER, datetime.date(2026, 3, 22)]])

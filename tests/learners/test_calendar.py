@@ -376,7 +376,8 @@ class SubscriptionTests(CalendarTestCase):
         feed = calendar_services.calendar_feed_regenerate(user=self.ana, kind=CalendarFeed.Kind.LEARNER)
         archive = zipfile.ZipFile(io.BytesIO(learner_data_zip(user=self.ana)))
         data = json.loads(archive.read("datos.json"))
-        self.assertEqual([row["kind"] for row in data["calendar_subscriptions"]], ["learner"])
+        self.assertEqual([row["tipo"] for row in data["suscripciones_calendario"]], ["mis_sesiones"])
+        self.assertIn("suscripciones_calendario.csv", archive.namelist())
         everything = b"".join(archive.read(name) for name in archive.namelist())
         self.assertNotIn(feed.secret.encode(), everything)
         self.assertNotIn(feed.key.encode(), everything)
@@ -500,7 +501,7 @@ class EndTimeMigrationTests(TestCase):
     def test_end_times_come_from_the_duration(self):
         from importlib import import_module
 
-        migration = import_module("learners.migrations.0012_session_calendar")
+        migration = import_module("learners.migrations.0013_session_calendar")
 
         class Row:
             def __init__(self, start, hours):

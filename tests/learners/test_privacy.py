@@ -164,30 +164,30 @@ class MyDataTests(PrivacyTestCase):
         archive = zipfile.ZipFile(io.BytesIO(response.content))
         data = json.loads(archive.read("datos.json"))
         categories = {
-            "account",
-            "profile",
-            "consents",
-            "enrolments",
-            "progress",
-            "h5p_attempts",
-            "h5p_statements",
-            "h5p_saved_state",
-            "attendance",
-            "certificates",
-            "data_requests",
+            "cuenta",
+            "perfil",
+            "consentimientos",
+            "inscripciones",
+            "avance",
+            "intentos_h5p",
+            "registros_h5p",
+            "estado_guardado_h5p",
+            "asistencia",
+            "certificados",
+            "solicitudes_de_datos",
         }
         self.assertLessEqual(categories, set(data))
         for category in categories:
             self.assertTrue(data[category], category)
             self.assertIn(f"{category}.csv", archive.namelist())
-        self.assertEqual(data["profile"][0]["run"], RUN)
-        self.assertEqual(data["account"][0]["email"], EMAIL)
-        self.assertEqual(data["certificates"][0]["folio"], certificate.folio)
-        self.assertEqual([row["id"] for row in data["enrolments"]], [enrolment.pk])
+        self.assertEqual(data["perfil"][0]["run"], RUN)
+        self.assertEqual(data["cuenta"][0]["correo"], EMAIL)
+        self.assertEqual(data["certificados"][0]["folio"], certificate.folio)
+        self.assertEqual([row["id"] for row in data["inscripciones"]], [enrolment.pk])
         everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
         self.assertNotIn("otra@example.cl", everything)
         self.assertNotIn("Otra", everything)
-        self.assertIn("Quintanilla", archive.read("profile.csv").decode("utf-8-sig"))
+        self.assertIn("Quintanilla", archive.read("perfil.csv").decode("utf-8-sig"))
         self.assertTrue(AuditEvent.objects.filter(action="data.downloaded", actor=user).exists())
 
     def test_requests_are_recorded_with_their_deadline_and_shown(self):

@@ -164,10 +164,18 @@ class AnswerRefusalTests(ReflectionTestCase):
 
 
 class HostileInputTests(ReflectionTestCase):
-    def test_nul_and_control_characters_are_dropped_not_a_500(self):
-        response = self.save(self.ana, "Hola\x00 vecinas\x07\r\nchao\x1b")
+    def test_control_characters_are_dropped_not_a_500(self):
+        response = self.save(self.ana, "Hola vecinas\x07\r\nchao\x1b")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(ReflectionAnswer.objects.get().text, "Hola vecinas\nchao")
+
+    def test_a_nul_is_refused_in_spanish_and_writes_nothing(self):
+        # The site refuses a NUL anywhere in a request (cms.middleware.BadInputMiddleware); the answer box's script
+        # strips NULs before sending, so only a hand-made request gets here.
+        response = self.save(self.ana, "Hola\x00 vecinas")
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "caracteres o valores que no son válidos", status_code=400)
+        self.assertFalse(ReflectionAnswer.objects.exists())
 
     def test_an_answer_of_ten_thousand_characters_is_refused_in_spanish(self):
         response = self.save(self.ana, "a" * 10_000)
@@ -510,14 +518,14 @@ class PersonalDataTests(ReflectionTestCase):
         self.answer_of(self.luis_enrolment, "Lo de Luis.")
         archive = zipfile.ZipFile(io.BytesIO(learner_data_zip(user=self.ana)))
         data = json.loads(archive.read("datos.json"))
-        [row] = data["reflection_answers"]
-        self.assertEqual((row["text"], row["feedback"]), (formula, "+SUMA(1;2)"))
-        self.assertEqual(row["prompt"], "¿Qué problema de tu barrio llevarías a la junta?")
-        self.assertEqual(row["lesson__title"], "La junta y su barrio")
-        rows = list(csv.DictReader(io.StringIO(archive.read("reflection_answers.csv").decode("utf-8-sig"))))
+        [row] = data["respuestas_reflexion"]
+        self.assertEqual((row["respuesta"], row["comentario"]), (formula, "+SUMA(1;2)"))
+        self.assertEqual(row["pregunta"], "¿Qué problema de tu barrio llevarías a la junta?")
+        self.assertEqual(row["leccion"], "La junta y su barrio")
+        rows = list(csv.DictReader(io.StringIO(archive.read("respuestas_reflexion.csv").decode("utf-8-sig"))))
         self.assertEqual(len(rows), 1)
-        self.assertEqual(rows[0]["text"], "'" + formula)
-        self.assertEqual(rows[0]["feedback"], "'+SUMA(1;2)")
+        self.assertEqual(rows[0]["respuesta"], "'" + formula)
+        self.assertEqual(rows[0]["comentario"], "'+SUMA(1;2)")
         self.assertNotIn("Lo de Luis.", archive.read("datos.json").decode())
 
     def test_deletion_removes_her_answers_and_keeps_the_others(self):

@@ -83,7 +83,8 @@
     this.sending = true;
     this.show(this.form.getAttribute("data-text-saving"), false);
     var body = new FormData();
-    body.append("text", text);
+    // A NUL is refused by the site as hostile input (a 400 that would repeat forever): never send one.
+    body.append("text", text.replace(/\u0000/g, ""));
     var token = this.form.querySelector("input[name=csrfmiddlewaretoken]");
     var box = this;
     fetch(this.form.action, {

@@ -26,7 +26,7 @@ def clear_end_times(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learners", "0011_add_reflection_answer"),
+        ("learners", "0012_field_labels_in_spanish"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
