@@ -110,6 +110,7 @@ def build():
             cohort=cohort,
             date=today + timedelta(days=7 * (k - 7)),
             start_time=clock(18, 30),
+            end_time=clock(20, 30),
             place="Sede",
             duration_hours=2,
         )

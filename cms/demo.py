@@ -39,12 +39,17 @@ from cms.models import DemoPageRecord, HomeFeaturedCourse, HomePage, SchoolSetti
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
 from courses.public_address import public_base_url, site_record_address
 from courses.selectors import course_lessons
-from learners.enrolment.services import enrolment_create
+from learners.enrolment.services import enrolment_create, session_change, session_create, session_suspend
 from learners.models import Cohort, LearnerProfile, Session
 from learners.progress.services import lesson_mark_complete
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_ADMIN_USERNAME = "admin"
+DEMO_PLACE = "Sede Junta de Vecinos Villa Los Aromos, Peñalolén"
+DEMO_ADDRESS = "Los Aromos 1450, Peñalolén"
+DEMO_DIRECTIONS = (
+    "A dos cuadras del paradero 14 de Av. Grecia (micros D07 y 513). Entrada por el portón verde; acceso sin escalones."
+)
 DEMO_ADMIN_PASSWORD = "escuela-demo"
 DEMO_ADMIN_EMAIL = "admin@localhost"
 DEMO_LEARNER_EMAIL = "vecina@example.cl"
@@ -398,7 +403,13 @@ def ensure_demo_learner(report: DemoReport) -> None:
 def ensure_demo_cohort(report: DemoReport) -> None:
     """An in-person group with seats and sessions for the first in-person course."""
     course = CoursePage.objects.live().filter(modality="presencial").order_by("path").first()
-    if course is None or Cohort.objects.filter(course=course).exists():
+    if course is None:
+        return
+    existing = Cohort.objects.filter(course=course).order_by("pk").first()
+    if existing is not None:  # a demo database from before sessions had an address: fill it in, nothing else
+        Session.objects.filter(cohort=existing, place=DEMO_PLACE, address="").update(
+            address=DEMO_ADDRESS, directions=DEMO_DIRECTIONS
+        )
         return
     today = timezone.localdate()
     start = today - timedelta(days=14)
@@ -413,14 +424,30 @@ def ensure_demo_cohort(report: DemoReport) -> None:
     admin = get_user_model().objects.filter(username=DEMO_ADMIN_USERNAME).first()
     if admin is not None:
         group.instructors.add(admin)
-    for week in range(6):
-        Session.objects.create(
+    sessions = [
+        session_create(
             cohort=group,
             date=start + timedelta(days=7 * week),
             start_time=time(18, 30),
-            place="Sede Junta de Vecinos Villa Los Aromos, Peñalolén",
-            duration_hours=Decimal("2.0"),
+            end_time=time(20, 30),
+            place=DEMO_PLACE,
+            address=DEMO_ADDRESS,
+            directions=DEMO_DIRECTIONS,
         )
+        for week in range(6)
+    ]
+    for held in sessions[:2]:
+        session_change(session=held, status=Session.Status.HELD)
+    session_change(  # moved after it was announced: "cambiada", and calendars get the new place
+        session=sessions[3],
+        start_time=time(10, 0),
+        end_time=time(12, 0),
+        date=sessions[3].date + timedelta(days=2),
+        place="Centro Cultural de Peñalolén, sala 2",
+        address="Av. Grecia 8735, Peñalolén",
+        directions="Frente a la plaza; la sala 2 está en el segundo piso, con ascensor.",
+    )
+    session_suspend(session=sessions[4])
     report.notes.append(f"Created the demo cohort {group.name!r} with 6 sessions.")
 
 

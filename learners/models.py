@@ -16,6 +16,7 @@ from learners.staff.models import StaffProfile
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
 from learners.accounts.models import LoginLock
 from learners.reflections.models import ReflectionAnswer
+from learners.calendar.models import CalendarFeed
 # isort: on
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "DataRequest",
     "LoginLock",
     "ReflectionAnswer",
+    "CalendarFeed",
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from learners.attendance import views as attendance_views
+from learners.calendar import views as calendar_views
 from learners.enrolment import views as enrolment_views
 from learners.gradebook import views as gradebook_views
 from learners.h5p import views as h5p_views
@@ -12,6 +13,10 @@ app_name = "learners"
 urlpatterns = [
     path("mis-cursos/", enrolment_views.dashboard, name="dashboard"),
     path("asistencia/<str:token>/", attendance_views.checkin, name="checkin"),
+    path("mi-calendario/", calendar_views.my_calendar, name="my_calendar"),
+    path("mi-calendario/nueva-direccion/<str:kind>/", calendar_views.feed_regenerate, name="calendar_feed_regenerate"),
+    path("sesiones/<id:session_id>/calendario.ics", calendar_views.session_ics, name="session_ics"),
+    path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("cursos/<id:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
     path("cursos/<id:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
     path("cursos/<id:course_id>/mis-notas/", gradebook_views.my_grades, name="my_grades"),

@@ -10,7 +10,6 @@ personal data. A token is accepted during its own step and the next one (so a co
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -85,16 +84,18 @@ def checkin_path(*, session_id: int, step: int) -> str:
 
 def session_window(session: Session) -> tuple[datetime, datetime]:
     """When learners may check in: from ``LEARNERS_CHECKIN_EARLY_MINUTES`` (default 30) before the start to
-    ``LEARNERS_CHECKIN_LATE_MINUTES`` (default 30) after the end (start + ``duration_hours``), in the site's time
-    zone (America/Santiago)."""
+    ``LEARNERS_CHECKIN_LATE_MINUTES`` (default 30) after the end (``end_time``), in the site's time zone
+    (America/Santiago)."""
     start = timezone.make_aware(datetime.combine(session.date, session.start_time))
-    end = start + timedelta(hours=float(session.duration_hours or Decimal(0)))
+    end = timezone.make_aware(datetime.combine(session.date, session.end_time))
     early = timedelta(minutes=_setting("LEARNERS_CHECKIN_EARLY_MINUTES", 30))
     late = timedelta(minutes=_setting("LEARNERS_CHECKIN_LATE_MINUTES", 30))
     return start - early, end + late
 
 
 def session_running(session: Session, *, now: datetime | None = None) -> bool:
+    if session.is_suspended:
+        return False
     opens, closes = session_window(session)
     return opens <= (now or timezone.now()) <= closes
 

@@ -13,7 +13,8 @@ from learners.enrolment.models import Enrolment, Session
 
 @dataclass(frozen=True)
 class AttendanceSummary:
-    """Attendance over the sessions held so far. Excused absences are left out of the count.
+    """Attendance over the sessions held so far (suspended sessions do not count). Excused absences are left out
+    of the count.
 
     percent = present / (sessions held − excused) × 100; None when no session counts yet.
     """
@@ -35,7 +36,11 @@ def attendance_summary(*, enrolment: Enrolment, today: date | None = None) -> At
     if enrolment.cohort_id is None:
         return None
     today = today or timezone.localdate()
-    held = Session.objects.filter(cohort_id=enrolment.cohort_id, date__lte=today).count()
+    held = (
+        Session.objects.filter(cohort_id=enrolment.cohort_id, date__lte=today)
+        .exclude(status=Session.Status.SUSPENDED)
+        .count()
+    )
     if not held and not Session.objects.filter(cohort_id=enrolment.cohort_id).exists():
         return None
     counts = AttendanceRecord.objects.filter(enrolment=enrolment, session__date__lte=today).aggregate(
@@ -53,6 +58,7 @@ def attendance_summaries(*, enrolments: list[Enrolment]) -> dict[int, Attendance
     cohort_ids = {enrolment.cohort_id for enrolment in enrolments}
     held = dict(
         Session.objects.filter(cohort_id__in=cohort_ids, date__lte=today)
+        .exclude(status=Session.Status.SUSPENDED)
         .values("cohort_id")
         .annotate(count=Count("pk"))
         .values_list("cohort_id", "count")

@@ -117,6 +117,10 @@ def attendance_checkin(
     session = Session.objects.select_related("cohort__course").filter(pk=parsed.session_id).first()
     if session is None:
         raise CheckinRefused("invalid", _("This session no longer exists."), status=404)
+    if session.is_suspended:
+        raise CheckinRefused(
+            "suspended", _("This session was suspended, so there is no attendance to record. Check Mi calendario.")
+        )
     enrolment = (
         Enrolment.objects.filter(user=user, cohort_id=session.cohort_id, status__in=MARKING)
         .select_related("course", "cohort")

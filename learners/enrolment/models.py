@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cohort(models.Model):
@@ -56,23 +57,56 @@ class Cohort(models.Model):
 
 
 class Session(models.Model):
-    """An in-person class of a cohort; the instructor takes attendance for it."""
+    """An in-person class of a cohort; the instructor takes attendance for it.
+
+    Times are Santiago wall-clock times. ``duration_hours`` is derived from the start and end times by
+    ``learners.enrolment.services.session_create`` / ``session_change``, which also keep ``status`` and
+    ``sequence`` (the iCalendar SEQUENCE, bumped on every change a calendar shows) right."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", pgettext_lazy("session status", "Scheduled")
+        CHANGED = "changed", pgettext_lazy("session status", "Changed")
+        SUSPENDED = "suspended", pgettext_lazy("session status", "Suspended")
+        HELD = "held", pgettext_lazy("session status", "Held")
 
     cohort = models.ForeignKey(Cohort, verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
     place = models.CharField(_("place"), max_length=200)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    directions = models.TextField(
+        _("how to get there"), blank=True, help_text=_("Buses, landmarks, which door to use, accessibility.")
+    )
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="taught_sessions",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     duration_hours = models.DecimalField(
         _("duration (hours)"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)]
     )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["date", "start_time"]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="learners_session_times"),
+        ]
 
     def __str__(self):
         return f"{self.cohort} · {self.date:%d/%m/%Y}"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
 
 
 class Enrolment(models.Model):

@@ -11,7 +11,7 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE
 from learners.attendance.selectors import AttendanceSummary, attendance_summaries
-from learners.enrolment.models import Cohort, Enrolment
+from learners.enrolment.models import Cohort, Enrolment, Session
 from learners.progress.models import LessonProgress
 
 SEAT_HOLDING = [Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
@@ -79,6 +79,7 @@ class DashboardRow:
     next_lesson: LessonPage | None = None
     waitlist_position: int | None = None
     attendance: AttendanceSummary | None = None
+    next_session: Session | None = None
 
     @property
     def percent(self) -> int:
@@ -92,6 +93,11 @@ class Dashboard:
     in_progress: list[DashboardRow] = field(default_factory=list)
     waitlisted: list[DashboardRow] = field(default_factory=list)
     completed: list[DashboardRow] = field(default_factory=list)
+    upcoming_sessions: list[Session] = field(default_factory=list)
+    """Her next in-person sessions across courses, soonest first (suspended ones included, to say so)."""
+
+
+DASHBOARD_SESSIONS = 3
 
 
 def dashboard(*, user: AbstractBaseUser) -> Dashboard:
@@ -123,8 +129,11 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
         done[enrolment_id].add(lesson_id)
     positions = _waitlist_positions([e for e in enrolments if e.status == Enrolment.Status.WAITLISTED])
     attendance = attendance_summaries(enrolments=[e for e in enrolments if e.cohort_id])
+    upcoming = _upcoming_sessions([e for e in enrolments if e.cohort_id and e.status in PROGRESSING])
 
-    result = Dashboard()
+    result = Dashboard(upcoming_sessions=[session for sessions in upcoming.values() for session in sessions])
+    result.upcoming_sessions.sort(key=lambda session: (session.date, session.start_time, session.pk))
+    del result.upcoming_sessions[DASHBOARD_SESSIONS:]
     for enrolment in enrolments:
         lessons = lessons_by_course[enrolment.course_id]
         lesson_ids = {lesson.pk for lesson in lessons}
@@ -137,6 +146,9 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
             next_lesson=continue_lesson(lessons=lessons, done=done_here, last_lesson_id=enrolment.last_lesson_id),
             waitlist_position=positions.get(enrolment.pk),
             attendance=attendance.get(enrolment.pk),
+            next_session=next(
+                (session for session in upcoming.get(enrolment.cohort_id, []) if not session.is_suspended), None
+            ),
         )
         if enrolment.status == Enrolment.Status.COMPLETED:
             result.completed.append(row)
@@ -145,6 +157,20 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
         else:
             result.in_progress.append(row)
     return result
+
+
+def _upcoming_sessions(enrolments: list[Enrolment]) -> dict[int, list[Session]]:
+    """Upcoming sessions by cohort, soonest first (one query; none when no enrolment has a cohort)."""
+    if not enrolments:
+        return {}
+    by_cohort: dict[int, list[Session]] = {}
+    for session in (
+        Session.objects.filter(cohort_id__in={e.cohort_id for e in enrolments}, date__gte=timezone.localdate())
+        .select_related("cohort__course")
+        .order_by("date", "start_time", "pk")
+    ):
+        by_cohort.setdefault(session.cohort_id, []).append(session)
+    return by_cohort
 
 
 def _waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:

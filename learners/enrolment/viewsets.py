@@ -236,12 +236,63 @@ class CohortFilter(ModelChoiceFilter):
         return field
 
 
+def _person_label(user) -> str:
+    return f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.get_username()
+
+
 class SessionForm(WagtailAdminModelForm):
+    """Staff pick the state the session is in; "cambiada" is set by ``services.session_change`` when the date, time
+    or place change, so it is offered only to keep it."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "cohort" in self.fields:
             self.fields["cohort"].queryset = Cohort.objects.select_related("course")
             self.fields["cohort"].label_from_instance = cohort_label
+        if "instructor" in self.fields:
+            field = self.fields["instructor"]
+            field.queryset = (
+                get_user_model()
+                .objects.filter(
+                    Q(pk__in=instructor_choices(None).values("pk"))
+                    | Q(pk__in=Cohort.instructors.through.objects.values("user_id"))
+                    | Q(pk=self.instance.instructor_id or 0)
+                )
+                .order_by("first_name", "last_name", "email")
+            )
+            field.label_from_instance = _person_label
+            field.help_text = _("Optional. Leave empty when the cohort's instructors share it.")
+        if "status" in self.fields:
+            current = self.instance.status if self.instance.pk else Session.Status.SCHEDULED
+            first = Session.Status.CHANGED if current == Session.Status.CHANGED else Session.Status.SCHEDULED
+            offered = [first, Session.Status.SUSPENDED, Session.Status.HELD]
+            self.fields["status"].choices = [
+                (value, label) for value, label in Session.Status.choices if value in offered
+            ]
+            self.fields["status"].help_text = _(
+                "Changing the date, time or place of a session marks it as changed. A suspended session stays "
+                "listed, struck through, and calendars show it as cancelled."
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start_time, end_time = cleaned_data.get("start_time"), cleaned_data.get("end_time")
+        if start_time and end_time and end_time <= start_time:
+            self.add_error("end_time", _("The session must end after it starts."))
+        return cleaned_data
+
+    def _post_clean(self):
+        start_time, end_time = self.cleaned_data.get("start_time"), self.cleaned_data.get("end_time")
+        if start_time and end_time and end_time > start_time:
+            self.instance.duration_hours = services.session_duration(start_time=start_time, end_time=end_time)
+        super()._post_clean()
+
+
+SESSION_FORM_FIELDS = ["date", "start_time", "end_time", "place", "address", "directions", "instructor", "status"]
+
+
+def _session_values(form) -> dict:
+    return {name: form.cleaned_data[name] for name in SESSION_FORM_FIELDS if name in form.cleaned_data}
 
 
 class SessionFilterSet(WagtailFilterSet):
@@ -264,6 +315,7 @@ class SessionIndexView(generic.IndexView):
             Column("cohort", label=_("Cohort"), accessor=lambda s: f"{s.cohort.course.title} · {s.cohort.name}"),
             Column("place", label=_("Place")),
             Column("duration_hours", label=_("Hours")),
+            Column("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
             LinkColumn(
                 "attendance",
                 label=_("Attendance"),
@@ -281,6 +333,29 @@ class SessionCreateView(generic.CreateView):
             instance.cohort_id = cohort_id
         return instance
 
+    def save_instance(self):
+        session = services.session_create(cohort=self.form.cleaned_data["cohort"], **_session_values(self.form))
+        log(instance=session, action="wagtail.create", user=self.request.user)
+        return session
+
+
+class SessionCopyView(generic.CopyView):
+    def save_instance(self):
+        session = services.session_create(cohort=self.form.cleaned_data["cohort"], **_session_values(self.form))
+        log(instance=session, action="wagtail.create", user=self.request.user)
+        return session
+
+
+class SessionEditView(generic.EditView):
+    """Saves through ``services.session_change``: the state and the calendar revision follow what changed."""
+
+    def save_instance(self):
+        values = {"cohort": self.form.cleaned_data["cohort"], **_session_values(self.form)}
+        change = services.session_change(session=self.object, **values)
+        if change.changed:
+            log(instance=change.session, action="wagtail.edit", user=self.request.user)
+        return change.session
+
 
 class SessionViewSet(ScopedViewSetMixin, PlatformModelViewSet):
     scope_lookups = ScopeLookups(course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id")
@@ -290,15 +365,20 @@ class SessionViewSet(ScopedViewSetMixin, PlatformModelViewSet):
     icon = "date"
     index_view_class = SessionIndexView
     add_view_class = SessionCreateView
+    edit_view_class = SessionEditView
+    copy_view_class = SessionCopyView
     filterset_class = SessionFilterSet
     ordering = ["-date", "-start_time"]
     copy_view_enabled = True
     edit_handler = ObjectList(
         [
             FieldPanel("cohort"),
-            FieldRowPanel([FieldPanel("date"), FieldPanel("start_time")]),
+            FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
             FieldPanel("place"),
-            FieldPanel("duration_hours"),
+            FieldPanel("address"),
+            FieldPanel("directions"),
+            FieldPanel("instructor", widget=forms.Select),
+            FieldPanel("status", widget=forms.RadioSelect),
         ],
         base_form_class=SessionForm,
     )

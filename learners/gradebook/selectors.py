@@ -653,7 +653,7 @@ def _missing(*, report: CourseReport, summary: AttendanceSummary | None) -> list
             )
     if not check.attendance_ok and summary is not None:
         needed = sessions_needed(summary=summary, minimum=course.min_attendance_percent)
-        upcoming = sum(1 for item in report.sessions if not item.held)
+        upcoming = sum(1 for item in report.sessions if not item.held and not item.session.is_suspended)
         if needed is None or needed > upcoming:
             items.append(
                 _("reach %(minimum)s%% attendance (now %(percent)s%%), which the remaining sessions no longer allow")

@@ -18,6 +18,7 @@ CATEGORIES = {
     "attendance": "asistencia",
     "certificates": "certificados",
     "reflection_answers": "respuestas_reflexion",
+    "calendar_subscriptions": "suscripciones_calendario",
     "data_requests": "solicitudes_de_datos",
 }
 
@@ -135,6 +136,7 @@ CODES = {
     },
     ("data_requests", "status"): {"open": "abierta", "done": "cumplida", "rejected": "rechazada"},
     ("certificates", "status"): {"valid": "vigente", "revoked": "revocado", "replaced": "reemplazado"},
+    ("calendar_subscriptions", "kind"): {"learner": "mis_sesiones", "instructor": "sesiones_que_enseno"},
 }
 
 

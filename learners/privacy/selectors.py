@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses import spreadsheets
 from learners.accounts.models import LearnerProfile
 from learners.attendance.models import AttendanceRecord
+from learners.calendar.models import CalendarFeed
 from learners.enrolment.models import Enrolment
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy import export_names
@@ -219,6 +220,8 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
             "feedback",
             "feedback_at",
         ),
+        # that a subscription exists and since when; never its secret address, which a download must not leak
+        "calendar_subscriptions": _rows(CalendarFeed.objects.filter(user=user).order_by("kind"), "kind", "created_at"),
         "data_requests": _rows(
             DataRequest.objects.filter(user=user).order_by("created_at", "pk"),
             "kind",

@@ -21,6 +21,7 @@ from wagtail.models import ModelLogEntry
 
 from learners.accounts.models import LearnerProfile
 from learners.attendance.models import AttendanceRecord
+from learners.calendar.models import CalendarFeed
 from learners.enrolment.models import Enrolment
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.privacy import deadlines
@@ -183,7 +184,7 @@ def _deleted(queryset) -> int:
 def learner_delete(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> Erasure:
     """Delete a learner's personal data, irreversibly. Removed: her account (and sessions), profile, consents,
     lesson progress, reflection answers (and the feedback on them), H5P attempts, statements and saved state,
-    attendance, and the details of her requests;
+    attendance, her calendar subscription addresses, and the details of her requests;
     audit and admin log entries about her keep their action but get a pseudonym instead of her name or email.
 
     Kept, without anything that identifies her: each enrolment (course, cohort, status, dates, grade), moved to
@@ -206,6 +207,7 @@ def learner_delete(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> Er
     counts["attendance"] = _deleted(AttendanceRecord.objects.filter(enrolment__user=user))
     counts["progress"] = _deleted(LessonProgress.objects.filter(enrolment__user=user))
     counts["reflection_answers"] = _deleted(ReflectionAnswer.objects.filter(enrolment__user=user))
+    counts["calendar_subscriptions"] = _deleted(CalendarFeed.objects.filter(user=user))
 
     unusable = make_password(None)
     placeholders = User.objects.bulk_create(

@@ -7,8 +7,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.selectors import lesson_activities, missing_libraries
+from learners.calendar.selectors import course_sessions
 from learners.enrolment.selectors import PROGRESSING, open_cohorts
 from learners.h5p.grades import ActivityGrade
 from learners.h5p.selectors import lesson_activity_grades
@@ -191,4 +193,18 @@ def reflection_answer_box(context, lesson, value, block_id):
         "required": bool(value.get("answer_required")) if hasattr(value, "get") else False,
         "max_chars": answer_max_chars(),
         "storage_key": f"{request.user.pk}:{lesson.pk}:{block_id}",
+    }
+
+
+@register.inclusion_tag("learners/calendar/course_sessions.html", takes_context=True)
+def course_sessions_panel(context, course):
+    """Her cohort's in-person sessions on the course page (next first, past ones folded); nothing for visitors,
+    self-paced learners or people still on the waitlist."""
+    state = learner_course_state(context, course)
+    sessions = course_sessions(enrolment=state.enrolment)
+    today = timezone.localdate()
+    return {
+        "request": context.get("request"),
+        "upcoming": [session for session in sessions if session.date >= today],
+        "past": [session for session in sessions if session.date < today],
     }

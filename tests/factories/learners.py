@@ -12,7 +12,7 @@ valid RUN: ``enrolment_create(user=learner(), course=course, cohort=cohort(cours
 """
 
 import itertools
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -84,10 +84,15 @@ def make_cohort(*, course, instructors=(), **fields) -> Cohort:
     return cohort
 
 
+def _end_time(start: time, hours) -> time:
+    return (datetime.combine(date(2000, 1, 1), start) + timedelta(hours=float(hours))).time()
+
+
 def make_session(*, cohort: Cohort, date: date | None = None, **fields) -> Session:
     fields.setdefault("start_time", time(18, 30))
     fields.setdefault("place", "Sede vecinal")
     fields.setdefault("duration_hours", Decimal("2.0"))
+    fields.setdefault("end_time", _end_time(fields["start_time"], fields["duration_hours"]))
     return Session.objects.create(cohort=cohort, date=date or timezone.localdate(), **fields)
 
 
@@ -138,5 +143,10 @@ def cohort(*, course, capacity=None, name="Grupo 1", **fields) -> Cohort:
 
 def session(*, cohort: Cohort, on: date, hours="2.0") -> Session:
     return Session.objects.create(
-        cohort=cohort, date=on, start_time=time(18, 30), place="Sede vecinal", duration_hours=hours
+        cohort=cohort,
+        date=on,
+        start_time=time(18, 30),
+        end_time=_end_time(time(18, 30), hours),
+        place="Sede vecinal",
+        duration_hours=hours,
     )

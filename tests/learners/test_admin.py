@@ -1,3 +1,5 @@
+from datetime import time
+from decimal import Decimal
 from io import StringIO
 
 from django.contrib.auth.models import Permission
@@ -225,12 +227,15 @@ class CohortFormTests(AdminTestCase):
                 "cohort": self.cohort.pk,
                 "date": "2026-03-09",
                 "start_time": "18:30",
+                "end_time": "20:45",
                 "place": "Sede",
-                "duration_hours": "2",
+                "status": Session.Status.SCHEDULED,
             },
         )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(Session.objects.filter(cohort=self.cohort).count(), 2)
+        created = Session.objects.filter(cohort=self.cohort).latest("pk")
+        self.assertEqual((created.end_time, created.duration_hours), (time(20, 45), Decimal("2.3")))
 
 
 class EnrolmentStatusTests(AdminTestCase):

@@ -255,6 +255,17 @@ class CheckinTests(CheckinTestCase):
         self.assertRefused(response, "not_enrolled", "no tienes una inscripción vigente", 403)
         self.assertFalse(AttendanceRecord.objects.exists())
 
+    def test_a_suspended_session_is_refused_and_its_page_says_so(self):
+        from learners.enrolment.services import session_suspend
+
+        session_suspend(session=self.session)
+        response = self.scan(checkin_url(self.session))
+        self.assertRefused(response, "suspended", "Esta sesión se suspendió", 403)
+        self.assertIsNone(self.record())
+        self.client.force_login(self.teacher)
+        response = self.client.get(reverse("learners_staff:checkin_display", args=[self.session.pk]))
+        self.assertContains(response, "data-checkin-closed")
+
     def test_sessions_not_running_now_are_refused(self):
         response = self.scan(checkin_url(self.next_week))
         self.assertRefused(response, "not_started", "Esta sesión todavía no empieza", 403)

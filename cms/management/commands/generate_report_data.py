@@ -154,6 +154,7 @@ class Command(BaseCommand):
                     cohort=cohort,
                     date=cohort.starts_on + timedelta(days=7 * week),
                     start_time=clock(18, 30),
+                    end_time=clock(20, 30),
                     place="Sede vecinal",
                     duration_hours=Decimal("2.0"),
                 )
