@@ -10,9 +10,11 @@ from wagtail.models import Page, Revision, Site
 
 from certificates.models import CertificateTemplate
 from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, DEMO_LEARNER_EMAIL, DEMO_LEARNER_PASSWORD
+from cms.demo_staff import DEMO_CLASSMATES, DEMO_INSTRUCTOR_EMAIL
 from cms.models import HomePage
 from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
 from courses.models.pages import ThematicArea
+from learners.gradebook.selectors import FLAG_FEEDBACK, FLAG_INACTIVE, FLAG_NOT_STARTED, cohort_gradebook
 from learners.models import Cohort, Enrolment, LearnerProfile, Session
 
 
@@ -98,12 +100,29 @@ class DemoLoaderTests(TestCase):
         self.assertEqual(Comuna.objects.count(), 346)
 
     def test_demo_learner_and_cohort(self):
-        self.assertEqual(LearnerProfile.objects.count(), 1)
+        self.assertEqual(LearnerProfile.objects.count(), 1 + len(DEMO_CLASSMATES))
+        learner = Enrolment.objects.filter(user__username="vecina@example.cl")
+        in_person = Cohort.objects.get(name__startswith="Peñalolén")
+        online = Cohort.objects.get(name__startswith="En línea")
         self.assertEqual(
-            set(Enrolment.objects.values_list("status", "cohort__name")),
-            {("active", None), ("active", Cohort.objects.get().name), ("completed", None)},
+            set(learner.values_list("status", "cohort__name")),
+            {("active", online.name), ("active", in_person.name), ("completed", None)},
         )
-        self.assertEqual(Cohort.objects.get().sessions.count(), 6)
+        self.assertEqual(in_person.sessions.count(), 6)
+
+    def test_the_demo_instructor_has_groups_to_follow(self):
+        """The demo instructor teaches both groups, and the online one shows every flag of "Mis grupos"."""
+        instructor = get_user_model().objects.get(username=DEMO_INSTRUCTOR_EMAIL)
+        self.assertEqual(Cohort.objects.filter(instructors=instructor).count(), 2)
+        online = Cohort.objects.get(name__startswith="En línea")
+        self.assertEqual(Enrolment.objects.filter(cohort=online).count(), 1 + len(DEMO_CLASSMATES))
+        book = cohort_gradebook(cohort=online)
+        self.assertEqual(book.total, 1 + len(DEMO_CLASSMATES))
+        for flag in (FLAG_NOT_STARTED, FLAG_INACTIVE, FLAG_FEEDBACK):
+            self.assertGreater(book.counts.get(flag, 0), 0, flag)
+        self.client.force_login(instructor)
+        response = self.client.get(f"/equipo/grupos/{online.pk}/")
+        self.assertContains(response, "Ernesto")
 
     def test_demo_pages_render(self):
         home = HomePage.objects.get()
