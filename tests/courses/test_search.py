@@ -105,15 +105,21 @@ class CourseLessonSearchTests(SearchTestCase):
 
     def test_finds_only_this_courses_live_lessons(self):
         response = self.search(self.leadership, "acta")
-        self.assertEqual([lesson.title for lesson in response.context["lesson_search"].lessons], ["Cómo levantar un acta"])
+        self.assertEqual(
+            [lesson.title for lesson in response.context["lesson_search"].lessons], ["Cómo levantar un acta"]
+        )
         self.assertContains(response, "1 lección de este curso menciona “acta”")
         other = self.search(self.other, "acta")
-        self.assertEqual([lesson.title for lesson in other.context["lesson_search"].lessons], ["El acta de la cuenta pública"])
+        self.assertEqual(
+            [lesson.title for lesson in other.context["lesson_search"].lessons], ["El acta de la cuenta pública"]
+        )
 
     def test_prefixes_accents_and_numbers_inside_a_course(self):
         for query in ("quor", "participacion", "1500", "1.500"):
             response = self.search(self.leadership, query)
-            self.assertEqual([lesson.title for lesson in response.context["lesson_search"].lessons], ["El quórum"], query)
+            self.assertEqual(
+                [lesson.title for lesson in response.context["lesson_search"].lessons], ["El quórum"], query
+            )
 
     def test_lessons_come_in_course_order(self):
         response = self.search(self.leadership, "el")
