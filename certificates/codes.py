@@ -3,6 +3,9 @@
 A code is 16 random characters from a 32-character alphabet without 0/O/1/I (16 × 5 = 80 bits) plus one check
 character (Luhn mod 32), stored compact (``ABCDEFGHJKLMNPQR7``) and printed in groups of four
 (``ABCD-EFGH-JKLM-NPQR-7``). Case, spaces and dashes do not matter when a code is typed.
+
+Every code ever issued carries the check character (it came with the first certificates migration), so the
+verify page can tell a mistyped code from an unknown one without a database query: ``looks_mistyped``.
 """
 
 import re
@@ -42,6 +45,14 @@ def generate_code() -> str:
 def is_well_formed(compact: str) -> bool:
     """Whether a normalised code has the right length and check character (no database needed)."""
     return len(compact) == CODE_LENGTH and check_character(compact[:-1]) == compact[-1]
+
+
+def looks_mistyped(compact: str) -> bool:
+    """Whether a normalised code is one typo away from a possible code: the right length with a wrong check
+    character (one character changed or two neighbours swapped), or one character missing or extra."""
+    if len(compact) == CODE_LENGTH:
+        return not is_well_formed(compact)
+    return abs(len(compact) - CODE_LENGTH) == 1
 
 
 def format_code(compact: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from certificates.codes import is_well_formed
+from certificates.codes import format_code, is_well_formed, looks_mistyped
 from certificates.models import (
     CertificateBatch,
     CertificateTemplate,
@@ -45,20 +45,27 @@ class Verification:
     code: str
     certificate: IssuedCertificate | None
     replacement_code: str = ""
+    mistyped: bool = False
 
     @property
     def found(self) -> bool:
         return self.certificate is not None
 
     @property
+    def code_display(self) -> str:
+        return format_code(self.code)
+
+    @property
     def status(self) -> str:
-        return self.certificate.status if self.certificate else "not_found"
+        if self.certificate:
+            return self.certificate.status
+        return "typo" if self.mistyped else "not_found"
 
 
 def verification(*, code: str) -> Verification:
     """Look up a normalised code (one query; none when the check character is wrong)."""
     if not is_well_formed(code):
-        return Verification(code=code, certificate=None)
+        return Verification(code=code, certificate=None, mistyped=looks_mistyped(code))
     certificate = (
         IssuedCertificate.objects.filter(code=code)
         .select_related("replaced_by")

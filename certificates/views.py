@@ -43,6 +43,8 @@ def verify(request, code):
         return _too_many(request)
     result = selectors.verification(code=canonical)
     context = {"code": canonical, "found": result.found, "result": result}
+    if result.mistyped:
+        context["submitted"] = result.code_display  # back in the box, to correct it
     if result.found:
         context["snapshot"] = result.certificate.snapshot
     return render(request, "certificates/verify.html", context, status=200 if result.found else 404)

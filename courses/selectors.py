@@ -18,6 +18,7 @@ from wagtail.models import Page
 
 from courses.models import Audience, CourseIndexPage, CoursePage, H5PActivity, H5PLibrary, LessonPage, ModulePage
 from courses.models.pages import Modality, ThematicArea
+from courses.search_text import fold
 
 CARD_RENDITION = "fill-640x360|format-webp"
 SEARCH_LESSON_LIMIT = 20
@@ -58,6 +59,21 @@ def search_text(raw) -> str:
         return ""
     cleaned = "".join(char if char.isprintable() and char != '"' else " " for char in raw[: MAX_QUERY_LENGTH * 4])
     return " ".join(cleaned.split())[:MAX_QUERY_LENGTH]
+
+
+def _matching(pages, *, query: str, limit: int | None) -> list:
+    """Pages that match every word (stemmed full-text search), then those whose words start with what was typed
+    (Wagtail's autocomplete: "lider" → "Liderazgo"), without repeats. Both compare the folded text
+    (courses.search_text), so accents and thousands dots do not matter. Two search queries, whatever the limit."""
+    terms = fold(query)
+    full = pages.search(terms, operator="and")
+    partial = pages.autocomplete(terms, operator="and")
+    if limit is not None:
+        full, partial = full[:limit], partial[:limit]
+    found = list(full)
+    seen = {page.pk for page in found}
+    found += [page for page in partial if page.pk not in seen]
+    return found if limit is None else found[:limit]
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,7 @@ def catalogue_search(
     lessons: list[LessonHit] = []
     if filters.query:
         course_ids = set(courses.values_list("pk", flat=True))
-        matches = CoursePage.objects.live().public().child_of(index).search(filters.query, operator="and")
+        matches = _matching(CoursePage.objects.live().public().child_of(index), query=filters.query, limit=None)
         ranked_ids = [course.pk for course in matches if course.pk in course_ids]
         rank = {pk: position for position, pk in enumerate(ranked_ids)}
         course_list = sorted(live_courses(index=index).filter(pk__in=ranked_ids), key=lambda c: rank[c.pk])
@@ -138,16 +154,36 @@ def _search_lessons(*, index: CourseIndexPage, query: str, course_ids: set[int])
     }
     if not courses:
         return []
-    hits = LessonPage.objects.live().public().descendant_of(index).search(query, operator="and")
+    hits = _matching(
+        LessonPage.objects.live().public().descendant_of(index), query=query, limit=SEARCH_LESSON_LIMIT * 3
+    )
     results = []
     course_depth_chars = index.depth * Page.steplen + Page.steplen
-    for lesson in hits[: SEARCH_LESSON_LIMIT * 3]:
+    for lesson in hits:
         course = courses.get(lesson.path[:course_depth_chars])
         if course is not None:
             results.append(LessonHit(lesson=lesson, course=course))
         if len(results) >= SEARCH_LESSON_LIMIT:
             break
     return results
+
+
+@dataclass(frozen=True)
+class CourseLessonSearch:
+    """A search inside one course: what was typed and the course's live lessons that match, in course order."""
+
+    query: str = ""
+    lessons: list[LessonPage] = field(default_factory=list)
+
+
+def course_lesson_search(*, course: CoursePage, params: Mapping[str, str]) -> CourseLessonSearch:
+    """The lessons of one course that match the ``q`` parameter (two search queries; none without a query)."""
+    query = search_text(params.get("q", ""))
+    if not query:
+        return CourseLessonSearch()
+    lessons = LessonPage.objects.live().public().descendant_of(course)
+    hits = _matching(lessons, query=query, limit=SEARCH_LESSON_LIMIT)
+    return CourseLessonSearch(query=query, lessons=sorted(hits, key=lambda lesson: lesson.path))
 
 
 @dataclass(frozen=True)

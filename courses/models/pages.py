@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -17,6 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from courses.blocks import LessonBodyBlock
+from courses.search_text import fold
 from courses.slugs import AsciiSlugMixin
 
 COURSE_RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -151,6 +153,9 @@ class CoursePage(AsciiSlugMixin, Page):
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("learning_objectives"),
+        # Folded copies (no accents, no thousands dots): full words and, for "lider" → "Liderazgo", prefixes.
+        index.SearchField("search_plain"),
+        index.AutocompleteField("search_plain"),
         index.FilterField("thematic_area"),
         index.FilterField("modality"),
     ]
@@ -205,11 +210,15 @@ class CoursePage(AsciiSlugMixin, Page):
         verbose_name_plural = _("courses")
         permissions = [("review_coursepage", _("Can record a content review of a course"))]
 
+    def search_plain(self) -> str:
+        return fold(strip_tags(f"{self.title} {self.summary}"))
+
     def get_context(self, request, *args, **kwargs):
         from courses import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["outline"] = selectors.course_outline(course=self)
+        context["lesson_search"] = selectors.course_lesson_search(course=self, params=request.GET)
         return context
 
 
@@ -291,7 +300,11 @@ class LessonPage(AsciiSlugMixin, Page):
         help_text=_("Untick for optional reading that does not count towards completing the course."),
     )
 
-    search_fields = Page.search_fields + [index.SearchField("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("body"),
+        index.SearchField("search_plain"),  # folded copy: see courses.search_text
+        index.AutocompleteField("search_plain"),
+    ]
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("required")]),
         FieldPanel("body"),
@@ -303,6 +316,10 @@ class LessonPage(AsciiSlugMixin, Page):
     class Meta:
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
+
+    def search_plain(self) -> str:
+        body = " ".join(str(text) for text in self.body.stream_block.get_searchable_content(self.body))
+        return fold(strip_tags(f"{self.title} {body}"))
 
     def get_context(self, request, *args, **kwargs):
         from courses import selectors

@@ -40,7 +40,17 @@ def pages(transactional_db):
         ],
     )
     LessonPageFactory(parent=module, title="La asamblea")
-    return ["/", "/cursos/", "/cursos/?q=acta", course.url, module.url, lesson.url, "/certificados/verificar/ABCD/"]
+    return [
+        "/",
+        "/cursos/",
+        "/cursos/?q=acta",
+        course.url,
+        course.url + "?q=acta",  # the search inside one course
+        module.url,
+        lesson.url,
+        "/certificados/verificar/ABCD/",
+        "/certificados/verificar/ABCDEFGHJKLMNPQR7/",  # a typo: the check character is 6
+    ]
 
 
 def axe_violations(page, url: str) -> list[str]:

@@ -4,7 +4,14 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from certificates.codes import check_character, format_code, generate_code, is_well_formed, normalise_code
+from certificates.codes import (
+    check_character,
+    format_code,
+    generate_code,
+    is_well_formed,
+    looks_mistyped,
+    normalise_code,
+)
 from certificates.services import issuance, revocation
 from tests.certificates.test_services import CertificateTestCase
 from tests.factories.certificates import completed_enrolment
@@ -36,6 +43,18 @@ class CodeGenerationTests(SimpleTestCase):
                 if char != code[position]:
                     typo = code[:position] + char + code[position + 1 :]
                     self.assertFalse(is_well_formed(typo), typo)
+
+    def test_a_typo_is_told_apart_from_an_unknown_code(self):
+        code = generate_code()
+        self.assertFalse(looks_mistyped(code))
+        changed = code[:3] + ("2" if code[3] != "2" else "3") + code[4:]
+        swapped = code[0] + code[2] + code[1] + code[3:] if code[1] != code[2] else code
+        self.assertTrue(looks_mistyped(changed))
+        if swapped != code:
+            self.assertEqual(looks_mistyped(swapped), not is_well_formed(swapped))
+        self.assertTrue(looks_mistyped(code[:-2] + code[-1]))  # one character missing
+        self.assertTrue(looks_mistyped(code + "A"))  # one extra
+        self.assertFalse(looks_mistyped("ABCDEFGH"))  # too short to be a typo: "not found"
 
     def test_check_character_is_stable(self):
         self.assertEqual(check_character("ABCDEFGHJKLMNPQR"), check_character("ABCDEFGHJKLMNPQR"))
@@ -127,6 +146,23 @@ class VerifyStatusTests(CertificateTestCase):
             response = self.client.get(f"/certificados/verificar/{wrong}/")
         self.assertEqual(response.status_code, 404)
         self.assertFalse([q for q in queries.captured_queries if "certificates_issuedcertificate" in q["sql"]])
+
+    def test_a_one_character_typo_says_so_instead_of_not_found(self):
+        code = self.certificate.code
+        typo = code[:5] + ("X" if code[5] != "X" else "Y") + code[6:]
+        response = self.client.get(f"/certificados/verificar/{typo}/")
+        self.assertContains(response, 'data-status="typo"', status_code=404)
+        self.assertContains(response, "Parece que hay un error de tipeo", status_code=404)
+        self.assertNotContains(response, "No encontramos", status_code=404)
+        self.assertNotContains(response, "María", status_code=404)
+
+    def test_a_missing_character_is_a_typo_too(self):
+        response = self.client.get("/certificados/verificar/", {"codigo": self.certificate.code[1:]}, follow=True)
+        self.assertContains(response, 'data-status="typo"', status_code=404)
+
+    def test_the_facts_are_marked_with_the_status_for_styling(self):
+        response = self.client.get(f"/certificados/verificar/{self.certificate.code}/")
+        self.assertContains(response, '<dl class="certificate-facts" data-status="valid">')
 
     @override_settings(CERTIFICATES_VERIFY_RATE=(3, 60))
     def test_lookups_are_rate_limited_per_ip(self):
