@@ -54,6 +54,7 @@ demo: deps
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py sync_roles
 	$(BIN)/python manage.py rerender_certificates --wrong-link  # the demo certificate follows PUBLIC_BASE_URL
+	$(BIN)/python manage.py update_index --verbosity 0  # search fields added after a page was saved (README, "Búsqueda")
 
 serve: deps
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
