@@ -97,7 +97,13 @@ class ExportTests(ReportTestCase):
         """Issue 13, item 3: "CSV para Excel" (BOM, ';', decimal comma) is the default; "CSV para programas" is the
         same table with commas and decimal points, offered next to it, audited like any export."""
         page = self.client.get(reverse("cms_reports_courses")).content.decode()
-        for text in ("Descargar CSV para Excel", "Descargar CSV para programas (separado por comas)", "csv-programas"):
+        for text in (
+            "Descargar CSV para Excel",
+            "Descargar CSV para programas (separado por comas)",
+            "Descargar para publicación (CSV para Excel)",
+            "Descargar para publicación (CSV para programas)",
+            "export=csv-programas&amp;publication=1",
+        ):
             self.assertTrue(text in page, text)
         response = self.client.get(reverse("cms_reports_courses") + "?export=csv-programas&publication=1")
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
