@@ -294,7 +294,7 @@ def _zip_stream(certificates):
             snapshot = certificate.snapshot
             index.append([certificate.folio, snapshot["learner_name"], snapshot["course_title"], snapshot["code"]])
             yield from sink.drain()
-        index_csv = spreadsheets.csv_text(index, bom=True).encode()
+        index_csv = spreadsheets.csv_bytes(index)
         archive.writestr(zipfile.ZipInfo("indice.csv", date_time=stamp), index_csv)
     yield from sink.drain()
 

@@ -3,12 +3,19 @@
 
 - **No formulas.** Text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
   apostrophe (OWASP, "CSV injection"), in CSV and in XLSX alike: ``=HYPERLINK(…)`` is written ``'=HYPERLINK(…)``.
-- **Numbers stay numbers.** ``int``, ``float`` and ``Decimal`` values are never quoted: in XLSX they are numeric cells
-  (``-2`` is the number -2), in CSV Python's own spelling (``-2``, ``4.5``). A number cannot carry a formula; text
-  that only looks like a number (``"-2"``, ``"+56 9…"``) is text, and is quoted.
+- **Numbers stay numbers.** ``int``, ``float`` and ``Decimal`` values are never neutralised: in XLSX they are numeric
+  cells (``-2`` is the number -2), in CSV they are written in the dialect's decimal mark (``-2``, ``4,5``). A number
+  cannot carry a formula; text that only looks like a number (``"-2"``, ``"+56 9…"``) is text, and is neutralised.
 - **Chilean local time.** An aware datetime is shown in the default time zone (``TIME_ZONE``, America/Santiago,
   summer time included). XLSX gets real date cells (a naive local datetime formatted ``dd/mm/yyyy hh:mm``, dates
   ``dd/mm/yyyy``); CSV gets the text ``22/03/2026 16:03`` (dates ``22/03/2026``).
+
+**Two CSV dialects.** ``EXCEL_CHILE`` (the default, for people) is what Excel set to Chilean Spanish opens without
+an import wizard: UTF-8 with a byte order mark, ``;`` between cells, decimal comma (``4,5``). ``PROGRAMS`` ("CSV para
+programas") is the plain comma CSV a script expects: no byte order mark, ``,`` between cells, decimal point (``4.5``).
+Only the separator, the decimal mark and the byte order mark differ: dates (``22/03/2026``), times (Santiago wall
+clock, ``22/03/2026 16:03``), "Sí" / "No" and the neutralised formulas are the same in both, so one file can be
+checked against the other. Integers are written without thousands separators in both.
 
 No ORM here: values in, text or bytes out. Wagtail's listing exports (``courses.viewset_utils``), the school's
 reports, the learner's data download and the certificate ZIP's index all write through it.
@@ -20,9 +27,11 @@ about 2 s (docs/ARCHITECTURE.md, section 5).
 
 import csv
 import datetime
+import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
@@ -31,6 +40,21 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is spelt: the cell separator, the decimal mark of non-integer numbers and the byte order mark."""
+
+    name: str
+    delimiter: str
+    decimal_mark: str
+    bom: bool
+
+
+EXCEL_CHILE = CsvDialect(name="excel-cl", delimiter=";", decimal_mark=",", bom=True)
+PROGRAMS = CsvDialect(name="programas", delimiter=",", decimal_mark=".", bom=False)
+CSV_DIALECTS = {dialect.name: dialect for dialect in (EXCEL_CHILE, PROGRAMS)}
 CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 CSV_DATE_FORMAT = "%d/%m/%Y"
 CSV_TIME_FORMAT = "%H:%M"
@@ -56,16 +80,23 @@ def yes_no(value: bool) -> str:
     return gettext("Yes") if value else gettext("No")
 
 
-def csv_cell(value):
-    """The CSV text of one value (numbers are returned as they are, for the csv module to write)."""
+def _number_text(value: float | Decimal, decimal_mark: str) -> str:
+    text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+    return text.replace(".", decimal_mark) if decimal_mark != "." else text
+
+
+def csv_cell(value, dialect: CsvDialect = EXCEL_CHILE):
+    """The CSV text of one value (integers are returned as they are, for the csv module to write)."""
     if isinstance(value, str):
         return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return yes_no(value)
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float | Decimal):
+        return _number_text(value, dialect.decimal_mark)
     if isinstance(value, datetime.datetime):
         return local_naive(value).strftime(CSV_DATETIME_FORMAT)
     if isinstance(value, datetime.date):
@@ -82,19 +113,24 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Iterable], *, bom: bool = False) -> Iterator[str]:
-    """Each row as one line of CSV text (comma-separated, ``\\r\\n``), the first row being the headings. With ``bom``,
-    a UTF-8 byte order mark comes first, so that Excel reads the accents right."""
-    writer = csv.writer(_Echo())
-    if bom:
+def csv_lines(rows: Iterable[Iterable], *, dialect: CsvDialect = EXCEL_CHILE) -> Iterator[str]:
+    """Each row as one line of CSV text in ``dialect`` (``\\r\\n`` line ends), the first row being the headings.
+    The Excel-Chile dialect starts with a UTF-8 byte order mark, so that Excel reads the accents right."""
+    writer = csv.writer(_Echo(), delimiter=dialect.delimiter)
+    if dialect.bom:
         yield "\ufeff"
     for row in rows:
-        yield writer.writerow([csv_cell(value) for value in row])
+        yield writer.writerow([csv_cell(value, dialect) for value in row])
 
 
-def csv_text(rows: Iterable[Iterable], *, bom: bool = False) -> str:
+def csv_text(rows: Iterable[Iterable], *, dialect: CsvDialect = EXCEL_CHILE) -> str:
     """``csv_lines`` as one string."""
-    return "".join(csv_lines(rows, bom=bom))
+    return "".join(csv_lines(rows, dialect=dialect))
+
+
+def csv_bytes(rows: Iterable[Iterable], *, dialect: CsvDialect = EXCEL_CHILE) -> bytes:
+    """``csv_text`` encoded in UTF-8, for a response or a file in a ZIP."""
+    return csv_text(rows, dialect=dialect).encode("utf-8")
 
 
 # XLSX --------------------------------------------------------------------------------------------------------
@@ -195,3 +231,32 @@ def write_xlsx(output: IO[bytes], *, headings: Iterable, rows: Iterable[Iterable
                     sheet.write("".join(chunk).encode())
                     chunk = []
             sheet.write(("".join(chunk) + _SHEET_END).encode())
+
+
+# Downloads ------------------------------------------------------------------------------------------------------
+
+# The value of a page's ``formato`` (or Wagtail's ``export``) parameter for each download it offers: "csv" is the
+# Excel-Chile CSV, "csv-programas" the comma CSV for programs, "xlsx" the workbook.
+CSV_FOR_PROGRAMS = "csv-programas"
+DOWNLOAD_FORMATS = ("csv", CSV_FOR_PROGRAMS, "xlsx")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_dialect_for(kind: str) -> CsvDialect:
+    """The CSV dialect of a download choice: the comma CSV for "csv-programas", Excel-Chile otherwise."""
+    return PROGRAMS if kind == CSV_FOR_PROGRAMS else EXCEL_CHILE
+
+
+def filename_ending(kind: str) -> str:
+    """What a download's file name ends with: ``.csv``, ``-programas.csv`` or ``.xlsx``."""
+    return "-programas.csv" if kind == CSV_FOR_PROGRAMS else f".{kind}"
+
+
+def download_file(kind: str, *, headings: list, rows: Iterable[Iterable], sheet_name: str) -> tuple[bytes, str]:
+    """The body and content type of one of ``DOWNLOAD_FORMATS`` for a table (headings, then rows)."""
+    if kind == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(buffer, headings=headings, rows=rows, sheet_name=sheet_name)
+        return buffer.getvalue(), XLSX_CONTENT_TYPE
+    return csv_bytes([headings, *rows], dialect=csv_dialect_for(kind)), CSV_CONTENT_TYPE

@@ -7,7 +7,7 @@ from itertools import chain
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -18,6 +18,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import DeleteView, IndexView, InspectView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin, list_to_str
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
 from wagtail.snippets.views.chooser import SnippetChooserViewSet, SnippetCreateView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -30,7 +31,14 @@ from courses import (
 class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     """Wagtail's listing export ("Download CSV / XLSX"), written through ``courses.spreadsheets``: no cell can run
     as a formula, times are Chilean local time, XLSX has real date cells. Override ``export_values`` for rows that
-    do not come from ``to_row_dict`` (the school's reports)."""
+    do not come from ``to_row_dict`` (the school's reports).
+
+    Three downloads: XLSX, "CSV para Excel" (``?export=csv``: BOM, ``;``, decimal comma) and "CSV para programas"
+    (``?export=csv-programas``: comma-separated, decimal point). Both CSVs get the same cell values (the ``csv``
+    converters of ``custom_field_preprocess``); only the dialect differs."""
+
+    FORMAT_CSV_PROGRAMS = spreadsheets.CSV_FOR_PROGRAMS
+    FORMATS = (SpreadsheetExportMixin.FORMAT_XLSX, SpreadsheetExportMixin.FORMAT_CSV, FORMAT_CSV_PROGRAMS)
 
     # Datetimes go to the writer as they are (Wagtail's default turns them into naive UTC for XLSX).
     custom_value_preprocess = {list: {"csv": list_to_str, "xlsx": list_to_str}}
@@ -49,9 +57,46 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     def get_sheet_name(self) -> str:
         return self.get_filename()
 
-    def stream_csv(self, queryset):
+    def stream_csv(self, queryset, dialect: spreadsheets.CsvDialect = spreadsheets.EXCEL_CHILE):
         rows = chain([self.get_export_headings(queryset)], self.export_values(queryset, self.FORMAT_CSV))
-        return spreadsheets.csv_lines(rows)
+        return spreadsheets.csv_lines(rows, dialect=dialect)
+
+    def write_csv_response(self, queryset, kind: str = SpreadsheetExportMixin.FORMAT_CSV):
+        stream = self.stream_csv(queryset, spreadsheets.csv_dialect_for(kind))
+        response = StreamingHttpResponse(stream, content_type=spreadsheets.CSV_CONTENT_TYPE)
+        filename = self.get_filename() + spreadsheets.filename_ending(kind)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        if spreadsheet_format == self.FORMAT_CSV_PROGRAMS:
+            return self.write_csv_response(queryset, self.FORMAT_CSV_PROGRAMS)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    @property
+    def csv_programs_export_url(self):
+        return self.get_export_url(self.FORMAT_CSV_PROGRAMS)
+
+    @cached_property
+    def header_more_buttons(self):
+        """Wagtail's "Download CSV" button named for what it is, "CSV para Excel", and "CSV para programas" after it."""
+        buttons = []
+        for button in super().header_more_buttons:
+            if getattr(button, "url", None) != self.csv_export_url:
+                buttons.append(button)
+                continue
+            buttons.append(
+                Button(_("Download CSV for Excel"), url=self.csv_export_url, icon_name="download", priority=100)
+            )
+            buttons.append(
+                Button(
+                    _("Download CSV for programs (comma-separated)"),
+                    url=self.csv_programs_export_url,
+                    icon_name="download",
+                    priority=105,
+                )
+            )
+        return buttons
 
     def write_xlsx(self, queryset, output):
         spreadsheets.write_xlsx(

@@ -2,7 +2,6 @@
 summer (UTC-3) and winter (UTC-4) in the admin listings and inspect views, the exports, the learner's download and
 the certificate PDF."""
 
-import csv
 import datetime
 import io
 import json
@@ -24,6 +23,7 @@ from learners.models import AuditEvent, Enrolment
 from learners.privacy.audit import audit_record
 from tests.certificates.test_admin import AdminTestCase
 from tests.certificates.test_pdf import extract_text, squash
+from tests.csv_files import csv_dicts, csv_rows
 from tests.factories.certificates import completed_enrolment, make_issuer, make_template
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import learner
@@ -90,7 +90,7 @@ class AdminTimeZoneTests(AdminTestCase):
         self.assertContains(listing, "15/01/2026 15:56")
         self.assertNotContains(listing, "15/01/2026 18:56")  # nor in the entry's name (the row's menu label)
         AuditEvent.objects.filter(pk=entry.pk).update(at=WINTER)
-        rows = list(csv.reader(io.StringIO(body(self.client.get(url + "?export=csv")), newline="")))
+        rows = csv_rows(self.client.get(url + "?export=csv"))
         self.assertEqual([row[0] for row in rows[1:]], ["06/07/2026 14:56"])
         cell = xlsx_sheet(self.client.get(url + "?export=xlsx"))["A2"]
         self.assertEqual((cell.value, cell.number_format), (datetime.datetime(2026, 7, 6, 14, 56), "dd/mm/yyyy hh:mm"))
@@ -99,7 +99,7 @@ class AdminTimeZoneTests(AdminTestCase):
         Enrolment.objects.filter(pk=self.enrolment.pk).update(enrolled_at=WINTER, completed_at=SUMMER)
         url = reverse("learners_enrolment:index")
         text = body(self.client.get(url + "?export=csv"))
-        self.assertIn(",06/07/2026 14:56,15/01/2026 15:56,", text)
+        self.assertIn(";06/07/2026 14:56;15/01/2026 15:56;", text)
         self.assertNotIn("+00:00", text)
         sheet = xlsx_sheet(self.client.get(url + "?export=xlsx"))
         enrolled, completed = sheet["H2"], sheet["I2"]
@@ -117,7 +117,7 @@ class AdminTimeZoneTests(AdminTestCase):
     def test_learner_report_dates_a_late_evening_by_its_chilean_day(self):
         Enrolment.objects.filter(pk=self.enrolment.pk).update(enrolled_at=LATE, completed_at=LATE)
         url = reverse("cms_reports_learner", args=[self.ana.learner_profile.pk])
-        rows = list(csv.reader(io.StringIO(body(self.client.get(url + "?export=csv")), newline="")))
+        rows = csv_rows(self.client.get(url + "?export=csv"))
         self.assertEqual(rows[1][3:5], ["15/01/2026", "15/01/2026"])
         cell = xlsx_sheet(self.client.get(url + "?export=xlsx"))["D2"]
         self.assertEqual((cell.value, cell.number_format), (datetime.datetime(2026, 1, 15), "dd/mm/yyyy"))
@@ -126,7 +126,7 @@ class AdminTimeZoneTests(AdminTestCase):
         Enrolment.objects.filter(pk=self.enrolment.pk).update(enrolled_at=WINTER, completed_at=SUMMER)
         self.client.force_login(self.ana)
         archive = zipfile.ZipFile(io.BytesIO(self.client.get("/cuenta/mis-datos/descargar/").content))
-        enrolment = next(csv.DictReader(io.StringIO(archive.read("inscripciones.csv").decode("utf-8-sig"))))
+        enrolment = csv_dicts(archive.read("inscripciones.csv"))[0]
         times = (enrolment["inscrita_el"], enrolment["completado_el"])
         self.assertEqual(times, ("06/07/2026 14:56", "15/01/2026 15:56"))
         data = json.loads(archive.read("datos.json"))

@@ -2,7 +2,6 @@
 and 10). The addresses are found by walking the URL configuration, so a new exporting listing is checked without
 being named here."""
 
-import csv
 import datetime
 import io
 import re
@@ -24,6 +23,7 @@ from courses.viewset_utils import LocalTimeInspectMixin, PlatformViewSetMixin, S
 from learners.models import Enrolment, LearnerProfile
 from learners.privacy.audit import audit_record
 from tests.courses.test_spreadsheets import HOSTILE, NEUTRALISED
+from tests.csv_files import csv_dicts, csv_rows
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import cohort, learner, make_user
 
@@ -109,7 +109,7 @@ class EveryExportUsesTheSharedWriterTests(SimpleTestCase):
 
 def csv_of(response) -> list[list[str]]:
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    return csv_rows(body)
 
 
 def xlsx_of(response):
@@ -118,8 +118,9 @@ def xlsx_of(response):
 
 
 def is_number(text: str) -> bool:
+    """A number as either CSV dialect writes it (``-1,5`` for Excel-Chile, ``-1.5`` for programs)."""
     try:
-        float(text)
+        float(text.replace(",", "."))
     except ValueError:
         return False
     return True
@@ -153,7 +154,7 @@ class HostileNamesTests(TestCase):
         profile = LearnerProfile.objects.get(user=self.learners[0])
         arguments = {**SAMPLE_ARGUMENTS, "int": str(profile.pk), "id": str(profile.pk)}
         for address in exporting_addresses(arguments):
-            for export_format in ("csv", "xlsx"):
+            for export_format in ("csv", "csv-programas", "xlsx"):
                 response = self.client.get(f"{address}?export={export_format}")
                 self.assertEqual(response.status_code, 200, (address, export_format))
                 yield address, export_format, response
@@ -161,8 +162,9 @@ class HostileNamesTests(TestCase):
     def test_no_listing_export_holds_a_live_formula(self):
         seen = {}
         for address, export_format, response in self.exports():
-            if export_format == "csv":
-                cells = [cell for row in csv_of(response) for cell in row]
+            if export_format.startswith("csv"):
+                dialect = "programas" if export_format == "csv-programas" else "excel-cl"
+                cells = [cell for row in csv_rows(response, dialect=dialect) for cell in row]
                 live = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not is_number(cell)]
             else:
                 sheet = xlsx_of(response)
@@ -179,7 +181,7 @@ class HostileNamesTests(TestCase):
             "/admin/reports/aging-pages/",
             "/admin/redirects/",
         ):
-            for export_format in ("csv", "xlsx"):
+            for export_format in ("csv", "csv-programas", "xlsx"):
                 self.assertIn(NEUTRALISED[0], " ".join(seen[(address, export_format)]), (address, export_format))
 
     def test_enrolment_export_names_every_hostile_learner_as_text_and_keeps_the_grade_a_number(self):
@@ -193,6 +195,26 @@ class HostileNamesTests(TestCase):
         self.assertEqual({sheet.cell(row=row, column=1).value for row in range(2, 8)}, names)
         grade = sheet.cell(row=2, column=10)
         self.assertEqual((grade.value, grade.data_type), (6.5, "n"))
+
+    def test_every_listing_offers_both_csv_choices_by_name(self):
+        """Issue 13, item 3: "CSV para Excel" (the default, ``?export=csv``) and "CSV para programas" next to it."""
+        for address in (
+            "/admin/learners/enrolments/",
+            "/admin/reports/site-history/",
+            "/admin/school-reports/learners/",
+        ):
+            page = self.client.get(address).content.decode()
+            for text in ("Descargar CSV para Excel", "Descargar CSV para programas (separado por comas)"):
+                self.assertTrue(text in page, (address, text))
+            self.assertTrue("export=csv-programas" in page, address)
+        response = self.client.get("/admin/learners/enrolments/?export=csv-programas")
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertRegex(response["Content-Disposition"], r'-programas\.csv"$')
+        grades = {row[9] for row in csv_rows(response, dialect="programas")[1:]}
+        self.assertEqual(grades, {"6.5"})
+        self.assertEqual(
+            {row[9] for row in csv_of(self.client.get("/admin/learners/enrolments/?export=csv"))[1:]}, {"6,5"}
+        )
 
     def test_report_exports_write_the_names_as_text(self):
         for address in ("/admin/school-reports/learners/", "/admin/school-reports/courses/"):
@@ -208,13 +230,13 @@ class HostileNamesTests(TestCase):
         archive = zipfile.ZipFile(io.BytesIO(self.client.get("/cuenta/mis-datos/descargar/").content))
         for name in archive.namelist():
             if name.endswith(".csv"):
-                text = archive.read(name).decode("utf-8-sig")
-                cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+                text = archive.read(name)
+                cells = [cell for row in csv_rows(text) for cell in row]
                 live = [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not is_number(cell)]
                 self.assertEqual(live, [], name)
-        profile = list(csv.DictReader(io.StringIO(archive.read("perfil.csv").decode("utf-8-sig"))))
+        profile = csv_dicts(archive.read("perfil.csv"))
         self.assertEqual((profile[0]["nombres"], profile[0]["apellidos"]), (NEUTRALISED[0], NEUTRALISED[0]))
-        enrolments = list(csv.DictReader(io.StringIO(archive.read("inscripciones.csv").decode("utf-8-sig"))))
+        enrolments = csv_dicts(archive.read("inscripciones.csv"))
         self.assertEqual(enrolments[0]["curso"], NEUTRALISED[0])
-        self.assertEqual(enrolments[0]["nota_final"], "6.5")
+        self.assertEqual(enrolments[0]["nota_final"], "6,5")  # decimal comma, for Excel in Chilean Spanish
         self.assertIn(b'"nombres": "=HYPERLINK', archive.read("datos.json"))  # JSON is data, not a spreadsheet

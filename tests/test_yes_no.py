@@ -1,7 +1,6 @@
 """Booleans read "Sí" / "No", never "True" / "False" (issue 13, item 5): admin listings, inspect views and every
 export (one writer, courses.spreadsheets)."""
 
-import csv
 import io
 
 import openpyxl
@@ -13,13 +12,14 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from courses import spreadsheets
 from courses.viewset_utils import YesNoIndexMixin, YesNoInspectMixin, platform_view_class
 from tests.cms.roles_setup import RolesTestCase
+from tests.csv_files import csv_rows
 
 
 class WriterTests(SimpleTestCase):
     def test_csv_writes_si_and_no(self):
         with translation.override("es-cl"):
             text = spreadsheets.csv_text([["aprobado", "vigente"], [True, False]])
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = csv_rows(text)
         self.assertEqual(rows[1], ["Sí", "No"])
         self.assertNotIn("True", text)
 

@@ -8,7 +8,6 @@ QR check-in: only the cohort's instructors (and superusers) show the rotating co
 ``checkin_code``); a learner's phone opens ``checkin`` (README, "Asistencia con código QR").
 """
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from courses.spreadsheets import csv_text, write_xlsx
+from courses.spreadsheets import DOWNLOAD_FORMATS, download_file, filename_ending
 from learners.accounts.throttle import count_hit
 from learners.attendance import checkin as codes
 from learners.attendance import selectors, services
@@ -35,10 +34,6 @@ from learners.enrolment.selectors import SEAT_HOLDING
 from learners.privacy.audit import audit_record
 
 STAFF_PERMISSION = "learners.change_attendancerecord"
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 RECENT_DAYS = 60
 LISTED = 30
 
@@ -137,7 +132,7 @@ def attendance(request, session_id):
         for enrolment in enrolments
     ]
     export = request.GET.get("formato", "")
-    if export in EXPORT_FORMATS:
+    if export in DOWNLOAD_FORMATS:
         return _export(request, session=session, rows=rows, kind=export)
     context = {
         "session": session,
@@ -174,14 +169,9 @@ def _export(request, *, session: Session, rows: list[AttendanceRow], kind: str) 
         for row in rows
     ]
     audit_record(actor=request.user, action="attendance.exported", subject=session, data={"format": kind})
-    if kind == "csv":
-        body = csv_text([headings, *table], bom=True).encode("utf-8")
-    else:
-        buffer = io.BytesIO()
-        write_xlsx(buffer, headings=headings, rows=table, sheet_name=_("Attendance"))
-        body = buffer.getvalue()
-    response = HttpResponse(body, content_type=EXPORT_FORMATS[kind])
-    filename = f"sesion-{session.pk}-asistencia-{session.date:%Y%m%d}.{kind}"
+    body, content_type = download_file(kind, headings=headings, rows=table, sheet_name=_("Attendance"))
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"sesion-{session.pk}-asistencia-{session.date:%Y%m%d}{filename_ending(kind)}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

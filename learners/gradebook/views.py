@@ -5,25 +5,18 @@ A cohort or an enrolment outside what the account may see is a 404, so ids revea
 are plain links and a GET form: everything works without JavaScript.
 """
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.spreadsheets import csv_text, write_xlsx
+from courses.spreadsheets import DOWNLOAD_FORMATS, download_file, filename_ending
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING, SEAT_HOLDING
 from learners.gradebook import selectors
 from learners.privacy.audit import audit_record
 from learners.reflections.selectors import learner_feedback_for_course
-
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @login_required
@@ -39,7 +32,7 @@ def group_matrix(request, cohort_id):
     cohort = get_object_or_404(access.cohorts, pk=cohort_id)
     book = selectors.cohort_gradebook(cohort=cohort, params=request.GET)
     export = request.GET.get("formato", "")
-    if export in EXPORT_FORMATS:
+    if export in DOWNLOAD_FORMATS:
         return _export(request, book=book, kind=export)
     context = {"book": book, "read_only": access.read_only, "export_query": book.filters.querystring()}
     return render(request, "learners/gradebook/matrix.html", context)
@@ -53,15 +46,12 @@ def _export(request, *, book: selectors.Gradebook, kind: str) -> HttpResponse:
         subject=book.cohort,
         data={"format": kind, "rows": len(rows), "filter": book.filters.flag},
     )
-    if kind == "csv":
-        body = csv_text([headings, *rows], bom=True).encode("utf-8")
-    else:
-        buffer = io.BytesIO()
-        write_xlsx(buffer, headings=headings, rows=rows, sheet_name=_("Gradebook"))
-        body = buffer.getvalue()
-    response = HttpResponse(body, content_type=EXPORT_FORMATS[kind])
+    body, content_type = download_file(kind, headings=headings, rows=rows, sheet_name=_("Gradebook"))
+    response = HttpResponse(body, content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="grupo-{book.cohort.pk}-notas-{stamp}.{kind}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="grupo-{book.cohort.pk}-notas-{stamp}{filename_ending(kind)}"'
+    )
     return response
 
 

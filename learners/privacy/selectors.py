@@ -241,14 +241,15 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
 
 def _csv(rows: list[dict]) -> str:
     """One category as CSV, through the platform's spreadsheet writer (no formulas, times as 22/03/2026 16:03 in
-    Chilean time), UTF-8 with a byte order mark for Excel; nested values as JSON text."""
+    Chilean time), in the Excel-Chile dialect (UTF-8 with a byte order mark, ``;``, decimal comma): the download is
+    for a person, who opens it in Excel. Nested values as JSON text."""
     if not rows:
         return "\ufeff"
     columns = list(dict.fromkeys(key for row in rows for key in row))
     lines = [columns]
     for row in rows:
         lines.append([_csv_value(row.get(column)) for column in columns])
-    return spreadsheets.csv_text(lines, bom=True)
+    return spreadsheets.csv_text(lines)
 
 
 def _csv_value(value):
@@ -258,7 +259,7 @@ def _csv_value(value):
 
 
 def learner_data_zip(*, user: AbstractBaseUser) -> bytes:
-    """Her download: ``datos.json`` with every category, and one CSV per category (UTF-8 with BOM for Excel),
+    """Her download: ``datos.json`` with every category, and one CSV per category (Excel-Chile: UTF-8 with BOM, ``;``),
     named in Spanish (``perfil.csv``, ``tipo_participante``: ``dirigente_social``; ``export_names``)."""
     data = export_names.in_spanish(learner_data(user=user))
     buffer = io.BytesIO()

@@ -1,4 +1,3 @@
-import csv
 import io
 import zipfile
 
@@ -8,6 +7,7 @@ from django.urls import reverse
 from certificates.models import CertificateBatch, CertificateTemplate, IssuanceFailure, IssuedCertificate
 from certificates.services import batches, issuance, revocation
 from tests.certificates.test_services import FAKE_PDF, CertificateTestCase, fake_render
+from tests.csv_files import csv_body, csv_rows
 from tests.factories.certificates import completed_enrolment
 from tests.factories.learners import learner, make_user
 from tests.learners.test_admin import grant
@@ -157,7 +157,7 @@ class AdminTests(AdminTestCase):
         self.assertEqual(sorted(name for name in archive.namelist() if name.endswith(".pdf")), expected)
         for name in expected:
             self.assertTrue(archive.read(name).startswith(FAKE_PDF))
-        index = archive.read("indice.csv").decode("utf-8-sig")
+        index = csv_body(archive.read("indice.csv"))
         self.assertIn("Ana Rojas", index)
         self.assertNotIn("12.345.678", index)
 
@@ -168,7 +168,7 @@ class AdminTests(AdminTestCase):
             issuance.certificate_issue(enrolment=enrolment)
         response = self.client.get(reverse("certificates_cohort_zip", args=[self.group.pk]))
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-        rows = list(csv.reader(io.StringIO(archive.read("indice.csv").decode("utf-8-sig"), newline="")))
+        rows = csv_rows(archive.read("indice.csv"))
         self.assertIn('\'=HYPERLINK("http://x","click") Soto', [row[1] for row in rows])
         self.assertFalse([row[1] for row in rows if row[1].startswith("=")])
 

@@ -1,6 +1,5 @@
 """The one writer behind every CSV and XLSX file: no formulas, real numbers and dates, Chilean local time."""
 
-import csv
 import datetime
 import io
 from decimal import Decimal
@@ -8,7 +7,17 @@ from decimal import Decimal
 import openpyxl
 from django.test import SimpleTestCase
 
-from courses.spreadsheets import csv_text, write_xlsx
+from courses.spreadsheets import (
+    DOWNLOAD_FORMATS,
+    EXCEL_CHILE,
+    PROGRAMS,
+    csv_bytes,
+    csv_text,
+    download_file,
+    filename_ending,
+    write_xlsx,
+)
+from tests.csv_files import csv_rows
 
 # Names a hostile learner could type, and what every export must write instead.
 HOSTILE = ['=HYPERLINK("http://x","click")', "+1", "-2+3", "@SUM(A1)", "\tfoo", "\rbar"]
@@ -63,18 +72,44 @@ class XlsxWriterTests(SimpleTestCase):
 
 
 class CsvWriterTests(SimpleTestCase):
-    def test_text_that_could_run_as_a_formula_is_neutralised(self):
-        text = csv_text([["nombre"], *[[value] for value in HOSTILE]])
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-        self.assertEqual([row[0] for row in rows[1:]], NEUTRALISED)
+    """The default dialect is Excel set to Chilean Spanish; "CSV para programas" differs only in separator, decimal
+    mark and byte order mark."""
 
-    def test_numbers_stay_numbers_and_text_that_looks_like_one_is_quoted(self):
-        text = csv_text([[-2, Decimal("-1.5"), 4.5, "-2", "+56 9 1234 5678", None, True]])
-        self.assertEqual(text, "-2,-1.5,4.5,'-2,'+56 9 1234 5678,,Sí\r\n")  # a boolean reads Sí / No
+    def test_text_that_could_run_as_a_formula_is_neutralised_in_both_dialects(self):
+        for dialect in (EXCEL_CHILE, PROGRAMS):
+            with self.subTest(dialect=dialect.name):
+                text = csv_text([["nombre"], *[[value] for value in HOSTILE]], dialect=dialect)
+                rows = csv_rows(text, dialect=dialect.name)
+                self.assertEqual([row[0] for row in rows[1:]], NEUTRALISED)
 
-    def test_times_are_chilean_local_time_as_day_month_year(self):
-        text = csv_text([[SUMMER, WINTER, datetime.date(2026, 3, 22)]])
-        self.assertEqual(text, "06/12/2026 15:56,06/07/2026 14:56,22/03/2026\r\n")
+    def test_excel_chile_is_bom_semicolon_and_decimal_comma(self):
+        text = csv_text([[-2, Decimal("-1.5"), 4.5, "-2", "+56 9 1234 5678", None, True, 1234567, "a;b"]])
+        self.assertEqual(text, "\ufeff-2;-1,5;4,5;'-2;'+56 9 1234 5678;;Sí;1234567;\"a;b\"\r\n")
 
-    def test_bom_on_request(self):
-        self.assertEqual(csv_text([["Ñuñoa"]], bom=True), "\ufeffÑuñoa\r\n")
+    def test_programs_is_comma_and_decimal_point_without_bom(self):
+        text = csv_text([[-2, Decimal("-1.5"), 4.5, "-2", None, False, "a,b"]], dialect=PROGRAMS)
+        self.assertEqual(text, '-2,-1.5,4.5,\'-2,,No,"a,b"\r\n')
+
+    def test_a_decimal_keeps_its_digits_and_never_turns_scientific(self):
+        self.assertEqual(
+            csv_text([[Decimal("42.90"), Decimal("1E+2"), Decimal("0.0001")]]), "\ufeff42,90;100;0,0001\r\n"
+        )
+
+    def test_times_are_chilean_local_time_as_day_month_year_in_both_dialects(self):
+        row = [SUMMER, WINTER, datetime.date(2026, 3, 22), datetime.time(16, 3)]
+        self.assertEqual(csv_text([row]), "\ufeff06/12/2026 15:56;06/07/2026 14:56;22/03/2026;16:03\r\n")
+        self.assertEqual(csv_text([row], dialect=PROGRAMS), "06/12/2026 15:56,06/07/2026 14:56,22/03/2026,16:03\r\n")
+
+    def test_accents_survive_as_utf8_with_the_bom_first(self):
+        data = csv_bytes([["Ñuñoa", "Región de Ñuble"]])
+        self.assertTrue(data.startswith(b"\xef\xbb\xbf"))
+        self.assertEqual(data.decode("utf-8-sig"), "Ñuñoa;Región de Ñuble\r\n")
+
+    def test_download_choices(self):
+        body, content_type = download_file("csv-programas", headings=["Tasa"], rows=[[0.5]], sheet_name="x")
+        self.assertEqual((body, content_type), (b"Tasa\r\n0.5\r\n", "text/csv; charset=utf-8"))
+        body, _ = download_file("csv", headings=["Tasa"], rows=[[0.5]], sheet_name="x")
+        self.assertEqual(body, "\ufeffTasa\r\n0,5\r\n".encode())
+        body, content_type = download_file("xlsx", headings=["Tasa"], rows=[[0.5]], sheet_name="x")
+        self.assertEqual(read_xlsx(body)["A2"].value, 0.5)
+        self.assertEqual([filename_ending(kind) for kind in DOWNLOAD_FORMATS], [".csv", "-programas.csv", ".xlsx"])

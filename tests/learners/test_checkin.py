@@ -15,6 +15,7 @@ from learners.attendance.services import CheckinRefused, attendance_checkin
 from learners.enrolment import services as enrolment_services
 from learners.models import AttendanceRecord, Enrolment
 from learners.staff.models import StaffProfile
+from tests.csv_files import csv_rows
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import ensure_comuna, learner, make_cohort, make_session, make_user
 from tests.learners.test_admin import grant
@@ -436,7 +437,6 @@ class AttendedHoursTests(CheckinTestCase):
 
 class AttendanceExportTests(CheckinTestCase):
     def test_export_says_how_and_by_whom_each_mark_was_made(self):
-        import csv
         import io
 
         import openpyxl
@@ -452,18 +452,23 @@ class AttendanceExportTests(CheckinTestCase):
         self.client.post(url, {f"mark-{bea_enrolment.pk}": ABSENT})
         response = self.client.get(url + "?formato=csv")
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows = csv_rows(response)
         self.assertEqual(rows[0], ["Nombre", "Asistencia", "Cómo se marcó", "Marcada por", "Fecha y hora de la marca"])
         by_name = {row[0]: row for row in rows[1:]}
         self.assertEqual(by_name["Ana Pérez"][1:4], ["Presente", "Código QR escaneado por la persona", "Ana Pérez"])
         self.assertEqual(by_name["Bea Zúñiga"][1:4], ["Ausente", "Marcada por quien dicta el curso", "Rosa Díaz"])
         local = timezone.localtime(self.record().recorded_at)
         self.assertEqual(by_name["Ana Pérez"][4], local.strftime("%d/%m/%Y %H:%M"))
+        response = self.client.get(url + "?formato=csv-programas")
+        self.assertRegex(response["Content-Disposition"], r'filename="sesion-\d+-asistencia-\d{8}-programas\.csv"')
+        self.assertEqual(csv_rows(response, dialect="programas"), rows)  # same cells, comma-separated
+        self.assertContains(self.client.get(url), "?formato=csv-programas")
         response = self.client.get(url + "?formato=xlsx")
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         self.assertEqual([cell.value for cell in sheet[1]][2], "Cómo se marcó")
-        self.assertEqual(AuditEvent.objects.filter(action="attendance.exported").count(), 2)
+        self.assertEqual(AuditEvent.objects.filter(action="attendance.exported").count(), 3)
         # others get no export
         for user in [self.other_teacher, self.ana]:
             self.client.force_login(user)
             self.assertEqual(self.client.get(url + "?formato=csv").status_code, 404)
+            self.assertEqual(self.client.get(url + "?formato=csv-programas").status_code, 404)

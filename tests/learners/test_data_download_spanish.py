@@ -1,6 +1,5 @@
 """The learner's data download speaks Spanish (issue 13): file, column and code names, in datos.json and the CSVs."""
 
-import csv
 import io
 import json
 import zipfile
@@ -9,6 +8,7 @@ from django.test import SimpleTestCase
 
 from learners.models import Enrolment, LearnerProfile
 from learners.privacy import export_names
+from tests.csv_files import csv_dicts
 from tests.learners.privacy_setup import PrivacyTestCase
 
 
@@ -24,9 +24,9 @@ class DownloadInSpanishTests(PrivacyTestCase):
         archive = self.download(user)
         self.assertIn("perfil.csv", archive.namelist())
         self.assertNotIn("profile.csv", archive.namelist())
-        profile = next(csv.DictReader(io.StringIO(archive.read("perfil.csv").decode("utf-8-sig"))))
+        profile = csv_dicts(archive.read("perfil.csv"))[0]
         self.assertEqual(profile["tipo_participante"], "dirigente_social")
-        enrolment_row = next(csv.DictReader(io.StringIO(archive.read("inscripciones.csv").decode("utf-8-sig"))))
+        enrolment_row = csv_dicts(archive.read("inscripciones.csv"))[0]
         self.assertEqual(enrolment_row["estado"], "completado")
         data = json.loads(archive.read("datos.json"))
         self.assertEqual(data["perfil"][0]["tipo_participante"], "dirigente_social")

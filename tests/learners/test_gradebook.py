@@ -1,7 +1,6 @@
 """The gradebook (issue 17, items 1-3): "Mis grupos" for staff, its matrix against a hand-counted cohort, its
 filters and exports, who may open what, query counts, and the learner's "Mis notas"."""
 
-import csv
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -25,6 +24,7 @@ from learners.progress.models import LessonProgress
 from learners.progress.selectors import completion_check
 from learners.reflections.models import ReflectionAnswer
 from learners.staff.models import StaffProfile
+from tests.csv_files import csv_rows
 from tests.factories.courses import (
     CourseIndexPageFactory,
     CoursePageFactory,
@@ -315,7 +315,7 @@ class ExportTests(GradebookTestCase):
         response = self.client.get(self.matrix_url(query="filtro=reprobando&formato=csv"))
         self.assertEqual(response.status_code, 200)
         self.assertIn("attachment;", response["Content-Disposition"])
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows = csv_rows(response)
         self.assertEqual(
             rows[0][:7],
             [
@@ -331,10 +331,25 @@ class ExportTests(GradebookTestCase):
         self.assertEqual(len(rows[0]), 11 + 3 * 4)
         self.assertEqual([row[0] for row in rows[1:]], ["Eva Soto", "Luis Vera"])
         luis = rows[2]
-        self.assertEqual(luis[2:6], ["50", "2", "33.3", "2.5"])
+        self.assertEqual(luis[2:6], ["50", "2", "33,3", "2,5"])  # decimal comma: Excel in Chilean Spanish
         self.assertEqual(luis[11 + 3 : 11 + 6], ["sí", "30", "1"])  # L2: completed, 30 %, one attempt
         event = AuditEvent.objects.get(action="gradebook.exported")
         self.assertEqual((event.actor, event.data["rows"], event.data["format"]), (self.rosa, 2, "csv"))
+
+    def test_csv_for_programs_is_offered_with_commas_and_decimal_points(self):
+        self.client.force_login(self.rosa)
+        page = self.client.get(self.matrix_url(query="filtro=reprobando"))
+        self.assertContains(page, "formato=csv-programas")
+        self.assertContains(page, "CSV para programas (separado por comas)")
+        self.assertContains(page, "CSV para Excel")
+        response = self.client.get(self.matrix_url(query="filtro=reprobando&formato=csv-programas"))
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertRegex(response["Content-Disposition"], r'filename="grupo-\d+-notas-\d{8}-programas\.csv"')
+        rows = csv_rows(response, dialect="programas")
+        self.assertEqual([row[0] for row in rows[1:]], ["Eva Soto", "Luis Vera"])
+        self.assertEqual(rows[2][2:6], ["50", "2", "33.3", "2.5"])
+        event = AuditEvent.objects.get(action="gradebook.exported")
+        self.assertEqual(event.data["format"], "csv-programas")
 
     def test_formula_like_names_are_written_as_text(self):
         profile = self.ana.learner_profile
@@ -342,7 +357,7 @@ class ExportTests(GradebookTestCase):
         profile.save()
         self.client.force_login(self.rosa)
         response = self.client.get(self.matrix_url(query="formato=csv"))
-        names = [row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))]
+        names = [row[0] for row in csv_rows(response)]
         self.assertIn('\'=HYPERLINK("http://x") +1', names)
         response = self.client.get(self.matrix_url(query="formato=xlsx"))
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -380,6 +395,8 @@ class PermissionTests(GradebookTestCase):
         for user, group, enrolment, expected in cases:
             with self.subTest(user=user.email, group=group.name):
                 self.assertEqual(self.status(user, self.matrix_url(group)), expected)
+                for kind in ("csv", "csv-programas", "xlsx"):  # every download is refused like the page
+                    self.assertEqual(self.status(user, f"{self.matrix_url(group)}?formato={kind}"), expected, kind)
                 self.assertEqual(self.status(user, self.learner_url(enrolment, group)), expected)
         # an enrolment of another cohort, asked for under her own cohort's address
         self.assertEqual(self.status(self.rosa, self.learner_url(self.carla_other, self.group)), 404)
@@ -420,6 +437,7 @@ class PermissionTests(GradebookTestCase):
             reverse("learners_staff:groups"),
             self.matrix_url(),
             self.matrix_url(query="formato=csv"),
+            self.matrix_url(query="formato=csv-programas"),
             self.learner_url(self.ana_e),
             self.grades_url(),
         ]:

@@ -1,7 +1,6 @@
 """Reflection answers: the learner's answer box, the instructors' replies, who sees what, the required-answer rule,
 hostile input, and the answers as personal data (export and deletion)."""
 
-import csv
 import io
 import json
 import zipfile
@@ -22,6 +21,7 @@ from learners.privacy.services import learner_delete
 from learners.progress.models import LessonProgress
 from learners.reflections import selectors, services
 from learners.reflections.models import ReflectionAnswer
+from tests.csv_files import csv_dicts
 from tests.factories.courses import site_root
 from tests.factories.learners import make_learner
 from tests.learners.reflections_setup import OPTIONAL_PROMPT, REQUIRED_PROMPT, build_reflection_school
@@ -522,7 +522,7 @@ class PersonalDataTests(ReflectionTestCase):
         self.assertEqual((row["respuesta"], row["comentario"]), (formula, "+SUMA(1;2)"))
         self.assertEqual(row["pregunta"], "¿Qué problema de tu barrio llevarías a la junta?")
         self.assertEqual(row["leccion"], "La junta y su barrio")
-        rows = list(csv.DictReader(io.StringIO(archive.read("respuestas_reflexion.csv").decode("utf-8-sig"))))
+        rows = csv_dicts(archive.read("respuestas_reflexion.csv"))
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0]["respuesta"], "'" + formula)
         self.assertEqual(rows[0]["comentario"], "'+SUMA(1;2)")

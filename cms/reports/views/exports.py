@@ -76,6 +76,7 @@ class ReportExportMixin(SafeSpreadsheetExportMixin):
             for label, export_format in (
                 (_("Download for publication (XLSX)"), self.FORMAT_XLSX),
                 (_("Download for publication (CSV)"), self.FORMAT_CSV),
+                (_("Download for publication (CSV for programs)"), self.FORMAT_CSV_PROGRAMS),
             ):
                 params = self.request.GET.copy()
                 params["export"], params["publication"] = export_format, "1"

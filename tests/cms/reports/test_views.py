@@ -1,4 +1,3 @@
-import csv
 import io
 
 import openpyxl
@@ -8,6 +7,7 @@ from django.urls import reverse
 
 from learners.models import AuditEvent
 from tests.cms.reports.fixtures import build_report_data
+from tests.csv_files import csv_rows
 
 REPORT_URLS = [
     "cms_reports_courses",
@@ -16,10 +16,6 @@ REPORT_URLS = [
     "cms_reports_learner_types",
     "cms_reports_learners",
 ]
-
-
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def xlsx_rows(response) -> list[tuple]:
@@ -97,6 +93,31 @@ class ExportTests(ReportTestCase):
         self.assertEqual(events[1].data["filters"], {"region_id": "13"})
         self.assertEqual(events[1].data["rows"], 1)
 
+    def test_csv_for_programs_is_a_second_clearly_named_choice(self):
+        """Issue 13, item 3: "CSV para Excel" (BOM, ';', decimal comma) is the default; "CSV para programas" is the
+        same table with commas and decimal points, offered next to it, audited like any export."""
+        page = self.client.get(reverse("cms_reports_courses")).content.decode()
+        for text in (
+            "Descargar CSV para Excel",
+            "Descargar CSV para programas (separado por comas)",
+            "Descargar para publicación (CSV para Excel)",
+            "Descargar para publicación (CSV para programas)",
+            "export=csv-programas&amp;publication=1",
+        ):
+            self.assertTrue(text in page, text)
+        response = self.client.get(reverse("cms_reports_courses") + "?export=csv-programas&publication=1")
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertRegex(response["Content-Disposition"], r'filename="publicacion-[^"]+-programas\.csv"')
+        programs = csv_rows(response, dialect="programas")
+        excel = csv_rows(self.client.get(reverse("cms_reports_courses") + "?export=csv&publication=1"))
+        self.assertEqual([row[8] for row in programs[1:]], ["<5", "<5", "66.7"])
+        self.assertEqual(
+            [[cell.replace(",", ".") for cell in row] for row in excel[1:]],
+            [[cell.replace(",", ".") for cell in row] for row in programs[1:]],
+        )
+        formats = [event.data["format"] for event in AuditEvent.objects.filter(action="report.exported")]
+        self.assertEqual(sorted(formats), ["csv", "csv-programas"])
+
     def test_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(self):
         profile = self.s[0].learner_profile
         profile.family_names = '=HYPERLINK("http://example.com")'
@@ -120,7 +141,7 @@ class ExportTests(ReportTestCase):
         for row in rows[1:]:
             self.assertEqual(set(row[3:8]), {"<5"})
         # a percentage does not reveal a count: Santiago 1's attendance stands for its six learners
-        self.assertEqual([row[8] for row in rows[1:]], ["<5", "<5", "66.7"])
+        self.assertEqual([row[8] for row in rows[1:]], ["<5", "<5", "66,7"])  # decimal comma for Excel
         alone = csv_rows(
             self.client.get(
                 reverse("cms_reports_courses") + f"?export=csv&publication=1&cohort={self.santiago_cohort.pk}"
@@ -128,7 +149,7 @@ class ExportTests(ReportTestCase):
         )
         # six adults: the teenager is left out; the cohort's attendance stands for its six learners; every other
         # figure for fewer than five people
-        self.assertEqual(alone[1][3:], ["6", "<5", "<5", "<5", "<5", "66.7"])
+        self.assertEqual(alone[1][3:], ["6", "<5", "<5", "<5", "<5", "66,7"])
         events = AuditEvent.objects.filter(action="report.exported")
         self.assertEqual([event.data["publication"] for event in events], [True, True])
 
