@@ -269,6 +269,7 @@ class CertificateBatchCreateView(generic.CreateView):
     """Choose a cohort, see who will get a certificate and who will not and why, then confirm."""
 
     preview_template_name = "certificates/admin/batch_preview.html"
+    submit_button_label = gettext_lazy("See who gets a certificate")
 
     def form_valid(self, form):
         if self.request.POST.get("confirm") != "1":

@@ -62,7 +62,7 @@ def test_academy_previews_issues_and_reads_the_result(live_server, browser, grou
     page = context.new_page()
     page.goto(live_server.url + "/admin/certificates/batches/new/")
     page.select_option("select[name=cohort]", str(group["cohort"].pk))
-    page.locator("main form button[type=submit]").first.click()
+    page.get_by_role("button", name="Ver quién recibe certificado").click()
 
     table = page.locator("table.certificate-batch-preview")
     table.wait_for()
