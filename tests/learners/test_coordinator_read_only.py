@@ -12,6 +12,7 @@ from tests.cms.roles_setup import RolesTestCase
 from tests.factories.learners import make_session
 
 HREF = re.compile(r'href="(/(?:equipo|admin)/[^"#?]*)')
+MENU = re.compile(r'"url": "(/(?:equipo|admin)/[^"#?]*)')  # the admin menu's items, in the sidebar's JSON
 
 
 class CoordinatorAttendanceTests(RolesTestCase):
@@ -61,8 +62,8 @@ class CoordinatorAttendanceTests(RolesTestCase):
         self.assertContains(self.client.get(index), mine)
 
     def test_no_link_on_her_pages_leads_to_a_refusal(self):
-        """Every /equipo/ and /admin/ link on the pages she opens (her menu, her groups, her attendance, the
-        admin's lists), opened as her, answers 200: she is never shown a way into a 404 or a "permission denied"."""
+        """Every /equipo/ and /admin/ link on the pages she opens (her admin menu items, her groups, her
+        attendance, the admin's lists), opened as her, answers 200: she is never shown a way into a 404 or a "permission denied"."""
         self.client.force_login(self.coordinator)
         start = [
             "/admin/",
@@ -78,7 +79,7 @@ class CoordinatorAttendanceTests(RolesTestCase):
         for url in start:
             response = self.client.get(url)
             self.assertEqual(response.status_code, 200, url)
-            links |= set(HREF.findall(response.content.decode()))
+            links |= set(HREF.findall(response.content.decode())) | set(MENU.findall(response.content.decode()))
         skip = ("/admin/logout/", "/admin/jsi18n/", "/admin/account/")
         checked, refused = 0, []
         for link in sorted(links):
