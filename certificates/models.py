@@ -353,6 +353,7 @@ class IssuedCertificate(models.Model):
     )
     render_error = models.TextField(_("PDF error"), blank=True)
     notified_at = models.DateTimeField(_("learner notified at"), null=True, blank=True)
+    revocation_notified_at = models.DateTimeField(_("learner told of the revocation at"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certificates.codes import format_code, is_well_formed, looks_mistyped
 from certificates.models import (
@@ -156,3 +159,111 @@ def stored_pdfs(*, wrong_link_only: bool, after_id: int = 0) -> list[tuple[int, 
         for pk, folio, code, printed in stored.iterator(chunk_size=2000)
         if not wrong_link_only or printed != verify_url(code)
     ]
+
+
+# A cohort before and after bulk issuing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortCertificateRow:
+    """One enrolment of a cohort: what bulk issuing does for her, and why."""
+
+    ISSUE = "issue"  # completed, no certificate yet: the batch issues one
+    HAS = "has"  # already has a valid certificate: left as it is
+    MISSING = "missing"  # has not met the completion rule: no certificate
+
+    enrolment: Enrolment
+    name: str
+    outcome: str
+    reasons: tuple[str, ...]
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def _learner_name(enrolment: Enrolment) -> str:
+    profile = getattr(enrolment.user, "learner_profile", None)
+    name = profile.full_name if profile is not None else ""
+    return name or enrolment.user.get_full_name() or enrolment.user.get_username()
+
+
+def _missing_reasons(check) -> tuple[str, ...]:
+    """Why the completion rule is not met, in the words of the rule (learners.progress.completion_check)."""
+    reasons = []
+    if not check.lessons_ok:
+        reasons.append(
+            _("not completed: %(done)s of %(required)s required lessons")
+            % {"done": check.done, "required": check.required}
+        )
+    if not check.grade_ok:
+        reasons.append(
+            _("no grade yet")
+            if check.grade is None
+            else _("grade %(grade)s below the pass grade") % {"grade": formats.number_format(check.grade, 1)}
+        )
+    if not check.attendance_ok:
+        reasons.append(
+            _("no attendance recorded")
+            if check.attendance is None
+            else _("attendance %(percent)s %% below the minimum")
+            % {"percent": formats.number_format(check.attendance, 0)}
+        )
+    return tuple(reasons) or (_("not marked as completed"),)
+
+
+def cohort_certificate_preview(*, cohort: Cohort) -> list[CohortCertificateRow]:
+    """Every enrolment of the cohort (enrolled or completed) with what bulk issuing does for her and why not.
+
+    The reasons come from ``learners.progress.selectors.completion_check``, the rule that completes a course and
+    so issues its certificate: the preview and certification always agree. One check per enrolment not yet
+    completed (a few queries each)."""
+    from learners.progress.selectors import completion_check
+
+    enrolments = list(
+        Enrolment.objects.filter(
+            cohort=cohort, status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED]
+        ).select_related("user__learner_profile", "course")
+    )
+    valid = set(
+        IssuedCertificate.objects.filter(enrolment__in=enrolments, status=IssuedCertificate.Status.VALID).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    rows = []
+    for enrolment in enrolments:
+        name = _learner_name(enrolment)
+        if enrolment.status == Enrolment.Status.COMPLETED:
+            outcome = CohortCertificateRow.HAS if enrolment.pk in valid else CohortCertificateRow.ISSUE
+            rows.append(CohortCertificateRow(enrolment, name, outcome, ()))
+        else:
+            check = completion_check(enrolment=enrolment, course=enrolment.course)
+            rows.append(CohortCertificateRow(enrolment, name, CohortCertificateRow.MISSING, _missing_reasons(check)))
+    order = {CohortCertificateRow.ISSUE: 0, CohortCertificateRow.HAS: 1, CohortCertificateRow.MISSING: 2}
+    return sorted(rows, key=lambda row: (order[row.outcome], row.name.casefold()))
+
+
+def batch_result_text(*, batch: CertificateBatch, rows: list[CohortCertificateRow]) -> str:
+    """The outcome of a finished batch in one sentence: "6 enrolled: 4 certificates issued, 2 without the
+    requirements: Ana Soto (no grade yet), …". ``rows``: ``cohort_certificate_preview`` of its cohort."""
+    issued = IssuedCertificate.objects.filter(batch=batch).count()
+    missing = [row for row in rows if row.outcome == CohortCertificateRow.MISSING]
+    parts = [ngettext("%(count)s certificate issued", "%(count)s certificates issued", issued) % {"count": issued}]
+    if batch.skipped:
+        parts.append(
+            ngettext("%(count)s already had one", "%(count)s already had one", batch.skipped) % {"count": batch.skipped}
+        )
+    if batch.failed:
+        parts.append(ngettext("%(count)s PDF failed", "%(count)s PDFs failed", batch.failed) % {"count": batch.failed})
+    if missing:
+        who = ", ".join(f"{row.name} ({row.reason_text})" for row in missing)
+        parts.append(
+            ngettext(
+                "%(count)s without the requirements: %(who)s",
+                "%(count)s without the requirements: %(who)s",
+                len(missing),
+            )
+            % {"count": len(missing), "who": who}
+        )
+    enrolled = ngettext("%(count)s enrolled", "%(count)s enrolled", len(rows)) % {"count": len(rows)}
+    return f"{enrolled}: {', '.join(parts)}."

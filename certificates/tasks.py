@@ -42,3 +42,9 @@ def issue_chunk_task(*, batch_id: int, enrolment_ids: list[int]) -> None:
     except Exception as error:
         batches.batch_record_failure(batch_id=batch_id, error=error)
         raise
+
+
+@task()
+def notify_revoked_task(*, certificate_id: int) -> None:
+    """Email the learner that her certificate was revoked (once)."""
+    notices.certificate_revoked_notify(certificate_id=certificate_id)

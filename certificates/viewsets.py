@@ -266,6 +266,39 @@ class CertificateBatchForm(WagtailAdminModelForm):
 
 
 class CertificateBatchCreateView(generic.CreateView):
+    """Choose a cohort, see who will get a certificate and who will not and why, then confirm."""
+
+    preview_template_name = "certificates/admin/batch_preview.html"
+    submit_button_label = gettext_lazy("See who gets a certificate")
+
+    def form_valid(self, form):
+        if self.request.POST.get("confirm") != "1":
+            return self.render_preview(form)
+        return super().form_valid(form)
+
+    def render_preview(self, form):
+        cohort = form.cleaned_data["cohort"]
+        from django.template.response import TemplateResponse
+
+        from certificates import selectors
+
+        rows = selectors.cohort_certificate_preview(cohort=cohort)
+        to_issue = [row for row in rows if row.outcome == row.ISSUE]
+        return TemplateResponse(
+            self.request,
+            self.preview_template_name,
+            {
+                **self.get_context_data(form=form),
+                "cohort": cohort,
+                "cohort_title": cohort_label(cohort),
+                "rows": rows,
+                "to_issue": len(to_issue),
+                "has_template": selectors.templates_for_cohort(cohort=cohort) is not None,
+                "action_url": self.request.path,
+                "back_url": reverse("certificates_batch:add"),
+            },
+        )
+
     def save_instance(self):
         from certificates.services import batches
 
@@ -310,6 +343,11 @@ class CertificateBatchInspectView(ReadableInspectView):
         context["progress_url"] = reverse("certificates_batch_progress", args=[self.object.pk])
         context["certificates_url"] = reverse("certificates_issued:index") + f"?cohort={self.object.cohort_id}"
         context["zip_url"] = reverse("certificates_cohort_zip", args=[self.object.cohort_id])
+        if self.object.is_finished:
+            from certificates import selectors
+
+            rows = selectors.cohort_certificate_preview(cohort=self.object.cohort)
+            context["result_text"] = selectors.batch_result_text(batch=self.object, rows=rows)
         context["retry_url"] = (
             reverse("certificates_batch_retry", args=[self.object.pk])
             if self.object.failed and self.request.user.has_perm("certificates.change_issuedcertificate")

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,3 +35,33 @@ def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     sent = connection.send_messages(messages) or 0
     IssuedCertificate.objects.filter(pk__in=[c.pk for c in pending]).update(notified_at=timezone.now())
     return sent
+
+
+def certificate_revoked_notify(*, certificate_id: int) -> bool:
+    """Email the learner that her certificate was revoked (once: ``revocation_notified_at``), with its verify link.
+
+    The row is locked while the email goes out and marked in the same transaction: a retry, or two workers at
+    once, never send it twice; an email that could not be sent rolls the mark back, so a retry sends it."""
+    with transaction.atomic():
+        certificate = (
+            IssuedCertificate.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=certificate_id, revocation_notified_at__isnull=True, status=IssuedCertificate.Status.REVOKED)
+            .first()
+        )
+        if certificate is None or not certificate.user.email:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "snapshot": certificate.snapshot,
+                "reason": certificate.revoked_reason,
+                "revoked_on": timezone.localdate(certificate.revoked_at),
+                "verify_url": certificate.verify_url,
+            }
+            subject = _("Your certificate for %(course)s was revoked") % {
+                "course": certificate.snapshot["course_title"]
+            }
+            body = render_to_string("certificates/emails/certificate_revoked.txt", context)
+        EmailMessage(subject, body, None, [certificate.user.email]).send()
+        IssuedCertificate.objects.filter(pk=certificate.pk).update(revocation_notified_at=timezone.now())
+    return True

@@ -24,6 +24,9 @@ def certificate_revoke(*, certificate: IssuedCertificate, reason: str, by: Abstr
     certificate.revoked_at, certificate.revoked_by, certificate.revoked_reason = timezone.now(), by, reason.strip()
     certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
     audit_record(actor=by, action="certificate.revoked", subject=certificate, data={"folio": certificate.folio})
+    from certificates.tasks import notify_revoked_task
+
+    transaction.on_commit(lambda: notify_revoked_task.enqueue(certificate_id=certificate.pk))
     return certificate
 
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from learners.attendance.models import AttendanceRecord
@@ -99,3 +100,51 @@ def attended_hours(*, enrolments: list[Enrolment]) -> dict[int, Decimal]:
 def present_count(*, session: Session) -> int:
     """Learners marked present at ``session`` so far (one query)."""
     return AttendanceRecord.objects.filter(session=session, status=AttendanceRecord.Status.PRESENT).count()
+
+
+# Who may take attendance, and who only reads it -----------------------------------------------------------------
+
+STAFF_PERMISSION = "learners.change_attendancerecord"
+
+
+def sessions_for(*, user: AbstractBaseUser) -> QuerySet[Session]:
+    """Sessions this person may take attendance for: every session for academy staff with
+    ``learners.change_attendancerecord`` (and superusers), those of the cohorts she teaches for an instructor."""
+    sessions = Session.objects.select_related("cohort__course")
+    if user.is_superuser or user.has_perm(STAFF_PERMISSION):
+        return sessions
+    return sessions.filter(cohort__instructors=user)
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """The sessions the "Asistencia" page lists, and whether she only reads them (a municipal coordinator: she
+    sees her municipality's sessions and how much attendance was taken, but never a link to take it)."""
+
+    sessions: QuerySet
+    read_only: bool
+
+
+def session_access(*, user: AbstractBaseUser) -> SessionAccess:
+    """Whoever may take attendance sees those sessions; a municipal coordinator (a StaffProfile municipality,
+    learners.staff.selectors.staff_scope) who may not sees her municipality's cohorts' sessions, read-only."""
+    from learners.staff.selectors import staff_scope
+
+    if user.is_superuser or user.has_perm(STAFF_PERMISSION):
+        return SessionAccess(sessions=sessions_for(user=user), read_only=False)
+    scope = staff_scope(user=user)
+    if scope.municipality_id is not None:
+        sessions = Session.objects.select_related("cohort__course").filter(
+            cohort__municipality_id=scope.municipality_id
+        )
+        return SessionAccess(sessions=sessions, read_only=True)
+    return SessionAccess(sessions=sessions_for(user=user), read_only=False)
+
+
+def attendance_takeable(*, user: AbstractBaseUser):
+    """A predicate ``(session) -> bool``: may this person take attendance for the session? (one query at most,
+    for list pages that link each session to its attendance)."""
+    if user.is_superuser or user.has_perm(STAFF_PERMISSION):
+        return lambda session: True
+    taught = set(Session.objects.filter(cohort__instructors=user).values_list("cohort_id", flat=True).distinct())
+    return lambda session: session.cohort_id in taught

@@ -33,17 +33,10 @@ from learners.enrolment.models import Enrolment, Session
 from learners.enrolment.selectors import SEAT_HOLDING
 from learners.privacy.audit import audit_record
 
-STAFF_PERMISSION = "learners.change_attendancerecord"
+STAFF_PERMISSION = selectors.STAFF_PERMISSION
+sessions_for = selectors.sessions_for
 RECENT_DAYS = 60
 LISTED = 30
-
-
-def sessions_for(*, user: AbstractBaseUser) -> QuerySet[Session]:
-    """Sessions this person may take attendance for."""
-    sessions = Session.objects.select_related("cohort__course")
-    if user.is_superuser or user.has_perm(STAFF_PERMISSION):
-        return sessions
-    return sessions.filter(cohort__instructors=user)
 
 
 def attendance_enrolments(*, session: Session) -> QuerySet[Enrolment]:
@@ -87,7 +80,8 @@ def _name(enrolment: Enrolment) -> str:
 @login_required
 def session_list(request):
     today = timezone.localdate()
-    visible = sessions_for(user=request.user).annotate(
+    access = selectors.session_access(user=request.user)
+    visible = access.sessions.annotate(
         seats=Count("cohort__enrolments", filter=Q(cohort__enrolments__status__in=SEAT_HOLDING), distinct=True),
         marked=Count("attendance", distinct=True),
     )
@@ -96,6 +90,7 @@ def session_list(request):
         "recent": visible.filter(date__lt=today, date__gte=today - timedelta(days=RECENT_DAYS)).order_by(
             "-date", "-start_time"
         )[:LISTED],
+        "read_only": access.read_only,
     }
     return render(request, "learners/staff/sessions.html", context)
 

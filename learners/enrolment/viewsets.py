@@ -309,6 +309,9 @@ class SessionIndexView(generic.IndexView):
 
     @cached_property
     def columns(self):
+        from learners.attendance.selectors import attendance_takeable
+
+        takeable = attendance_takeable(user=self.request.user)
         return [
             title_column(self, "date", label=_("Date"), accessor=lambda s: short_date(s.date), sort_key="date"),
             Column("start_time", label=_("Start time"), sort_key="start_time"),
@@ -319,8 +322,9 @@ class SessionIndexView(generic.IndexView):
             LinkColumn(
                 "attendance",
                 label=_("Attendance"),
-                accessor=lambda s: _("Take attendance"),
-                get_url=lambda s: reverse("learners_staff:attendance", args=[s.pk]),
+                # only where she may take it: a read-only coordinator gets no link that ends in a 404
+                accessor=lambda s: _("Take attendance") if takeable(s) else "—",
+                get_url=lambda s: reverse("learners_staff:attendance", args=[s.pk]) if takeable(s) else None,
             ),
         ]
 

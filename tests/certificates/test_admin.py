@@ -133,7 +133,7 @@ class AdminTests(AdminTestCase):
         for _ in range(3):
             completed_enrolment(course=self.course, cohort=self.group)
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("certificates_batch:add"), {"cohort": self.group.pk})
+            response = self.client.post(reverse("certificates_batch:add"), {"cohort": self.group.pk, "confirm": "1"})
         batch = CertificateBatch.objects.get()
         self.assertRedirects(response, reverse("certificates_batch:inspect", args=[batch.pk]))
         progress = self.client.get(reverse("certificates_batch_progress", args=[batch.pk])).json()
