@@ -28,8 +28,9 @@ from learners.accounts.states import (
     is_unclaimed_import,
     unconfirmed_q,
 )
-from learners.accounts.throttle import email_send_allowed
+from learners.accounts.throttle import account_locks_clear, email_send_allowed
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
+from learners.privacy.audit import audit_record
 from learners.privacy.models import Consent
 from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.privacy.services import consent_record
@@ -316,6 +317,17 @@ def profile_update(*, profile: LearnerProfile, fields: Mapping[str, Any]) -> Lea
     profile.save(update_fields=sorted(set(changed)) + ["updated_at"])
     _user_names_sync(user=profile.user, profile=profile)
     return profile
+
+
+@transaction.atomic
+def password_change(*, user: AbstractBaseUser, new_password: str) -> AbstractBaseUser:
+    """A logged-in learner chose a new password (she knew the current one): save it, lift the log-in locks on her
+    account and leave a trace in the audit log (no secret in it)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    account_locks_clear(account=user.get_username())
+    audit_record(actor=user, action="account.password_changed", subject=user, subject_label="")
+    return user
 
 
 def _user_names_sync(*, user: AbstractBaseUser, profile: LearnerProfile) -> None:

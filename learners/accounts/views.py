@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -157,6 +158,26 @@ password_reset_confirm = PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="learners/accounts/password_reset_complete.html"
 )
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """ "Cambiar contraseña": Django's view (login required, keeps her logged in) with the project's form and page."""
+
+    form_class = forms.PasswordChangeForm
+    template_name = "learners/accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password was changed. You are still logged in."))
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 
 
 @login_required

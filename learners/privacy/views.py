@@ -68,7 +68,9 @@ def withdraw(request):
 @never_cache
 def my_data(request):
     """Her rights in one place: download, correct, ask for deletion or blocking, see her requests."""
-    form = forms.DataRequestForm(request.POST or None)
+    # "?solicitud=rectification": the link from Mi perfil to correct the RUN, document or email.
+    initial = {"kind": request.GET["solicitud"]} if request.GET.get("solicitud") in forms.REQUEST_KINDS else {}
+    form = forms.DataRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.data_request_create(
             user=request.user, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"]
