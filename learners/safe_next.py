@@ -2,7 +2,7 @@
 
 Shared by the sign-up and confirmation link, the privacy-notice acceptance and "Marcar como completada"."""
 
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 MAX_LENGTH = 500
 
@@ -22,3 +22,9 @@ def safe_next_path(value, default: str = "") -> str:
     if not url_has_allowed_host_and_scheme(value, allowed_hosts=None, require_https=False):
         return default
     return value
+
+
+def path_with_next(path: str, next_path: str) -> str:
+    """``path?next=…`` when ``next_path`` is a path on this site (checked again here), otherwise ``path``."""
+    next_path = safe_next_path(next_path)
+    return f"{path}?{urlencode({'next': next_path})}" if next_path else path

@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from learners.accounts.models import LearnerProfile
@@ -34,7 +33,7 @@ from learners.privacy.audit import audit_record
 from learners.privacy.models import Consent
 from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.privacy.services import consent_record
-from learners.safe_next import safe_next_path
+from learners.safe_next import path_with_next
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +207,7 @@ def existing_account_notify(*, user: AbstractBaseUser, base_url: str, next_path:
         "user": user,
         "email": user.email,
         "unclaimed": state == AccountState.UNCONFIRMED,
-        "login_url": base + _with_next(reverse("accounts:login"), next_path),
+        "login_url": base + path_with_next(reverse("accounts:login"), next_path),
         "reset_url": base + reverse("accounts:password_reset"),
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
@@ -221,12 +220,6 @@ def existing_account_notify(*, user: AbstractBaseUser, base_url: str, next_path:
     return True
 
 
-def _with_next(path: str, next_path: str) -> str:
-    """``path?next=…`` when ``next_path`` is a path on this site (checked again here: it goes into an email)."""
-    next_path = safe_next_path(next_path)
-    return f"{path}?{urlencode({'next': next_path})}" if next_path else path
-
-
 def confirmation_send(*, user: AbstractBaseUser, base_url: str, next_path: str = "") -> None:
     """Email the account-confirmation link. ``base_url`` is the site's scheme and host, e.g. https://x.cl.
     ``next_path``, a path on this site, rides on the link: confirming takes her there (the course she came from).
@@ -235,7 +228,7 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str, next_path: str =
     """
     context = {
         "user": user,
-        "confirm_url": base_url.rstrip("/") + _with_next(confirmation_path(user), next_path),
+        "confirm_url": base_url.rstrip("/") + path_with_next(confirmation_path(user), next_path),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),  # the token's lifetime
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
     }

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from courses.public_address import public_base_url
 from learners.accounts import forms, services, throttle
 from learners.accounts.models import LearnerProfile
-from learners.safe_next import safe_next_path
+from learners.safe_next import path_with_next, safe_next_path
 
 SIGNUP_EMAIL_SESSION_KEY = "learners_accounts_signup_email"
 SIGNUP_NEXT_SESSION_KEY = "learners_accounts_signup_next"
@@ -53,7 +52,7 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(next_path or settings.LOGIN_REDIRECT_URL)
     form = forms.SignupForm(request.POST or None)
-    context = {"form": form, "next": next_path}
+    context = {"form": form, "next": next_path, "login_url": path_with_next(reverse("accounts:login"), next_path)}
     if request.method == "POST" and form.is_valid():
         if throttle.signup_limited(ip=throttle.client_ip(request), targets=form.targets()):
             form.add_error(None, ValidationError(SIGNUP_LIMITED_MESSAGE, code="limited"))
@@ -99,8 +98,7 @@ def confirm(request, uidb64, token):
     except services.ConfirmationError as error:
         if error.code == "already_confirmed":
             messages.info(request, _("Your account was already confirmed. Log in with your email and password."))
-            login_url = reverse("accounts:login")
-            return redirect(f"{login_url}?{urlencode({'next': next_path})}" if next_path else login_url)
+            return redirect(path_with_next(reverse("accounts:login"), next_path))
         return render(request, "learners/accounts/confirm_invalid.html", {"link_days": LINK_DAYS}, status=400)
     login(request, user, backend=MODEL_BACKEND)
     request.session.pop(SIGNUP_EMAIL_SESSION_KEY, None)
@@ -113,6 +111,12 @@ class LoginView(auth_views.LoginView):
     template_name = "learners/accounts/login.html"
     authentication_form = forms.LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # "Create your account" keeps where she was going, so the confirmation link brings her back there.
+        context["signup_url"] = path_with_next(reverse("accounts:signup"), context.get("next", ""))
+        return context
 
 
 logout = auth_views.LogoutView.as_view()

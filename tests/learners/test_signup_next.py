@@ -131,3 +131,20 @@ class SignupNextTests(TestCase):
         self.assertRedirects(
             self.client.get(SIGNUP + "?next=//evil.example/"), "/mis-cursos/", fetch_redirect_response=False
         )
+
+
+class LoginSignupLinksKeepNextTests(TestCase):
+    def test_log_in_and_sign_up_pages_link_to_each_other_with_next(self):
+        login = self.client.get("/cuenta/ingresar/?next=/cursos/liderazgo/")
+        self.assertContains(login, 'href="/cuenta/registro/?next=%2Fcursos%2Fliderazgo%2F"')
+        signup = self.client.get(SIGNUP + "?next=/cursos/liderazgo/")
+        self.assertContains(signup, 'href="/cuenta/ingresar/?next=%2Fcursos%2Fliderazgo%2F"')
+
+    def test_refused_next_is_left_off_the_links(self):
+        for value in ["//evil.example/", "javascript:alert(1)", "/cursos/١٢/"]:
+            with self.subTest(value=value):
+                login = self.client.get("/cuenta/ingresar/", {"next": value})
+                self.assertContains(login, 'href="/cuenta/registro/"')
+                signup = self.client.get(SIGNUP, {"next": value})
+                self.assertContains(signup, 'href="/cuenta/ingresar/"')
+                self.assertNotContains(signup, '<input type="hidden" name="next"')
