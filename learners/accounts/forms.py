@@ -539,3 +539,35 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         services.imported_account_activate(user=user)
         throttle.account_locks_clear(account=user.get_username())
         return user
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """ "Cambiar contraseña" for a logged-in learner. Wrong current passwords count as failed log-ins for her account
+    and address (``learners.accounts.throttle``): after the limit she must wait, as at the log-in."""
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": _("Your current password is not correct. Write it again."),
+    }
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.fields["old_password"].label = _("Current password")
+        self.fields["new_password1"].label = _("New password")
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = _("Repeat the new password")
+
+    def clean_old_password(self):
+        account, ip = self.user.get_username(), throttle.client_ip(self.request)
+        if wait := throttle.seconds_locked(account=account, ip=ip):
+            raise LoginForm.locked_error(wait)
+        old_password = self.cleaned_data["old_password"]
+        if not self.user.check_password(old_password):
+            if wait := throttle.record_failure(account=account, ip=ip):
+                raise LoginForm.locked_error(wait)
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+    def save(self, commit=True):
+        return services.password_change(user=self.user, new_password=self.cleaned_data["new_password1"])

@@ -27,11 +27,13 @@ from learners.accounts.states import (
     is_unclaimed_import,
     unconfirmed_q,
 )
-from learners.accounts.throttle import email_send_allowed
+from learners.accounts.throttle import account_locks_clear, email_send_allowed
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
+from learners.privacy.audit import audit_record
 from learners.privacy.models import Consent
 from learners.privacy.selectors import current_notice, fallback_notice_version
 from learners.privacy.services import consent_record
+from learners.safe_next import path_with_next
 
 logger = logging.getLogger(__name__)
 
@@ -146,20 +148,21 @@ def account_create(*, email: str, password: str, profile: Mapping[str, Any]) -> 
     return user
 
 
-def signup_submit(*, email: str, password: str, profile: Mapping[str, Any], base_url: str) -> None:
+def signup_submit(*, email: str, password: str, profile: Mapping[str, Any], base_url: str, next_path: str = "") -> None:
     """A sign-up, answered the same whether or not the email, RUN or document is already registered, so that the
     form is no oracle for who takes part: a new person gets her account and its confirmation link; when the
     details belong to existing accounts, nothing is created and their owners get an email instead (how to log in
     or choose a new password, or a new confirmation link if they never confirmed). Both ways hash the password
-    and send at most one email per address. A repeated submission of a sign-up made minutes ago sends nothing."""
+    and send at most one email per address. A repeated submission of a sign-up made minutes ago sends nothing.
+    ``next_path`` (a path on this site, already checked) rides on the links so she lands where she was going."""
     try:
         user = account_create(email=email, password=password, profile=profile)
     except AccountConflict:
         for owner in _existing_owners(email=email.strip().lower(), fields=profile):
             if not _is_resubmission(owner=owner, email=email.strip().lower(), password=password):
-                existing_account_notify(user=owner, base_url=base_url)
+                existing_account_notify(user=owner, base_url=base_url, next_path=next_path)
         return
-    confirmation_send(user=user, base_url=base_url)
+    confirmation_send(user=user, base_url=base_url, next_path=next_path)
 
 
 def _existing_owners(*, email: str, fields: Mapping[str, Any]) -> list[AbstractBaseUser]:
@@ -186,7 +189,7 @@ def _is_resubmission(*, owner: AbstractBaseUser, email: str, password: str) -> b
     )
 
 
-def existing_account_notify(*, user: AbstractBaseUser, base_url: str) -> bool:
+def existing_account_notify(*, user: AbstractBaseUser, base_url: str, next_path: str = "") -> bool:
     """Tell the owner of an account that someone signed up with her details: a new confirmation link if she never
     confirmed, otherwise how to log in or choose a new password (how to claim it, for an imported account).
     Deactivated and blocked accounts get nothing. At most one such email per address every ten minutes; a failure
@@ -197,14 +200,14 @@ def existing_account_notify(*, user: AbstractBaseUser, base_url: str) -> bool:
     if not email_send_allowed(purpose="signup-existing", email=user.email, seconds=EXISTING_ACCOUNT_EMAIL_SECONDS):
         return False
     if state == AccountState.UNCONFIRMED and user.has_usable_password():
-        confirmation_send(user=user, base_url=base_url)
+        confirmation_send(user=user, base_url=base_url, next_path=next_path)
         return True
     base = base_url.rstrip("/")
     context = {
         "user": user,
         "email": user.email,
         "unclaimed": state == AccountState.UNCONFIRMED,
-        "login_url": base + reverse("accounts:login"),
+        "login_url": base + path_with_next(reverse("accounts:login"), next_path),
         "reset_url": base + reverse("accounts:password_reset"),
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
@@ -217,14 +220,15 @@ def existing_account_notify(*, user: AbstractBaseUser, base_url: str) -> bool:
     return True
 
 
-def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
+def confirmation_send(*, user: AbstractBaseUser, base_url: str, next_path: str = "") -> None:
     """Email the account-confirmation link. ``base_url`` is the site's scheme and host, e.g. https://x.cl.
+    ``next_path``, a path on this site, rides on the link: confirming takes her there (the course she came from).
 
     A failure to send is logged, not raised: the learner can ask for the link again.
     """
     context = {
         "user": user,
-        "confirm_url": base_url.rstrip("/") + confirmation_path(user),
+        "confirm_url": base_url.rstrip("/") + path_with_next(confirmation_path(user), next_path),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),  # the token's lifetime
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
     }
@@ -236,14 +240,14 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str) -> None:
         logger.exception("Could not send the account confirmation email to user %s", user.pk)
 
 
-def confirmation_resend(*, email: str, base_url: str) -> bool:
+def confirmation_resend(*, email: str, base_url: str, next_path: str = "") -> bool:
     """Send a new confirmation link when an unconfirmed account (one that signed up and never confirmed, see
     ``learners.accounts.states``) has this email. Returns whether one was sent; never for a deactivated or
     blocked account, nor for one imported from a file (she claims it with a password-reset link)."""
     user = get_user_model()._default_manager.filter(unconfirmed_q(), username=email.strip().lower()).first()
     if user is None or not user.has_usable_password():
         return False
-    confirmation_send(user=user, base_url=base_url)
+    confirmation_send(user=user, base_url=base_url, next_path=next_path)
     return True
 
 
@@ -306,6 +310,17 @@ def profile_update(*, profile: LearnerProfile, fields: Mapping[str, Any]) -> Lea
     profile.save(update_fields=sorted(set(changed)) + ["updated_at"])
     _user_names_sync(user=profile.user, profile=profile)
     return profile
+
+
+@transaction.atomic
+def password_change(*, user: AbstractBaseUser, new_password: str) -> AbstractBaseUser:
+    """A logged-in learner chose a new password (she knew the current one): save it, lift the log-in locks on her
+    account and leave a trace in the audit log (no secret in it)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    account_locks_clear(account=user.get_username())
+    audit_record(actor=user, action="account.password_changed", subject=user, subject_label="")
+    return user
 
 
 def _user_names_sync(*, user: AbstractBaseUser, profile: LearnerProfile) -> None:

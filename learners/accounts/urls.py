@@ -17,6 +17,7 @@ urlpatterns = [
     path("clave/nueva/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("clave/lista/", views.password_reset_complete, name="password_reset_complete"),
     path("perfil/", views.profile, name="profile"),
+    path("perfil/cambiar-contrasena/", views.password_change, name="password_change"),
     path("privacidad/", privacy_views.notice, name="privacy"),
     path("privacidad/aceptar/", privacy_views.accept, name="privacy_accept"),
     path("privacidad/retirar/", privacy_views.withdraw, name="privacy_withdraw"),

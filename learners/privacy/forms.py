@@ -12,7 +12,10 @@ class DataRequestForm(forms.Form):
         choices=[
             (DataRequest.Kind.DELETION, _("Delete my data and my account")),
             (DataRequest.Kind.BLOCKING, _("Block my data for a while (nobody uses them, and you cannot log in)")),
-            (DataRequest.Kind.RECTIFICATION, _("Correct data I cannot change myself (RUN, document, email)")),
+            (
+                DataRequest.Kind.RECTIFICATION,
+                _("Correct data I cannot change myself (RUN, document, email, year of birth)"),
+            ),
             (DataRequest.Kind.ACCESS, _("Know where my data come from and who received them")),
         ],
         widget=forms.RadioSelect,
@@ -25,6 +28,9 @@ class DataRequestForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+REQUEST_KINDS = frozenset(DataRequest.Kind.values)
 
 
 class AcceptNoticeForm(forms.Form):

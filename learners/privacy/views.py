@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,6 +16,7 @@ from learners.accounts.models import LearnerProfile
 from learners.privacy import forms, selectors, services
 from learners.privacy.audit import audit_record
 from learners.privacy.middleware import PENDING_SESSION_KEY
+from learners.safe_next import safe_next_path
 
 
 def notice(request):
@@ -25,11 +25,8 @@ def notice(request):
 
 
 def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
     # Only a path on this site: anything else (``-1``, a URL name) would make ``redirect`` raise after the write.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return safe_next_path(request.POST.get("next") or request.GET.get("next") or "", default)
 
 
 @login_required
@@ -71,7 +68,9 @@ def withdraw(request):
 @never_cache
 def my_data(request):
     """Her rights in one place: download, correct, ask for deletion or blocking, see her requests."""
-    form = forms.DataRequestForm(request.POST or None)
+    # "?solicitud=rectification": the link from Mi perfil to correct the RUN, document or email.
+    initial = {"kind": request.GET["solicitud"]} if request.GET.get("solicitud") in forms.REQUEST_KINDS else {}
+    form = forms.DataRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.data_request_create(
             user=request.user, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"]

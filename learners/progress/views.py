@@ -29,7 +29,7 @@ def mark_complete(request, lesson_id):
     if result.course_completed:
         messages.success(request, _("Congratulations! You completed the course."))
         return redirect("learners:dashboard")
-    next_lesson = request.POST.get("next")
-    return redirect(
-        next_lesson if next_lesson and next_lesson.startswith("/") and not next_lesson.startswith("//") else lesson.url
-    )
+    # Back to the lesson, now shown as completed with the next step (the next lesson or the course), so that the
+    # learner sees that it worked before moving on.
+    messages.success(request, _("Lesson marked as completed."))
+    return redirect(lesson.url)

@@ -104,6 +104,7 @@ def test_learner_pages_have_no_wcag_aa_violations(live_server, browser, pages):
         course.url,
         lesson.url,
         "/cuenta/perfil/",
+        "/cuenta/perfil/cambiar-contrasena/",
         "/cuenta/mis-datos/",
         "/cuenta/privacidad/retirar/",
     ]

@@ -145,6 +145,7 @@ def test_upload_place_and_answer_an_h5p_activity(live_server, browser, setting, 
     phone.locator(".h5p-embed__live", has_text=re.compile(r"\w")).wait_for()
     verdict = phone.locator(".h5p-embed__live").inner_text()
     phone.locator("[data-h5p-lesson-done]").wait_for(state="visible")  # the progress panel follows, no reload
+    assert phone.locator("[data-h5p-lesson-done] .next-step a").is_visible()  # and shows the next step
     assert phone.locator("[data-h5p-requirements]").is_hidden()
     phone.screenshot(path=artifacts / "h5p-lesson-360.png", full_page=True)
 

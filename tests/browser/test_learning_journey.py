@@ -1,5 +1,6 @@
-"""The whole learning loop in real Chromium at 360 px: sign up → confirm the email → enrol → complete every
-lesson → "Mis cursos" shows 100 % and the course as completed."""
+"""The whole learning loop in real Chromium at 360 px: sign up from a course → confirm the email and land back on
+that course (issue 13 item 10) → enrol → complete every lesson, each one showing that it is completed and the next
+step before moving on (item 11) → "Mis cursos" shows 100 % and the course as completed."""
 
 import re
 
@@ -44,19 +45,32 @@ def test_sign_up_enrol_and_complete_a_course(live_server, phone, course, artifac
     phone.wait_for_url("**/cuenta/registro/revisa-tu-correo/**")
 
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^\s]+/cuenta/confirmar/[^\s]+/", mail.outbox[0].body).group(0)
+    link = re.search(r"https?://\S+/cuenta/confirmar/\S+", mail.outbox[0].body).group(0)
     phone.goto(live_server.url + link[link.index("/cuenta/") :])
-    phone.wait_for_url("**/mis-cursos/")
+    phone.wait_for_url(live_server.url + course.url)  # where she was going, not an empty "Mis cursos"
+    assert "Tu correo está confirmado" in phone.locator(".messages").inner_text()
 
-    phone.goto(live_server.url + course.url)
     phone.get_by_role("button", name=re.compile("Inscrib|Enrol")).click()
     phone.wait_for_url(live_server.url + course.url)
     phone.locator(".enrol-panel a.button").click()  # "Comenzar el curso"
 
-    for _ in range(4):
-        phone.locator(".progress-panel button[type=submit]").click()
+    for number in range(1, 4):
+        lesson_url = phone.url
+        phone.get_by_role("button", name="Marcar como completada").click()
         phone.wait_for_load_state()
+        assert phone.url == lesson_url  # she stays on the lesson and sees that it worked
+        assert "Marcaste la lección como completada." in phone.locator(".messages").inner_text()
+        assert phone.locator(".progress-panel .done-badge").is_visible()
+        next_link = phone.locator(".progress-panel .next-step a")
+        assert next_link.inner_text().startswith("Siguiente lección: ")
+        if number == 1:
+            phone.screenshot(path=artifacts / "leccion-completada-360.png", full_page=True)
+        next_href = next_link.get_attribute("href")
+        next_link.click()
+        phone.wait_for_url(live_server.url + next_href)
+    phone.get_by_role("button", name="Marcar como completada").click()
     phone.wait_for_url("**/mis-cursos/")
+    assert "completaste el curso" in phone.locator(".messages").inner_text().lower()
     completed = phone.locator("#completados + .course-rows")
     assert "Liderazgo comunitario" in completed.inner_text()
     assert phone.locator(".course-row--done progress.progressbar").get_attribute("value") == "100"
