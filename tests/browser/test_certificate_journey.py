@@ -61,7 +61,7 @@ def test_complete_a_course_get_the_certificate_and_verify_it(live_server, phone,
 
     phone.goto(scanned)  # what a phone does with the QR code
     main = phone.inner_text("main")
-    assert phone.locator("[data-status=valid]").is_visible()
+    assert phone.locator("[data-status=valid].certificate-status").is_visible()
     assert "Rosa Huenchullán Soto" in main
     assert "12.XXX.678-5" in main
     assert "12.345.678-5" not in main
