@@ -18,17 +18,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
-
-
-def _psql(sql: str) -> None:
-    parsed = urlparse(SERVER)
-    command = ["psql", "-q", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    command += ["-U", parsed.username or "postgres", "-d", "postgres", "-c", sql]
-    subprocess.run(command, check=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
+from throwaway_db import ROOT, SERVER
+from throwaway_db import psql as _psql
 
 
 def _manage(env: dict, *args: str, **kwargs):

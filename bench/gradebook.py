@@ -16,24 +16,14 @@ existing database named by DATABASE_URL).
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+from throwaway_db import ROOT, measure_in_throwaway_database
+
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 LEARNERS = 200
 MODULES, LESSONS_PER_MODULE = 6, 10
-
-
-def _psql(sql: str) -> None:
-    parsed = urlparse(SERVER)
-    command = ["psql", "-q", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    command += ["-U", parsed.username or "postgres", "-d", "postgres", "-c", sql]
-    subprocess.run(command, check=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
 
 
 def build():
@@ -244,19 +234,7 @@ def measure() -> None:
 
 
 def main() -> None:
-    database = f"escuela_bench_gradebook_{os.getpid()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
-    }
-    _psql(f'CREATE DATABASE "{database}"')
-    try:
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
-        subprocess.run([sys.executable, __file__, "measure"], env=env, check=True, cwd=ROOT)
-    finally:
-        _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    measure_in_throwaway_database("escuela_bench_gradebook", __file__)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+from throwaway_db import MANAGE, ROOT, measure_in_throwaway_database
+
 LEARNERS = os.environ.get("BENCH_LEARNERS", "100000")
 REPORTS = {
     "courses": "cms_reports_courses",
@@ -29,13 +27,6 @@ REPORTS = {
     "learner_types": "cms_reports_learner_types",
     "learners": "cms_reports_learners",
 }
-
-
-def _psql(sql: str) -> None:
-    parsed = urlparse(SERVER)
-    command = ["psql", "-q", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    command += ["-U", parsed.username or "postgres", "-d", "postgres", "-c", sql]
-    subprocess.run(command, check=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
 
 
 def _timed(fn, repeat: int = 3) -> float:
@@ -102,22 +93,12 @@ def measure() -> None:
 
 
 def main() -> None:
-    database = f"escuela_bench_reports_{os.getpid()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
-    }
-    _psql(f'CREATE DATABASE "{database}"')
-    try:
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
+    def generate(env: dict) -> None:
         started = time.monotonic()
-        subprocess.run([*manage, "generate_report_data", "--learners", LEARNERS], env=env, check=True, cwd=ROOT)
+        subprocess.run([*MANAGE, "generate_report_data", "--learners", LEARNERS], env=env, check=True, cwd=ROOT)
         print(f"generate_report_data_s: {time.monotonic() - started:.0f} s")
-        subprocess.run([sys.executable, __file__, "measure"], env=env, check=True, cwd=ROOT)
-    finally:
-        _psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+    measure_in_throwaway_database("escuela_bench_reports", __file__, prepare=generate)
 
 
 if __name__ == "__main__":
