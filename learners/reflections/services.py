@@ -99,24 +99,27 @@ def reflection_answer_save(
             defaults={"text": text, "prompt": prompt.prompt},
         )
         if created:
-            _answered(enrolment=enrolment, lesson=lesson)
+            _answered(enrolment=enrolment, lesson=lesson, prompt=prompt)
             return answer
     if answer.text == text and answer.feedback_at is None:
         return answer  # a resend of what is stored already (after a lost connection)
+    was_empty = not answer.text
+    now = timezone.now()
     updated = ReflectionAnswer.objects.filter(pk=answer.pk, feedback_at__isnull=True).update(
-        text=text, prompt=prompt.prompt, updated_at=timezone.now()
+        text=text, prompt=prompt.prompt, updated_at=now
     )
     if not updated:
         raise ReflectionError(_("Your instructor has already replied, so this answer can no longer be changed."), 409)
-    answer.refresh_from_db()
-    if text:
-        _answered(enrolment=enrolment, lesson=lesson)
+    answer.text, answer.prompt, answer.updated_at = text, prompt.prompt, now
+    if was_empty and text:
+        _answered(enrolment=enrolment, lesson=lesson, prompt=prompt)
     return answer
 
 
-def _answered(*, enrolment: Enrolment, lesson: LessonPage) -> None:
-    """Tell whoever waits on this lesson's required answers (learners.h5p) that none is missing any more."""
-    if not selectors.missing_required_answers(enrolment=enrolment, lesson=lesson):
+def _answered(*, enrolment: Enrolment, lesson: LessonPage, prompt: LessonReflection) -> None:
+    """A required prompt just got its first text: tell whoever waits on this lesson's required answers
+    (learners.h5p) once none is missing any more. Later edits of the same answer change nothing there."""
+    if prompt.answer_required and not selectors.missing_required_answers(enrolment=enrolment, lesson=lesson):
         reflection_answered.send(sender=ReflectionAnswer, enrolment=enrolment, lesson=lesson)
 
 
