@@ -34,7 +34,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from certificates.models import CertificateTemplate, Issuer, Signatory
-from cms.demo_staff import ensure_demo_staff
+from cms.demo_staff import DEMO_LEARNER_EMAIL, ensure_demo_staff
 from cms.models import DemoPageRecord, HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
 from courses.public_address import public_base_url, site_record_address
@@ -52,7 +52,6 @@ DEMO_DIRECTIONS = (
 )
 DEMO_ADMIN_PASSWORD = "escuela-demo"
 DEMO_ADMIN_EMAIL = "admin@localhost"
-DEMO_LEARNER_EMAIL = "vecina@example.cl"
 DEMO_LEARNER_PASSWORD = "escuela-demo"
 DEMO_LEARNER_RUN = "16000005-8"
 

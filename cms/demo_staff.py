@@ -21,7 +21,7 @@ DEMO_INSTRUCTOR_EMAIL = "instructora@example.cl"
 DEMO_ACADEMY_EMAIL = "academia@example.cl"
 DEMO_COORDINATOR_EMAIL = "coordinacion@example.cl"
 DEMO_COORDINATOR_MUNICIPALITY = "13122"  # Peñalolén
-DEMO_LEARNER_EMAIL = "vecina@example.cl"  # cms.demo's demo learner
+DEMO_LEARNER_EMAIL = "vecina@example.cl"  # the demo learner (cms.demo creates her)
 
 DEMO_STAFF = [
     (DEMO_INSTRUCTOR_EMAIL, "Carolina", "Millán Rojas", roles.INSTRUCTOR),
