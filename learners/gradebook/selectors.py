@@ -34,7 +34,7 @@ from learners.h5p.models import H5PAttempt
 from learners.progress.grading import PASS_THRESHOLD, final_grade, grade_from_score
 from learners.progress.models import LessonProgress
 from learners.progress.selectors import CompletionCheck, completion_check, completion_evaluate
-from learners.reflections.selectors import pending_feedback_by_learner as reflection_pending_feedback
+from learners.reflections.selectors import pending_feedback_by_learner  # the "respuesta por comentar" flag
 from learners.staff.selectors import ScopeLookups, staff_scope, staff_scope_q
 
 INACTIVE_DAYS = 14
@@ -76,13 +76,6 @@ def cohort_list(*, access: GradebookAccess) -> list[Cohort]:
 
 
 # The hook for reflection answers (issue 17, items 4-5) ---------------------------------------------------------
-
-
-def pending_feedback_by_learner(*, cohort: Cohort) -> dict[int, int]:
-    """How many reflection answers of each learner of ``cohort`` wait for the instructor's feedback: user id →
-    count (learners with none are left out; one query). The matrix's "answer waiting for feedback" flag, filter and
-    column read only this."""
-    return reflection_pending_feedback(cohort=cohort)
 
 
 # The matrix --------------------------------------------------------------------------------------------------
