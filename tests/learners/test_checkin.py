@@ -29,9 +29,12 @@ QR, INSTRUCTOR = AttendanceRecord.Method.QR, AttendanceRecord.Method.INSTRUCTOR
 
 
 def running_session(cohort, **fields):
-    """A session that started 30 minutes ago (Santiago time) and lasts two hours."""
-    start = timezone.localtime() - timedelta(minutes=30)
-    return make_session(cohort=cohort, date=start.date(), start_time=start.time().replace(microsecond=0), **fields)
+    """A two-hour session running now (Santiago time): it started 30 minutes ago, moved inside today's date where
+    that would cross midnight (a session has one date, and ends after it starts)."""
+    now = timezone.localtime().replace(microsecond=0)
+    midnight = now.replace(hour=0, minute=0, second=0)
+    start = min(max(now - timedelta(minutes=30), midnight), midnight + timedelta(hours=21, minutes=59, seconds=59))
+    return make_session(cohort=cohort, date=start.date(), start_time=start.time(), **fields)
 
 
 def token_for(session, *, steps_ago=0):
