@@ -4,17 +4,19 @@ Every selector here runs a fixed number of queries, whatever the number of cours
 """
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q
+from django.db.models import CharField, F, Prefetch, Q
+from django.db.models.functions import Cast
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, TaskState, WorkflowState
 
 from courses.models import Audience, CourseIndexPage, CoursePage, H5PActivity, H5PLibrary, LessonPage, ModulePage
 from courses.models.pages import Modality, ThematicArea
@@ -280,6 +282,55 @@ def courses_due_for_review(*, today: date, months: int = REVIEW_INTERVAL_MONTHS)
         .order_by(F("last_reviewed_on").asc(nulls_first=True), "title")
         .only("id", "title", "live", "has_unpublished_changes", "last_reviewed_on", "last_reviewed_by")
     )
+
+
+@dataclass(frozen=True)
+class PageInReview:
+    """A page with changes waiting in the review workflow: since when, and who sent them."""
+
+    page_id: int
+    title: str
+    submitted_at: datetime
+
+
+def _pages_in_review(condition: Q) -> list[PageInReview]:
+    """Pages whose workflow state matches ``condition`` and is in progress (two queries: states, then titles;
+    a state names its page by a text ``object_id``, so it is not joined to the page table)."""
+    states = list(
+        WorkflowState.objects.filter(
+            condition,
+            status=WorkflowState.STATUS_IN_PROGRESS,
+            base_content_type=ContentType.objects.get_for_model(Page),
+        )
+        .order_by("created_at", "pk")
+        .values_list("object_id", "created_at")
+    )
+    titles = dict(Page.objects.filter(pk__in=[int(page_id) for page_id, _at in states]).values_list("pk", "title"))
+    return [
+        PageInReview(page_id=int(page_id), title=titles[int(page_id)], submitted_at=at)
+        for page_id, at in states
+        if int(page_id) in titles
+    ]
+
+
+def pages_in_review(*, course_ids: Iterable[int], requested_by=None) -> list[PageInReview]:
+    """Pages of these courses (the course, its modules and lessons) with changes waiting for review, and pages
+    ``requested_by`` sent for review; oldest request first (three queries, however many courses)."""
+    under = Q(pk__in=[])
+    for path in Page.objects.filter(pk__in=list(course_ids)).values_list("path", flat=True):
+        under |= Q(path__startswith=path)
+    pages = Page.objects.filter(under).annotate(text_id=Cast("pk", CharField())).values("text_id")
+    condition = Q(object_id__in=pages)
+    if requested_by is not None:
+        condition |= Q(requested_by=requested_by)
+    return _pages_in_review(condition)
+
+
+def pages_to_review(*, user) -> list[PageInReview]:
+    """Pages whose current review task this person may approve or send back (Wagtail's
+    ``TaskState.objects.reviewable_by``); oldest request first (a fixed number of queries)."""
+    reviewable = TaskState.objects.reviewable_by(user).filter(status=TaskState.STATUS_IN_PROGRESS).values("pk")
+    return _pages_in_review(Q(current_task_state__in=reviewable))
 
 
 def course_for(*, page: Page) -> CoursePage | None:

@@ -1,11 +1,11 @@
 """Reads for attendance: percentages over the sessions held so far, for one enrolment or many."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from learners.attendance.models import AttendanceRecord
@@ -148,3 +148,22 @@ def attendance_takeable(*, user: AbstractBaseUser):
         return lambda session: True
     taught = set(Session.objects.filter(cohort__instructors=user).values_list("cohort_id", flat=True).distinct())
     return lambda session: session.cohort_id in taught
+
+
+def sessions_awaiting_attendance(*, user: AbstractBaseUser, now: datetime, days: int) -> list[Session]:
+    """Sessions this person may take attendance for (``sessions_for``) that have ended by ``now`` (Santiago time),
+    in the last ``days`` days, not suspended, whose cohort has learners holding a seat, and with no attendance
+    marked at all yet; oldest first, with their cohort and course (one query, however many cohorts)."""
+    from learners.enrolment.selectors import SEAT_HOLDING  # it imports this module
+
+    local = timezone.localtime(now)
+    today = local.date()
+    ended = Q(date__lt=today) | Q(date=today, end_time__lte=local.time())
+    return list(
+        sessions_for(user=user)
+        .filter(ended, date__gte=today - timedelta(days=days))
+        .exclude(status=Session.Status.SUSPENDED)
+        .filter(Exists(Enrolment.objects.filter(cohort_id=OuterRef("cohort_id"), status__in=SEAT_HOLDING)))
+        .exclude(Exists(AttendanceRecord.objects.filter(session_id=OuterRef("pk"))))
+        .order_by("date", "start_time", "pk")
+    )

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -35,7 +35,7 @@ from learners.progress.grading import PASS_THRESHOLD, final_grade, grade_from_sc
 from learners.progress.models import LessonProgress
 from learners.progress.selectors import CompletionCheck, completion_check, completion_evaluate
 from learners.reflections.selectors import pending_feedback_by_learner  # the "respuesta por comentar" flag
-from learners.staff.selectors import ScopeLookups, staff_scope, staff_scope_q
+from learners.staff.selectors import ScopeLookups, StaffScope, staff_scope, staff_scope_q
 
 INACTIVE_DAYS = 14
 
@@ -54,11 +54,11 @@ class GradebookAccess:
     read_only: bool
 
 
-def gradebook_access(*, user: AbstractBaseUser) -> GradebookAccess:
-    """Cohorts by ``staff_scope`` (two queries at most, the queryset is lazy): superusers and the academy every
-    cohort; a coordinator her municipality's, read-only; an instructor the cohorts she teaches and the cohorts of
-    the courses she is named on; anyone else none."""
-    scope = staff_scope(user=user)
+def gradebook_access(*, user: AbstractBaseUser, scope: StaffScope | None = None) -> GradebookAccess:
+    """Cohorts by ``staff_scope`` (two queries at most, none when the caller passes the user's ``scope``; the
+    queryset is lazy): superusers and the academy every cohort; a coordinator her municipality's, read-only; an
+    instructor the cohorts she teaches and the cohorts of the courses she is named on; anyone else none."""
+    scope = scope if scope is not None else staff_scope(user=user)
     cohorts = Cohort.objects.select_related("course", "municipality")
     condition = staff_scope_q(scope=scope, lookups=COHORT_SCOPE)
     if condition is not None:
@@ -331,6 +331,37 @@ def cohort_gradebook(
         rows = [row for row in rows if filters.flag in row.flags]
     book.rows = _sorted(rows, filters)
     return book
+
+
+def not_started_enrolments(*, cohorts: QuerySet[Cohort], now: datetime, days: int) -> list[Enrolment]:
+    """Learners of ``cohorts`` who have not started (the matrix's *not started* flag: no lesson visited, completed
+    or attempted), enrolled for at least ``days`` days in a cohort running for at least ``days`` days and not over
+    yet; by cohort, then family name, with profile, cohort and course (one query, however many cohorts).
+
+    Pass the cohorts a staff account may see (``gradebook_access(user=...).cohorts``): names go only to them."""
+    today = timezone.localdate(now)
+    since = today - timedelta(days=days)
+    return list(
+        Enrolment.objects.filter(
+            cohort__in=cohorts.order_by().values("pk"),
+            status=Enrolment.Status.ACTIVE,
+            enrolled_at__lte=now - timedelta(days=days),
+            cohort__starts_on__lte=since,
+            cohort__ends_on__gte=today,
+            last_visited_at__isnull=True,
+        )
+        .exclude(Exists(LessonProgress.objects.filter(enrolment_id=OuterRef("pk"))))
+        .exclude(Exists(H5PAttempt.objects.filter(enrolment_id=OuterRef("pk"))))
+        .select_related("user__learner_profile", "cohort__course")
+        .order_by(
+            "cohort__starts_on",
+            "cohort_id",
+            "user__learner_profile__family_names",
+            "user__learner_profile__given_names",
+            "user__last_name",
+            "pk",
+        )
+    )
 
 
 def _sorted(rows: list[LearnerRow], filters: GradebookFilters) -> list[LearnerRow]:

@@ -3,7 +3,8 @@
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -62,6 +63,43 @@ def data_requests_of(*, user: AbstractBaseUser) -> QuerySet[DataRequest]:
 
 def open_request(*, user: AbstractBaseUser, kind: str) -> DataRequest | None:
     return DataRequest.objects.filter(user=user, kind=kind, status=DataRequest.Status.OPEN).first()
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """An open data request as the academy's weekly summary shows it: its reference number, kind and dates,
+    never what the learner wrote nor who she is."""
+
+    pk: int
+    kind: str
+    kind_label: str
+    received_on: date
+    due_on: date
+    overdue: bool
+    due_this_week: bool
+
+
+def pending_data_requests(*, today: date) -> list[PendingRequest]:
+    """Open data requests by legal deadline (``deadlines.due_on``), each flagged overdue (the deadline has passed)
+    or due this week (by Sunday of ``today``'s week); one query, reading no request's content."""
+    week_end = today + timedelta(days=6 - today.weekday())
+    rows = (
+        DataRequest.objects.filter(status=DataRequest.Status.OPEN)
+        .order_by("due_on", "pk")
+        .only("pk", "kind", "created_at", "due_on")
+    )
+    return [
+        PendingRequest(
+            pk=row.pk,
+            kind=row.kind,
+            kind_label=str(row.get_kind_display()),
+            received_on=timezone.localdate(row.created_at),
+            due_on=row.due_on,
+            overdue=row.due_on < today,
+            due_this_week=today <= row.due_on <= week_end,
+        )
+        for row in rows
+    ]
 
 
 # Who may be published -----------------------------------------------------------------------------------------

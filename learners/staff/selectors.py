@@ -3,8 +3,9 @@ learners, enrolments, cohorts) a staff account may see in the admin, reports and
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from courses.models import Comuna, CourseInstructor
 from learners.enrolment.models import Cohort, Enrolment
@@ -37,6 +38,11 @@ class StaffScope:
     municipality_id: int | None = None
     course_ids: frozenset[int] = frozenset()
     cohort_ids: frozenset[int] = frozenset()
+
+    @property
+    def teaching(self) -> bool:
+        """An instructor's scope: her courses and cohorts, not the whole school nor a municipality."""
+        return not self.everything and self.municipality_id is None and bool(self.course_ids or self.cohort_ids)
 
 
 @dataclass(frozen=True)
@@ -104,3 +110,29 @@ def staff_scope_filter(*, user: AbstractBaseUser, queryset, lookups: ScopeLookup
     """``queryset`` narrowed to what ``user`` may see."""
     condition = staff_scope_q(scope=staff_scope(user=user), lookups=lookups)
     return queryset if condition is None else queryset.filter(condition)
+
+
+# Who receives what ---------------------------------------------------------------------------------------------
+
+
+def teaching_accounts() -> QuerySet:
+    """Active accounts that teach a cohort (``Cohort.instructors``) or are named on a course
+    (``CourseInstructor.user``), by id (one query). Their ``staff_scope`` says what each may see."""
+    named = CourseInstructor.objects.filter(user__isnull=False).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(instructed_cohorts__isnull=False) | Q(pk__in=named))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def accounts_with_permission(*, permission: str) -> QuerySet:
+    """Active accounts granted ``permission`` (``app_label.codename``) through one of their groups or directly,
+    by id (one query). Being a superuser alone does not count: this finds the people of a role."""
+    app_label, codename = permission.split(".", 1)
+    granted = Q(groups__permissions__content_type__app_label=app_label, groups__permissions__codename=codename) | Q(
+        user_permissions__content_type__app_label=app_label, user_permissions__codename=codename
+    )
+    return get_user_model().objects.filter(granted, is_active=True).distinct().order_by("pk")
