@@ -4,5 +4,5 @@ to pass) for the learner.
 
 May import courses, learners.enrolment, learners.progress, learners.attendance, learners.h5p (models, selectors,
 grades), learners.reflections selectors, learners.staff selectors and learners.privacy.audit; nothing imports it
-but learners.staff.urls, learners.urls and learners.wagtail_hooks.
+but learners.staff.urls, learners.urls, learners.wagtail_hooks and learners.notifications (the weekly digest).
 """
