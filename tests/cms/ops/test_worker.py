@@ -90,7 +90,7 @@ class WorkerSurvivalTestCase(TransactionTestCase):
     def start_worker(self, *extra: str) -> None:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.cms.ops.worker_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.cms.ops.subprocess_settings",
             "DATABASE_URL": self.database_url(),
             "DATABASE_CONN_MAX_AGE": "600",  # a persistent connection, as in production
             "CERTIFICATES_PRIVATE_ROOT": str(self.tmp / "private"),
