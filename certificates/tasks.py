@@ -4,6 +4,7 @@ from django_tasks import task
 
 from certificates.models import CertificateBatch, IssuedCertificate
 from certificates.services import batches, issuance, notices, rendering
+from courses.db_errors import connection_lost
 
 
 @task()
@@ -36,11 +37,16 @@ def notify_certificates_task(*, certificate_ids: list[int]) -> None:
 
 @task()
 def issue_chunk_task(*, batch_id: int, enrolment_ids: list[int]) -> None:
-    """Create one chunk of a batch's certificates and render their PDFs; a failure stops the batch, recorded."""
+    """Create one chunk of a batch's certificates and render their PDFs; a failure stops the batch, recorded.
+
+    A lost database connection is not a failure of the batch: the worker (``manage.py run_worker``) puts the task
+    back in the queue and the chunk runs again, skipping what it had already done.
+    """
     try:
         batches.certificate_batch_issue_chunk(batch_id=batch_id, enrolment_ids=enrolment_ids)
     except Exception as error:
-        batches.batch_record_failure(batch_id=batch_id, error=error)
+        if not connection_lost(error):
+            batches.batch_record_failure(batch_id=batch_id, error=error)
         raise
 
 

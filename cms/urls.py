@@ -19,6 +19,7 @@ urlpatterns = [
     path("equipo/", include("learners.staff.urls")),
     path("", include("learners.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cms.ops.urls")),  # /salud/, /salud/listo/, /metricas/
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 

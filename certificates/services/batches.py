@@ -72,7 +72,9 @@ def certificate_batch_plan(*, batch: CertificateBatch) -> BatchPlan:
 def certificate_batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int], render: bool = True) -> list[int]:
     """Create the certificates of these enrolments (those still without one) in one transaction, then render them.
 
-    The rows are locked and checked again, so a concurrent automatic issue or a second run never duplicates.
+    The rows are locked and checked again, so a concurrent automatic issue or a second run never duplicates. A second
+    run of the same chunk (its worker died or lost its connection after the certificates committed) also draws the
+    batch's PDFs of these enrolments still pending.
     """
     batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
     template = selectors.templates_for_cohort(cohort=batch.cohort)
@@ -93,10 +95,19 @@ def certificate_batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int], re
             enrolments=enrolments, template=template, issued_by=batch.requested_by, batch=batch
         )
     ids = [certificate.pk for certificate in created]
-    if len(enrolments) < len(enrolment_ids):  # issued meanwhile by someone else: the batch expects fewer
+    left_pending = []
+    if len(enrolments) < len(enrolment_ids):  # issued meanwhile by someone else, or by this chunk's interrupted run
         _recount_total(batch=batch, handled=enrolment_ids)
+        if render:  # a run cut off after its certificates committed left their PDFs to draw
+            left_pending = list(
+                IssuedCertificate.objects.filter(
+                    batch_id=batch_id, enrolment_id__in=issued, render_state=IssuedCertificate.RenderState.PENDING
+                )
+                .only("pk", "folio", "code", "snapshot", "pdf", "issued_at", "batch_id")
+                .order_by("pk")
+            )
     if render:
-        rendering.render_and_store(created, batch_id=batch_id)
+        rendering.render_and_store([*left_pending, *created], batch_id=batch_id)
     return ids
 
 

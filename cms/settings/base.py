@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times the whole request, logs it as one JSON line and counts it for /metricas/ (cms/ops/request_log.py)
+    "cms.ops.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above XFrameOptions: frame-ancestors follows the X-Frame-Options of the response (cms/middleware.py).
     "cms.middleware.ContentSecurityPolicyMiddleware",
@@ -266,12 +268,26 @@ CONTENT_SECURITY_POLICY_ADMIN = {
     }
 }
 
+# One JSON line per request on stderr (logger cms.requests, cms.ops.request_log.JsonFormatter; README, "Registros").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "cms.ops.request_log.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "cms.requests": {"handlers": ["json"], "level": env("DJANGO_REQUEST_LOG_LEVEL", "INFO"), "propagate": False},
+    },
 }
+
+# Operations (README, "Producción"): /salud/listo/ answers 503 when more tasks than this wait in the queue;
+# /metricas/ answers only to "Authorization: Bearer <OPS_METRICS_TOKEN>" or to a listed address (neither set: 404).
+OPS_QUEUE_DEPTH_LIMIT = int(env("OPS_QUEUE_DEPTH_LIMIT", "1000"))
+OPS_METRICS_TOKEN = env("OPS_METRICS_TOKEN", "")
+OPS_METRICS_ALLOWED_IPS = env_list("OPS_METRICS_ALLOWED_IPS")
 
 # The site's public address, an origin such as https://escuela.example.cl (no path). Every absolute link the
 # platform makes (certificate QR codes and printed links, emails, the learner's data download, H5P xAPI identifiers)

@@ -6,11 +6,12 @@ from urllib.parse import urlsplit
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 
 from .base import *  # noqa: E402,F403
-from .base import BASE_DIR, STORAGES, env, env_list  # noqa: E402
+from .base import BASE_DIR, LOGGING, STORAGES, env, env_list  # noqa: E402
 
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver", *env_list("DJANGO_ALLOWED_HOSTS")]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+LOGGING["loggers"]["cms.requests"]["level"] = "WARNING"  # runserver prints each request already
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # A development key for signed certificate PDFs, created by `manage.py certificates_dev_key` (make run).

@@ -1,0 +1,18 @@
+"""gunicorn settings for deploy/systemd/escuela-web.service (README, "Producción")."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+timeout = 60
+graceful_timeout = 30
+accesslog = None  # one JSON line per request comes from the site itself (cms.ops.request_log)
+errorlog = "-"
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode: forget the live gauges of a gunicorn worker that exited."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
