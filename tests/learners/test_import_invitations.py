@@ -29,7 +29,6 @@ from learners.imports.services import BulkImportError, import_enrolments
 from learners.models import Enrolment, LearnerProfile
 from tests.cms.roles_setup import RolesTestCase
 from tests.csv_files import csv_dicts, csv_rows
-from tests.factories.learners import make_user
 from tests.learners.test_bulk import GOOD, BulkTestCase, csv_bytes, run_for
 
 BASE = "https://escuela.example.cl"
