@@ -1,6 +1,6 @@
 """Admin wiring for the courses plugin: the H5P activity snippets, the library store and its review."""
 
-from django.urls import reverse_lazy
+from django.urls import path, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -9,6 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
+from courses.drafts import views as drafts_views
 from courses.models import H5PLibrary
 from courses.viewsets import APPROVE_PERMISSION, H5PActivityViewSet, H5PLibraryViewSet, review_urls
 
@@ -95,3 +96,21 @@ def add_pending_libraries_panel(request, panels):
     count = H5PLibrary.objects.filter(status=H5PLibrary.Status.PENDING).count()
     if count:
         panels.append(PendingLibrariesPanel(count))
+
+
+# Abandoned new-page drafts (issue 13, item 9) ------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_draft_urls():
+    return [
+        path("drafts/", drafts_views.draft_list, name="courses_drafts"),
+        path("drafts/<id:page_id>/discard/", drafts_views.draft_discard, name="courses_draft_discard"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_drafts_menu_item():
+    return drafts_views.DraftsMenuItem(
+        _("Unpublished drafts"), reverse_lazy("courses_drafts"), icon_name="doc-empty", order=250
+    )

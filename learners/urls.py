@@ -5,6 +5,7 @@ from learners.calendar import views as calendar_views
 from learners.enrolment import views as enrolment_views
 from learners.gradebook import views as gradebook_views
 from learners.h5p import views as h5p_views
+from learners.imports import views as import_views
 from learners.progress import views as progress_views
 from learners.reflections import views as reflection_views
 
@@ -12,6 +13,7 @@ app_name = "learners"
 
 urlpatterns = [
     path("mis-cursos/", enrolment_views.dashboard, name="dashboard"),
+    path("invitacion/<uidb64>/<token>/", import_views.invitation_accept, name="invitation_accept"),
     path("asistencia/<str:token>/", attendance_views.checkin, name="checkin"),
     path("mi-calendario/", calendar_views.my_calendar, name="my_calendar"),
     path("mi-calendario/nueva-direccion/<str:kind>/", calendar_views.feed_regenerate, name="calendar_feed_regenerate"),

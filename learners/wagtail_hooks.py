@@ -108,6 +108,8 @@ def register_bulk_enrol_urls():
     return [
         path("learners/bulk-enrol/", admin_views.bulk_enrol_upload, name="learners_bulk_enrol"),
         path("learners/bulk-enrol/confirm/", admin_views.bulk_enrol_confirm, name="learners_bulk_enrol_confirm"),
+        path("learners/bulk-enrol/<id:pk>/", admin_views.bulk_enrol_result, name="learners_bulk_enrol_result"),
+        path("learners/invitations/", admin_views.invitations, name="learners_invitations"),
     ]
 
 
@@ -115,6 +117,13 @@ def register_bulk_enrol_urls():
 def register_bulk_enrol_menu_item():
     return admin_views.BulkEnrolMenuItem(
         gettext_lazy("Enrol from a CSV file"), reverse_lazy("learners_bulk_enrol"), icon_name="upload", order=900
+    )
+
+
+@hooks.register("register_citizen_school_menu_item")
+def register_invitations_menu_item():
+    return admin_views.BulkEnrolMenuItem(
+        gettext_lazy("Invitations not activated yet"), reverse_lazy("learners_invitations"), icon_name="mail", order=910
     )
 
 

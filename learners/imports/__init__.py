@@ -1,4 +1,7 @@
-"""Bulk enrolment from a CSV file: reading and checking the file (``parsing``), importing it (``services``), and the
-admin's upload → preview → import pages (``admin_views``).
-May import courses, learners.accounts, learners.enrolment and learners.privacy models; nothing imports it but the hooks.
+"""Bulk enrolment from a CSV file: reading and checking the file (``parsing``), importing it, all or nothing or
+skipping the bad rows (``services``, recorded in ``models``), the invitations of the people it creates
+(``invitations``, their link in ``views``), who has not activated yet (``selectors``), and the admin's
+upload → preview → import → result pages and the invitations list (``admin_views``).
+May import courses, learners.accounts, learners.enrolment and learners.privacy; only the hooks, the URLs and
+``learners.models`` import it.
 """

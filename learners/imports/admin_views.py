@@ -2,7 +2,11 @@
 
 The uploaded bytes wait in the user's session (never on disk) between the preview and the confirmation, and the
 confirmation reads and checks them again before importing, because people or seats may have changed meanwhile.
-Only people with the ``learners.add_enrolment`` permission get here.
+With rows that have problems, staff choose: import nothing (fix the file first) or import the valid rows and skip
+the others, which a downloadable report lists with their reasons. Confirming the same preview twice imports once.
+The list of invited people who have not activated their account yet, with "Reenviar invitación", is here too.
+Only people with the ``learners.add_enrolment`` permission get here (the academy; never instructors or
+municipal coordinators).
 """
 
 import base64
@@ -11,22 +15,29 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import View
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
 from courses.converters import parse_id
 from courses.models import CoursePage
+from courses.public_address import public_base_url
+from courses.spreadsheets import DOWNLOAD_FORMATS, download_file, filename_ending
 from learners.enrolment import selectors, services
 from learners.enrolment.models import Cohort
+from learners.imports.invitations import ResendResult, invitation_resend, resend_minutes
+from learners.imports.models import EnrolmentImport, ImportInvitation
 from learners.imports.parsing import MAX_BYTES, parse_enrolment_csv
-from learners.imports.services import BulkImportError, import_enrolments
+from learners.imports.selectors import pending_invitations
+from learners.imports.services import BulkImportError, import_enrolments, skipped_report
 
 PERMISSION = "learners.add_enrolment"
 SESSION_KEY = "learners_bulk_enrol"
@@ -161,9 +172,15 @@ class BulkEnrolConfirmView(BulkEnrolMixin, View):
 
     def post(self, request):
         pending = request.session.get(SESSION_KEY)
-        if not pending or pending.get("token") != request.POST.get("token"):
+        token = request.POST.get("token", "")
+        done = EnrolmentImport.objects.filter(token=token, created_by=request.user).first() if token else None
+        if done is not None:  # a second click after the first one imported the file
+            messages.warning(request, _("This file was already imported; nothing was imported again."))
+            return redirect("learners_bulk_enrol_result", done.pk)
+        if not pending or pending.get("token") != token:
             messages.error(request, _("That preview is out of date. Upload the file again."))
             return redirect("learners_bulk_enrol")
+        skip_invalid = request.POST.get("mode") == EnrolmentImport.Mode.SKIP_INVALID
         course = get_object_or_404(CoursePage, pk=pending["course"])
         cohort = get_object_or_404(Cohort, pk=pending["cohort"]) if pending["cohort"] else None
         parsed = parse_enrolment_csv(base64.b64decode(pending["data"]))
@@ -173,38 +190,141 @@ class BulkEnrolConfirmView(BulkEnrolMixin, View):
             if course.live
             else _("This course is not open for enrolment.")
         )
-        if error or not parsed.is_clean:
+        if error or not (parsed.is_clean or (skip_invalid and parsed.ok_rows and not parsed.problems)):
             if error:
                 messages.error(request, error)
             else:
                 messages.error(request, _("The file no longer passes the checks, so nothing was imported."))
             return self.render_preview(**preview, token=pending["token"], status=400)
         try:
-            report = import_enrolments(parsed=parsed, course=course, cohort=cohort, by=request.user)
+            report = import_enrolments(
+                parsed=parsed,
+                course=course,
+                cohort=cohort,
+                by=request.user,
+                skip_invalid=skip_invalid,
+                token=pending["token"],
+                filename=pending["filename"],
+                base_url=public_base_url(),
+            )
         except (BulkImportError, services.EnrolmentError) as error:
             messages.error(request, str(error))
             return self.render_preview(**preview, token=pending["token"], status=400)
         except IntegrityError:
+            record = EnrolmentImport.objects.filter(token=pending["token"]).first()
+            if record is not None:  # the same preview confirmed twice at once: the other request imported it
+                return redirect("learners_bulk_enrol_result", record.pk)
             messages.error(
                 request, _("Someone changed these learners while you were importing. Upload the file again.")
             )
             return redirect("learners_bulk_enrol")
-        del request.session[SESSION_KEY]
-        messages.success(
-            request,
-            _(
-                "Import finished. New learners: %(created)s. Already registered: %(matched)s. Enrolled: %(enrolled)s. "
-                "On the waitlist: %(waitlisted)s. Already enrolled before: %(already)s."
+        if report.repeated:
+            messages.warning(request, _("This file was already imported; nothing was imported again."))
+        request.session.pop(SESSION_KEY, None)
+        return redirect("learners_bulk_enrol_result", report.record.pk)
+
+
+class BulkEnrolResultView(BulkEnrolMixin, View):
+    """What an import did: its counts, and the rows it skipped with why (also as a CSV or XLSX report)."""
+
+    page_title = gettext_lazy("Import result")
+
+    def get(self, request, pk):
+        record = get_object_or_404(EnrolmentImport.objects.select_related("course", "cohort", "created_by"), pk=pk)
+        kind = request.GET.get("formato", "")
+        if kind in DOWNLOAD_FORMATS:
+            headings, rows = skipped_report(record=record)
+            body, content_type = download_file(kind, headings=headings, rows=rows, sheet_name=_("Skipped rows"))
+            response = HttpResponse(body, content_type=content_type)
+            stamp = timezone.localtime(record.created_at).strftime("%Y%m%d")
+            response["Content-Disposition"] = (
+                f'attachment; filename="importacion-{record.pk}-filas-omitidas-{stamp}{filename_ending(kind)}"'
             )
-            % {
-                "created": report.created,
-                "matched": report.matched,
-                "enrolled": report.enrolled,
-                "waitlisted": report.waitlisted,
-                "already": report.already_enrolled,
+            return response
+        return self.render(
+            "learners/admin/bulk_enrol_result.html",
+            {
+                "record": record,
+                "enrolments_url": reverse("learners_enrolment:index") + "?" + urlencode({"course": record.course_id}),
+                "invitations_url": reverse("learners_invitations") + "?" + urlencode({"importacion": record.pk}),
             },
         )
-        return redirect(reverse("learners_enrolment:index") + "?" + urlencode({"course": course.pk}))
+
+
+class InvitationListView(BulkEnrolMixin, View):
+    """People created by an import who have not activated their account yet, with "Reenviar invitación" for one
+    person or for those ticked. Filters: ``importacion``, ``curso``, ``grupo`` (ids)."""
+
+    page_title = gettext_lazy("Invitations not activated yet")
+    MAX_BULK = 500
+
+    def filters(self):
+        params = self.request.GET if self.request.method == "GET" else self.request.POST
+        return {
+            "enrolment_import": EnrolmentImport.objects.filter(pk=parse_id(params.get("importacion", ""))).first(),
+            "course": CoursePage.objects.filter(pk=parse_id(params.get("curso", ""))).first(),
+            "cohort": Cohort.objects.filter(pk=parse_id(params.get("grupo", ""))).first(),
+        }
+
+    def get(self, request):
+        filters = self.filters()
+        return self.render(
+            "learners/admin/invitations.html",
+            {
+                "invitations": pending_invitations(**filters)[:1000],
+                "filters": filters,
+                "courses": CoursePage.objects.order_by("title").only("pk", "title"),
+                "cohorts": Cohort.objects.select_related("course").order_by("course__title", "starts_on"),
+                "imports": EnrolmentImport.objects.order_by("-created_at")[:50],
+                "resend_minutes": resend_minutes(),
+                "query": request.GET.urlencode(),
+            },
+        )
+
+    def post(self, request):
+        raw = [request.POST.get("one", "")] if request.POST.get("one") else request.POST.getlist("invitation")
+        ids = {parse_id(value) for value in raw[: self.MAX_BULK]} - {None}
+        if not ids:
+            messages.error(request, _("Choose at least one person."))
+            return redirect(request.get_full_path())
+        results = {result: 0 for result in ResendResult}
+        base_url = public_base_url()
+        for invitation in ImportInvitation.objects.filter(pk__in=ids).select_related("user"):
+            results[invitation_resend(invitation=invitation, base_url=base_url)] += 1
+        if results[ResendResult.SENT]:
+            count = results[ResendResult.SENT]
+            messages.success(
+                request,
+                ngettext(
+                    "Invitation sent again to %(count)s person.", "Invitation sent again to %(count)s people.", count
+                )
+                % {"count": count},
+            )
+        if results[ResendResult.TOO_SOON]:
+            count, minutes = results[ResendResult.TOO_SOON], resend_minutes()
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s invitation was not sent again: it was sent less than %(minutes)s minutes ago.",
+                    "%(count)s invitations were not sent again: they were sent less than %(minutes)s minutes ago.",
+                    count,
+                )
+                % {"count": count, "minutes": minutes},
+            )
+        if results[ResendResult.NOT_PENDING]:
+            count = results[ResendResult.NOT_PENDING]
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s person no longer waits for an invitation (her account is active, deactivated or "
+                    "blocked).",
+                    "%(count)s people no longer wait for an invitation (their accounts are active, deactivated or "
+                    "blocked).",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect(reverse("learners_invitations") + ("?" + request.GET.urlencode() if request.GET else ""))
 
 
 class BulkEnrolMenuItem(MenuItem):
@@ -214,3 +334,5 @@ class BulkEnrolMenuItem(MenuItem):
 
 bulk_enrol_upload = BulkEnrolUploadView.as_view()
 bulk_enrol_confirm = BulkEnrolConfirmView.as_view()
+bulk_enrol_result = BulkEnrolResultView.as_view()
+invitations = InvitationListView.as_view()

@@ -98,6 +98,7 @@ MAX_LENGTHS = {DOCUMENT: 40, GIVEN_NAMES: 100, FAMILY_NAMES: 100, EMAIL: 150}
 
 _RUN_SHAPED = re.compile(r"\d+K?")  # matched on compact_run(): any dots, dashes and spaces dropped
 _SPACES = re.compile(r"\s+")
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")
 
 
@@ -123,6 +124,7 @@ class Code:
     DUPLICATE_DOCUMENT = "duplicate_document"
     DUPLICATE_EMAIL = "duplicate_email"
     EMAIL_TAKEN = "email_taken"
+    FORMULA = "formula"
 
 
 @dataclass(frozen=True)
@@ -266,10 +268,13 @@ def parse_enrolment_csv(file_bytes: bytes) -> ParsedFile:
 def _decode(file_bytes: bytes) -> tuple[str, str, Problem | None]:
     if file_bytes.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return file_bytes.decode("utf-16"), "UTF-16", None
+            text = file_bytes.decode("utf-16")
         except UnicodeDecodeError:
             return "", "", _file_problem(Code.UNDECODABLE)
-    if file_bytes.startswith(_BINARY_SIGNATURES) or b"\x00" in file_bytes[:8192]:
+        if "\x00" in text:
+            return "", "", _file_problem(Code.NOT_CSV)
+        return text, "UTF-16", None
+    if file_bytes.startswith(_BINARY_SIGNATURES) or b"\x00" in file_bytes:  # NUL: binary, or cut and pasted garbage
         return "", "", _file_problem(Code.NOT_CSV)
     try:
         return file_bytes.decode("utf-8-sig"), "UTF-8", None
@@ -323,6 +328,9 @@ def _parse_row(line: int, values: dict[str, str], names: dict[str, str]) -> Pars
     _parse_document(row, names)
     row.given_names = _clean_text(values.get(GIVEN_NAMES, ""))
     row.family_names = _clean_text(values.get(FAMILY_NAMES, ""))
+    for key in (GIVEN_NAMES, FAMILY_NAMES):
+        if values.get(key, "").startswith(_FORMULA_STARTS):  # a spreadsheet formula, not a name
+            row.problems.append(_row_problem(Code.FORMULA, key, values[key], names))
     _parse_email(row, names)
     _parse_comuna(row, names)
     _parse_birth_year(row, names)
@@ -509,6 +517,7 @@ def _row_problem(code: str, key: str, value: str, names: dict[str, str], **extra
         ),
         Code.DUPLICATE_DOCUMENT: _("“%(column)s”: %(value)s is repeated; it already appears on line %(line)s."),
         Code.DUPLICATE_EMAIL: _("“%(column)s”: %(value)s is repeated; it already appears on line %(line)s."),
+        Code.FORMULA: _("“%(column)s”: “%(value)s” looks like a spreadsheet formula, not a name."),
         Code.EMAIL_TAKEN: _(
             "“%(column)s”: %(value)s already belongs to the account of another person (with a different RUN "
             "or document)."

@@ -1,8 +1,11 @@
-"""Importing a checked CSV file: create the people who are new, then enrol everyone (all or nothing).
+"""Importing a checked CSV file: create the people who are new, then enrol everyone, either all or nothing or
+skipping the rows with problems (they go to a report, ``skipped_report``).
 
-The file's format and the decisions about who is who are in ``learners.imports.parsing``.
+The file's format and the decisions about who is who are in ``learners.imports.parsing``; the invitations the new
+people receive are in ``learners.imports.invitations``.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -17,7 +20,9 @@ from learners.accounts.models import LearnerProfile
 from learners.accounts.states import IMPORTED_NOTICE_VERSION
 from learners.enrolment.models import Cohort, Enrolment
 from learners.enrolment.services import enrolment_create
-from learners.imports.parsing import ParsedFile
+from learners.imports.invitations import invitations_send_new
+from learners.imports.models import EnrolmentImport, ImportInvitation
+from learners.imports.parsing import SUGGESTED_HEADERS, ParsedFile
 from learners.privacy.models import Consent
 
 PRIVACY_NOTICE_VERSION = IMPORTED_NOTICE_VERSION
@@ -34,30 +39,75 @@ class ImportReport:
     enrolled: int = 0
     waitlisted: int = 0
     already_enrolled: int = 0
+    skipped: int = 0
+    record: EnrolmentImport | None = None
+    repeated: bool = False  # the same preview was confirmed before: nothing was imported this time
+
+
+def _report_of(record: EnrolmentImport, *, repeated: bool) -> ImportReport:
+    fields = ("created", "matched", "enrolled", "waitlisted", "already_enrolled", "skipped")
+    return ImportReport(**{name: getattr(record, name) for name in fields}, record=record, repeated=repeated)
 
 
 @transaction.atomic
 def import_enrolments(
-    *, parsed: ParsedFile, course: CoursePage, cohort: Cohort | None, by: AbstractBaseUser
+    *,
+    parsed: ParsedFile,
+    course: CoursePage,
+    cohort: Cohort | None,
+    by: AbstractBaseUser,
+    skip_invalid: bool = False,
+    token: str = "",
+    filename: str = "",
+    base_url: str = "",
 ) -> ImportReport:
-    """Create the missing learners and enrol everyone in ``course`` (``cohort`` when given), all or nothing.
+    """Create the missing learners and enrol everyone in ``course`` (``cohort`` when given), all or nothing; with
+    ``skip_invalid``, the rows with problems are skipped (and recorded, with their reasons) and the others imported.
 
     Existing learners are matched by RUN or passport, then by email; they are never duplicated nor changed.
     New people get an inactive account with an unusable password (user name = email) and a learner profile
     marked with the privacy notice version "csv-import": the school that sends the file is responsible for
     the legal basis of these records (consent or its legal functions, Ley 19.628 / 21.719), not the learner's
     own acceptance. Enrolment goes through ``learners.enrolment.services.enrolment_create``, so capacity and
-    waitlists apply, and importing the same file again changes nothing. Raises BulkImportError when the file has
-    problems, and EnrolmentError when the course or cohort refuses enrolments.
+    waitlists apply, and importing the same file again changes nothing.
+
+    The import is recorded (``EnrolmentImport``) under ``token``, the preview's: confirming the same preview again
+    returns the first import's report (``repeated``) and imports nothing. Every person created gets an
+    ``ImportInvitation``, emailed once the transaction commits (links on ``base_url``, the site's public address).
+    Raises BulkImportError when the file has problems (all or nothing), when it cannot be read at all or has no
+    valid row (skipping), and EnrolmentError when the course or cohort refuses enrolments.
     """
-    if not parsed.is_clean:
+    token = token or uuid.uuid4().hex
+    previous = EnrolmentImport.objects.filter(token=token).first()
+    if previous is not None:
+        return _report_of(previous, repeated=True)
+    if parsed.problems or not parsed.rows:
         raise BulkImportError(_("The file has problems. Fix them and upload it again."))
-    report = ImportReport()
+    if not skip_invalid and not parsed.is_clean:
+        raise BulkImportError(_("The file has problems. Fix them and upload it again."))
+    rows = [row for row in parsed.rows if row.ok]
+    if not rows:
+        raise BulkImportError(_("No row of the file can be imported. Fix them and upload it again."))
+    record = EnrolmentImport.objects.create(
+        token=token,
+        course=course,
+        cohort=cohort,
+        created_by=by if by.pk else None,
+        filename=filename[:255],
+        mode=EnrolmentImport.Mode.SKIP_INVALID if skip_invalid else EnrolmentImport.Mode.ALL_OR_NOTHING,
+        skipped_rows=[
+            {"line": row.line, "values": row.values, "reasons": [problem.message for problem in row.problems]}
+            for row in parsed.rows
+            if not row.ok
+        ],
+    )
+    report = ImportReport(skipped=len(parsed.rows) - len(rows), record=record)
+    invitations = []
     now = timezone.now()
     user_model = get_user_model()
-    known = user_model.objects.in_bulk({row.user_id for row in parsed.rows if row.user_id})
-    comunas = Comuna.objects.in_bulk({row.comuna_code for row in parsed.rows})
-    for row in parsed.rows:
+    known = user_model.objects.in_bulk({row.user_id for row in rows if row.user_id})
+    comunas = Comuna.objects.in_bulk({row.comuna_code for row in rows})
+    for row in rows:
         if row.user_id is None:
             user = user_model(
                 username=row.email,
@@ -68,6 +118,7 @@ def import_enrolments(
             )
             user.set_unusable_password()
             user.save()
+            invitations.append(ImportInvitation(user=user, enrolment_import=record))
             report.created += 1
         else:
             user = known[row.user_id]
@@ -102,4 +153,29 @@ def import_enrolments(
         else:
             report.enrolled += 1
         log(instance=enrolment, action="wagtail.create", user=by)
+    fields = ("created", "matched", "enrolled", "waitlisted", "already_enrolled", "skipped")
+    for name in fields:
+        setattr(record, name, getattr(report, name))
+    record.save(update_fields=list(fields))
+    ids = [invitation.pk for invitation in ImportInvitation.objects.bulk_create(invitations)]
+    if ids and base_url:
+        transaction.on_commit(lambda: invitations_send_new(invitation_ids=ids, base_url=base_url))
     return report
+
+
+REPORT_HEADINGS_KEYS = tuple(SUGGESTED_HEADERS)
+
+
+def skipped_report(*, record: EnrolmentImport) -> tuple[list[str], list[list]]:
+    """The headings and rows of the skipped-rows report: the line in the file, the row's original values (under
+    the usual column names) and the reasons, in Spanish."""
+    headings = [_("Line"), *(SUGGESTED_HEADERS[key] for key in REPORT_HEADINGS_KEYS), _("Reason")]
+    rows = [
+        [
+            item["line"],
+            *(item["values"].get(key, "") for key in REPORT_HEADINGS_KEYS),
+            " ".join(item["reasons"]),
+        ]
+        for item in record.skipped_rows
+    ]
+    return headings, rows

@@ -73,6 +73,8 @@ class PermissionMatrixTests(RolesTestCase):
             ),
             ("edit an enrolment", reverse("learners_enrolment:edit", args=[self.ana_enrolment.pk]), MANAGERS),
             ("bulk enrol", reverse("learners_bulk_enrol"), MANAGERS),
+            ("invitations not activated", reverse("learners_invitations"), MANAGERS),
+            ("unpublished drafts", reverse("courses_drafts"), allowed(INSTRUCTOR, ACADEMY, ADMINISTRATOR)),
             ("learners", reverse("learners_profile:index"), EVERY_ROLE),
             (
                 "inspect a learner in scope",

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from learners.enrolment import services
 from learners.imports.admin_views import SESSION_KEY
+from learners.imports.models import EnrolmentImport
 from learners.models import Cohort, Enrolment, Session
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import make_cohort, make_learner, make_session, make_user
@@ -282,11 +283,11 @@ class BulkEnrolViewTests(AdminTestCase):
         self.assertFalse(Enrolment.objects.filter(course=self.other_course).exists())  # preview saves nothing
 
         response = self.client.post(reverse("learners_bulk_enrol_confirm"), {"token": response.context["token"]})
+        record = EnrolmentImport.objects.get()
         self.assertRedirects(
-            response,
-            reverse("learners_enrolment:index") + f"?course={self.other_course.pk}",
-            fetch_redirect_response=False,
+            response, reverse("learners_bulk_enrol_result", args=[record.pk]), fetch_redirect_response=False
         )
+        self.assertEqual((record.created, record.enrolled, record.skipped), (1, 3, 0))  # Ana and Luis exist
         self.assertEqual(Enrolment.objects.filter(course=self.other_course).count(), 3)
         self.assertNotIn(SESSION_KEY, self.client.session)
 
