@@ -422,6 +422,12 @@ class IssuedCertificate(models.Model):
         return self.snapshot.get("course_title", "")
 
     @property
+    def has_credential(self) -> bool:
+        """Whether it has an Open Badges credential (none: its issuer had no key, or the learner's data were
+        deleted; its status-list position stays, so copies she kept still show as revoked if it is revoked)."""
+        return bool(self.credential)
+
+    @property
     def verify_url(self) -> str:
         """Its verify page on the site's public address, for emails, the admin and downloads (the PDF prints the
         address stored in its snapshot; ``rerender_certificates`` brings the two together after a move)."""

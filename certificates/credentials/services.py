@@ -22,15 +22,30 @@ def _identity_of(enrolment) -> tuple[str, str]:
     return build.learner_identity(run=getattr(profile, "run", None), email=user.email)
 
 
-def status_indexes_allocate(*, issuer: Issuer, count: int) -> list[int]:
+def status_indexes_allocate(*, issuer: Issuer, count: int, signer: keys.IssuerKey) -> list[int]:
     """Reserve ``count`` consecutive positions in the issuer's status list (call inside the issuing transaction;
-    the row stays locked until it ends, like the folio counter)."""
+    the row stays locked until it ends, like the folio counter). The list credential is signed when the list is
+    new or grows past its size, so that every credential's list can be fetched from the moment it is issued."""
     CredentialStatusList.objects.bulk_create([CredentialStatusList(issuer=issuer)], ignore_conflicts=True)
     row = CredentialStatusList.objects.select_for_update().get(issuer=issuer)
     first = row.next_index
     row.next_index += count
-    row.save(update_fields=["next_index", "updated_at"])
+    if row.credential is None or status_list.size_for(row.next_index) != status_list.size_for(first):
+        _sign_list(row=row, issuer=issuer, signer=signer)
+    row.save(update_fields=["next_index", "credential", "updated_at"])
     return list(range(first, first + count))
+
+
+def _sign_list(*, row: CredentialStatusList, issuer: Issuer, signer: keys.IssuerKey) -> None:
+    revoked = (
+        IssuedCertificate.objects.filter(issuer=issuer, status_list_index__isnull=False)
+        .exclude(status=IssuedCertificate.Status.VALID)
+        .values_list("status_list_index", flat=True)
+    )
+    unsigned = status_list.build_list_credential(
+        short_code=issuer.short_code, revoked=revoked, entries=row.next_index, valid_from=proof.now_stamp()
+    )
+    row.credential = proof.sign(unsigned, key=signer.key, verification_method=signer.verification_method)
 
 
 def credentials_attach(*, certificates: Sequence[IssuedCertificate], issuer: Issuer) -> None:
@@ -40,7 +55,7 @@ def credentials_attach(*, certificates: Sequence[IssuedCertificate], issuer: Iss
         if certificates:
             logger.warning("Issuer %s has no credential key: certificates issued without a credential", issuer)
         return
-    indexes = status_indexes_allocate(issuer=issuer, count=len(certificates))
+    indexes = status_indexes_allocate(issuer=issuer, count=len(certificates), signer=signer)
     for certificate, index in zip(certificates, indexes, strict=True):
         certificate.status_list_index = index
         certificate.credential = signed_credential(certificate=certificate, signer=signer)
@@ -74,15 +89,7 @@ def status_list_refresh(*, issuer: Issuer) -> CredentialStatusList | None:
         return None
     CredentialStatusList.objects.bulk_create([CredentialStatusList(issuer=issuer)], ignore_conflicts=True)
     row = CredentialStatusList.objects.select_for_update().get(issuer=issuer)
-    revoked = (
-        IssuedCertificate.objects.filter(issuer=issuer, status_list_index__isnull=False)
-        .exclude(status=IssuedCertificate.Status.VALID)
-        .values_list("status_list_index", flat=True)
-    )
-    unsigned = status_list.build_list_credential(
-        short_code=issuer.short_code, revoked=revoked, entries=row.next_index, valid_from=proof.now_stamp()
-    )
-    row.credential = proof.sign(unsigned, key=signer.key, verification_method=signer.verification_method)
+    _sign_list(row=row, issuer=issuer, signer=signer)
     row.save(update_fields=["credential", "updated_at"])
     return row
 
@@ -100,7 +107,7 @@ def credential_resign(*, certificate: IssuedCertificate) -> IssuedCertificate:
     if signer is None:
         return certificate
     if certificate.status_list_index is None:
-        (certificate.status_list_index,) = status_indexes_allocate(issuer=certificate.issuer, count=1)
+        (certificate.status_list_index,) = status_indexes_allocate(issuer=certificate.issuer, count=1, signer=signer)
     salt = None
     if certificate.credential:
         identifiers = certificate.credential.get("credentialSubject", {}).get("identifier") or [{}]
