@@ -54,7 +54,7 @@ devkey: deps  ## Local keys: a self-signed certificate for certificate PDFs, Ed2
 demo: deps
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py sync_roles
-	$(BIN)/python manage.py certificates_credential_keys  # the demo issuer's credential key (README, "Credenciales Open Badges")
+	$(BIN)/python manage.py certificates_credential_keys  # the demo issuer's credential key (README, "Credenciales Open Badges 3.0")
 	$(BIN)/python manage.py sign_credentials  # credentials of certificates issued before their issuer had a key
 	$(BIN)/python manage.py rerender_certificates --wrong-link  # the demo certificate follows PUBLIC_BASE_URL
 	$(BIN)/python manage.py update_index --verbosity 0  # search fields added after a page was saved (README, "Búsqueda")

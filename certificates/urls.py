@@ -14,9 +14,3 @@ urlpatterns = [
     path("<id:pk>/insignia/", credential_views.badge_download, name="badge_download"),
     path("emisores/<str:short_code>/estado/", credential_views.status_list, name="status_list"),
 ]
-
-# did:web documents live at fixed paths of the host (cms.urls includes these at the root, namespace "did").
-did_urlpatterns = [
-    path(".well-known/did.json", credential_views.academy_did, name="academy"),
-    path("emisores/<str:short_code>/did.json", credential_views.issuer_did, name="issuer"),
-]

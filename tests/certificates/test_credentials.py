@@ -465,3 +465,14 @@ class CredentialCommandTests(CredentialTestCase):
         self.assertEqual(
             self.client.get(f"/certificados/verificar/{self.certificate.code}/credencial.json").status_code, 404
         )
+
+
+class CredentialCheckTests(SimpleTestCase):
+    def test_a_missing_key_directory_is_reported(self):
+        from certificates.checks import check_credential_keys
+
+        with override_settings(CERTIFICATES_CREDENTIAL_KEY_DIR=None):
+            self.assertEqual([message.id for message in check_credential_keys()], ["certificates.W011"])
+        with override_settings(CERTIFICATES_CREDENTIAL_KEY_DIR="/nonexistent/credential-keys"):
+            self.assertEqual([message.id for message in check_credential_keys()], ["certificates.W012"])
+        self.assertEqual(check_credential_keys(), [])
