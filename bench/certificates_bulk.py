@@ -58,7 +58,7 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         # Production refuses an http:// address (courses.E005), and `make` exports the development one.
-        "PUBLIC_BASE_URL": "https://escuela.example.cl",
+        "PUBLIC_BASE_URL": "https://localhost",
         "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
         "DATABASE_CONN_MAX_AGE": "600",
         # Production refuses a per-process cache (cms.E001): the workers share Redis, as in production.

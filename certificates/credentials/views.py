@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -68,7 +69,9 @@ def credential_public(request, code):
     if not canonical or canonical != code or not is_well_formed(canonical):
         raise Http404
     if not throttle.verify_allowed(request):
-        return JsonResponse({"error": "Demasiadas consultas. Intenta de nuevo en un minuto."}, status=429)
+        response = JsonResponse({"error": _("Too many lookups. Try again in a minute.")}, status=429)
+        response["Retry-After"] = str(throttle.retry_after())
+        return response
     certificate = IssuedCertificate.objects.filter(code=canonical).only("credential").first()
     if certificate is None or not certificate.credential:
         raise Http404
