@@ -47,12 +47,15 @@ messages: deps  ## Compile translation catalogues (.po → .mo; the .mo files ar
 migrate: deps
 	$(BIN)/python manage.py migrate --noinput
 
-devkey: deps  ## A local key and self-signed certificate for signing certificate PDFs (development only)
+devkey: deps  ## Local keys: a self-signed certificate for certificate PDFs, Ed25519 keys for credentials (development only)
 	$(BIN)/python manage.py certificates_dev_key
+	$(BIN)/python manage.py certificates_credential_keys
 
 demo: deps
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py sync_roles
+	$(BIN)/python manage.py certificates_credential_keys  # the demo issuer's credential key (README, "Credenciales Open Badges 3.0")
+	$(BIN)/python manage.py sign_credentials  # credentials of certificates issued before their issuer had a key
 	$(BIN)/python manage.py rerender_certificates --wrong-link  # the demo certificate follows PUBLIC_BASE_URL
 	$(BIN)/python manage.py update_index --verbosity 0  # search fields added after a page was saved (README, "Búsqueda")
 

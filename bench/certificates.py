@@ -6,8 +6,10 @@ Run with `make bench-certificates`. Prints one line per figure as `name: value u
     certificate_render_naive_ms  the same certificate drawn the straightforward reportlab way
     certificate_sign_ms          median time to sign it (PAdES B-B, development ECDSA P-256 key)
     certificate_sign_pyhanko_ms  the same signature made with pyHanko as its documentation shows (reference)
-    bulk_10000_s                 10,000 certificates issued, signed and stored by the real bulk job
-                                 (bench/certificates_bulk.py: PostgreSQL + 2 db_workers); when that cannot
+    credential_sign_ms           median time to build and sign one Open Badges 3.0 credential (eddsa-rdfc-2022,
+                                 Ed25519), pinned to one core
+    bulk_10000_s                 10,000 certificates issued with their credentials, signed and stored by the real
+                                 bulk job (bench/certificates_bulk.py: PostgreSQL + 2 db_workers); when that cannot
                                  run, the render + sign + store figure below (a note goes to stderr)
     bulk_10000_pdf_only_s        render + sign + store of 10,000 PDFs on 2 processes (always measured)
 
@@ -57,6 +59,48 @@ def variant(index: int) -> composition.CertificateData:
         verification_code="-".join(code[i : i + 4] for i in range(0, 18, 4)),
         verify_url=f"https://escuela.example.cl/certificados/verificar/{code}/",
     )
+
+
+def credential_inputs(count: int) -> list[dict]:
+    """Snapshots of `count` learners, as the issuing code passes them to the credential builder."""
+    snapshots = []
+    for index in range(count):
+        code = "".join(ALPHABET[(index * 7 + k * 13) % 32] for k in range(17))
+        snapshots.append(
+            {
+                "title": "Certificado de aprobación",
+                "kind": "aprobacion",
+                "issuer_name": "Asociación de Municipalidades de Chile",
+                "course_title": "Participación ciudadana y presupuestos municipales",
+                "hours": "40",
+                "modality": "E-learning",
+                "starts_on": "2026-03-02",
+                "ends_on": "2026-06-30",
+                "code": code,
+                "run": f"{10_000_000 + index}-K",
+            }
+        )
+    return snapshots
+
+
+def sign_credential(snapshot: dict, signer) -> dict:
+    """What issuance adds per certificate: build the credential and sign it."""
+    from django.utils import timezone
+
+    from certificates.credentials import build, proof, status_list
+
+    unsigned = build.build_credential(
+        snapshot=snapshot,
+        short_code="AMUCH",
+        course_id=1,
+        area="Mecanismos de participación ciudadana",
+        identity=snapshot["run"],
+        identity_type="nationalIdentityNumber",
+        salt=build.new_salt(),
+        issued_at=timezone.now(),
+        status_entry=status_list.entry(short_code="AMUCH", index=len(snapshot["code"])),
+    )
+    return proof.sign(unsigned, key=signer.key, verification_method=signer.verification_method)
 
 
 def pin_to_one_core() -> None:
@@ -132,6 +176,16 @@ def main() -> None:
         else None
     )
     assert signing.verify_pdf(signing.sign_pdf(documents[0], signer, reason="r", location="l"), trust=[CERT]).valid
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from certificates.credentials import keys, proof
+
+    credential_signer = keys.IssuerKey("AMUCH", Ed25519PrivateKey.generate())
+    snapshots = credential_inputs(300)
+    for snapshot in snapshots[:20]:  # warm pyld's context cache
+        sign_credential(snapshot, credential_signer)
+    credential_ms = median_ms(lambda snapshot: sign_credential(snapshot, credential_signer), snapshots)
+    assert proof.verify(sign_credential(snapshots[0], credential_signer), public_key=credential_signer.key.public_key())
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, range(os.cpu_count() or 1))
     pdf_only_s = bulk_pdf_only(BULK)
@@ -142,6 +196,7 @@ def main() -> None:
     print(f"certificate_sign_ms: {sign_ms:.2f} ms")
     if pyhanko_ms is not None:
         print(f"certificate_sign_pyhanko_ms: {pyhanko_ms:.2f} ms")
+    print(f"credential_sign_ms: {credential_ms:.2f} ms")
     print(f"bulk_{BULK}_s: {issue_s if issue_s is not None else pdf_only_s:.1f} s")
     print(f"bulk_{BULK}_pdf_only_s: {pdf_only_s:.1f} s")
 

@@ -4,8 +4,9 @@
 server, default postgres://postgres@127.0.0.1:5432), migrates it, seeds one cohort with COUNT learners who
 completed the course, then times what production does: a CertificateBatch is requested, ``run_batch_task`` goes
 to the django-tasks database queue, and WORKERS ``manage.py db_worker`` processes (one per core) create the
-certificates and render, sign and store the PDFs chunk by chunk. The clock stops when the batch is finished; the
-run fails unless every certificate is valid, its PDF stored and its folio gap-free.
+certificates (each with its signed Open Badges credential) and render, sign and store the PDFs chunk by chunk. The
+clock stops when the batch is finished; the run fails unless every certificate is valid, its PDF stored, its
+credential signed and its folio gap-free.
 
 Run alone: ``python bench/certificates_bulk.py [COUNT]`` (prints ``bulk_COUNT_s: N s``).
 """
@@ -34,6 +35,18 @@ def _script(env: dict, *args: str) -> str:
     return completed.stdout.strip()
 
 
+def _credential_key(path: Path) -> None:
+    """The seeded issuer's Ed25519 credential key (as certificates_credential_keys writes it)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path.parent.mkdir(parents=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.write_bytes(pem)
+
+
 def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: Path | None = None) -> float:
     """Seconds from requesting the batch to its end, with ``workers`` db_worker processes."""
     database = f"escuela_bench_cert_{os.getpid()}"
@@ -44,6 +57,8 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
+        # Production refuses an http:// address (courses.E005), and `make` exports the development one.
+        "PUBLIC_BASE_URL": "https://localhost",
         "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
         "DATABASE_CONN_MAX_AGE": "600",
         # Production refuses a per-process cache (cms.E001): the workers share Redis, as in production.
@@ -52,9 +67,12 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "CERTIFICATES_PRIVATE_ROOT": str(private_root),
         "DJANGO_LOG_LEVEL": "ERROR",
+        "CERTIFICATES_CREDENTIAL_KEY_DIR": str(private_root / "credential-keys"),
+        "CERTIFICATES_ACADEMY_ISSUER": "AMUCH",
     }
     if key and cert:
         env["CERTIFICATES_SIGNING_KEY"], env["CERTIFICATES_SIGNING_CERT"] = str(key), str(cert)
+    _credential_key(private_root / "credential-keys" / "AMUCH.pem")
     _psql(f'CREATE DATABASE "{database}"')
     processes = []
     log = open(private_root / "workers.log", "w")  # noqa: SIM115 (closed in finally)
@@ -224,9 +242,15 @@ def check(batch_id: int, count: int) -> None:
     year = timezone.localdate().year
     folios = sorted(certificates.values_list("folio", flat=True))
     assert folios == [f"AMUCH-{year}-{n:06d}" for n in range(1, count + 1)], "folios are not gap-free"
+    assert not certificates.filter(credential__isnull=True).exists(), "certificates without a credential"
+    indexes = sorted(certificates.values_list("status_list_index", flat=True))
+    assert indexes == list(range(count)), "status list positions are not consecutive"
     sample = certificates.order_by("?").first()
     with sample.pdf.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+    from certificates.credentials import keys, proof
+
+    assert proof.verify(sample.credential, public_key=keys.private_key("AMUCH").public_key()), "bad credential"
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""System checks for the certificates plugin: fonts present, signing key readable."""
+"""System checks for the certificates plugin: fonts present, signing key readable, credential keys directory."""
 
 from pathlib import Path
 
@@ -38,6 +38,32 @@ def check_signing_key(app_configs=None, **kwargs):
                 "they exist.",
                 hint="In development run `python manage.py certificates_dev_key` (make run does it).",
                 id="certificates.W010",
+            )
+        ]
+    return []
+
+
+@register()
+def check_credential_keys(app_configs=None, **kwargs):
+    """Open Badges credentials need the issuers' keys directory (README, "Credenciales Open Badges 3.0")."""
+    folder = getattr(settings, "CERTIFICATES_CREDENTIAL_KEY_DIR", None)
+    if not folder:
+        return [
+            Warning(
+                "CERTIFICATES_CREDENTIAL_KEY_DIR is not set: certificates are issued without their Open Badges "
+                "credential.",
+                hint="Set it to a directory outside the repository and run "
+                "`python manage.py certificates_credential_keys`.",
+                id="certificates.W011",
+            )
+        ]
+    if not Path(folder).is_dir():
+        return [
+            Warning(
+                f"The credential key directory {folder} does not exist: certificates are issued without their Open "
+                "Badges credential.",
+                hint="Run `python manage.py certificates_credential_keys` (make run does it in development).",
+                id="certificates.W012",
             )
         ]
     return []

@@ -373,6 +373,16 @@ class IssuedCertificate(models.Model):
         related_name="+",
     )
     revoked_reason = models.TextField(_("reason"), blank=True)
+    credential = models.JSONField(
+        _("Open Badges credential"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The signed OpenBadgeCredential (W3C Verifiable Credential) of this certificate."),
+    )
+    status_list_index = models.PositiveIntegerField(
+        _("position in the status list"), null=True, blank=True, editable=False
+    )
     replaces = models.OneToOneField(
         "self",
         verbose_name=_("replaces"),
@@ -412,10 +422,34 @@ class IssuedCertificate(models.Model):
         return self.snapshot.get("course_title", "")
 
     @property
+    def has_credential(self) -> bool:
+        """Whether it has an Open Badges credential (none: its issuer had no key, or the learner's data were
+        deleted; its status-list position stays, so copies she kept still show as revoked if it is revoked)."""
+        return bool(self.credential)
+
+    @property
     def verify_url(self) -> str:
         """Its verify page on the site's public address, for emails, the admin and downloads (the PDF prints the
         address stored in its snapshot; ``rerender_certificates`` brings the two together after a move)."""
         return verify_url(self.code)
+
+
+class CredentialStatusList(models.Model):
+    """An issuer's Bitstring Status List: bit N is set when the certificate at ``status_list_index`` N is no longer
+    valid (revoked or replaced). ``credential`` is the signed BitstringStatusListCredential that verifiers fetch;
+    it is rebuilt in the transaction that revokes or reissues, so it always agrees with the verify page."""
+
+    issuer = models.OneToOneField(Issuer, on_delete=models.PROTECT, related_name="status_list")
+    next_index = models.PositiveIntegerField(default=0)
+    credential = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("credential status list")
+        verbose_name_plural = _("credential status lists")
+
+    def __str__(self):
+        return str(self.issuer)
 
 
 class IssuanceFailure(models.Model):

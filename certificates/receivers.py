@@ -70,7 +70,8 @@ def certificates_for_download(sender, user, **kwargs) -> dict:
 def erase_learner_certificates(sender, user_id: int, **kwargs) -> None:
     """A learner's data are being deleted: her certificates keep only what their verify page shows (name, masked
     RUN, course, hours, dates, issuer), follow their enrolment to its anonymous account, and lose their PDF
-    (which prints the full RUN). The files are removed once the deletion commits."""
+    (which prints the full RUN) and their Open Badges credential (which holds a salted hash of it). The files are
+    removed once the deletion commits."""
     from certificates.models import IssuedCertificate
     from learners.models import Enrolment
 
@@ -82,7 +83,8 @@ def erase_learner_certificates(sender, user_id: int, **kwargs) -> None:
         }
         certificate.snapshot["erased"] = True
         certificate.pdf, certificate.pdf_sha256 = "", ""
-    IssuedCertificate.objects.bulk_update(certificates, ["snapshot", "pdf", "pdf_sha256"])
+        certificate.credential = None  # its salted identity hash is hers too; the status-list position stays
+    IssuedCertificate.objects.bulk_update(certificates, ["snapshot", "pdf", "pdf_sha256", "credential"])
     IssuedCertificate.objects.filter(user_id=user_id).update(
         user_id=Subquery(Enrolment.objects.filter(pk=OuterRef("enrolment_id")).values("user_id")[:1])
     )

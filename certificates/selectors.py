@@ -72,7 +72,16 @@ def verification(*, code: str) -> Verification:
     certificate = (
         IssuedCertificate.objects.filter(code=code)
         .select_related("replaced_by")
-        .only("code", "status", "snapshot", "issued_at", "revoked_at", "folio", "replaced_by__code")
+        .only(
+            "code",
+            "status",
+            "snapshot",
+            "issued_at",
+            "revoked_at",
+            "folio",
+            "credential",
+            "replaced_by__code",
+        )
         .first()
     )
     if certificate is None:
@@ -91,6 +100,7 @@ def certificates_of(*, user: AbstractBaseUser) -> dict[int, IssuedCertificate]:
     rows = (
         IssuedCertificate.objects.filter(user=user)
         .exclude(status=IssuedCertificate.Status.REPLACED)
+        .select_related("issuer")
         .defer("snapshot")
         .order_by("issued_at")
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documentos/", include(wagtaildocs_urls)),
     path("certificados/", include(certificate_urls)),
+    path("", include("certificates.did_urls")),  # did:web documents of the credential issuers
     path("h5p/", include("courses.urls")),
     path("cuenta/", include("learners.accounts.urls")),
     path("equipo/", include("learners.staff.urls")),

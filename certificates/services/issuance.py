@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from certificates import selectors
 from certificates.codes import generate_code
+from certificates.credentials import services as credential_services
 from certificates.models import (
     CertificateBatch,
     CertificateTemplate,
@@ -108,6 +109,7 @@ def new_certificates(
                 replaces=replaces,
             )
         )
+    credential_services.credentials_attach(certificates=certificates, issuer=template.issuer)
     return IssuedCertificate.objects.bulk_create(certificates)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import selectors
+from certificates.credentials import services as credential_services
 from certificates.models import IssuedCertificate
 from certificates.services import issuance
 from certificates.services.errors import CertificateError
@@ -23,6 +24,7 @@ def certificate_revoke(*, certificate: IssuedCertificate, reason: str, by: Abstr
     certificate.status = IssuedCertificate.Status.REVOKED
     certificate.revoked_at, certificate.revoked_by, certificate.revoked_reason = timezone.now(), by, reason.strip()
     certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
+    credential_services.status_list_refresh(issuer=certificate.issuer)  # same transaction: list = verify page
     audit_record(actor=by, action="certificate.revoked", subject=certificate, data={"folio": certificate.folio})
     from certificates.tasks import notify_revoked_task
 
@@ -55,6 +57,9 @@ def certificate_reissue(*, certificate: IssuedCertificate, by: AbstractBaseUser,
         enrolments=[enrolment], template=issuance.template_with_parts(template), issued_by=by, replaces=old
     )
     issuance.enqueue_render_on_commit([new.pk])
+    credential_services.status_list_refresh(issuer=old.issuer)
+    if new.issuer_id != old.issuer_id:
+        credential_services.status_list_refresh(issuer=new.issuer)
     audit_record(
         actor=by, action="certificate.reissued", subject=old, data={"folio": old.folio, "new_folio": new.folio}
     )

@@ -3,6 +3,7 @@
 from django import template
 
 from certificates import selectors
+from certificates.credentials import selectors as credential_selectors
 
 register = template.Library()
 
@@ -21,4 +22,10 @@ def learner_certificates(context):
 @register.inclusion_tag("certificates/includes/dashboard_certificate.html")
 def certificate_panel(certificates, enrolment):
     """The certificate line of a completed course: download and verify links, or why it is not there yet."""
-    return {"certificate": certificates.get(enrolment.pk) if certificates else None}
+    certificate = certificates.get(enrolment.pk) if certificates else None
+    linkedin = ""
+    if certificate is not None and certificate.has_credential:
+        linkedin = credential_selectors.linkedin_url(
+            certificate=certificate, course_title=enrolment.course.title, issuer_name=certificate.issuer.name
+        )
+    return {"certificate": certificate, "linkedin_url": linkedin}

@@ -327,6 +327,12 @@ CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY") or None
 CERTIFICATES_SIGNING_CERT = env("CERTIFICATES_SIGNING_CERT") or None
 CERTIFICATES_SIGNING_PASSPHRASE = env("CERTIFICATES_SIGNING_PASSPHRASE") or None
 
+# Open Badges 3.0 credentials (README, "Credenciales Open Badges 3.0"): one Ed25519 key per issuer, <SHORT_CODE>.pem
+# in this directory (none: certificates get no credential); the academy's issuer is did:web:<host>, the others
+# did:web:<host>:emisores:<SHORT_CODE>.
+CERTIFICATES_CREDENTIAL_KEY_DIR = env("CERTIFICATES_CREDENTIAL_KEY_DIR") or None
+CERTIFICATES_ACADEMY_ISSUER = env("CERTIFICATES_ACADEMY_ISSUER", "")
+
 # Certificates: PDFs live outside MEDIA_ROOT (served only to their owner and staff); verify lookups per client IP.
 CERTIFICATES_PRIVATE_ROOT = Path(env("CERTIFICATES_PRIVATE_ROOT", str(BASE_DIR / "var" / "private")))
 CERTIFICATES_VERIFY_RATE = (30, 60)  # at most 30 lookups a minute from one IP address

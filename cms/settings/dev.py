@@ -17,6 +17,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # A development key for signed certificate PDFs, created by `manage.py certificates_dev_key` (make run).
 CERTIFICATES_SIGNING_KEY = env("CERTIFICATES_SIGNING_KEY", str(BASE_DIR / "var" / "certificates" / "dev-key.pem"))
 CERTIFICATES_SIGNING_CERT = env("CERTIFICATES_SIGNING_CERT", str(BASE_DIR / "var" / "certificates" / "dev-cert.pem"))
+# Development credential keys, created by `manage.py certificates_credential_keys` (make run); AMUCH, the demo
+# issuer, plays the academy.
+CERTIFICATES_CREDENTIAL_KEY_DIR = env("CERTIFICATES_CREDENTIAL_KEY_DIR", str(BASE_DIR / "var" / "credentials"))
+CERTIFICATES_ACADEMY_ISSUER = env("CERTIFICATES_ACADEMY_ISSUER", "AMUCH")
 
 # The address the development server is reached at: `make run` serves on HOST:PORT and exports PUBLIC_BASE_URL
 # for them (Makefile); run by hand, set PUBLIC_BASE_URL to where you serve it (README, "Dirección pública del sitio").

@@ -27,3 +27,7 @@ PUBLIC_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 CERTIFICATES_PRIVATE_ROOT = Path(tempfile.mkdtemp(prefix="escuela-test-private-"))
 atexit.register(shutil.rmtree, CERTIFICATES_PRIVATE_ROOT, ignore_errors=True)
+# Credential keys: tests.factories.certificates.make_issuer creates one per issuer here.
+CERTIFICATES_CREDENTIAL_KEY_DIR = Path(tempfile.mkdtemp(prefix="escuela-test-credential-keys-"))
+atexit.register(shutil.rmtree, CERTIFICATES_CREDENTIAL_KEY_DIR, ignore_errors=True)
+CERTIFICATES_ACADEMY_ISSUER = "AMUCH"

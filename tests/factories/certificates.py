@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from certificates.credentials import keys
 from certificates.models import CertificateTemplate, Issuer, Signatory
 from learners.models import Enrolment
 from tests.factories.learners import learner
@@ -28,7 +29,9 @@ def make_issuer(*, short_code: str | None = None, **fields) -> Issuer:
     fields.setdefault("name", "Asociación de Municipalidades de Chile")
     fields.setdefault("rut", "65.038.226-6")
     fields.setdefault("city", "Santiago")
-    return Issuer.objects.create(short_code=short_code or f"IS{next(_sequence)}", **fields)
+    issuer = Issuer.objects.create(short_code=short_code or f"IS{next(_sequence)}", **fields)
+    keys.create_key(keys.key_path(issuer.short_code))  # its credential key (test settings: a temporary directory)
+    return issuer
 
 
 def make_template(*, issuer: Issuer | None = None, signatories=(("Ana Pérez", "Directora académica"),), **fields):

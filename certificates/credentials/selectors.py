@@ -1,0 +1,49 @@
+"""Reads for credentials: an issuer's DID document and status list, a certificate's LinkedIn link."""
+
+from urllib.parse import urlencode
+
+from django.utils import timezone
+
+from certificates.credentials import keys
+from certificates.models import CredentialStatusList, IssuedCertificate, Issuer
+
+LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
+
+
+def issuer_by_code(short_code: str) -> Issuer | None:
+    """The issuer with this folio prefix (None for anything that cannot be one, NUL bytes included)."""
+    if not (short_code and len(short_code) <= 12 and short_code.isascii() and short_code.isalnum()):
+        return None
+    return Issuer.objects.filter(short_code=short_code).first()
+
+
+def did_document(*, short_code: str, academy: bool) -> dict | None:
+    """The DID document at the academy's /.well-known or at /emisores/<CODE>/ (None when nothing is there)."""
+    if academy != keys.is_academy(short_code):
+        return None
+    return keys.did_document(short_code=short_code)
+
+
+def status_list_credential(*, issuer: Issuer) -> dict | None:
+    row = CredentialStatusList.objects.filter(issuer=issuer).only("credential").first()
+    return row.credential if row is not None else None
+
+
+def linkedin_url(*, certificate: IssuedCertificate, course_title: str, issuer_name: str) -> str:
+    """LinkedIn's "add licence or certification" link, filled with the certificate's data."""
+    issued = timezone.localtime(certificate.issued_at)
+    return (
+        LINKEDIN_ADD_URL
+        + "?"
+        + urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": course_title,
+                "organizationName": issuer_name,
+                "issueYear": issued.year,
+                "issueMonth": issued.month,
+                "certUrl": certificate.verify_url,
+                "certId": certificate.folio,
+            }
+        )
+    )
