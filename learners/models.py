@@ -17,6 +17,7 @@ from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNot
 from learners.accounts.models import LoginLock
 from learners.reflections.models import ReflectionAnswer
 from learners.calendar.models import CalendarFeed
+from learners.notifications.models import NotificationPreference, OutboxMessage
 # isort: on
 
 __all__ = [
@@ -37,4 +38,6 @@ __all__ = [
     "LoginLock",
     "ReflectionAnswer",
     "CalendarFeed",
+    "OutboxMessage",
+    "NotificationPreference",
 ]
