@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from courses.public_address import public_url
 from learners.notifications.kinds import kind_get
@@ -54,14 +55,21 @@ class EmailChannel:
         if not address:
             raise PermanentFailure("La persona no tiene correo electrónico.")
         kind = kind_get(message.kind)
-        headers = {}
-        context = {"preferences_url": public_url(reverse("learners:notifications_preferences"))}
-        if not kind.required:
+        headers, text, html = {}, message.text, message.html
+        if not kind.required:  # security and legal messages carry no unsubscribe link nor footer
             url = unsubscribe_url(user_id=message.recipient_id, kind=message.kind)
             headers["List-Unsubscribe"] = f"<{url}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-            context.update(unsubscribe_url=url, kind_label=str(kind.label))
-        text = message.text.rstrip() + "\n\n" + render_to_string("learners/notifications/email/footer.txt", context)
+            context = {
+                "preferences_url": public_url(reverse("learners:notifications_preferences")),
+                "unsubscribe_url": url,
+                "kind_label": str(kind.label),
+            }
+            with translation.override(settings.LANGUAGE_CODE):
+                text = text.rstrip() + "\n\n" + render_to_string("learners/notifications/email/footer.txt", context)
+                footer = render_to_string("learners/notifications/email/footer.html", context)
+        else:
+            footer = ""
         email = EmailMultiAlternatives(
             subject=one_line(message.subject),
             body=text,
@@ -69,12 +77,11 @@ class EmailChannel:
             to=[address],
             headers=headers,
         )
-        if message.html:
-            footer = render_to_string("learners/notifications/email/footer.html", context)
+        if html:
             email.attach_alternative(
                 render_to_string(
                     "learners/notifications/email/layout.html",
-                    {"subject": one_line(message.subject), "body": message.html, "footer": footer},
+                    {"subject": one_line(message.subject), "body": html, "footer": footer},
                 ),
                 "text/html",
             )

@@ -27,6 +27,7 @@ class Kind:
     default: str = IMMEDIATE
     staff_only: bool = False  # only staff receive it ("Mis avisos" shows it to staff only)
     choosable: bool = True  # listed on "Mis avisos" (the daily summary itself is not)
+    secret: bool = False  # holds a log-in or reset link: its text is erased from the outbox once sent
 
 
 DAILY_DIGEST = "resumen_diario"
@@ -70,9 +71,9 @@ KINDS: dict[str, Kind] = {
             staff_only=True,
         ),
         Kind(DAILY_DIGEST, _("Daily summary"), choosable=False),
-        Kind("confirmacion_cuenta", _("Account confirmation"), required=True, choosable=False),
-        Kind("cuenta_existente", _("Notice of an existing account"), required=True, choosable=False),
-        Kind("restablecer_contrasena", _("Password reset"), required=True, choosable=False),
+        Kind("confirmacion_cuenta", _("Account confirmation"), required=True, choosable=False, secret=True),
+        Kind("cuenta_existente", _("Notice of an existing account"), required=True, choosable=False, secret=True),
+        Kind("restablecer_contrasena", _("Password reset"), required=True, choosable=False, secret=True),
         Kind("respuesta_solicitud_datos", _("Answer to a data request"), required=True, choosable=False),
     )
 }

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 """Back-off after the 1st, 2nd, … transient failure (the last delay repeats)."""
 QUEUE_CHUNK = 1000
+SECRET_ERASED = "(Texto borrado tras el envío: contenía un enlace de acceso a la cuenta.)"
 
 
 class NotificationError(Exception):
@@ -136,7 +137,20 @@ def outbox_queue(outgoing: Outgoing, *, now: datetime | None = None) -> OutboxMe
     return message
 
 
-def _queue_one(outgoing: Outgoing, *, now: datetime | None = None) -> tuple[OutboxMessage | None, bool]:
+def outbox_send_now(outgoing: Outgoing) -> OutboxMessage | None:
+    """Queue one message and send it right away, in this process (security messages: the confirmation or
+    password-reset link must arrive while she waits). A failure stays in the outbox and is retried like any
+    other; nothing is raised."""
+    message, created = _queue_one(outgoing, enqueue=False)
+    if created and message.status == OutboxMessage.Status.PENDING:
+        outbox_send(message_ids=[message.pk])
+        message.refresh_from_db()
+    return message
+
+
+def _queue_one(
+    outgoing: Outgoing, *, now: datetime | None = None, enqueue: bool = True
+) -> tuple[OutboxMessage | None, bool]:
     now = now or timezone.now()
     kind_get(outgoing.kind)
     existing = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL, dedup_key=outgoing.dedup_key).first()
@@ -153,7 +167,7 @@ def _queue_one(outgoing: Outgoing, *, now: datetime | None = None) -> tuple[Outb
     except IntegrityError:  # queued at the same moment by another process
         existing = OutboxMessage.objects.get(channel=OutboxMessage.Channel.EMAIL, dedup_key=row.dedup_key)
         return existing, False
-    if row.status == OutboxMessage.Status.PENDING:
+    if enqueue and row.status == OutboxMessage.Status.PENDING:
         _enqueue_sending([row.pk])
     return row, True
 
@@ -271,7 +285,12 @@ def _send_one(pk: int, connections: dict, now: datetime | None) -> int:
                 channel.close(broken)
         else:
             message.status, message.sent_at, message.last_error = OutboxMessage.Status.SENT, timezone.now(), ""
-        message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+        fields = ["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
+        if message.status != OutboxMessage.Status.PENDING and kind_get(message.kind).secret:
+            # a confirmation or reset link must not stay readable in the admin once it left
+            message.text, message.html = SECRET_ERASED, ""
+            fields += ["text", "html"]
+        message.save(update_fields=fields)
     return int(message.status == OutboxMessage.Status.SENT)
 
 
