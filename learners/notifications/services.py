@@ -237,7 +237,8 @@ def _queue_batch(batch: list[Outgoing], now: datetime) -> int:
 
 
 def outbox_send(*, message_ids: list[int], now: datetime | None = None) -> int:
-    """Send these messages if they are still due (the background task's work); returns how many were sent.
+    """Send these messages if they are still pending (the background task's work); returns how many were sent.
+    Tasks are started when a message is due (queued, or by ``outbox_retry_due`` after its back-off).
 
     Each one is claimed with a row lock that other workers skip, sent, and marked in the same transaction: a
     message being sent elsewhere, or already sent, is left alone. A transient failure (server down, timeout)
@@ -260,7 +261,7 @@ def _send_one(pk: int, connections: dict, now: datetime | None) -> int:
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(pk=pk, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .filter(pk=pk, status=OutboxMessage.Status.PENDING)
             .first()
         )
         if message is None:
@@ -340,32 +341,34 @@ def _digest_hour() -> int:
 
 
 def daily_digests_queue(*, now: datetime | None = None) -> int:
-    """From ``NOTIFICATIONS_DIGEST_HOUR`` (Santiago time, default 8:00) on, gather each person's held messages into
-    one "resumen diario" (one per person and day: its dedup key is the date); returns how many were queued.
-    Messages held after today's summary wait for tomorrow's."""
+    """From ``NOTIFICATIONS_DIGEST_HOUR`` (Santiago time, default 8:00) on, gather each person's messages held
+    before that hour into one "resumen diario" (one per person and day: its dedup key is the date); returns how many
+    were queued. Messages held later in the day wait for tomorrow's."""
     now = now or timezone.now()
     local = timezone.localtime(now)
     if local.hour < _digest_hour():
         return 0
+    cutoff = local.replace(hour=_digest_hour(), minute=0, second=0, microsecond=0)
     user_ids = (
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.HELD, created_at__lte=now)
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.HELD, created_at__lt=cutoff)
         .values_list("recipient_id", flat=True)
         .distinct()
     )
     queued = 0
     for user_id in list(user_ids):
-        queued += _digest_for(user_id, now=now, day=local.date())
+        queued += _digest_for(user_id, now=now, cutoff=cutoff)
     return queued
 
 
 @transaction.atomic
-def _digest_for(user_id: int, *, now: datetime, day) -> int:
+def _digest_for(user_id: int, *, now: datetime, cutoff: datetime) -> int:
+    day = cutoff.date()
     key = f"{DAILY_DIGEST}:{user_id}:{day.isoformat()}"
     if OutboxMessage.objects.filter(channel=OutboxMessage.Channel.EMAIL, dedup_key=key).exists():
         return 0
     held = list(
         OutboxMessage.objects.select_for_update(skip_locked=True)
-        .filter(recipient_id=user_id, status=OutboxMessage.Status.HELD, created_at__lte=now)
+        .filter(recipient_id=user_id, status=OutboxMessage.Status.HELD, created_at__lt=cutoff)
         .order_by("created_at", "pk")
     )
     if not held:
