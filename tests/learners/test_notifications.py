@@ -71,9 +71,7 @@ class NotificationTestCase(TestCase):
         for user in (cls.ana, cls.luis):
             Enrolment.objects.create(user=user, course=cls.course, cohort=cls.cohort)
         cls.away = learner(email="retirada@example.cl")
-        Enrolment.objects.create(
-            user=cls.away, course=cls.course, cohort=cls.cohort, status=Enrolment.Status.WITHDRAWN
-        )
+        Enrolment.objects.create(user=cls.away, course=cls.course, cohort=cls.cohort, status=Enrolment.Status.WITHDRAWN)
 
     def tick(self, now: datetime):
         with self.captureOnCommitCallbacks(execute=True):
@@ -253,7 +251,9 @@ class OutboxTests(NotificationTestCase):
         learner_block(user=self.luis, by=None)
         with self.captureOnCommitCallbacks(execute=True):
             skipped = services.outbox_queue(self.outgoing(user=self.luis))
-            security = services.outbox_send_now(self.outgoing(key="seguridad:1", kind="restablecer_contrasena", user=self.luis))
+            security = services.outbox_send_now(
+                self.outgoing(key="seguridad:1", kind="restablecer_contrasena", user=self.luis)
+            )
         self.assertEqual(skipped.status, OutboxMessage.Status.SKIPPED)
         self.assertEqual(security.status, OutboxMessage.Status.SENT)
         self.assertEqual([m.to for m in mail.outbox], [["luis@example.cl"]])
