@@ -58,9 +58,11 @@ def _environment(database: str, smtp_port: int) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,escuela.example.cl",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        "PUBLIC_BASE_URL": "https://escuela.example.cl",  # production requires https; links are not followed here
+        "DJANGO_BEHIND_PROXY": "0",
+        "DJANGO_STATIC_ROOT": tempfile.mkdtemp(prefix="bench-notif-static-"),
         "DATABASE_URL": f"{SERVER.rstrip('/')}/{database}",
         "DATABASE_CONN_MAX_AGE": "600",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
@@ -102,10 +104,11 @@ def reminders() -> list[float]:
             time.sleep(2)  # workers idle and ready, as in production
             begin = time.perf_counter()
             _manage(env, "notifications_tick", stdout=subprocess.DEVNULL)
+            queued = time.perf_counter() - begin
             _script(env, "wait", str(COUNT))
             figures.append(time.perf_counter() - begin)
             _script(env, "check", str(COUNT))
-            print(f"  run: {figures[-1]:.1f} s", file=sys.stderr)
+            print(f"  run: {figures[-1]:.1f} s (queued after {queued:.1f} s)", file=sys.stderr)
         return figures
     except Exception:
         log.flush()
@@ -124,11 +127,11 @@ def checkin() -> float:
     database = f"escuela_bench_checkin_{os.getpid()}"
     port = _free_port()
     env = _environment(database, _free_port())
-    env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
     _psql(f'CREATE DATABASE "{database}"')
     server = None
     try:
         _manage(env, "migrate", "--verbosity", "0")
+        _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         cookies = _script(env, "checkin_seed", str(CHECKIN_LEARNERS)).splitlines()
         server = subprocess.Popen(
             [
