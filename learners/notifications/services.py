@@ -236,63 +236,76 @@ def _queue_batch(batch: list[Outgoing], now: datetime) -> int:
 # Sending ----------------------------------------------------------------------------------------------------------
 
 
-def outbox_send(*, message_ids: list[int], now: datetime | None = None) -> int:
+def _claim_batch() -> int:
+    return max(1, int(getattr(settings, "NOTIFICATIONS_CLAIM_BATCH", 10)))
+
+
+def outbox_send(*, message_ids: list[int]) -> int:
     """Send these messages if they are still pending (the background task's work); returns how many were sent.
     Tasks are started when a message is due (queued, or by ``outbox_retry_due`` after its back-off).
 
-    Each one is claimed with a row lock that other workers skip, sent, and marked in the same transaction: a
-    message being sent elsewhere, or already sent, is left alone. A transient failure (server down, timeout)
-    is recorded with the error and tried again later with back-off (``notifications_tick``); after
-    ``NOTIFICATIONS_MAX_ATTEMPTS`` attempts, or a permanent failure, the message is "failed" for staff to see."""
+    A few at a time (``NOTIFICATIONS_CLAIM_BATCH``, default 10) are claimed with row locks that other workers skip,
+    sent, and marked in the same transaction: a message being sent elsewhere, or already sent, is left alone. A
+    transient failure (server down, timeout) is recorded with the error and tried again later with back-off
+    (``notifications_tick``); after ``NOTIFICATIONS_MAX_ATTEMPTS`` attempts, or a permanent failure, the message
+    is "failed" for staff to see. A worker that dies in the middle of a batch sends that batch again (at least
+    once, never lost)."""
     sent = 0
     connections: dict[str, object] = {}
+    size = _claim_batch()
     try:
-        for pk in message_ids:
-            sent += _send_one(pk, connections, now)
+        for start in range(0, len(message_ids), size):
+            sent += _send_batch(message_ids[start : start + size], connections)
     finally:
         for channel_name, connection in connections.items():
             CHANNELS[channel_name].close(connection)
     return sent
 
 
-def _send_one(pk: int, connections: dict, now: datetime | None) -> int:
-    now = now or timezone.now()
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk=pk, status=OutboxMessage.Status.PENDING)
-            .first()
-        )
-        if message is None:
-            return 0
-        channel = CHANNELS[message.channel]
-        message.attempts += 1
-        try:
-            if message.channel not in connections:
-                connections[message.channel] = channel.open()
-            channel.send(connections[message.channel], message)
-        except PermanentFailure as error:
-            message.status, message.last_error = OutboxMessage.Status.FAILED, str(error)[:2000]
-        except Exception as error:  # noqa: BLE001  (any other failure is transient: retried later)
-            logger.warning("Outbox message %s not sent: %s", pk, error)
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= _max_attempts():
-                message.status = OutboxMessage.Status.FAILED
-            else:
-                message.next_attempt_at = now + retry_delay(message.attempts)
-            broken = connections.pop(message.channel, None)
-            if broken is not None:
-                channel.close(broken)
+UPDATED_FIELDS = ["status", "attempts", "last_error", "next_attempt_at", "sent_at", "text", "html"]
+
+
+@transaction.atomic
+def _send_batch(ids: list[int], connections: dict) -> int:
+    messages = list(
+        OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient")
+        .filter(pk__in=ids, status=OutboxMessage.Status.PENDING)
+        .order_by("pk")
+    )
+    for message in messages:
+        _send_one(message, connections)
+    if messages:
+        OutboxMessage.objects.bulk_update(messages, UPDATED_FIELDS)
+    return sum(message.status == OutboxMessage.Status.SENT for message in messages)
+
+
+def _send_one(message: OutboxMessage, connections: dict) -> None:
+    """Send one claimed message and set its outcome on the instance (saved by the caller, same transaction)."""
+    now = timezone.now()
+    channel = CHANNELS[message.channel]
+    message.attempts += 1
+    try:
+        if message.channel not in connections:
+            connections[message.channel] = channel.open()
+        channel.send(connections[message.channel], message)
+    except PermanentFailure as error:
+        message.status, message.last_error = OutboxMessage.Status.FAILED, str(error)[:2000]
+    except Exception as error:  # noqa: BLE001  (any other failure is transient: retried later)
+        logger.warning("Outbox message %s not sent: %s", message.pk, error)
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= _max_attempts():
+            message.status = OutboxMessage.Status.FAILED
         else:
-            message.status, message.sent_at, message.last_error = OutboxMessage.Status.SENT, timezone.now(), ""
-        fields = ["status", "attempts", "last_error", "next_attempt_at", "sent_at"]
-        if message.status != OutboxMessage.Status.PENDING and kind_get(message.kind).secret:
-            # a confirmation or reset link must not stay readable in the admin once it left
-            message.text, message.html = SECRET_ERASED, ""
-            fields += ["text", "html"]
-        message.save(update_fields=fields)
-    return int(message.status == OutboxMessage.Status.SENT)
+            message.next_attempt_at = now + retry_delay(message.attempts)
+        broken = connections.pop(message.channel, None)
+        if broken is not None:
+            channel.close(broken)
+    else:
+        message.status, message.sent_at, message.last_error = OutboxMessage.Status.SENT, now, ""
+    if message.status != OutboxMessage.Status.PENDING and kind_get(message.kind).secret:
+        # a confirmation or reset link must not stay readable in the admin once it left
+        message.text, message.html = SECRET_ERASED, ""
 
 
 def outbox_retry_due(*, now: datetime | None = None) -> int:
