@@ -21,9 +21,11 @@ from learners.notifications.messages import Outgoing
 from learners.notifications.models import NotificationPreference, OutboxMessage
 from learners.notifications.scheduler import notifications_tick
 from learners.notifications.tokens import unsubscribe_token
-from learners.privacy.services import learner_block
+from learners.privacy.selectors import learner_data
+from learners.privacy.services import learner_block, learner_delete
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
 from tests.factories.learners import learner, make_cohort, make_user
+from tests.learners.test_admin import grant
 
 SANTIAGO = ZoneInfo("America/Santiago")
 DAY = date(2027, 3, 22)  # a Monday, far from the daylight-saving changes of April and September
@@ -405,3 +407,44 @@ class KindsRegistryTests(TestCase):
             self.assertIn(code, KINDS)
         self.assertTrue(KINDS["restablecer_contrasena"].required)
         self.assertFalse(KINDS["resumen_semanal_docente"].required)
+
+
+class OutboxAdminTests(NotificationTestCase):
+    def test_staff_with_the_permission_see_the_messages_and_their_last_error(self):
+        with self.settings(EMAIL_BACKEND="tests.learners.test_notifications.FailingBackend"):
+            with self.captureOnCommitCallbacks(execute=True):
+                enrolment_services.session_change(session=self.session, place="Escuela D-123")
+        staff = grant(make_user(email="academia@example.cl", is_staff=True), "wagtailadmin.access_admin")
+        self.client.force_login(staff)
+        self.assertEqual(self.client.get("/admin/learners/outbox/").status_code, 302)  # no permission
+        grant(staff, "learners.view_outboxmessage")
+        response = self.client.get("/admin/learners/outbox/")
+        self.assertContains(response, "Avisos enviados")
+        self.assertContains(response, "Sesión cambiada: Presupuesto participativo")
+        self.assertContains(response, "OSError: connection refused")
+        self.assertContains(response, "Por enviar")
+        message = OutboxMessage.objects.first()
+        response = self.client.get(f"/admin/learners/outbox/inspect/{message.pk}/")
+        self.assertContains(response, "Último error")
+        self.assertEqual(self.client.get("/admin/learners/outbox/edit/1/").status_code, 404)
+
+    def test_a_learner_cannot_open_it(self):
+        self.client.force_login(self.ana)
+        response = self.client.get("/admin/learners/outbox/")
+        self.assertNotEqual(response.status_code, 200)
+
+
+class PersonalDataTests(NotificationTestCase):
+    def test_her_choices_and_notices_are_in_her_download_and_go_with_her_account(self):
+        services.preference_set(user=self.ana, kind="certificado", choice=NEVER)
+        self.tick(at(DAY - timedelta(days=1), 19))
+        data = learner_data(user=self.ana)
+        self.assertEqual(
+            [(row["kind"], row["choice"], row["changed_via"]) for row in data["notification_preferences"]],
+            [("certificado", "never", "page")],
+        )
+        self.assertEqual([row["kind"] for row in data["notices"]], ["recordatorio_sesion"])
+        self.assertNotIn("text", data["notices"][0])
+        erasure = learner_delete(user=self.ana, by=None)
+        self.assertEqual((erasure.counts["notification_preferences"], erasure.counts["notices"]), (1, 1))
+        self.assertFalse(OutboxMessage.objects.filter(dedup_key__endswith=f":{self.ana.pk}").exists())
