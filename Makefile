@@ -59,7 +59,10 @@ demo: deps
 	$(BIN)/python manage.py rerender_certificates --wrong-link  # the demo certificate follows PUBLIC_BASE_URL
 	$(BIN)/python manage.py update_index --verbosity 0  # search fields added after a page was saved (README, "Búsqueda")
 
+# The notifications scheduler (README, "Avisos por correo") runs beside the site, once a minute, so the demo sends
+# session reminders; in development tasks run in-process (ImmediateBackend), so no db_worker is needed.
 serve: deps
+	$(BIN)/python manage.py notifications_tick --loop 60 & tick=$$!; trap 'kill $$tick 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 browser:  ## Debian's Chromium for the browser tests (Playwright cannot download its own browser here)

@@ -102,6 +102,8 @@ ROLES = [
             # Log-in locks: the academy helps learners who were slowed down or whose school's address was refused.
             "learners.view_loginlock",
             "learners.delete_loginlock",
+            # The outbox: which notices went out, which failed and why (learners.notifications).
+            "learners.view_outboxmessage",
             "cms_reports.view_reports",
             # The content review of a course (date and reviewer) and the list of courses due for one.
             "courses.review_coursepage",

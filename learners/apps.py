@@ -16,3 +16,8 @@ class LearnersConfig(AppConfig):
         from learners.h5p import receivers as h5p_receivers
 
         h5p_receivers.register_signal_handlers()
+
+        from learners.notifications.events import on_course_completed
+        from learners.signals import course_completed
+
+        course_completed.connect(on_course_completed, dispatch_uid="learners_notify_course_completed")

@@ -18,6 +18,7 @@ from learners.accounts.models import LoginLock
 from learners.reflections.models import ReflectionAnswer
 from learners.calendar.models import CalendarFeed
 from learners.imports.models import EnrolmentImport, ImportInvitation
+from learners.notifications.models import NotificationPreference, OutboxMessage
 # isort: on
 
 __all__ = [
@@ -40,4 +41,6 @@ __all__ = [
     "CalendarFeed",
     "EnrolmentImport",
     "ImportInvitation",
+    "OutboxMessage",
+    "NotificationPreference",
 ]

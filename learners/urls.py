@@ -6,6 +6,7 @@ from learners.enrolment import views as enrolment_views
 from learners.gradebook import views as gradebook_views
 from learners.h5p import views as h5p_views
 from learners.imports import views as import_views
+from learners.notifications import views as notification_views
 from learners.progress import views as progress_views
 from learners.reflections import views as reflection_views
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("mi-calendario/nueva-direccion/<str:kind>/", calendar_views.feed_regenerate, name="calendar_feed_regenerate"),
     path("sesiones/<id:session_id>/calendario.ics", calendar_views.session_ics, name="session_ics"),
     path("calendario/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    path("mis-avisos/", notification_views.preferences, name="notifications_preferences"),
+    path("avisos/baja/<str:token>/", notification_views.unsubscribe, name="notifications_unsubscribe"),
     path("cursos/<id:course_id>/inscripcion/", enrolment_views.enrol, name="enrol"),
     path("cursos/<id:course_id>/retiro/", enrolment_views.withdraw, name="withdraw"),
     path("cursos/<id:course_id>/mis-notas/", gradebook_views.my_grades, name="my_grades"),

@@ -19,6 +19,7 @@ from learners.gradebook.selectors import gradebook_access
 from learners.h5p.models import H5PAttempt
 from learners.h5p.viewsets import H5PAttemptViewSet
 from learners.imports import admin_views
+from learners.notifications.viewsets import OutboxMessageViewSet
 from learners.progress.models import LessonProgress
 from learners.progress.services import lesson_visit
 
@@ -95,7 +96,14 @@ class CitizenSchoolViewSetGroup(ModelViewSetGroup):
     menu_icon = "group"
     menu_order = 250
     submenu_hook = "register_citizen_school_menu_item"
-    items = (CohortViewSet, SessionViewSet, EnrolmentViewSet, LearnerProfileViewSet, H5PAttemptViewSet)
+    items = (
+        CohortViewSet,
+        SessionViewSet,
+        EnrolmentViewSet,
+        LearnerProfileViewSet,
+        H5PAttemptViewSet,
+        OutboxMessageViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -1,9 +1,9 @@
-"""Emails to learners about their certificates."""
+"""Emails to learners about their certificates (ready, reissued, revoked), queued in the platform's outbox
+(learners.notifications): sent by background tasks, retried, each one once (dedup key per certificate)."""
 
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,11 +12,23 @@ from django.utils.translation import gettext as _
 
 from certificates.models import IssuedCertificate
 from courses.public_address import public_url
+from learners.notifications.channels import one_line
+from learners.notifications.messages import Outgoing
+from learners.notifications.services import outbox_queue, outbox_queue_many
+
+KIND = "certificado"
+
+
+def _outgoing(certificate: IssuedCertificate, *, key: str, subject: str, template: str, context: dict) -> Outgoing:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(f"certificates/emails/{template}.txt", context)
+    return Outgoing(kind=KIND, recipient_id=certificate.user_id, dedup_key=key, subject=one_line(subject), text=text)
 
 
 def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
-    """Email each learner that her certificate is ready (once per certificate), with its verify link."""
-    pending = [c for c in certificates if c.notified_at is None and c.status == "valid" and c.user.email]
+    """Tell each learner that her certificate is ready, or reissued (once per certificate), with its verify link;
+    returns how many notices were queued."""
+    pending = [c for c in certificates if c.notified_at is None and c.status == "valid"]
     if not pending:
         return 0
     dashboard_url = public_url(reverse("learners:dashboard"))
@@ -27,21 +39,26 @@ def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
                 "snapshot": certificate.snapshot,
                 "dashboard_url": dashboard_url,
                 "verify_url": certificate.verify_url,
+                "reissued": certificate.replaces_id is not None,
             }
-            subject = _("Your certificate for %(course)s") % {"course": certificate.snapshot["course_title"]}
-            body = render_to_string("certificates/emails/certificate_issued.txt", context)
-            messages.append(EmailMessage(subject, body, None, [certificate.user.email]))
-    connection = get_connection()
-    sent = connection.send_messages(messages) or 0
-    IssuedCertificate.objects.filter(pk__in=[c.pk for c in pending]).update(notified_at=timezone.now())
-    return sent
+            course = certificate.snapshot["course_title"]
+            if certificate.replaces_id is not None:
+                subject = _("Your certificate for %(course)s was reissued") % {"course": course}
+            else:
+                subject = _("Your certificate for %(course)s") % {"course": course}
+            key = f"certificado_listo:{certificate.pk}"
+            messages.append(
+                _outgoing(certificate, key=key, subject=subject, template="certificate_issued", context=context)
+            )
+    with transaction.atomic():
+        queued = outbox_queue_many(messages)
+        IssuedCertificate.objects.filter(pk__in=[c.pk for c in pending]).update(notified_at=timezone.now())
+    return queued
 
 
 def certificate_revoked_notify(*, certificate_id: int) -> bool:
-    """Email the learner that her certificate was revoked (once: ``revocation_notified_at``), with its verify link.
-
-    The row is locked while the email goes out and marked in the same transaction: a retry, or two workers at
-    once, never send it twice; an email that could not be sent rolls the mark back, so a retry sends it."""
+    """Tell the learner that her certificate was revoked (once: ``revocation_notified_at`` and the outbox's dedup
+    key), with its verify link. The row is locked while the notice is queued and marked in the same transaction."""
     with transaction.atomic():
         certificate = (
             IssuedCertificate.objects.select_for_update(of=("self",))
@@ -61,7 +78,14 @@ def certificate_revoked_notify(*, certificate_id: int) -> bool:
             subject = _("Your certificate for %(course)s was revoked") % {
                 "course": certificate.snapshot["course_title"]
             }
-            body = render_to_string("certificates/emails/certificate_revoked.txt", context)
-        EmailMessage(subject, body, None, [certificate.user.email]).send()
+        outbox_queue(
+            _outgoing(
+                certificate,
+                key=f"certificado_revocado:{certificate.pk}",
+                subject=subject,
+                template="certificate_revoked",
+                context=context,
+            )
+        )
         IssuedCertificate.objects.filter(pk=certificate.pk).update(revocation_notified_at=timezone.now())
     return True

@@ -5,6 +5,7 @@ Uniqueness (email, RUN, other documents) is enforced by the database; a conflict
 """
 
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -29,6 +29,8 @@ from learners.accounts.states import (
 )
 from learners.accounts.throttle import account_locks_clear, email_send_allowed
 from learners.accounts.tokens import account_confirmation_token, confirmation_path, user_for_uidb64
+from learners.notifications.messages import Outgoing
+from learners.notifications.services import outbox_send_now
 from learners.privacy.audit import audit_record
 from learners.privacy.models import Consent
 from learners.privacy.selectors import current_notice, fallback_notice_version
@@ -213,11 +215,29 @@ def existing_account_notify(*, user: AbstractBaseUser, base_url: str, next_path:
     }
     subject = "".join(render_to_string("learners/accounts/email/existing_account_subject.txt", context).splitlines())
     body = render_to_string("learners/accounts/email/existing_account_body.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except Exception:
-        logger.exception("Could not send the existing-account email to user %s", user.pk)
+    _security_send(kind="cuenta_existente", user=user, subject=subject, body=body)
     return True
+
+
+def password_reset_send(*, user: AbstractBaseUser, subject: str, body: str) -> None:
+    """The password-reset email Django's form rendered, sent through the outbox."""
+    _security_send(kind="restablecer_contrasena", user=user, subject=subject, body=body)
+
+
+def _security_send(*, kind: str, user: AbstractBaseUser, subject: str, body: str) -> None:
+    """A security message through the outbox, sent right away (kinds that cannot be switched off; their text,
+    which holds a link to the account, is erased from the outbox once sent). A failure is logged and retried."""
+    message = outbox_send_now(
+        Outgoing(
+            kind=kind,
+            recipient_id=user.pk,
+            dedup_key=f"{kind}:{user.pk}:{uuid.uuid4().hex}",
+            subject=subject,
+            text=body,
+        )
+    )
+    if message is not None and message.status != message.Status.SENT:
+        logger.warning("Could not send the %s email to user %s yet: %s", kind, user.pk, message.last_error)
 
 
 def confirmation_send(*, user: AbstractBaseUser, base_url: str, next_path: str = "") -> None:
@@ -234,10 +254,7 @@ def confirmation_send(*, user: AbstractBaseUser, base_url: str, next_path: str =
     }
     subject = "".join(render_to_string("learners/accounts/email/confirm_subject.txt", context).splitlines())
     body = render_to_string("learners/accounts/email/confirm_body.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except Exception:
-        logger.exception("Could not send the account confirmation email to user %s", user.pk)
+    _security_send(kind="confirmacion_cuenta", user=user, subject=subject, body=body)
 
 
 def confirmation_resend(*, email: str, base_url: str, next_path: str = "") -> bool:

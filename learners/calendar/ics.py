@@ -31,7 +31,7 @@ def render_calendar(*, events: list[CalendarEvent], name: str, timezone_name: st
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", " ".join(name.split()))  # one line, whatever the course title holds
     calendar.add("x-wr-timezone", timezone_name)
     for item in events:
         event = Event()

@@ -156,7 +156,8 @@ def session_event(session: Session, *, course_urls: dict[int, str] | None = None
         lines.append(_("How to get there: %(directions)s") % {"directions": session.directions})
     if url:
         lines.append(_("Course: %(url)s") % {"url": url})
-    summary = course.title if not session.is_suspended else _("Suspended: %(title)s") % {"title": course.title}
+    title = " ".join(course.title.split())  # one line: a newline in a title cannot break the file's content lines
+    summary = title if not session.is_suspended else _("Suspended: %(title)s") % {"title": title}
     return CalendarEvent(
         uid=session_uid(session),
         sequence=session.sequence,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from courses.models import CoursePage
 from learners.enrolment import selectors
 from learners.enrolment.models import Cohort, Enrolment, Session
+from learners.notifications import events
 
 
 class EnrolmentError(Exception):
@@ -28,8 +29,16 @@ def enrolment_create(*, user: AbstractBaseUser, course: CoursePage, cohort: Coho
     """Enrol ``user`` in ``course`` (in ``cohort`` when given). A full cohort puts her on its waitlist.
 
     Enrolling again returns the existing enrolment; a withdrawn learner is enrolled anew. Raises
-    EnrolmentError when the course is not live, the cohort belongs to another course or is closed.
+    EnrolmentError when the course is not live, the cohort belongs to another course or is closed. A new
+    enrolment queues its notice (confirmed, or her place on the waitlist; sent once the transaction commits).
     """
+    enrolment, new = _enrolment_create(user=user, course=course, cohort=cohort)
+    if new:
+        events.enrolment_notify(enrolment=enrolment)
+    return enrolment
+
+
+def _enrolment_create(*, user, course, cohort) -> tuple[Enrolment, bool]:
     if not course.live:
         raise EnrolmentError(_("This course is not open for enrolment."))
     if cohort is None and Cohort.objects.filter(course=course).exists():
@@ -42,7 +51,7 @@ def enrolment_create(*, user: AbstractBaseUser, course: CoursePage, cohort: Coho
             raise EnrolmentError(_("That group belongs to another course."))
     existing = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if existing is not None and existing.status != Enrolment.Status.WITHDRAWN:
-        return existing
+        return existing, False
     if cohort is not None and not cohort.enrolment_is_open():
         raise EnrolmentError(_("Enrolment for this group is closed."))
 
@@ -62,12 +71,12 @@ def enrolment_create(*, user: AbstractBaseUser, course: CoursePage, cohort: Coho
         for key, value in values.items():
             setattr(existing, key, value)
         existing.save()
-        return existing
+        return existing, True
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(user=user, course=course, **values)
+            return Enrolment.objects.create(user=user, course=course, **values), True
     except IntegrityError:  # a concurrent request enrolled her first
-        return Enrolment.objects.get(user=user, course=course)
+        return Enrolment.objects.get(user=user, course=course), False
 
 
 @transaction.atomic
@@ -98,11 +107,12 @@ def waitlist_promote(*, cohort: Cohort) -> list[Enrolment]:
     )
     if free is not None:
         waiting = waiting[: max(free, 0)]
-    promoted = list(waiting)
+    promoted = list(waiting.select_related("user", "course", "cohort"))
     for enrolment in promoted:
         enrolment.status = Enrolment.Status.ACTIVE
         enrolment.waitlisted_at = None
         enrolment.save(update_fields=["status", "waitlisted_at"])
+    events.waitlist_promoted_notify(enrolments=promoted)
     return promoted
 
 
@@ -233,6 +243,7 @@ def session_change(*, session: Session, **values: Any) -> SessionChange:
         session.sequence += 1
     session.full_clean()
     session.save()
+    events.session_change_notify(change=change)  # an update or a cancellation to each learner, once per revision
     return change
 
 

@@ -5,20 +5,22 @@
   ``is_active``, so it works once: choosing the password changes all three. Opening it activates only an account
   that is still an unclaimed import (``learners.accounts.states``): never a deactivated or blocked one.
 - **Sending** goes through one function, ``invitation_send(*, user, base_url)``: plain text and light HTML, sent
-  with ``django.core.mail``. The callers (the import, a resend) record it on ``ImportInvitation``.
+  through the notification outbox (kind ``invitacion``: an account message, always sent, its text erased once
+  sent; one outbox row per link, so a retry never sends the same invitation twice).
+  The callers (the import, a resend) record it on ``ImportInvitation``.
 - **Resending** (``invitation_resend``) is refused within ``LEARNERS_INVITATION_RESEND_MINUTES`` (10 by default) of
   the last sending, so a double click sends one email; the check and the record are one UPDATE, so two clicks at
   once cannot both pass.
 """
 
 import enum
+import hashlib
 import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +31,9 @@ from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from learners.accounts.states import unconfirmed_q
 from learners.imports.models import ImportInvitation
+from learners.notifications.messages import Outgoing
+from learners.notifications.models import OutboxMessage
+from learners.notifications.services import outbox_send_now
 
 logger = logging.getLogger(__name__)
 
@@ -75,26 +80,38 @@ def invitation_path(user: AbstractBaseUser) -> str:
     return reverse("learners:invitation_accept", kwargs={"uidb64": uidb64, "token": invitation_token.make_token(user)})
 
 
-def invitation_send(*, user: AbstractBaseUser, base_url: str) -> bool:
+def invitation_send(*, user: AbstractBaseUser, base_url: str, sending: int = 1) -> bool:
     """Email ``user`` her invitation: who enrolled her and the link to choose her password. ``base_url`` is the
     site's public scheme and host. Returns whether the email left; a failure is logged, not raised (staff can
     resend). The only place that sends invitations."""
     if not user.email:
         return False
+    path = invitation_path(user)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "user": user,
-            "accept_url": base_url.rstrip("/") + invitation_path(user),
+            "accept_url": base_url.rstrip("/") + path,
             "days": invitation_days(),
             "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
         }
         subject = "".join(render_to_string("learners/imports/email/invitation_subject.txt", context).splitlines())
         body = render_to_string("learners/imports/email/invitation_body.txt", context)
         html = render_to_string("learners/imports/email/invitation_body.html", context)
-    try:
-        send_mail(subject, body, None, [user.email], html_message=html)
-    except Exception:
-        logger.exception("Could not send the import invitation to user %s", user.pk)
+    # The key names the sending (``sending``: the invitation's count, 1 for the import's) and this link (a hash,
+    # never the token itself): a resend is a new message, a retry of the same sending is not.
+    link_hash = hashlib.sha256(path.encode()).hexdigest()[:24]
+    message = outbox_send_now(
+        Outgoing(
+            kind="invitacion",
+            recipient_id=user.pk,
+            dedup_key=f"invitacion:{user.pk}:{sending}:{link_hash}",
+            subject=subject,
+            text=body,
+            html=html,
+        )
+    )
+    if message is None or message.status != OutboxMessage.Status.SENT:
+        logger.warning("The import invitation to user %s did not leave yet (the outbox retries it)", user.pk)
         return False
     return True
 
@@ -134,5 +151,6 @@ def invitation_resend(*, invitation: ImportInvitation, base_url: str) -> ResendR
     if not claimed:
         return ResendResult.TOO_SOON
     ImportInvitation.objects.filter(pk=invitation.pk, first_sent_at__isnull=True).update(first_sent_at=now)
-    invitation_send(user=invitation.user, base_url=base_url)
+    sending = ImportInvitation.objects.values_list("sent_count", flat=True).get(pk=invitation.pk)
+    invitation_send(user=invitation.user, base_url=base_url, sending=sending)
     return ResendResult.SENT

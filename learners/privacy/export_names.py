@@ -19,6 +19,8 @@ CATEGORIES = {
     "certificates": "certificados",
     "reflection_answers": "respuestas_reflexion",
     "calendar_subscriptions": "suscripciones_calendario",
+    "notification_preferences": "preferencias_de_avisos",
+    "notices": "avisos_enviados",
     "data_requests": "solicitudes_de_datos",
 }
 
@@ -102,6 +104,10 @@ COLUMNS = {
     "text": "respuesta",
     "feedback": "comentario",
     "feedback_at": "comentado_el",
+    "choice": "eleccion",
+    "changed_via": "elegido_en",
+    "subject": "asunto",
+    "sent_at": "enviado_el",
 }
 
 # Stored codes, by (category, column): internal English code -> the Spanish one of the download.
@@ -137,6 +143,16 @@ CODES = {
     ("data_requests", "status"): {"open": "abierta", "done": "cumplida", "rejected": "rechazada"},
     ("certificates", "status"): {"valid": "vigente", "revoked": "revocado", "replaced": "reemplazado"},
     ("calendar_subscriptions", "kind"): {"learner": "mis_sesiones", "instructor": "sesiones_que_enseno"},
+    ("notification_preferences", "choice"): {"immediate": "al_momento", "daily": "resumen_diario", "never": "nunca"},
+    ("notification_preferences", "changed_via"): {"page": "pagina_mis_avisos", "unsubscribe": "enlace_de_baja"},
+    ("notices", "status"): {
+        "pending": "por_enviar",
+        "held": "para_resumen_diario",
+        "sent": "enviado",
+        "in_digest": "enviado_en_resumen",
+        "failed": "fallido",
+        "skipped": "no_enviado",
+    },
 }
 
 

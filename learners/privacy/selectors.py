@@ -19,6 +19,7 @@ from learners.attendance.models import AttendanceRecord
 from learners.calendar.models import CalendarFeed
 from learners.enrolment.models import Enrolment
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.notifications.models import NotificationPreference, OutboxMessage
 from learners.privacy import export_names
 from learners.privacy.models import Consent, DataRequest, PrivacyNotice
 from learners.progress.models import LessonProgress
@@ -260,6 +261,22 @@ def learner_data(*, user: AbstractBaseUser) -> dict[str, list[dict]]:
         ),
         # that a subscription exists and since when; never its secret address, which a download must not leak
         "calendar_subscriptions": _rows(CalendarFeed.objects.filter(user=user).order_by("kind"), "kind", "created_at"),
+        # her choices per kind of notice (with how she made each), and the notices sent to her (not their text)
+        "notification_preferences": _rows(
+            NotificationPreference.objects.filter(user=user).order_by("kind"),
+            "kind",
+            "choice",
+            "changed_via",
+            "updated_at",
+        ),
+        "notices": _rows(
+            OutboxMessage.objects.filter(recipient=user).order_by("created_at", "pk"),
+            "kind",
+            "subject",
+            "status",
+            "created_at",
+            "sent_at",
+        ),
         "data_requests": _rows(
             DataRequest.objects.filter(user=user).order_by("created_at", "pk"),
             "kind",

@@ -24,6 +24,7 @@ from learners.attendance.models import AttendanceRecord
 from learners.calendar.models import CalendarFeed
 from learners.enrolment.models import Enrolment
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
+from learners.notifications.models import NotificationPreference, OutboxMessage
 from learners.privacy import deadlines
 from learners.privacy.audit import audit_record
 from learners.privacy.models import AuditEvent, Consent, DataRequest, PrivacyNotice
@@ -184,7 +185,8 @@ def _deleted(queryset) -> int:
 def learner_delete(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> Erasure:
     """Delete a learner's personal data, irreversibly. Removed: her account (and sessions), profile, consents,
     lesson progress, reflection answers (and the feedback on them), H5P attempts, statements and saved state,
-    attendance, her calendar subscription addresses, and the details of her requests;
+    attendance, her calendar subscription addresses, her notice choices and the notices sent to her (the outbox),
+    and the details of her requests;
     audit and admin log entries about her keep their action but get a pseudonym instead of her name or email.
 
     Kept, without anything that identifies her: each enrolment (course, cohort, status, dates, grade), moved to
@@ -208,6 +210,8 @@ def learner_delete(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> Er
     counts["progress"] = _deleted(LessonProgress.objects.filter(enrolment__user=user))
     counts["reflection_answers"] = _deleted(ReflectionAnswer.objects.filter(enrolment__user=user))
     counts["calendar_subscriptions"] = _deleted(CalendarFeed.objects.filter(user=user))
+    counts["notification_preferences"] = _deleted(NotificationPreference.objects.filter(user=user))
+    counts["notices"] = _deleted(OutboxMessage.objects.filter(recipient=user))
 
     unusable = make_password(None)
     placeholders = User.objects.bulk_create(

@@ -1,7 +1,7 @@
 """Certificates by cohort (issue 13, item 6): the preview of who gets one and why not, the confirmation step, the
 batch's result sentence, and the email that tells a learner her certificate was revoked (sent once)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core import mail
@@ -12,7 +12,8 @@ from certificates import selectors
 from certificates.models import CertificateBatch, IssuedCertificate
 from certificates.services import issuance, notices, revocation
 from courses.selectors import course_lessons
-from learners.models import AttendanceRecord, Enrolment, LessonProgress
+from learners.models import AttendanceRecord, Enrolment, LessonProgress, OutboxMessage
+from learners.notifications.services import outbox_retry_due
 from learners.staff.models import StaffProfile
 from tests.certificates.test_admin import AdminTestCase
 from tests.factories.certificates import completed_enrolment
@@ -171,12 +172,20 @@ class RevocationNoticeTests(AdminTestCase):
             revocation.certificate_revoke(certificate=self.certificate, reason="x", by=self.admin)
         mail.outbox.clear()
         with self.settings(EMAIL_BACKEND="tests.certificates.test_cohort_batches.FailingBackend"):
-            with self.assertRaises(OSError):
-                notices.certificate_revoked_notify(certificate_id=self.certificate.pk)
+            with self.captureOnCommitCallbacks(execute=True):
+                self.assertTrue(notices.certificate_revoked_notify(certificate_id=self.certificate.pk))
+        # queued once and marked; the outbox keeps the failure and tries again later
         self.certificate.refresh_from_db()
-        self.assertIsNone(self.certificate.revocation_notified_at)
-        self.assertTrue(notices.certificate_revoked_notify(certificate_id=self.certificate.pk))
+        self.assertIsNotNone(self.certificate.revocation_notified_at)
+        message = OutboxMessage.objects.get(dedup_key=f"certificado_revocado:{self.certificate.pk}")
+        self.assertEqual((message.status, message.attempts), (OutboxMessage.Status.PENDING, 1))
+        self.assertIn("OSError", message.last_error)
+        self.assertFalse(notices.certificate_revoked_notify(certificate_id=self.certificate.pk))
+        with self.captureOnCommitCallbacks(execute=True):
+            outbox_retry_due(now=timezone.now() + timedelta(minutes=2))
         self.assertEqual(len(mail.outbox), 1)
+        message.refresh_from_db()
+        self.assertEqual(message.status, OutboxMessage.Status.SENT)
 
     def test_a_valid_certificate_gets_no_revocation_email(self):
         self.assertFalse(notices.certificate_revoked_notify(certificate_id=self.certificate.pk))
@@ -188,6 +197,12 @@ class FailingBackend:
     """An email backend whose server is down (a real class, not a mock: it fails as a refused SMTP would)."""
 
     def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        raise OSError("connection refused")
+
+    def close(self):
         pass
 
     def send_messages(self, messages):

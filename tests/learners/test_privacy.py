@@ -306,7 +306,7 @@ class QueryBudgetTests(PrivacyTestCase):
         self.client.get("/cuenta/mis-datos/")
         with self.assertNumQueries(10):
             self.client.get("/cuenta/mis-datos/")
-        with self.assertNumQueries(14):  # the user, one per category (certificates included), the audit entry
+        with self.assertNumQueries(16):  # the user, one per category (certificates included), the audit entry
             self.client.get("/cuenta/mis-datos/descargar/")
         with self.assertNumQueries(8):
             self.client.get("/cuenta/privacidad/")
