@@ -191,12 +191,13 @@ def _administrator(email: str):
 def school_create(
     *, name: str, comuna_code: str, host: str, admin_email: str, created_by=None, rut: str = ""
 ) -> SchoolCreated:
-    """A new municipal school (its pages, groups and settings are data written in Spanish, like the roles): its Site on ``host`` (port: the public address's, unless given), a published home
+    """A new municipal school: its Site on ``host`` (port: the public address's, unless given), a published home
     page with a catalogue (under the academy's review) and an "Acerca de" page, its settings, an image and document
     collection, its "Administración …" and "Docentes …" groups with rights on its own tree and collection only, a
     certificate issuer for its comuna, and its first administrator (an existing account, or a new one without a
-    password). Raises ValidationError (field → Spanish message) when the values are refused; nothing is written
-    then, and a failure half-way undoes everything."""
+    password). Page titles and group names are data written in Spanish, like the roles. Raises ValidationError
+    (field → Spanish message) when the values are refused; nothing is written then, and a failure half-way undoes
+    everything."""
     errors = school_errors(
         name=name, comuna_code=comuna_code, host=host, admin_email=admin_email, created_by=created_by
     )
