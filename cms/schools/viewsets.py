@@ -50,9 +50,7 @@ class SchoolCreateForm(WagtailAdminModelForm):
         label=gettext_lazy("Municipality's RUT"),
         max_length=12,
         required=False,
-        help_text=gettext_lazy(
-            "Printed on the school's certificates. It can be added later in its certificate issuer."
-        ),
+        help_text=gettext_lazy("Printed on the school's certificates; it can also be added later, in its issuer."),
     )
 
     class Meta:
