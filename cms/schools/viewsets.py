@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,6 +92,12 @@ class SchoolCreateForm(WagtailAdminModelForm):
 
 
 class SchoolCreateView(generic.CreateView):
+    def get_success_buttons(self):
+        return []
+
+    def get_success_url(self):
+        return reverse(self.index_url_name)
+
     def save_instance(self):
         data = self.form.cleaned_data
         created = services.school_create(
@@ -114,15 +121,22 @@ class SchoolCreateView(generic.CreateView):
 
 
 class SchoolDeleteView(generic.DeleteView):
-    def delete_action(self):
-        services.school_delete(school=self.object, deleted_by=self.request.user)
+    """Removal through ``school_delete``, which decides what blocks it (enrolments, certificates) and removes the
+    school's issuer with it; Wagtail's own check would refuse any school, since its issuer points at it."""
 
     def form_valid(self, form):
         try:
-            return super().form_valid(form)
+            services.school_delete(school=self.object, deleted_by=self.request.user)
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
             return redirect(self.get_success_url())
+        messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_protected"] = False
+        return context
 
     def get_success_message(self):
         return _("School “%(name)s” removed.") % {"name": self.object.name}
