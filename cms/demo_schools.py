@@ -1,8 +1,8 @@
 """Demo schools: Peñalolén, Valparaíso and Temuco beside the academy, each on its own host name
 (``penalolen.localhost``…, on the port of the public address), with its colours, logo, contacts, "Acerca de", one
-local course, a school administrator and an instructor (local use only). Reads ``fixtures/demo/schools.json``.
-Idempotent: a school that exists (by comuna) keeps its settings; its course is loaded like the academy's
-(``cms.demo.load_course``: a page an editor changed is left alone)."""
+local course, the academy's national catalogue, a school administrator and an instructor (local use only). Reads
+``fixtures/demo/schools.json``. Idempotent: a school that exists (by comuna) keeps its settings; its course is
+loaded like the academy's (``cms.demo.load_course``: a page an editor changed is left alone)."""
 
 import io
 import json
@@ -12,11 +12,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
-from wagtail.models import Collection
+from wagtail.models import Collection, Site
 
 from cms.models import SchoolSettings, StandardPage
 from cms.schools.services import admin_group_name, school_create, teacher_group_name
-from courses.models import CourseIndexPage, CourseInstructor, School
+from courses.models import CourseIndexPage, CourseInstructor, CoursePage, NationalCourseOffer, School
 
 DEMO_SCHOOL_PASSWORD = "escuela-demo"
 SCHOOLS_FILE = "schools.json"
@@ -98,8 +98,20 @@ def ensure_demo_schools(*, directory: Path, load_course, report, run) -> list[Sc
                     CourseInstructor(name=instructor.get_full_name(), role="Instructor municipal", user=instructor)
                 )
                 course.save_revision().publish()  # publishing gives her the course's editing group
+        _offer_national_catalogue(school=school)
         schools.append(school)
     return schools
+
+
+def _offer_national_catalogue(*, school: School) -> None:
+    """The school's catalogue offers the academy's courses (once: the academy may change the choice later)."""
+    if school.national_courses.exists():
+        return
+    academy_home = Site.objects.get(is_default_site=True).root_page
+    courses = CoursePage.objects.live().descendant_of(academy_home).order_by("path")
+    NationalCourseOffer.objects.bulk_create(
+        NationalCourseOffer(school=school, course=course, sort_order=order) for order, course in enumerate(courses)
+    )
 
 
 def demo_school_logins(*, directory: Path | None = None) -> list[tuple[School, str, str]]:

@@ -1,7 +1,8 @@
 """The academy's admin for municipal schools (Ajustes → Escuelas municipales): a listing, one form that adds a
 school (``services.school_create``) and a delete view that refuses while the school has enrolments or certificates
-(``services.school_delete``). No edit view: a school's name, branding and contacts are edited in its site
-settings, its host name in Sites."""
+(``services.school_delete``). Its edit view holds only what the academy decides for the school: the national
+courses its catalogue offers (``NationalCourseOffer``). A school's name, branding and contacts are edited in its
+site settings, its host name in Sites."""
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 
@@ -166,7 +167,6 @@ class SchoolViewSet(LimitedModelViewSet):
     index_view_class = SchoolIndexView
     add_view_class = SchoolCreateView
     delete_view_class = SchoolDeleteView
-    disabled_views = frozenset({"edit"})
     inspect_view_enabled = True
     copy_view_enabled = False
     search_fields = ["name", "comuna__name"]
@@ -183,3 +183,25 @@ class SchoolViewSet(LimitedModelViewSet):
         ],
         base_form_class=SchoolCreateForm,
     )
+
+    @cached_property
+    def offers_panel(self):
+        """The edit view's form: the national courses the school offers, in order."""
+        return ObjectList(
+            [
+                InlinePanel(
+                    "national_courses",
+                    heading=gettext_lazy("National courses offered"),
+                    label=gettext_lazy("National course"),
+                    help_text=gettext_lazy(
+                        "Courses of the academy's catalogue that this school's catalogue lists beside its own. They "
+                        "are not copied: the card links to the course on the academy's site."
+                    ),
+                )
+            ]
+        ).bind_to_model(School)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(
+            **{"panel": self.offers_panel, "form_class": self.offers_panel.get_form_class(), **kwargs}
+        )

@@ -2,8 +2,10 @@
 the rights it gives, the refusals (bad host names, duplicates, other roles), atomicity, removal refused while the
 school has enrolments or certificates, the colour contrast check and host routing."""
 
+import re
 from io import StringIO
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -16,13 +18,19 @@ from cms import roles
 from cms.branding import contrast_errors, contrast_ratio, format_ratio
 from cms.models import HomePage, SchoolSettings, StandardPage
 from cms.schools import services
-from courses.models import CourseIndexPage, School
+from courses.models import CourseIndexPage, NationalCourseOffer, School
 from courses.schools.selectors import school_for_page, school_for_request
 from learners.enrolment.services import enrolment_create
 from tests.factories.courses import build_course
 from tests.factories.learners import ensure_comuna, make_learner, make_user
 
 PENALOLEN, VALPARAISO = "13122", "05101"
+User = get_user_model()
+CATALOGUE_QUERIES = 13  # a school's catalogue page, whatever the number of schools and national courses offered
+
+
+def site_root_path() -> str:
+    return Site.objects.get(is_default_site=True).root_page.url_path.rstrip("/")
 
 
 def in_group(user, name):
@@ -353,3 +361,91 @@ class HostRoutingTests(SchoolTestCase):
         self.assertEqual(school_for_page(page=course.get_descendants().last()), self.school)
         academy_catalogue = Site.objects.get(is_default_site=True).root_page
         self.assertIsNone(school_for_page(page=academy_catalogue))
+
+
+class NationalCatalogueTests(SchoolTestCase):
+    """Item 2: a school's catalogue lists its own courses and the national ones the academy chose for it, without
+    copying pages; a national course keeps the academy's address."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from tests.factories.courses import CourseIndexPageFactory, site_root
+
+        cls.national_catalogue = CourseIndexPageFactory(parent=site_root(), slug="cursos")
+        cls.offered = build_course(catalogue=cls.national_catalogue, modules=1, lessons=1, title="Liderazgo nacional")
+        cls.not_offered = build_course(catalogue=cls.national_catalogue, modules=1, lessons=1, title="Otro nacional")
+        cls.school = create_penalolen().school
+        cls.catalogue = CourseIndexPage.objects.child_of(cls.school.site.root_page).get()
+        cls.local = build_course(catalogue=cls.catalogue, modules=1, lessons=1, title="Ordenanza de Peñalolén")
+        for course in (cls.offered, cls.not_offered, cls.local):
+            course.save_revision().publish()
+        NationalCourseOffer.objects.create(school=cls.school, course=cls.offered, sort_order=0)
+
+    def titles(self, response):
+        return [course.title for course in response.context["catalogue"].courses]
+
+    def test_the_school_catalogue_lists_its_courses_then_the_offered_national_ones(self):
+        response = self.client.get("/cursos/", HTTP_HOST="penalolen.localhost")
+        self.assertEqual(self.titles(response), ["Ordenanza de Peñalolén", "Liderazgo nacional"])
+        link = re.search(r'<a href="([^"]+)">Liderazgo nacional', response.content.decode())[1]
+        academy = Site.objects.get(is_default_site=True)
+        self.assertEqual(link, academy.root_url + self.offered.url_path[len(site_root_path()) :])
+        self.assertContains(response, "--brand:#0b3a66;")  # in the school's look (its settings)
+        academy = self.client.get("/cursos/")
+        self.assertEqual(self.titles(academy), ["Liderazgo nacional", "Otro nacional"])
+
+    def test_search_finds_offered_national_courses(self):
+        response = self.client.get("/cursos/?q=liderazgo", HTTP_HOST="penalolen.localhost")
+        self.assertEqual(self.titles(response), ["Liderazgo nacional"])
+        response = self.client.get("/cursos/?q=otro", HTTP_HOST="penalolen.localhost")
+        self.assertEqual(self.titles(response), [])
+
+    def test_the_catalogue_costs_the_same_queries_with_2_and_10_schools(self):
+        create_penalolen(name="Valparaíso", comuna_code=VALPARAISO, host="valparaiso.localhost", admin_email="v@v.cl")
+        self.client.get("/cursos/", HTTP_HOST="penalolen.localhost")  # warm Wagtail's cached site root paths
+        with self.assertNumQueries(CATALOGUE_QUERIES):
+            self.client.get("/cursos/", HTTP_HOST="penalolen.localhost")
+        for number in range(8):
+            code = f"09{number + 102}"
+            ensure_comuna(code, f"Comuna {code}")
+            other = create_penalolen(
+                name=f"Escuela {code}", comuna_code=code, host=f"e{code}.localhost", admin_email=f"a{code}@e.cl"
+            ).school
+            NationalCourseOffer.objects.create(school=other, course=self.offered, sort_order=0)
+            NationalCourseOffer.objects.create(school=other, course=self.not_offered, sort_order=1)
+        self.assertEqual(School.objects.count(), 10)
+        self.client.get("/cursos/", HTTP_HOST="penalolen.localhost")
+        with self.assertNumQueries(CATALOGUE_QUERIES):
+            response = self.client.get("/cursos/", HTTP_HOST="penalolen.localhost")
+        self.assertEqual(self.titles(response), ["Ordenanza de Peñalolén", "Liderazgo nacional"])
+
+    def test_the_academy_chooses_the_offered_courses_in_the_school_form(self):
+        url = reverse("cms_schools:edit", args=[self.school.pk])
+        form = {
+            "national_courses-TOTAL_FORMS": "2",
+            "national_courses-INITIAL_FORMS": "1",
+            "national_courses-MIN_NUM_FORMS": "0",
+            "national_courses-MAX_NUM_FORMS": "1000",
+            "national_courses-0-id": str(self.school.national_courses.get().pk),
+            "national_courses-0-course": str(self.offered.pk),
+            "national_courses-0-ORDER": "1",
+            "national_courses-1-id": "",
+            "national_courses-1-course": str(self.not_offered.pk),
+            "national_courses-1-ORDER": "2",
+        }
+        administrator = User.objects.get(email="daniela@penalolen.cl")
+        self.client.force_login(administrator)
+        self.assertNotEqual(self.client.get(url).status_code, 200)
+        self.client.post(url, form)
+        self.assertEqual(self.school.national_courses.count(), 1)
+        self.client.force_login(self.academy)
+        self.assertContains(self.client.get(url), "Cursos nacionales ofrecidos")
+        self.assertEqual(self.client.post(url, form).status_code, 302)
+        self.assertEqual(
+            list(self.school.national_courses.values_list("course_id", flat=True)),
+            [self.offered.pk, self.not_offered.pk],
+        )
+        response = self.client.post(url, {**form, "national_courses-1-course": str(self.local.pk)})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Elige un curso del catálogo nacional de la academia.")
