@@ -200,6 +200,8 @@ class DemoSchoolsTests(TestCase):
             self.assertContains(response, f"--brand:{school_settings.primary_colour};")
             response = self.client.get("/cursos/", HTTP_HOST=school.site.hostname)
             self.assertContains(response, courses.get().title)
+            self.assertContains(response, "Participación ciudadana local")  # the national catalogue, offered
+            self.assertEqual(school.national_courses.count(), academy_courses().count())
 
     def test_the_academy_keeps_the_default_site(self):
         response = self.client.get("/")
