@@ -343,6 +343,11 @@ class HostRoutingTests(SchoolTestCase):
             self.school.site.root_page_id,
         )
 
+    def test_the_privacy_notice_names_the_school_and_its_privacy_contact(self):
+        response = self.client.get("/cuenta/privacidad/", HTTP_HOST="penalolen.localhost")
+        self.assertContains(response, "Municipalidad de Peñalolén")
+        self.assertContains(response, 'href="mailto:datos@penalolen.cl"')
+
     def test_the_academy_and_unknown_hosts_get_the_default_site(self):
         for host in ("testserver", "localhost", "otra.localhost"):
             response = self.client.get("/", HTTP_HOST=host)
