@@ -454,3 +454,15 @@ class NationalCatalogueTests(SchoolTestCase):
         response = self.client.post(url, {**form, "national_courses-1-course": str(self.local.pk)})
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Elige un curso del catálogo nacional de la academia.")
+
+
+class SiteDeletionTests(SchoolTestCase):
+    def test_deleting_a_school_site_in_wagtail_sites_is_refused_without_an_error(self):
+        school = create_penalolen().school
+        self.client.force_login(make_user(email="admin@example.cl", is_superuser=True))
+        response = self.client.post(reverse("wagtailsites:delete", args=[school.site.pk]))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Site.objects.filter(pk=school.site.pk).exists())
+        plain = Site.objects.create(hostname="otro.localhost", port=80, root_page=school.site.root_page)
+        self.assertEqual(self.client.post(reverse("wagtailsites:delete", args=[plain.pk])).status_code, 302)
+        self.assertFalse(Site.objects.filter(pk=plain.pk).exists())
