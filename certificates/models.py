@@ -82,6 +82,15 @@ class Issuer(models.Model):
         related_name="+",
         help_text=_("Only for municipalities."),
     )
+    school = models.ForeignKey(
+        "courses.School",
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issuers",
+        help_text=_("The municipal school that certifies as this issuer (empty for the academy)."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("short_code")]),

@@ -5,6 +5,8 @@ its own. The hostile-input sweep (tests/cms/test_hostile_sweep.py) found each of
 - ``choose-external-link/``: a POST without the ``url`` field reached ``URLOrAbsolutePathValidator.is_absolute_path``
   with None (AttributeError: 'NoneType' object has no attribute 'startswith'). The guarded form treats a missing
   field as an empty one, so the form says "This field is required" instead.
+- ``sites/delete/<pk>/``: deleting the Site of a municipal school raised ProtectedError (``School.site`` protects
+  it). The guarded view refuses with a message: a school is removed as a whole, in Escuelas municipales.
 """
 
 from django.urls import path
@@ -13,7 +15,11 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.forms.choosers import ExternalLinkChooserForm, URLOrAbsolutePathField
 from wagtail.admin.urls import display_custom_404
 from wagtail.admin.views.chooser import ExternalLinkView
+from wagtail.sites.views import DeleteView as SiteDeleteView
+from wagtail.sites.views import SiteViewSet
 from wagtail.utils.urlpatterns import decorate_urlpatterns
+
+from courses.viewset_utils import ProtectedDeleteMixin
 
 
 class MissingSafeURLOrAbsolutePathField(URLOrAbsolutePathField):
@@ -29,8 +35,20 @@ class GuardedExternalLinkView(ExternalLinkView):
     form_class = GuardedExternalLinkChooserForm
 
 
+class GuardedSiteDeleteView(ProtectedDeleteMixin, SiteDeleteView):
+    """Wagtail's site delete view; a site that a school still uses is refused with a message, not a 500."""
+
+
+def _site_delete_view():
+    viewset = SiteViewSet("wagtailsites", url_prefix="sites")  # Wagtail's own, for its URL names and permissions
+    return viewset.construct_view(GuardedSiteDeleteView, **viewset.get_delete_view_kwargs())
+
+
 def _patterns():
-    patterns = [path("choose-external-link/", GuardedExternalLinkView.as_view())]
+    patterns = [
+        path("choose-external-link/", GuardedExternalLinkView.as_view()),
+        path("sites/delete/<id:pk>/", _site_delete_view(), name="cms_guarded_site_delete"),
+    ]
     for decorator in (require_admin_access, display_custom_404, never_cache):
         patterns = decorate_urlpatterns(patterns, decorator)
     return patterns

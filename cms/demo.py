@@ -34,6 +34,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from certificates.models import CertificateTemplate, Issuer, Signatory
+from cms.demo_schools import ensure_demo_schools
 from cms.demo_staff import DEMO_LEARNER_EMAIL, ensure_demo_staff
 from cms.models import DemoPageRecord, HomeFeaturedCourse, HomePage, SchoolSettings, StandardPage
 from courses.models import Audience, Comuna, CourseIndexPage, CourseInstructor, CoursePage, LessonPage, ModulePage
@@ -478,7 +479,9 @@ def ensure_certificate_template(report: DemoReport) -> None:
 
 
 def home_page() -> HomePage:
-    home = HomePage.objects.first()
+    default = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    home = default.root_page.specific if default and isinstance(default.root_page.specific, HomePage) else None
+    home = home or HomePage.objects.order_by("path").first()
     if home is None:  # the cms migration creates it; recreate it if someone deleted it
         root = Page.get_first_root_node()
         home = HomePage(title="Escuela Ciudadana", slug="inicio", hero_title="Escuela Ciudadana")
@@ -572,4 +575,5 @@ def load_demo(*, directory: Path = DEMO_DIR, create_admin: bool = True, update: 
     ensure_certificate_template(report)
     ensure_demo_learner(report)
     ensure_demo_staff(report.notes)
+    ensure_demo_schools(directory=directory, load_course=load_course, report=report, run=run)
     return report

@@ -1,5 +1,6 @@
 """The host site: home page, simple content pages and site-wide settings."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -9,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.branding import HEX_COLOUR, contrast_errors, validate_hex_colour
 from courses.slugs import AsciiSlugMixin
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -26,9 +28,8 @@ class HomePage(AsciiSlugMixin, Page):
         FieldPanel("intro"),
         InlinePanel("featured_courses", label=_("Featured courses"), max_num=6),
     ]
-    parent_page_types = ["wagtailcore.Page"]
+    parent_page_types = ["wagtailcore.Page"]  # one home page per site: the academy's and each school's
     subpage_types = ["courses.CourseIndexPage", "cms.StandardPage"]
-    max_count = 1
     template = "cms/home_page.html"
 
     class Meta:
@@ -73,24 +74,87 @@ class StandardPage(AsciiSlugMixin, Page):
 
 @register_setting(icon="cog")
 class SchoolSettings(BaseSiteSetting):
-    """Who runs this school and how to reach it; shown in the footer."""
+    """Who runs this school, how it looks and how to reach it: one row per Site (the academy and each municipal
+    school). The name and logo head every page, the colours become CSS custom properties (``base.html``) once they
+    pass the WCAG AA contrast check, and the contacts are shown in the footer and the privacy notice."""
 
+    school_name = models.CharField(
+        _("school name"), max_length=150, default="Escuela Ciudadana", help_text=_("Shown at the top of every page.")
+    )
     organisation_name = models.CharField(
         _("organisation name"), max_length=200, default="Asociación de Municipalidades de Chile (AMUCH)"
     )
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    privacy_contact_email = models.EmailField(
+        _("privacy contact email"),
+        blank=True,
+        help_text=_("Where learners write about their personal data. Leave empty to use the contact email."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown beside the name, 36 pixels high. Leave empty for the Escuela Ciudadana logo."),
+    )
+    primary_colour = models.CharField(
+        _("primary colour"),
+        max_length=7,
+        default="#0b3a66",
+        validators=[validate_hex_colour],
+        help_text=_("Header, headline and buttons, with white text on it."),
+    )
+    link_colour = models.CharField(_("link colour"), max_length=7, default="#0a4f96", validators=[validate_hex_colour])
+    background_colour = models.CharField(
+        _("background colour"), max_length=7, default="#ffffff", validators=[validate_hex_colour]
+    )
 
     panels = [
-        FieldPanel("organisation_name"),
-        FieldPanel("contact_email"),
-        FieldPanel("contact_phone"),
-        FieldPanel("address"),
+        MultiFieldPanel(
+            [FieldPanel("school_name"), FieldPanel("organisation_name"), FieldPanel("logo")], heading=_("Name")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("primary_colour"), FieldPanel("link_colour"), FieldPanel("background_colour")],
+            heading=_("Colours"),
+            help_text=_("Checked when saved: text must keep a contrast of at least 4,5:1 (WCAG AA)."),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_email"),
+                FieldPanel("contact_phone"),
+                FieldPanel("address"),
+                FieldPanel("privacy_contact_email"),
+            ],
+            heading=_("Contact"),
+        ),
     ]
 
     class Meta:
         verbose_name = _("school settings")
+
+    def clean(self):
+        super().clean()
+        colours = {
+            "primary_colour": self.primary_colour,
+            "link_colour": self.link_colour,
+            "background_colour": self.background_colour,
+        }
+        if all(HEX_COLOUR.match(value or "") for value in colours.values()):
+            errors = contrast_errors(
+                primary=self.primary_colour, link=self.link_colour, background=self.background_colour
+            )
+            if errors:
+                raise ValidationError(errors)
+        for name, value in colours.items():
+            setattr(self, name, (value or "").lower())
+
+    @property
+    def privacy_email(self) -> str:
+        return self.privacy_contact_email or self.contact_email
 
 
 class DemoPageRecord(models.Model):

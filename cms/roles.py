@@ -107,6 +107,11 @@ ROLES = [
             "cms_reports.view_reports",
             # The content review of a course (date and reviewer) and the list of courses due for one.
             "courses.review_coursepage",
+            # Municipal schools: the academy adds and removes them (cms.schools).
+            "courses.add_school",
+            "courses.change_school",
+            "courses.delete_school",
+            "courses.view_school",
             "certificates.*",
         ],
         page_permissions=["add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page"],

@@ -14,6 +14,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 
 from cms import roles
+from cms.schools.viewsets import SchoolViewSet
 from cms.viewsets import StaffProfileViewSet
 from courses.models import CourseIndexPage
 
@@ -108,3 +109,8 @@ def register_reflections_menu_item():
 @hooks.register("register_admin_viewset")
 def register_staff_municipalities():
     return StaffProfileViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_schools():
+    return SchoolViewSet()

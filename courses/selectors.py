@@ -13,12 +13,21 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, Prefetch, Q
+from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Cast
 from wagtail.images import get_image_model
 from wagtail.models import Page, TaskState, WorkflowState
 
-from courses.models import Audience, CourseIndexPage, CoursePage, H5PActivity, H5PLibrary, LessonPage, ModulePage
+from courses.models import (
+    Audience,
+    CourseIndexPage,
+    CoursePage,
+    H5PActivity,
+    H5PLibrary,
+    LessonPage,
+    ModulePage,
+    NationalCourseOffer,
+)
 from courses.models.pages import Modality, ThematicArea
 from courses.search_text import fold
 
@@ -112,12 +121,28 @@ def cover_image_prefetch() -> Prefetch:
     return Prefetch("cover_image", queryset=get_image_model().objects.prefetch_renditions(CARD_RENDITION))
 
 
+def catalogue_courses_q(*, index: CourseIndexPage) -> Q:
+    """The courses a catalogue lists: its own (its child pages) and, in a school's catalogue, the academy's national
+    courses the school offers (``NationalCourseOffer``, read as a subquery: no extra query, whatever the number of
+    schools)."""
+    offered = NationalCourseOffer.objects.filter(school__site__root_page__path=index.path[: Page.steplen * 2]).values(
+        "course_id"
+    )
+    return Q(path__startswith=index.path, depth=index.depth + 1) | Q(pk__in=offered)
+
+
 def live_courses(*, index: CourseIndexPage | None = None):
-    """Live courses (optionally below one catalogue) with what a catalogue card shows, prefetched."""
+    """Live courses (optionally those a catalogue lists: see ``catalogue_courses_q``; its own first) with what a
+    catalogue card shows, prefetched."""
     courses = CoursePage.objects.live().public()
+    order = ["path"]
     if index is not None:
-        courses = courses.child_of(index)
-    return courses.prefetch_related("audiences", cover_image_prefetch()).order_by("path")
+        courses = courses.filter(catalogue_courses_q(index=index))
+        own_first = Case(
+            When(path__startswith=index.path, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        order = [own_first, "path"]
+    return courses.prefetch_related("audiences", cover_image_prefetch()).order_by(*order)
 
 
 def catalogue_search(
@@ -136,7 +161,8 @@ def catalogue_search(
     lessons: list[LessonHit] = []
     if filters.query:
         course_ids = set(courses.values_list("pk", flat=True))
-        matches = _matching(CoursePage.objects.live().public().child_of(index), query=filters.query, limit=None)
+        listed = CoursePage.objects.live().public().filter(id__in=sorted(course_ids))  # a search filters by id only
+        matches = _matching(listed, query=filters.query, limit=None)
         ranked_ids = [course.pk for course in matches if course.pk in course_ids]
         rank = {pk: position for position, pk in enumerate(ranked_ids)}
         course_list = sorted(live_courses(index=index).filter(pk__in=ranked_ids), key=lambda c: rank[c.pk])

@@ -9,7 +9,8 @@ from .base import *  # noqa: E402,F403
 from .base import BASE_DIR, LOGGING, STORAGES, env, env_list  # noqa: E402
 
 DEBUG = True
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver", *env_list("DJANGO_ALLOWED_HOSTS")]
+# ".localhost": the municipal schools of the demo (penalolen.localhost…), which browsers send to this machine.
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", ".localhost", "[::1]", "testserver", *env_list("DJANGO_ALLOWED_HOSTS")]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 LOGGING["loggers"]["cms.requests"]["level"] = "WARNING"  # runserver prints each request already
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

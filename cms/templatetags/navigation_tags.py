@@ -1,5 +1,8 @@
 from django import template
+from django.utils.safestring import mark_safe
 from wagtail.models import Site
+
+from cms.branding import HEX_COLOUR, darker
 
 register = template.Library()
 
@@ -17,3 +20,20 @@ def main_menu(context):
     for item in items:
         item.is_active = current_path.startswith(item.path)
     return items
+
+
+DEFAULT_COLOURS = {"primary_colour": "#0b3a66", "link_colour": "#0a4f96", "background_colour": "#ffffff"}
+
+
+@register.simple_tag
+def school_style(school_settings) -> str:
+    """The school's colours as CSS custom properties for ``:root`` (no query: the settings are already loaded).
+    Only ``#rrggbb`` values reach the page; anything else falls back to the Escuela Ciudadana colours."""
+    colours = {
+        name: value if HEX_COLOUR.match(value := str(getattr(school_settings, name, "") or "")) else default
+        for name, default in DEFAULT_COLOURS.items()
+    }
+    return mark_safe(  # noqa: S308 - only validated hex values
+        f":root{{--brand:{colours['primary_colour']};--brand-dark:{darker(colours['primary_colour'])};"
+        f"--link:{colours['link_colour']};--paper:{colours['background_colour']};}}"
+    )

@@ -1,3 +1,5 @@
+from courses.schools.models import NationalCourseOffer, School  # noqa: F401
+
 from .h5p import H5PActivity, H5PLibrary  # noqa: F401
 from .pages import (  # noqa: F401
     Audience,

@@ -1,5 +1,6 @@
 import json
 from io import StringIO
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -12,10 +13,18 @@ from certificates.models import CertificateTemplate
 from cms.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME, DEMO_LEARNER_EMAIL, DEMO_LEARNER_PASSWORD
 from cms.demo_staff import DEMO_CLASSMATES, DEMO_INSTRUCTOR_EMAIL
 from cms.models import HomePage
-from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage, School
 from courses.models.pages import ThematicArea
 from learners.gradebook.selectors import FLAG_FEEDBACK, FLAG_INACTIVE, FLAG_NOT_STARTED, cohort_gradebook
 from learners.models import Cohort, Enrolment, LearnerProfile, Session
+
+
+def academy_home() -> HomePage:
+    return Site.objects.get(is_default_site=True).root_page.specific
+
+
+def academy_courses():
+    return CoursePage.objects.live().descendant_of(academy_home())
 
 
 def counts():
@@ -28,7 +37,9 @@ def counts():
         "documents": get_document_model().objects.count(),
         "users": get_user_model().objects.count(),
         "comunas": Comuna.objects.count(),
-        "featured": HomePage.objects.get().featured_courses.count(),
+        "featured": academy_home().featured_courses.count(),
+        "schools": School.objects.count(),
+        "sites": Site.objects.count(),
         "revisions": Revision.objects.count(),
         "profiles": LearnerProfile.objects.count(),
         "enrolments": Enrolment.objects.count(),
@@ -79,7 +90,7 @@ class DemoLoaderTests(TestCase):
         self.assertEqual(template.signatories.count(), 2)
 
     def test_catalogue_content(self):
-        courses = CoursePage.objects.live()
+        courses = academy_courses()
         self.assertGreaterEqual(courses.count(), 4)
         areas = set(courses.values_list("thematic_area", flat=True))
         for area in (
@@ -96,7 +107,7 @@ class DemoLoaderTests(TestCase):
                 self.assertGreaterEqual(LessonPage.objects.child_of(module).live().count(), 2, module.title)
             self.assertTrue(course.instructors.exists())
             self.assertIsNotNone(course.cover_image)
-        self.assertEqual(CourseIndexPage.objects.live().count(), 1)
+        self.assertEqual(CourseIndexPage.objects.live().descendant_of(academy_home()).count(), 1)
         self.assertEqual(Comuna.objects.count(), 346)
 
     def test_demo_learner_and_cohort(self):
@@ -125,7 +136,7 @@ class DemoLoaderTests(TestCase):
         self.assertContains(response, "Ernesto")
 
     def test_demo_pages_render(self):
-        home = HomePage.objects.get()
+        home = academy_home()
         self.assertEqual(self.client.get("/").status_code, 200)
         for page in [home, *CoursePage.objects.live()[:2], *LessonPage.objects.live()[:3]]:
             self.assertEqual(self.client.get(page.url).status_code, 200, page.url)
@@ -143,9 +154,59 @@ class DemoLoaderTests(TestCase):
         self.assertTrue(self.client.login(username=DEMO_ADMIN_USERNAME, password=DEMO_ADMIN_PASSWORD))
         response = self.client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
         self.assertContains(response, "Panel de control")  # the admin speaks Spanish too
-        catalogue = CourseIndexPage.objects.get()
+        catalogue = CourseIndexPage.objects.child_of(academy_home()).get()
         response = self.client.get(f"/admin/pages/{catalogue.pk}/")
         self.assertContains(response, "Participación ciudadana local")
+
+
+class DemoSchoolsTests(TestCase):
+    """The demo's three municipal schools beside the academy (issue 15, item 9)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        with cls.captureOnCommitCallbacks(execute=True):
+            call_command("load_demo_data", "--allow-production", stdout=StringIO())
+
+    def test_three_schools_with_branding_a_local_course_and_their_people(self):
+        from django.contrib.auth import authenticate
+
+        from cms.demo_schools import DEMO_SCHOOL_PASSWORD, demo_school_logins
+        from cms.models import SchoolSettings
+
+        logins = demo_school_logins()
+        self.assertEqual(
+            [(school.name, school.site.hostname) for school, _admin, _instructor in logins],
+            [
+                ("Escuela Ciudadana de Peñalolén", "penalolen.localhost"),
+                ("Escuela Ciudadana de Valparaíso", "valparaiso.localhost"),
+                ("Escuela Ciudadana de Temuco", "temuco.localhost"),
+            ],
+        )
+        for school, admin_email, instructor_email in logins:
+            home = school.site.root_page
+            school_settings = SchoolSettings.for_site(school.site)
+            self.assertNotEqual(school_settings.primary_colour, "#0b3a66", school.name)
+            self.assertIsNotNone(school_settings.logo, school.name)
+            self.assertTrue(school_settings.privacy_contact_email, school.name)
+            courses = CoursePage.objects.live().descendant_of(home)
+            self.assertEqual(courses.count(), 1, school.name)
+            administrator = authenticate(username=admin_email, password=DEMO_SCHOOL_PASSWORD)
+            instructor = authenticate(username=instructor_email, password=DEMO_SCHOOL_PASSWORD)
+            self.assertTrue(home.permissions_for_user(administrator).can_publish(), school.name)
+            self.assertTrue(courses.get().permissions_for_user(instructor).can_edit(), school.name)
+            self.assertFalse(academy_home().permissions_for_user(instructor).can_edit(), school.name)
+            response = self.client.get("/", HTTP_HOST=school.site.hostname)
+            self.assertContains(response, f"<span>{school.name}</span>")
+            self.assertContains(response, f"--brand:{school_settings.primary_colour};")
+            response = self.client.get("/cursos/", HTTP_HOST=school.site.hostname)
+            self.assertContains(response, courses.get().title)
+            self.assertContains(response, "Participación ciudadana local")  # the national catalogue, offered
+            self.assertEqual(school.national_courses.count(), academy_courses().count())
+
+    def test_the_academy_keeps_the_default_site(self):
+        response = self.client.get("/")
+        self.assertContains(response, "<span>Escuela Ciudadana</span>")
+        self.assertEqual(response.context["page"].pk, academy_home().pk)
 
 
 def lesson_text(slug: str) -> str:
@@ -261,7 +322,8 @@ class DemoContentTests(TestCase):
         for course in CoursePage.objects.live():
             self.assertIsNotNone(course.last_reviewed_on, course.title)
             self.assertTrue(course.last_reviewed_by, course.title)
-            response = self.client.get(course.url)
+            _site, root_url, path = course.get_url_parts()
+            response = self.client.get(path, HTTP_HOST=urlsplit(root_url).hostname)
             self.assertContains(response, f"Revisado el {course.last_reviewed_on:%d/%m/%Y}")
 
     def test_the_update_option_on_an_untouched_installation_changes_nothing(self):

@@ -41,8 +41,12 @@ class PageTypeRuleTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(HomePage, CoursePage)
         self.assertCanNotCreateAt(ModulePage, CoursePage)
 
-    def test_single_home_page(self):
-        self.assertEqual(HomePage.max_count, 1)
+    def test_home_pages_hang_from_the_root_one_per_site(self):
+        """The academy's and each municipal school's home page (issue 15): only at the root of the tree."""
+        self.assertIsNone(HomePage.max_count)
+        self.assertEqual(HomePage.parent_page_types, ["wagtailcore.Page"])
+        self.assertCanNotCreateAt(HomePage, HomePage)
+        self.assertCanNotCreateAt(CourseIndexPage, HomePage)
         self.assertEqual(HomePage.objects.count(), 1)
 
 

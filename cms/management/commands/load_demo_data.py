@@ -13,6 +13,7 @@ from cms.demo import (
     demo_fingerprints,
     load_demo,
 )
+from cms.demo_schools import DEMO_SCHOOL_PASSWORD, demo_school_logins
 from courses.public_address import public_url
 
 
@@ -79,3 +80,8 @@ class Command(BaseCommand):
             f"Demo learner (local use only): {public_url(reverse('accounts:login'))}  {DEMO_LEARNER_EMAIL!r}, "
             f"password {DEMO_LEARNER_PASSWORD!r}"
         )
+        for school, admin_email, instructor_email in demo_school_logins():
+            self.stdout.write(
+                f"{school.name}: {school.site.root_url}/  administrator {admin_email!r}, instructor "
+                f"{instructor_email!r}, password {DEMO_SCHOOL_PASSWORD!r}"
+            )

@@ -1,0 +1,38 @@
+"""Reads: which school a request, a page or a comuna belongs to (one query each, none for the academy's pages
+when the caller already knows the Site)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from wagtail.models import Page, Site
+
+from courses.schools.models import School
+
+
+def school_for_site(*, site: Site | None) -> School | None:
+    """The school a Wagtail Site serves, or None for the academy (the default site) and unknown hosts."""
+    if site is None:
+        return None
+    return School.objects.filter(site_id=site.pk).select_related("site", "comuna").first()
+
+
+def school_for_request(*, request: HttpRequest) -> School | None:
+    """The school whose host name the request came to (Wagtail's Site lookup), or None for the academy. Cached on
+    the request."""
+    if not hasattr(request, "_school"):
+        request._school = school_for_site(site=Site.find_for_request(request))
+    return request._school
+
+
+def school_for_page(*, page: Page) -> School | None:
+    """The school whose tree holds ``page`` (a course, module, lesson…), or None for the academy's pages. School
+    home pages are children of the tree root, so the school is found by the first path step below the root."""
+    home_path = page.path[: Page.steplen * 2]
+    return School.objects.filter(site__root_page__path=home_path).select_related("site", "comuna").first()
+
+
+def school_pages_q(*, school: School, prefix: str = ""):
+    """A Q filter for pages (or rows pointing at pages through ``prefix``, e.g. ``"course__"``) of the school's tree."""
+    from django.db.models import Q
+
+    return Q(**{f"{prefix}path__startswith": school.site.root_page.path})
