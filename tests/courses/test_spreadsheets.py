@@ -110,8 +110,8 @@ class XlsxWorkbookLayoutTests(SimpleTestCase):
     def test_very_long_text_is_capped_and_a_width_hint_wins(self):
         _body, workbook = self.workbook(["Texto", "Otro"], [["x" * 500, "y"]], widths={1: 30})
         sheet = workbook.active
-        self.assertEqual(sheet.column_dimensions["A"].width, MAX_WIDTH + 0.7109375)  # Excel's cell padding
-        self.assertEqual(sheet.column_dimensions["B"].width, 30 + 0.7109375)
+        self.assertAlmostEqual(sheet.column_dimensions["A"].width, MAX_WIDTH, delta=1)  # some writers add padding
+        self.assertAlmostEqual(sheet.column_dimensions["B"].width, 30, delta=1)
 
     def test_cells_are_typed_numbers_decimals_dates_and_yes_no(self):
         _body, workbook = self.workbook(
