@@ -4,6 +4,7 @@ Writes go through ``certificates.services``; an issued certificate never changes
 copied into ``IssuedCertificate.snapshot`` when it is issued.
 """
 
+import re
 import string
 
 from django.conf import settings
@@ -35,6 +36,31 @@ PLACEHOLDERS = (
     "fecha_emision",
 )
 MAX_SIGNATORIES = 3
+# The facts a body can state through its placeholder; the certificate otherwise prints each in a place of its own
+# (the name line, the RUN line, the course, the detail cells, the place and date of issue), so a fact the body
+# states is not printed there again.
+BODY_FACTS = ("nombre", "run", "curso", "horas", "modalidad", "fechas", "nota", "asistencia", "fecha_emision")
+# The longest text each placeholder can become (the fields' own limits, or the longest value they print).
+PLACEHOLDER_MAX_LENGTHS = {
+    "nombre": 201,  # given names and family names, 100 characters each
+    "run": 40,  # a RUN, or another document with its kind ("Pasaporte AB1234567")
+    "curso": 255,  # a page title
+    "horas": 6,
+    "modalidad": 30,
+    "fechas": 30,  # "del 03/03/2026 al 28/04/2026"
+    "nota": 4,
+    "asistencia": 7,
+    "ciudad": 100,
+    "fecha_emision": 30,  # "30 de septiembre de 2026"
+}
+# The longest body a certificate holds on its page, placeholders counted at their longest: with the longest learner
+# name (201 characters), course title (255), three signatories and every detail, the text stays at about 7 points
+# (60 % of its size) and nothing overflows, in both orientations
+# (tests/certificates/test_template_body.py renders it).
+MAX_BODY_LENGTH = 900
+
+
+_PLACEHOLDER_PATTERN = re.compile(r"\{(\w+)\}")
 
 
 def validate_body_placeholders(body: str) -> None:
@@ -51,6 +77,28 @@ def validate_body_placeholders(body: str) -> None:
                 "names": ", ".join(f"{{{name}}}" for name in unknown),
                 "allowed": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
             },
+        )
+
+
+def printed_body_length(body: str) -> int:
+    """How long ``body`` can be once printed: its text, with each placeholder at the longest text it can become."""
+    return len(_PLACEHOLDER_PATTERN.sub("", body)) + sum(
+        PLACEHOLDER_MAX_LENGTHS.get(name, len(name) + 2) for name in _PLACEHOLDER_PATTERN.findall(body)
+    )
+
+
+def validate_body_length(body: str) -> None:
+    """A body longer than the page holds is refused, with how long it is and how long it may be."""
+    length = printed_body_length(body)
+    if length > MAX_BODY_LENGTH:
+        raise ValidationError(
+            _(
+                "The text is too long to fit on the certificate: it can take up to %(length)s characters once "
+                "printed (each placeholder counted at its longest: {curso} up to 255, {nombre} up to 201) and the "
+                "limit is %(limit)s. Shorten it."
+            ),
+            params={"length": length, "limit": MAX_BODY_LENGTH},
+            code="body_too_long",
         )
 
 
@@ -134,10 +182,13 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
     title = models.CharField(_("title"), max_length=150, help_text=_("For example “Certificado de aprobación”."))
     body = models.TextField(
         _("text"),
-        validators=[validate_body_placeholders],
+        validators=[validate_body_placeholders, validate_body_length],
         help_text=_(
-            "Placeholders replaced when a certificate is issued: {nombre} {run} {curso} {horas} {modalidad} {fechas} "
-            "{nota} {asistencia} {ciudad} {fecha_emision}."
+            "Printed between the learner's name and the course. The certificate already shows the name, RUN, course, "
+            "hours, modality, dates, grade and attendance in their own places: write what they mean, for example "
+            "“Cumplió los requisitos de asistencia y evaluación y aprobó el curso”. A fact you write with its "
+            "placeholder ({nombre} {run} {curso} {horas} {modalidad} {fechas} {nota} {asistencia} {fecha_emision}) "
+            "is printed in the text instead of in its place; {ciudad} is also available. At most 900 characters."
         ),
     )
     orientation = models.CharField(

@@ -465,14 +465,13 @@ def ensure_certificate_template(report: DemoReport) -> None:
         kind=CertificateTemplate.Kind.APPROVAL,
         title="Certificado de aprobación",
         is_default=True,
-        body=(
-            "Se certifica que {nombre}, RUN {run}, aprobó el curso «{curso}», de {horas} horas cronológicas, "
-            "en modalidad {modalidad}, realizado {fechas}."
-        ),
+        # The name, RUN, course, hours, modality and dates are printed in their own places: the text says what
+        # they mean, once (issue 13, item 15).
+        body="Cumplió los requisitos de asistencia y evaluación, y aprobó el curso",
     )
     template.signatories = [
-        Signatory(name="Coordinación académica", role="Escuela Ciudadana"),
-        Signatory(name="Secretaría ejecutiva", role="AMUCH"),
+        Signatory(name="Carolina Muñoz Reyes", role="Coordinadora académica, Escuela Ciudadana"),
+        Signatory(name="Jorge Sepúlveda Araya", role="Secretario ejecutivo, AMUCH"),
     ]
     template.save()
     report.notes.append("Created the certificate issuer AMUCH and the default certificate template.")

@@ -20,9 +20,16 @@ checked against the other. Integers are written without thousands separators in 
 No ORM here: values in, text or bytes out. Wagtail's listing exports (``courses.viewset_utils``), the school's
 reports, the learner's data download and the certificate ZIP's index all write through it.
 
-The XLSX writer is ours, not openpyxl: openpyxl (what Wagtail's export uses) needs about 15 s for 100,000 rows of
-11 columns on this machine; this one streams one worksheet of inline strings, numbers and dates into the zip in
-about 2 s (docs/ARCHITECTURE.md, section 5).
+**XLSX** is streamed into the zip as it is written (rows are never all in memory): one named sheet (the export's title in Spanish, at most 31 characters), a bold
+heading row that stays in view with a filter on every column, numbers as numbers (non-integers with the format
+``0.0#``), dates and times as real date cells, "Sí" / "No", and text always an inline string (never a formula).
+Column widths fit the heading and the first ``WIDTH_SAMPLE_ROWS`` rows, because Excel wants the widths before the
+rows and a streamed writer cannot look back; an export whose later rows are longer passes ``widths``.
+
+The writer is ours, not XlsxWriter's or openpyxl's: for the national learners report (100,000 rows × 11 columns)
+XlsxWriter in constant-memory mode spends 11.8 s of CPU in the web process, more than the 10 s that a whole export
+may take (``export_max_s``), and openpyxl about 15 s; this one spends 3.3 s (docs/ARCHITECTURE.md, section 5;
+``make bench-reports``, ``export_xlsx_max_s``).
 """
 
 import csv
@@ -33,6 +40,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -141,6 +149,12 @@ _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _CHUNK_ROWS = 2000
 _EPOCH = datetime.datetime(1899, 12, 30)
 _EPOCH_DATE = _EPOCH.date()
+XLSX_DECIMAL_FORMAT = "0.0#"  # 6,5 and 92,25 as typed (Excel shows the decimal comma of its locale)
+# Column widths, in characters: measured on the headings and the first WIDTH_SAMPLE_ROWS rows (the writer streams,
+# and Excel wants the widths before the rows, so it looks at a bounded sample instead of keeping every value).
+WIDTH_SAMPLE_ROWS = 500
+MIN_WIDTH, MAX_WIDTH = 6, 60
+_DATETIME_WIDTH, _DATE_WIDTH, _TIME_WIDTH = 16, 10, 5
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -154,31 +168,37 @@ _ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
 </Relationships>"""
+# The filter's range is also named _xlnm._FilterDatabase, as Excel itself writes it.
 _WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
-<sheets><sheet name={name} sheetId="1" r:id="rId1"/></sheets>
+<sheets><sheet name={name} sheetId="1" r:id="rId1"/></sheets>{defined_names}
 </workbook>"""
 _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 </Relationships>"""
-# Cell styles (cellXfs, by position): 0 plain, 1 bold (headings), 2 date and time, 3 date, 4 time.
+# Cell styles (cellXfs, by position): 0 plain, 1 bold (headings), 2 date and time, 3 date, 4 time, 5 decimal.
 _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
-<numFmts count="3"><numFmt numFmtId="164" formatCode="{XLSX_DATETIME_FORMAT}"/><numFmt numFmtId="165" formatCode="{XLSX_DATE_FORMAT}"/><numFmt numFmtId="166" formatCode="{XLSX_TIME_FORMAT}"/></numFmts>
+<numFmts count="4"><numFmt numFmtId="164" formatCode="{XLSX_DATETIME_FORMAT}"/><numFmt numFmtId="165" formatCode="{XLSX_DATE_FORMAT}"/><numFmt numFmtId="166" formatCode="{XLSX_TIME_FORMAT}"/><numFmt numFmtId="167" formatCode="{XLSX_DECIMAL_FORMAT}"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>
 <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 _SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 )
-_SHEET_END = "</sheetData></worksheet>"
+# The heading row stays in view: a frozen pane under row 1.
+_FROZEN_HEADING = (
+    '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+)
 
 
 def _text_cell(text: str, style: str) -> str:
@@ -187,14 +207,17 @@ def _text_cell(text: str, style: str) -> str:
 
 
 def _cell(value, style: str = "") -> str:
+    """One cell. Text is always an inline string (``t="inlineStr"``): a cell is never a formula (``<f>``)."""
     if isinstance(value, str):
         return _text_cell(value, style) if value else "<c/>"
     if value is None:
         return "<c/>"
     if isinstance(value, bool):
         return _text_cell(yes_no(value), style)
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int):
         return f"<c{style}><v>{value}</v></c>"
+    if isinstance(value, float | Decimal):
+        return f'<c s="5"><v>{value}</v></c>'
     if isinstance(value, datetime.datetime):
         moment = local_naive(value) - _EPOCH
         serial = moment.days + (moment.seconds + moment.microseconds / 1_000_000) / 86400
@@ -208,29 +231,97 @@ def _cell(value, style: str = "") -> str:
 
 
 def _sheet_name(name: str) -> str:
-    """A worksheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
-    return _SHEET_NAME_ILLEGAL.sub("-", name)[:31] or "Hoja1"
+    """A worksheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``, no apostrophe at either end."""
+    return _SHEET_NAME_ILLEGAL.sub("-", str(name))[:31].strip("'") or "Hoja1"
 
 
-def write_xlsx(output: IO[bytes], *, headings: Iterable, rows: Iterable[Iterable], sheet_name: str = "Hoja1"):
-    """Write a one-sheet workbook to ``output``: a bold heading row, then ``rows`` (cells as the module says)."""
+def _width(value) -> int:
+    """How many characters a value takes in its cell, as Excel shows it."""
+    if isinstance(value, str):
+        return max(map(len, value.split("\n"))) if "\n" in value else len(value)
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 2
+    if isinstance(value, datetime.datetime):
+        return _DATETIME_WIDTH
+    if isinstance(value, datetime.date):
+        return _DATE_WIDTH
+    if isinstance(value, datetime.time):
+        return _TIME_WIDTH
+    if isinstance(value, int):
+        return len(str(value))
+    if isinstance(value, float | Decimal):
+        return len(f"{value:.2f}")
+    return len(str(value))
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def write_xlsx(
+    output: IO[bytes],
+    *,
+    headings: Iterable,
+    rows: Iterable[Iterable],
+    sheet_name: str = "Hoja1",
+    widths: dict[int, int] | None = None,
+):
+    """Write a one-sheet workbook to ``output``, streamed: a bold heading row that stays in view (frozen) with a
+    filter on every column, then ``rows`` (cells as the module says). Column widths fit the headings and the first
+    ``WIDTH_SAMPLE_ROWS`` rows (between ``MIN_WIDTH`` and ``MAX_WIDTH`` characters); ``widths`` (column index →
+    characters) overrides the measurement for columns whose later values are longer."""
+    headings = list(headings)
+    rows = iter(rows)
+    sample = [list(row) for _, row in zip(range(WIDTH_SAMPLE_ROWS), rows, strict=False)]
+    measured = [len(str(heading)) + 3 for heading in headings]  # bold, and the filter's arrow button
+    for row in sample:
+        for col, value in enumerate(row):
+            if col >= len(measured):
+                measured.append(0)
+            measured[col] = max(measured[col], _width(value) + 1)
+    columns = {**dict(enumerate(measured)), **(widths or {})}
+    cols = "".join(
+        f'<col min="{col + 1}" max="{col + 1}" width="{min(MAX_WIDTH, max(MIN_WIDTH, width))}" customWidth="1"/>'
+        for col, width in sorted(columns.items())
+    )
+    name = _sheet_name(sheet_name)
+    last_row = 1
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK.format(name=quoteattr(_sheet_name(sheet_name))))
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         archive.writestr("xl/styles.xml", _STYLES)
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(_SHEET_START.encode())
             head = "".join(_cell(heading, ' s="1"') for heading in headings)
-            sheet.write(f"<row>{head}</row>".encode())
+            sheet.write(f"{_SHEET_START}{_FROZEN_HEADING}<cols>{cols}</cols><sheetData><row>{head}</row>".encode())
             chunk = []
-            for row in rows:
+            for row in chain(sample, rows):
                 chunk.append("<row>" + "".join(map(_cell, row)) + "</row>")
                 if len(chunk) >= _CHUNK_ROWS:
                     sheet.write("".join(chunk).encode())
+                    last_row += len(chunk)
                     chunk = []
-            sheet.write(("".join(chunk) + _SHEET_END).encode())
+            last_row += len(chunk)
+            last_column = _column_letter(max(len(headings), 1) - 1)
+            area = f"A1:{last_column}{last_row}"
+            sheet.write(("".join(chunk) + f'</sheetData><autoFilter ref="{area}"/></worksheet>').encode())
+        defined = (
+            '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+            f"{escape(quote_sheet(name))}!$A$1:${last_column}${last_row}</definedName></definedNames>"
+        )
+        archive.writestr("xl/workbook.xml", _WORKBOOK.format(name=quoteattr(name), defined_names=defined))
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula reference spells it: ``'Participantes por comuna'``."""
+    return "'" + name.replace("'", "''") + "'"
 
 
 # Downloads ------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column
@@ -55,7 +56,11 @@ class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
         return [self.get_heading(queryset, field) for field in self.list_export]
 
     def get_sheet_name(self) -> str:
-        return self.get_filename()
+        """The worksheet's name: the listing's title in Spanish ("Inscripciones", "Historial del sitio")."""
+        title = getattr(self, "page_title", "")
+        if not title and getattr(self, "model", None) is not None:
+            title = self.model._meta.verbose_name_plural
+        return capfirst(str(title)) if title else self.get_filename()
 
     def stream_csv(self, queryset, dialect: spreadsheets.CsvDialect = spreadsheets.EXCEL_CHILE):
         rows = chain([self.get_export_headings(queryset)], self.export_values(queryset, self.FORMAT_CSV))

@@ -8,9 +8,11 @@ import re
 import zipfile
 
 import openpyxl
+import openpyxl.utils
 from django.apps import apps
 from django.test import SimpleTestCase, TestCase
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from openpyxl.utils.escape import unescape
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.viewsets import viewsets as viewset_registry
@@ -18,14 +20,14 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.log_actions import log
 from wagtail.models import Page
 
-from courses.spreadsheets import FORMULA_STARTS
+from courses.spreadsheets import FORMULA_STARTS, MAX_WIDTH, XLSX_CONTENT_TYPE
 from courses.viewset_utils import LocalTimeInspectMixin, PlatformViewSetMixin, SafeSpreadsheetExportMixin
 from learners.models import Enrolment, LearnerProfile
 from learners.privacy.audit import audit_record
 from tests.courses.test_spreadsheets import HOSTILE, NEUTRALISED
 from tests.csv_files import csv_dicts, csv_rows
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
-from tests.factories.learners import cohort, learner, make_user
+from tests.factories.learners import cohort, learner, make_user, session
 
 SUMMER = datetime.datetime(2026, 12, 6, 18, 56, tzinfo=datetime.UTC)  # 15:56 in Santiago, summer time (UTC-3)
 WINTER = datetime.datetime(2026, 7, 6, 18, 56, tzinfo=datetime.UTC)  # 14:56 in Santiago (UTC-4)
@@ -126,14 +128,15 @@ def is_number(text: str) -> bool:
     return True
 
 
-class HostileNamesTests(TestCase):
-    """Learners named like formulas, a course titled like one, a redirect to one: every export writes them as text."""
+class HostileData:
+    """Learners named like formulas, a course titled like one, a redirect to one, a cohort with a session."""
 
     @classmethod
     def setUpTestData(cls):
         catalogue = CourseIndexPageFactory(parent=site_root())
         cls.course = build_course(catalogue=catalogue, modules=1, lessons=1, title=HOSTILE[0])
-        group = cohort(course=cls.course)
+        group = cls.group = cohort(course=cls.course)
+        cls.session = session(cohort=group, on=datetime.date(2026, 12, 6))
         cls.admin = make_user(email="admin@example.cl", is_superuser=True, is_staff=True)
         cls.learners = []
         for number, text in enumerate(HOSTILE):
@@ -149,6 +152,10 @@ class HostileNamesTests(TestCase):
 
     def setUp(self):
         self.client.force_login(self.admin)
+
+
+class HostileNamesTests(HostileData, TestCase):
+    """Every export writes the hostile names of ``HostileData`` as text."""
 
     def exports(self):
         profile = LearnerProfile.objects.get(user=self.learners[0])
@@ -240,3 +247,81 @@ class HostileNamesTests(TestCase):
         self.assertEqual(enrolments[0]["curso"], NEUTRALISED[0])
         self.assertEqual(enrolments[0]["nota_final"], "6,5")  # decimal comma, for Excel in Chilean Spanish
         self.assertIn(b'"nombres": "=HYPERLINK', archive.read("datos.json"))  # JSON is data, not a spreadsheet
+
+
+class XlsxDownloadTests(HostileData, TestCase):
+    """Issue 13, item 3 (XLSX): every export offers "Excel (.xlsx)" next to its CSV choices and serves a typed
+    workbook with a Spanish sheet name, a frozen and filtered heading row and fitted columns (read back with
+    openpyxl)."""
+
+    def download_pages(self) -> dict[str, str]:
+        """Every page that offers a download, mapped to the query parameter it takes the format in."""
+        profile = LearnerProfile.objects.get(user=self.learners[0])
+        arguments = {**SAMPLE_ARGUMENTS, "int": str(profile.pk), "id": str(profile.pk)}
+        pages = {address: "export" for address in exporting_addresses(arguments)}
+        pages[reverse("learners_staff:attendance", args=[self.session.pk])] = "formato"
+        pages[reverse("learners_staff:group", args=[self.group.pk])] = "formato"
+        return pages
+
+    def test_every_export_offers_and_serves_xlsx(self):
+        pages = self.download_pages()
+        self.assertGreaterEqual(len(pages), 12)
+        for address, parameter in pages.items():
+            with self.subTest(address=address):
+                page = self.client.get(address)
+                self.assertEqual(page.status_code, 200)
+                self.assertIn(f"{parameter}=xlsx", page.content.decode())
+                response = self.client.get(f"{address}?{parameter}=xlsx")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["Content-Type"], XLSX_CONTENT_TYPE)
+                self.assertRegex(response["Content-Disposition"], r'^attachment; filename="[a-z0-9-]+\.xlsx"$')
+                workbook = openpyxl.load_workbook(
+                    io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+                )
+                sheet = workbook.active
+                self.assertEqual(len(workbook.sheetnames), 1)
+                self.assertRegex(sheet.title, r"^[A-ZÁÉÍÓÚÑ]")
+                self.assertEqual(sheet.freeze_panes, "A2")
+                self.assertTrue(sheet.auto_filter.ref.startswith("A1:"))
+
+    def test_enrolments_workbook(self):
+        Enrolment.objects.filter(user=self.learners[0]).update(enrolled_at=SUMMER)  # 15:56 in Santiago
+        Enrolment.objects.filter(user=self.learners[1]).update(enrolled_at=WINTER)  # 14:56 in Santiago
+        sheet = xlsx_of(self.client.get("/admin/learners/enrolments/?export=xlsx"))
+        self.assertEqual(sheet.title, "Inscripciones")
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, f"A1:J{1 + len(HOSTILE)}")
+        headings = [cell.value for cell in sheet[1]]
+        self.assertEqual(headings[0], "Participante")
+        self.assertTrue(all(cell.font.b for cell in sheet[1]))
+        for column, heading in zip("ABCDEFGHIJ", headings, strict=True):
+            self.assertGreaterEqual(sheet.column_dimensions[column].width, len(heading), column)
+        longest = max(len(sheet.cell(row=row, column=1).value) for row in range(2, 2 + len(HOSTILE)))
+        self.assertGreaterEqual(sheet.column_dimensions["A"].width, min(longest, MAX_WIDTH))
+        enrolled = {sheet.cell(row=row, column=8).value for row in range(2, 2 + len(HOSTILE))}
+        self.assertIn(datetime.datetime(2026, 12, 6, 15, 56), enrolled)
+        self.assertIn(datetime.datetime(2026, 7, 6, 14, 56), enrolled)
+        self.assertEqual(sheet.cell(row=2, column=8).number_format, "dd/mm/yyyy hh:mm")
+        grade = sheet.cell(row=2, column=10)
+        self.assertEqual((grade.value, grade.data_type, grade.number_format), (6.5, "n", "0.0#"))
+        names = [sheet.cell(row=row, column=1) for row in range(2, 2 + len(HOSTILE))]
+        self.assertEqual({cell.data_type for cell in names}, {"s"})
+        self.assertIn('\'=HYPERLINK("http://x","click") =HYPERLINK("http://x","click")', [cell.value for cell in names])
+
+    def test_report_workbooks(self):
+        sheet = xlsx_of(self.client.get("/admin/school-reports/learners/?export=xlsx"))
+        self.assertEqual(sheet.title, "Participantes")
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, f"A1:K{1 + len(HOSTILE)}")
+        names = sorted(unescape(sheet.cell(row=row, column=1).value) for row in range(2, 2 + len(HOSTILE)))
+        self.assertEqual(names, sorted(NEUTRALISED))
+        counts = [sheet.cell(row=2, column=column) for column in (9, 10, 11)]
+        self.assertEqual({cell.data_type for cell in counts}, {"n"})
+        courses = xlsx_of(self.client.get("/admin/school-reports/courses/?export=xlsx"))
+        self.assertEqual(courses.title, "Cursos y grupos")
+        self.assertEqual(courses.freeze_panes, "A2")
+        headings = [cell.value for cell in courses[1]]
+        for index, heading in enumerate(headings, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            self.assertGreaterEqual(courses.column_dimensions[letter].width, len(heading), heading)
+        self.assertIn(NEUTRALISED[0], [cell for row in courses.iter_rows(values_only=True) for cell in row])

@@ -26,6 +26,10 @@ class CertificateData:
     ``body`` is the template text with its placeholders already replaced; it may hold line breaks and is
     wrapped by the renderer. ``hours`` is printed as given under "Duration" (e.g. "40 horas cronológicas");
     ``grade`` and ``attendance`` are left out when None. Images are PNG (or JPEG) bytes.
+
+    Each fact is printed once: ``body_states`` names the facts (``certificates.models.BODY_FACTS``) that the
+    body already states, because its template used their placeholders; their own places (the name line, the RUN
+    line, the course, the detail cells, the place and date of issue) are then left out.
     """
 
     title: str
@@ -49,6 +53,7 @@ class CertificateData:
     orientation: str = "landscape"
     # How the document is introduced: None prints "RUN"; "" prints learner_run as given ("Pasaporte AB123…").
     document_label: str | None = None
+    body_states: frozenset[str] = frozenset()
 
     def __post_init__(self):
         if self.orientation not in ("landscape", "portrait"):
@@ -118,6 +123,11 @@ class Layout:
     width: float
     height: float
     ops: list = field(default_factory=list)
+    # True when the middle (name, body, course, details) did not fit above the signatures even at its smallest
+    # size; the template form's body limit (certificates.models.MAX_BODY_LENGTH) keeps this from happening.
+    overflows: bool = False
+    # How far the middle had to shrink (1 = full size, 0.4 = the smallest).
+    middle_scale: float = 1.0
 
 
 def text_width(font: str, size: float, text: str) -> float:
@@ -306,8 +316,11 @@ def layout(data: CertificateData) -> Layout:
                 line_y -= role_size * 0.2
         top_of_signatures = sig_base + 50
     city_y = top_of_signatures + 10
-    b.text("sans", 10, center, city_y, data.city_and_date, INK, align="center")
-    middle_bottom = city_y + 18
+    if "fecha_emision" in data.body_states:  # the body says when it was issued
+        middle_bottom = city_y
+    else:
+        b.text("sans", 10, center, city_y, data.city_and_date, INK, align="center")
+        middle_bottom = city_y + 18
 
     _place_middle(b, data, left, right, middle_top, middle_bottom)
     return b.layout
@@ -322,34 +335,43 @@ def _name_lines(name: str, size: float, width: float) -> tuple[float, list[str]]
 
 
 def _detail_cells(data: CertificateData) -> list[tuple[str, str]]:
-    cells = [(gettext("Duration"), data.hours), (gettext("Modality"), data.modality), (gettext("Dates"), data.dates)]
-    if data.grade:
-        cells.append((gettext("Grade"), data.grade))
-    if data.attendance:
-        cells.append((gettext("Attendance"), data.attendance))
-    return cells
+    """The course details in their cells, except those the body already states."""
+    stated = data.body_states
+    cells = [
+        ("horas", gettext("Duration"), data.hours),
+        ("modalidad", gettext("Modality"), data.modality),
+        ("fechas", gettext("Dates"), data.dates),
+        ("nota", gettext("Grade"), data.grade),
+        ("asistencia", gettext("Attendance"), data.attendance),
+    ]
+    return [(label, value) for fact, label, value in cells if value and fact not in stated]
 
 
 def _place_middle(b: _Builder, data: CertificateData, left: float, right: float, top: float, bottom: float) -> None:
-    """Learner name, RUN, body and the course details between the title and the city-and-date line.
+    """Learner name, RUN, body and the course details between the title and the city-and-date line, each left out
+    when the body already states it (``CertificateData.body_states``).
 
     Everything shrinks together (down to 40 %) until it fits; the spare height goes into the gaps.
     """
     content_w = right - left
     center = (left + right) / 2
+    stated = data.body_states
+    show_name, show_run, show_course = "nombre" not in stated, "run" not in stated, "curso" not in stated
     cells = _detail_cells(data)
-    columns = len(cells) if content_w > 600 else min(len(cells), 3)
+    columns = max(1, len(cells) if content_w > 600 else min(len(cells), 3))
     cell_w = content_w / columns
     available = top - bottom
     for step in range(13):
         scale = 1 - step * 0.05
-        name_size, name_lines = _name_lines(data.learner_name, 25 * scale, content_w)
-        run_size = 10 * max(scale, 0.7)
+        name_size, name_lines = _name_lines(data.learner_name, 25 * scale, content_w) if show_name else (0, [])
+        run_size = 10 * max(scale, 0.7) if show_run and data.learner_run else 0
         body_size = 11.5 * scale
         leading = body_size * (1.4 if scale > 0.8 else 1.25)
         body_lines = wrap(data.body, "sans", body_size, min(content_w, 660))
-        course_size, course_lines = _block(
-            data.course_title, "sans_bold", 12 * scale, content_w - 40, 2 if columns > 3 else 3, 7
+        course_size, course_lines = (
+            _block(data.course_title, "sans_bold", 12 * scale, content_w - 40, 2 if columns > 3 else 3, 7)
+            if show_course
+            else (0, [])
         )
         value_size = 9.5 * max(scale, 0.7)
         cell_lines = [_block(value, "sans", value_size, cell_w - 10, 2, 6) for _label, value in cells]
@@ -357,35 +379,41 @@ def _place_middle(b: _Builder, data: CertificateData, left: float, right: float,
         row_heights = [11 + max(len(lines) * size * 1.2 for size, lines in row) for row in rows]
         heights = [
             len(name_lines) * name_size * 1.15,
-            run_size + 4,
+            run_size + 4 if run_size else 0,
             len(body_lines) * leading,
-            9 + len(course_lines) * course_size * 1.2,
+            9 + len(course_lines) * course_size * 1.2 if course_lines else 0,
             sum(row_heights) + 4 * len(rows),
         ]
         spare = available - sum(heights)
         if spare >= 5 * 6:
             break
+    b.layout.overflows, b.layout.middle_scale = spare < 0, scale
     gap = max(0.0, min(20.0, spare / 5))
     y = top - gap - (spare - 5 * gap) / 2 if spare > 5 * gap else top - gap
     for line in name_lines:
         y -= name_size
         b.text("serif_bold", name_size, center, y, line, INK, align="center")
         y -= name_size * 0.15
-    y -= run_size + 2
-    label = gettext("RUN") if data.document_label is None else data.document_label
-    b.text("sans", run_size, center, y, f"{label} {data.learner_run}".strip(), GREY, align="center")
-    y -= 2 + gap
+    if run_size:
+        y -= run_size + 2
+        label = gettext("RUN") if data.document_label is None else data.document_label
+        b.text("sans", run_size, center, y, f"{label} {data.learner_run}".strip(), GREY, align="center")
+        y -= 2
+    y -= gap
     for line in body_lines:
         y -= body_size
         b.text("sans", body_size, center, y, line, INK, align="center")
         y -= leading - body_size
     y -= gap
-    b.text("sans", 7, center, y - 7, gettext("Course").upper(), GREY, align="center")
-    y -= 9
-    for line in course_lines:
-        y -= course_size
-        b.text("sans_bold", course_size, center, y, line, NAVY, align="center")
-        y -= course_size * 0.2
+    if course_lines:
+        b.text("sans", 7, center, y - 7, gettext("Course").upper(), GREY, align="center")
+        y -= 9
+        for line in course_lines:
+            y -= course_size
+            b.text("sans_bold", course_size, center, y, line, NAVY, align="center")
+            y -= course_size * 0.2
+    if not rows:
+        return
     y -= gap * 0.6 + 2
     b.add(Line(left + 40, y, right - 40, y, 0.5, LIGHT))
     for row_index, row in enumerate(rows):

@@ -41,6 +41,8 @@ class _ImageCache:
 
     @staticmethod
     def _load(name: str) -> bytes | None:
+        """The image as PNG bytes, read through the storage API; None (and a warning in the log) when the file is
+        missing or is not an image Pillow can read: the certificate is then drawn without it, never refused."""
         from django.core.files.storage import default_storage
         from PIL import Image
 
@@ -48,13 +50,19 @@ class _ImageCache:
             with default_storage.open(name, "rb") as handle:
                 data = handle.read()
         except OSError:
-            logger.warning("Certificate image %s is missing", name)
+            logger.warning("Certificate image %s is missing: the certificate is drawn without it", name)
             return None
-        if data.startswith(b"\x89PNG"):
-            return data
-        output = io.BytesIO()
-        Image.open(io.BytesIO(data)).save(output, format="PNG")
-        return output.getvalue()
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                if data.startswith(b"\x89PNG"):
+                    picture.load()  # reads every pixel: a truncated or damaged file fails here, not in the PDF
+                    return data
+                output = io.BytesIO()
+                picture.save(output, format="PNG")
+                return output.getvalue()
+        except Exception:  # Pillow raises many kinds of errors for damaged files
+            logger.warning("Certificate image %s cannot be read: the certificate is drawn without it", name)
+            return None
 
 
 def certificate_data(snapshot: dict, images: _ImageCache | None = None):
@@ -86,6 +94,7 @@ def certificate_data(snapshot: dict, images: _ImageCache | None = None):
         ),
         orientation=snapshot["orientation"],
         document_label=None if snapshot.get("learner_has_run", True) else "",
+        body_states=frozenset(snapshot.get("body_states", ())),
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.codes import check_character, format_code
-from certificates.models import CertificateTemplate, Issuer, verify_url
+from certificates.models import BODY_FACTS, CertificateTemplate, Issuer, verify_url
 from courses.models import CoursePage
 from learners.models import Enrolment, LearnerProfile
 
@@ -86,6 +86,8 @@ def build_snapshot(
             "fecha_emision": long_date,
         }
         body = _PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), template.body)
+        # The facts the body states in its own words are not printed again in their places (certificates.pdf).
+        body_states = sorted(set(_PLACEHOLDER.findall(template.body)) & set(BODY_FACTS))
         return {
             "title": template.title,
             "kind": template.kind,
@@ -96,6 +98,7 @@ def build_snapshot(
             "issuer_rut": issuer.rut,
             "issuer_logo": issuer.logo.file.name if issuer.logo_id else "",
             "body": body,
+            "body_states": body_states,
             "learner_name": name,
             "learner_run": run,
             "learner_run_masked": run_masked,

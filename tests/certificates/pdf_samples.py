@@ -44,9 +44,8 @@ def sample_data(**overrides) -> CertificateData:
         "issuer_rut": "65.123.456-7",
         "issuer_logo_png": logo_png(),
         "body": (
-            "Se certifica que Nguyễn Thị Muñoz Güell, RUN 12.345.678-5, aprobó el curso «Participación "
-            "ciudadana y presupuestos municipales», de 40 horas cronológicas, en modalidad e-learning asincrónico, "
-            "realizado entre el 3 de marzo y el 28 de abril de 2026, con nota final 6,5 y 95 % de asistencia."
+            "Cumplió los requisitos de asistencia y de evaluación y aprobó el curso, dictado por la Escuela "
+            "Ciudadana en convenio con las municipalidades de la Región Metropolitana"
         ),
         "learner_name": "Nguyễn Thị Muñoz Güell",
         "learner_run": "12.345.678-5",

@@ -2,14 +2,17 @@
 
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 import openpyxl
 from django.test import SimpleTestCase
+from openpyxl.utils.escape import unescape
 
 from courses.spreadsheets import (
     DOWNLOAD_FORMATS,
     EXCEL_CHILE,
+    MAX_WIDTH,
     PROGRAMS,
     csv_bytes,
     csv_text,
@@ -52,7 +55,8 @@ class XlsxWriterTests(SimpleTestCase):
         write_xlsx(output, headings=["Nombre", "Número"], rows=[[text, -2] for text in HOSTILE] + [["-", -1.5]])
         sheet = read_xlsx(output.getvalue())
         names = [sheet.cell(row=row, column=1) for row in range(2, 2 + len(HOSTILE))]
-        self.assertEqual([cell.value for cell in names], NEUTRALISED)
+        # OOXML spells a carriage return in a string _x000D_ (Excel and LibreOffice read it back as one).
+        self.assertEqual([unescape(cell.value) for cell in names], NEUTRALISED)
         self.assertEqual({cell.data_type for cell in names}, {"s"})
         self.assertEqual((sheet["B2"].value, sheet["B2"].data_type), (-2, "n"))
         self.assertEqual((sheet.cell(row=8, column=1).value, sheet.cell(row=8, column=2).value), ("'-", -1.5))
@@ -69,6 +73,84 @@ class XlsxWriterTests(SimpleTestCase):
         output = io.BytesIO()
         write_xlsx(output, headings=["a"], rows=[], sheet_name="informe: comunas/regiones [2026] de Chile entero")
         self.assertEqual(read_xlsx(output.getvalue()).title, "informe- comunas-regiones -2026")
+
+
+class XlsxWorkbookLayoutTests(SimpleTestCase):
+    """Issue 13, item 3: typed cells, a bold frozen heading row with a filter, Spanish sheet names, widths that fit.
+    Read back with openpyxl, an independent reader."""
+
+    def workbook(self, headings, rows, **kwargs):
+        output = io.BytesIO()
+        write_xlsx(output, headings=headings, rows=rows, **kwargs)
+        return output.getvalue(), openpyxl.load_workbook(io.BytesIO(output.getvalue()))
+
+    def test_heading_row_is_bold_frozen_and_filtered(self):
+        _body, workbook = self.workbook(["Nombre", "Nota"], [["Ana", 6], ["Berta", 5]], sheet_name="Inscripciones")
+        sheet = workbook["Inscripciones"]
+        self.assertEqual(workbook.sheetnames, ["Inscripciones"])
+        self.assertTrue(sheet["A1"].font.b and sheet["B1"].font.b)
+        self.assertFalse(sheet["A2"].font.b)
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, "A1:B3")
+
+    def test_column_widths_fit_the_heading_and_the_longest_value(self):
+        long_name = "María José Nguyễn Muñoz Agüero de la Fuente"
+        _body, workbook = self.workbook(
+            ["Nombre", "Inscrita el", "N"],
+            [["Ana", SUMMER, 1], [long_name, WINTER, 12345]],
+        )
+        sheet = workbook.active
+        widths = {column: sheet.column_dimensions[column].width for column in "ABC"}
+        self.assertGreaterEqual(widths["A"], len(long_name))
+        self.assertLess(widths["A"], len(long_name) + 6)
+        self.assertGreaterEqual(widths["B"], len("22/03/2026 16:03"))  # a date and time, as Excel shows it
+        self.assertGreaterEqual(widths["C"], len("N") + 3)  # the heading and its filter button
+        self.assertLess(widths["C"], 12)
+
+    def test_very_long_text_is_capped_and_a_width_hint_wins(self):
+        _body, workbook = self.workbook(["Texto", "Otro"], [["x" * 500, "y"]], widths={1: 30})
+        sheet = workbook.active
+        self.assertAlmostEqual(sheet.column_dimensions["A"].width, MAX_WIDTH, delta=1)  # some writers add padding
+        self.assertAlmostEqual(sheet.column_dimensions["B"].width, 30, delta=1)
+
+    def test_cells_are_typed_numbers_decimals_dates_and_yes_no(self):
+        _body, workbook = self.workbook(
+            ["Entero", "Decimal", "Fecha", "Hora local", "Aprobado", "Texto"],
+            [[7, Decimal("6.5"), datetime.date(2026, 3, 22), SUMMER, True, "007"], [0, 92.25, None, WINTER, False, ""]],
+        )
+        sheet = workbook.active
+        self.assertEqual((sheet["A2"].value, sheet["A2"].data_type), (7, "n"))
+        self.assertEqual((sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].number_format), (6.5, "n", "0.0#"))
+        self.assertEqual((sheet["B3"].value, sheet["B3"].number_format), (92.25, "0.0#"))
+        self.assertEqual((sheet["C2"].value, sheet["C2"].number_format), (datetime.datetime(2026, 3, 22), "dd/mm/yyyy"))
+        self.assertTrue(sheet["C2"].is_date)
+        self.assertEqual(
+            (sheet["D2"].value, sheet["D2"].number_format), (datetime.datetime(2026, 12, 6, 15, 56), "dd/mm/yyyy hh:mm")
+        )
+        self.assertEqual(sheet["D3"].value, datetime.datetime(2026, 7, 6, 14, 56))
+        self.assertEqual((sheet["E2"].value, sheet["E3"].value), ("Sí", "No"))
+        self.assertEqual((sheet["F2"].value, sheet["F2"].data_type), ("007", "s"))  # text that looks like a number
+        self.assertIsNone(sheet["F3"].value)
+
+    def test_no_cell_is_a_formula(self):
+        body, workbook = self.workbook(["Nombre"], [[text] for text in HOSTILE])
+        sheet = workbook.active
+        self.assertEqual({sheet.cell(row=row, column=1).data_type for row in range(2, 2 + len(HOSTILE))}, {"s"})
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        self.assertNotIn("<f>", xml)
+        self.assertNotIn("<f ", xml)
+
+    def test_sheet_names_excel_refuses_are_cleaned(self):
+        for name, expected in (
+            ("Inscripciones", "Inscripciones"),
+            ("Participantes por tipo de participante", "Participantes por tipo de parti"),
+            ("'a:b'", "a-b"),
+            ("", "Hoja1"),
+        ):
+            with self.subTest(name=name):
+                _body, workbook = self.workbook(["a"], [], sheet_name=name)
+                self.assertEqual(workbook.sheetnames, [expected])
 
 
 class CsvWriterTests(SimpleTestCase):

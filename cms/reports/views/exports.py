@@ -36,7 +36,8 @@ class ReportExportMixin(SafeSpreadsheetExportMixin):
             yield values
 
     def get_sheet_name(self) -> str:
-        return self.report_name
+        """The report's title in Spanish ("Participantes por comuna"), cut to Excel's 31 characters."""
+        return str(self.page_title)
 
     def suppress(self, rows):
         return publication.suppress(rows, self.publication_rule)

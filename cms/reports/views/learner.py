@@ -133,6 +133,9 @@ class LearnerDetailView(SchoolReportView):
     def page_title(self):
         return self.profile.full_name
 
+    def get_sheet_name(self) -> str:
+        return str(_("Courses"))  # the page's title is the learner's name, typed by her
+
     def get_index_url(self):
         return reverse("cms_reports_learner", args=[self.profile.pk])
 
