@@ -191,8 +191,8 @@ def academy_digest(
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:
-    text = render_to_string(f"learners/notifications/{template}.txt", context)
-    html = render_to_string(f"learners/notifications/{template}.html", context)
+    text = render_to_string(f"learners/notifications/email/{template}.txt", context)
+    html = render_to_string(f"learners/notifications/email/{template}.html", context)
     return text, html
 
 

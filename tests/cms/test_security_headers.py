@@ -169,12 +169,15 @@ class AdminPolicyTests(SiteSetUp):
 
 def test_no_template_of_the_project_needs_an_inline_allowance():
     """No style="" attribute, on…="" handler or <script> with code and no nonce in any template of the four apps
-    (the site's policy refuses them, and the admin's refuses the first two)."""
+    (the site's policy refuses them, and the admin's refuses the first two). Email bodies (templates under an
+    ``email/`` folder) are never served as pages and need inline styles, since mail clients drop <style>."""
     from pathlib import Path
 
     problems = []
     for app in ("cms", "courses", "learners", "certificates"):
         for template in (Path(ROOT) / app).rglob("templates/**/*.html"):
+            if "email" in template.relative_to(Path(ROOT) / app).parts:
+                continue
             html = template.read_text(encoding="utf-8")
             for pattern in (r"<[a-zA-Z][^>]*\sstyle=", r"<[a-zA-Z][^>]*\son[a-z]+="):
                 problems += [f"{template}: {match}" for match in re.findall(pattern, html)]
@@ -191,6 +194,7 @@ def run_production(code: str, **env: str) -> subprocess.CompletedProcess:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "DJANGO_ALLOWED_HOSTS": "escuela.example.cl",
         "PUBLIC_BASE_URL": "https://escuela.example.cl",
+        "CERTIFICATES_CREDENTIAL_KEY_DIR": str(settings.CERTIFICATES_CREDENTIAL_KEY_DIR),  # an existing folder
         **env,
     }
     return subprocess.run(
