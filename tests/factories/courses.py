@@ -86,13 +86,16 @@ def build_course(*, catalogue, modules: int = 2, lessons: int = 2, **fields) -> 
 
 
 def ensure_site_baseline() -> Page:
-    """Recreate what migrations create (locale, root, home page, site, audiences) after a transactional flush."""
+    """Recreate what migrations create (locale, root page and collection, home page, site, audiences) after a
+    transactional flush."""
     from django.conf import settings
-    from wagtail.models import Locale, Site
+    from wagtail.models import Collection, Locale, Site
 
     from cms.models import HomePage
 
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     for code in Audience.Code.values:
         Audience.objects.get_or_create(code=code)
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
