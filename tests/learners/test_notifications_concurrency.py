@@ -19,7 +19,7 @@ from learners.enrolment import services as enrolment_services
 from learners.enrolment.models import Enrolment
 from learners.notifications.models import OutboxMessage
 from learners.notifications.scheduler import notifications_tick
-from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, site_root
+from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, ensure_site_baseline, site_root
 from tests.factories.learners import learner, make_cohort
 from tests.learners.test_notifications import DAY, at
 from tests.smtp_server import SmtpServer
@@ -30,6 +30,7 @@ LEARNERS = 40
 
 class TwoSchedulersTests(TransactionTestCase):
     def setUp(self):
+        ensure_site_baseline()  # another transactional test's flush removed what migrations created
         catalogue = CourseIndexPageFactory(parent=site_root())
         course = CoursePageFactory(parent=catalogue, title="Presupuesto participativo")
         cohort = make_cohort(course=course, name="Grupo Ñuñoa")
