@@ -14,25 +14,17 @@ Run alone: ``python bench/certificates_bulk.py [COUNT]`` (prints ``bulk_COUNT_s:
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from throwaway_db import ROOT, SERVER
+from throwaway_db import ROOT, SERVER, manage, run_step, start_db_workers
 from throwaway_db import psql as _psql
 
 
-def _manage(env: dict, *args: str, **kwargs):
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, **kwargs)
-
-
 def _script(env: dict, *args: str) -> str:
-    completed = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True, cwd=ROOT)
-    if completed.returncode:
-        raise RuntimeError(f"bench step {args[0]} failed:\n{completed.stderr[-3000:]}")
-    return completed.stdout.strip()
+    return run_step(env, __file__, *args)
 
 
 def _credential_key(path: Path) -> None:
@@ -77,18 +69,9 @@ def run_bulk_issue(*, count: int, workers: int, key: Path | None = None, cert: P
     processes = []
     log = open(private_root / "workers.log", "w")  # noqa: SIM115 (closed in finally)
     try:
-        _manage(env, "migrate", "--verbosity", "0")
+        manage(env, "migrate", "--verbosity", "0")
         cohort_id = _script(env, "seed", str(count))
-        processes = [
-            subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.05", "--no-startup-delay"],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=log,
-            )
-            for _ in range(workers)
-        ]
+        processes = start_db_workers(env, workers, log)
         time.sleep(3)  # let the workers start (Django setup) before the clock runs, as in production
         begin = time.perf_counter()
         batch_id = _script(env, "request", cohort_id)

@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from throwaway_db import ROOT, SERVER
+from throwaway_db import ROOT, SERVER, manage, run_step, start_db_workers
 from throwaway_db import psql as _psql
 
 COUNT = int(os.environ.get("BENCH_REMINDERS", "10000"))
@@ -42,15 +42,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _manage(env: dict, *args: str, **kwargs):
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT, **kwargs)
-
-
 def _script(env: dict, *args: str) -> str:
-    completed = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True, cwd=ROOT)
-    if completed.returncode:
-        raise RuntimeError(f"bench step {args[0]} failed:\n{completed.stderr[-3000:]}")
-    return completed.stdout.strip()
+    return run_step(env, __file__, *args)
 
 
 def _environment(database: str, smtp_port: int) -> dict:
@@ -87,23 +80,14 @@ def reminders() -> list[float]:
     workers = []
     log = open(Path(env["CERTIFICATES_PRIVATE_ROOT"]) / "workers.log", "w")  # noqa: SIM115 (closed in finally)
     try:
-        _manage(env, "migrate", "--verbosity", "0")
-        workers = [
-            subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.05", "--no-startup-delay"],
-                env=env,
-                cwd=ROOT,
-                stdout=log,
-                stderr=log,
-            )
-            for _worker in range(WORKERS)
-        ]
+        manage(env, "migrate", "--verbosity", "0")
+        workers = start_db_workers(env, WORKERS, log)
         figures = []
         for _run in range(RUNS):
             _script(env, "seed", str(COUNT))
             time.sleep(2)  # workers idle and ready, as in production
             begin = time.perf_counter()
-            _manage(env, "notifications_tick", stdout=subprocess.DEVNULL)
+            manage(env, "notifications_tick", stdout=subprocess.DEVNULL)
             queued = time.perf_counter() - begin
             _script(env, "wait", str(COUNT))
             figures.append(time.perf_counter() - begin)
@@ -130,8 +114,8 @@ def checkin() -> float:
     _psql(f'CREATE DATABASE "{database}"')
     server = None
     try:
-        _manage(env, "migrate", "--verbosity", "0")
-        _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        manage(env, "migrate", "--verbosity", "0")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         cookies = _script(env, "checkin_seed", str(CHECKIN_LEARNERS)).splitlines()
         server = subprocess.Popen(
             [

@@ -14,6 +14,33 @@ SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 
 
+def manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    """``manage.py *args`` with ``env`` (a bench's own database and settings); fails on a non-zero exit."""
+    return subprocess.run([*MANAGE, *args], env=env, check=True, cwd=ROOT, **kwargs)
+
+
+def run_step(env: dict, script: str, *args: str) -> str:
+    """Run ``script *args`` (a bench file's own step, in its own process) and return what it printed."""
+    completed = subprocess.run([sys.executable, script, *args], env=env, capture_output=True, text=True, cwd=ROOT)
+    if completed.returncode:
+        raise RuntimeError(f"bench step {args[0]} failed:\n{completed.stderr[-3000:]}")
+    return completed.stdout.strip()
+
+
+def start_db_workers(env: dict, count: int, log) -> list[subprocess.Popen]:
+    """``count`` django-tasks ``db_worker`` processes polling every 50 ms, writing to ``log``."""
+    return [
+        subprocess.Popen(
+            [*MANAGE, "db_worker", "--interval", "0.05", "--no-startup-delay"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
+        for _worker in range(count)
+    ]
+
+
 def psql(sql: str) -> None:
     """Run one statement on the server's ``postgres`` database."""
     parsed = urlparse(SERVER)
