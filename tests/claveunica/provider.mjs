@@ -112,6 +112,12 @@ server.listen(0, '127.0.0.1', () => {
       ctx.body = { logouts };
       return;
     }
+    if (ctx.method === 'GET' && ctx.path === '/openid/userinfo/') {
+      // ClaveÚnica's userinfo is called with POST (integration manual); GET is refused here so the tests notice.
+      ctx.status = 405;
+      ctx.body = { error: 'invalid_request', error_description: 'use POST' };
+      return;
+    }
     if (ctx.method === 'GET' && ctx.path === '/api/v1/accounts/app/logout') {
       logouts += 1;
       for (const name of ['_session', '_session.sig', '_session.legacy', '_session.legacy.sig']) {

@@ -1,0 +1,417 @@
+"""Issue 16 items 1–4: log-in with ClaveÚnica against a real OpenID Connect provider started here (npm
+oidc-provider shaped like accounts.claveunica.gob.cl: tests/claveunica/provider.mjs). No mocked HTTP: the views
+talk to the provider over the network, and the tests drive its log-in form like a browser would."""
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.cache import cache
+from wagtail.models import Site
+
+from learners.accounts.claveunica import config, oidc
+from learners.models import LearnerProfile
+from learners.privacy.models import AuditEvent
+from tests.claveunica.server import authenticate, claveunica_provider, query
+from tests.factories.learners import make_learner, make_user
+from tests.learners.test_accounts import make_territory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+START = "/cuenta/claveunica/ingresar/"
+CALLBACK = "http://testserver/cuenta/claveunica/vuelta/"
+SCHOOL_CALLBACK = "http://temuco.localhost/cuenta/claveunica/vuelta/"
+SECRET = "secreto-de-prueba-academia"
+CLIENTS = [
+    {"client_id": "escuela-academia", "client_secret": SECRET, "redirect_uris": [CALLBACK]},
+    {"client_id": "escuela-temuco", "client_secret": "secreto-temuco", "redirect_uris": [SCHOOL_CALLBACK]},
+    {"client_id": "otra-aplicacion", "client_secret": "otro", "redirect_uris": ["http://otra.example/cb"]},
+    {"client_id": "vence-pronto", "client_secret": "vence", "redirect_uris": [CALLBACK], "id_token_ttl": 1},
+]
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with claveunica_provider(CLIENTS) as running:
+        yield running
+
+
+@pytest.fixture
+def claveunica(provider, settings, monkeypatch):
+    """The academy (default site) and Temuco's school configured; Peñalolén's school is not."""
+    default = Site.objects.get(is_default_site=True)
+    Site.objects.create(hostname="penalolen.localhost", port=80, root_page_id=default.root_page_id)
+    Site.objects.create(hostname="temuco.localhost", port=80, root_page_id=default.root_page_id)
+    monkeypatch.setenv("CLAVEUNICA_SECRET_ACADEMIA", SECRET)
+    monkeypatch.setenv("CLAVEUNICA_SECRET_TEMUCO", "secreto-temuco")
+    settings.CLAVEUNICA_PROVIDER = provider.settings()
+    settings.CLAVEUNICA_CLIENTS = {
+        default.hostname: {"client_id": "escuela-academia", "secret_env": "CLAVEUNICA_SECRET_ACADEMIA", "redirect_uri": CALLBACK},
+        "temuco.localhost": {"client_id": "escuela-temuco", "secret_env": "CLAVEUNICA_SECRET_TEMUCO", "redirect_uri": SCHOOL_CALLBACK},
+    }
+    settings.ALLOWED_HOSTS = [*django_settings.ALLOWED_HOSTS, "testserver"]
+    cache.clear()
+    make_territory()
+    return provider
+
+
+def start(client, **params):
+    response = client.get(START, params)
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
+def log_in_at_provider(client, run, *, cancel=False):
+    """Start at the site, authenticate at the provider, come back: the callback's response."""
+    location, session = authenticate(start(client), run=run, redirect_prefix=CALLBACK, cancel=cancel)
+    return client.get(location.removeprefix("http://testserver")), location, session
+
+
+def complete_first_login(client, *, email="maria@example.cl"):
+    response = client.post(
+        "/cuenta/claveunica/completar/",
+        {"email": email, "comuna": "13101", "birth_year": "1980", "accept_privacy": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/cuenta/claveunica/codigo/"
+    code = re.search(r"^\s+(\d{6})$", mail.outbox[-1].body, re.M).group(1)
+    return client.post("/cuenta/claveunica/codigo/", {"code": code})
+
+
+# 1. The button, per site --------------------------------------------------------------------------------------
+
+
+def test_button_on_log_in_and_sign_up_only_where_the_site_has_credentials(client, claveunica):
+    for path in ("/cuenta/ingresar/", "/cuenta/registro/"):
+        assert "Ingresar con ClaveÚnica" in client.get(path).content.decode()
+        assert "Ingresar con ClaveÚnica" in client.get(path, HTTP_HOST="temuco.localhost").content.decode()
+        assert "Ingresar con ClaveÚnica" not in client.get(path, HTTP_HOST="penalolen.localhost").content.decode()
+    assert client.get(START, HTTP_HOST="penalolen.localhost").status_code == 404
+
+
+def test_a_site_whose_secret_is_missing_from_the_environment_offers_no_button(client, claveunica, monkeypatch):
+    monkeypatch.delenv("CLAVEUNICA_SECRET_TEMUCO")
+    assert "Ingresar con ClaveÚnica" not in client.get("/cuenta/ingresar/", HTTP_HOST="temuco.localhost").content.decode()
+    assert client.get(START, HTTP_HOST="temuco.localhost").status_code == 404
+
+
+def test_start_sends_the_manuals_parameters_with_a_fresh_state_and_nonce(client, claveunica):
+    first, second = query(start(client)), query(start(client))
+    assert first["client_id"] == "escuela-academia"
+    assert first["response_type"] == "code"
+    assert first["scope"] == "openid run name"
+    assert first["redirect_uri"] == CALLBACK
+    assert len(first["state"]) >= 30 and len(first["nonce"]) >= 30
+    assert first["state"] != second["state"] and first["nonce"] != second["nonce"]
+    school = query(client.get(START, HTTP_HOST="temuco.localhost")["Location"])
+    assert school["client_id"] == "escuela-temuco" and school["redirect_uri"] == SCHOOL_CALLBACK
+
+
+# 2. Accounts keyed by the verified RUN -------------------------------------------------------------------------
+
+
+def test_first_log_in_creates_an_account_with_a_verified_run_asking_only_what_claveunica_does_not_give(client, claveunica):
+    response, _location, _session = log_in_at_provider(client, "44.444.444-4")
+    assert response["Location"] == "/cuenta/claveunica/completar/"
+    page = client.get("/cuenta/claveunica/completar/").content.decode()
+    assert "María Carmen Del Río González" in page and "44.444.444-4" in page
+    for absent in ('name="password', 'name="run"', 'name="given_names"'):
+        assert absent not in page
+    response = complete_first_login(client)
+    assert response.status_code == 302
+    user = User.objects.get(username="maria@example.cl")
+    profile = user.learner_profile
+    assert user.is_active and not user.has_usable_password()
+    assert profile.run == "44444444-4" and profile.run_verified_at is not None
+    assert (profile.given_names, profile.family_names) == ("María Carmen", "Del Río González")
+    assert profile.email_confirmed_at is not None and profile.birth_year == 1980
+    assert user.privacy_consents.count() == 1
+    assert int(client.session["_auth_user_id"]) == user.pk
+    profile_page = client.get("/cuenta/perfil/").content.decode()
+    assert "data-run-verified" in profile_page and "Verificado con ClaveÚnica" in profile_page
+
+
+def test_the_next_log_in_goes_straight_in(client, claveunica):
+    log_in_at_provider(client, "44444444-4")
+    complete_first_login(client)
+    client.post("/cuenta/salir/")
+    response, _location, _session = log_in_at_provider(client, "44444444-4")
+    assert response.status_code == 302 and response["Location"] == "/mis-cursos/"
+    assert client.session["_auth_user_id"]
+
+
+def test_an_email_of_another_account_is_refused_at_the_first_log_in(client, claveunica):
+    make_user(email="ocupado@example.cl")
+    log_in_at_provider(client, "55555555-5")
+    response = client.post(
+        "/cuenta/claveunica/completar/",
+        {"email": "ocupado@example.cl", "comuna": "13101", "birth_year": "1980", "accept_privacy": "on"},
+    )
+    assert response.status_code == 200
+    assert "Este correo es de otra cuenta" in response.content.decode()
+    assert not LearnerProfile.objects.filter(run="55555555-5").exists()
+
+
+def test_a_local_account_with_that_run_is_linked_after_its_password(client, claveunica):
+    owner = make_learner(run="12.345.678-5", email="ana@example.cl")
+    response, _location, _session = log_in_at_provider(client, "12345678-5")
+    assert response["Location"] == "/cuenta/claveunica/vincular/"
+    page = client.get("/cuenta/claveunica/vincular/").content.decode()
+    assert "a••@example.cl" in page and "ana@example.cl" not in page
+    wrong = client.post("/cuenta/claveunica/vincular/", {"action": "password", "password": "no-es-esta"})
+    assert wrong.status_code == 200 and "La contraseña no es correcta" in wrong.content.decode()
+    assert "_auth_user_id" not in client.session
+    response = client.post("/cuenta/claveunica/vincular/", {"action": "password", "password": "clave-segura-123"})
+    assert response.status_code == 302
+    owner.learner_profile.refresh_from_db()
+    assert owner.learner_profile.run_verified_at is not None
+    assert owner.learner_profile.given_names == "Ana María"
+    assert int(client.session["_auth_user_id"]) == owner.pk
+    assert AuditEvent.objects.filter(action="account.claveunica_linked").exists()
+
+
+def test_a_local_account_with_that_run_is_linked_after_a_code_sent_to_its_email(client, claveunica):
+    owner = make_learner(run="12.345.678-5", email="ana@example.cl")
+    log_in_at_provider(client, "12345678-5")
+    response = client.post("/cuenta/claveunica/vincular/", {"action": "code"})
+    assert response["Location"] == "/cuenta/claveunica/codigo/"
+    assert mail.outbox[-1].to == ["ana@example.cl"]
+    code = re.search(r"^\s+(\d{6})$", mail.outbox[-1].body, re.M).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    assert "no es correcto" in client.post("/cuenta/claveunica/codigo/", {"code": wrong}).content.decode()
+    response = client.post("/cuenta/claveunica/codigo/", {"code": code})
+    assert response.status_code == 302
+    owner.learner_profile.refresh_from_db()
+    assert owner.learner_profile.run_verified_at is not None
+
+
+def test_a_run_somebody_else_typed_goes_to_the_verified_person_and_staff_are_told(client, claveunica):
+    other = make_learner(run="12.345.678-5", email="impostora@example.cl")
+    reviewer = make_user(email="academia@example.cl", is_superuser=True, is_staff=True)
+    log_in_at_provider(client, "12345678-5")
+    response = client.post("/cuenta/claveunica/vincular/", {"action": "not_mine"})
+    assert response["Location"] == "/cuenta/claveunica/completar/"
+    mail.outbox.clear()
+    complete_first_login(client, email="ana.verdadera@example.cl")
+    verified = LearnerProfile.objects.get(run="12345678-5")
+    assert verified.user.username == "ana.verdadera@example.cl" and verified.run_verified_at is not None
+    other.learner_profile.refresh_from_db()
+    assert other.learner_profile.run is None
+    assert other.learner_profile.document_number == f"RUN-EN-REVISION-{other.learner_profile.pk}"
+    assert AuditEvent.objects.filter(action="account.run_displaced_by_claveunica").exists()
+    staff_mail = [message for message in mail.outbox if message.to == [reviewer.email]]
+    assert staff_mail and "en revisión" in staff_mail[0].subject
+    assert "12345678" not in staff_mail[0].body and "12.345.678" not in staff_mail[0].body
+
+
+@pytest.mark.parametrize("how", ["deactivated", "blocked"])
+def test_deactivated_and_blocked_accounts_cannot_get_in_through_claveunica(client, claveunica, how):
+    owner = make_learner(run="12.345.678-5", email="ana@example.cl")
+    LearnerProfile.objects.filter(user=owner).update(run_verified_at="2026-01-01T00:00:00Z")
+    owner.is_active = False
+    owner.save()
+    if how == "blocked":
+        LearnerProfile.objects.filter(user=owner).update(blocked_at="2026-02-01T00:00:00Z")
+    response, _location, _session = log_in_at_provider(client, "12345678-5")
+    assert response.status_code == 403
+    assert "No puedes ingresar con esta cuenta" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    owner.refresh_from_db()
+    assert not owner.is_active
+
+
+def test_the_certificate_verify_page_says_whether_the_run_was_verified():
+    from django.template.loader import render_to_string
+
+    page = render_to_string(
+        "certificates/verify.html",
+        {"snapshot": {"learner_run_masked": "12.XXX.678-5", "learner_has_run": True, "learner_run_verified": True}},
+    )
+    assert "RUN verificado con ClaveÚnica" in page
+
+
+# 3. Log-out and errors -------------------------------------------------------------------------------------------
+
+
+def test_log_out_after_claveunica_goes_through_claveunicas_log_out_and_back(client, claveunica):
+    log_in_at_provider(client, "44444444-4")
+    response = complete_first_login(client)
+    _response, _location, session = log_in_at_provider(client, "44444444-4") if False else (None, None, None)
+    response = client.post("/cuenta/salir/")
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    target = response["Location"]
+    assert target.startswith(f"{claveunica.origin}/api/v1/accounts/app/logout?")
+    assert query(target) == {"redirect": "http://testserver/"}
+    import requests
+
+    before = claveunica.logouts()
+    back = requests.get(target, allow_redirects=False, timeout=5)
+    assert back.status_code == 302 and back.headers["location"] == "http://testserver/"
+    assert claveunica.logouts() == before + 1
+
+
+def test_log_out_of_a_local_log_in_stays_on_the_site(client, claveunica):
+    make_learner(email="local@example.cl")
+    client.post("/cuenta/ingresar/", {"username": "local@example.cl", "password": "clave-segura-123"})
+    response = client.post("/cuenta/salir/")
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_denied_consent_gives_a_spanish_message_and_a_way_back(client, claveunica):
+    response, location, _session = log_in_at_provider(client, "44444444-4", cancel=True)
+    assert query(location)["error"] == "access_denied"
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Cancelaste el ingreso con ClaveÚnica" in page
+    assert START in page and "/cuenta/ingresar/" in page
+
+
+def test_a_bad_state_is_refused(client, claveunica):
+    location, _session = authenticate(start(client), run="44444444-4", redirect_prefix=CALLBACK)
+    forged = re.sub(r"state=[^&]+", "state=" + "x" * 43, location)
+    response = client.get(forged.removeprefix("http://testserver"))
+    assert response.status_code == 400
+    assert "no comenzó aquí" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_callback_from_another_browser_session_is_refused(client, claveunica):
+    location, _session = authenticate(start(client), run="44444444-4", redirect_prefix=CALLBACK)
+    from django.test import Client
+
+    response = Client().get(location.removeprefix("http://testserver"))
+    assert response.status_code == 400
+
+
+def test_a_replayed_callback_is_refused(client, claveunica):
+    response, location, _session = log_in_at_provider(client, "44444444-4")
+    assert response.status_code == 302
+    replay = client.get(location.removeprefix("http://testserver"))
+    assert replay.status_code == 400
+
+
+def test_the_provider_refuses_a_replayed_code(claveunica):
+    client_config = config.client_for_host(Site.objects.get(is_default_site=True).hostname)
+    state, nonce = oidc.new_secret(), oidc.new_secret()
+    url = oidc.authorization_url(client=client_config, state=state, nonce=nonce)
+    location, _session = authenticate(url, run="44444444-4", redirect_prefix=CALLBACK)
+    code = query(location)["code"]
+    assert oidc.person_for_code(client=client_config, code=code, state=state, nonce=nonce).run == "44444444-4"
+    with pytest.raises(oidc.ClaveUnicaError) as refused:
+        oidc.code_exchange(client=client_config, code=code, state=state)
+    assert refused.value.code == "token_refused"
+
+
+def _id_token_for(client_id, secret, redirect_uri, claveunica, nonce="nonce-de-prueba-con-mas-de-treinta-caracteres"):
+    other = config.Client(host="x", client_id=client_id, client_secret=secret, redirect_uri=redirect_uri)
+    state = oidc.new_secret()
+    location, _session = authenticate(
+        oidc.authorization_url(client=other, state=state, nonce=nonce), run="44444444-4", redirect_prefix=redirect_uri
+    )
+    return oidc.code_exchange(client=other, code=query(location)["code"], state=state), nonce
+
+
+def test_an_id_token_for_another_audience_is_refused(claveunica):
+    token, nonce = _id_token_for("otra-aplicacion", "otro", "http://otra.example/cb", claveunica)
+    academy = config.client_for_host(Site.objects.get(is_default_site=True).hostname)
+    with pytest.raises(oidc.ClaveUnicaError) as refused:
+        oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce)
+    assert refused.value.code == "id_token_claims" and "aud" in str(refused.value)
+
+
+def test_an_expired_id_token_is_refused(claveunica, settings):
+    settings.CLAVEUNICA_CLOCK_LEEWAY_SECONDS = 0
+    token, nonce = _id_token_for("vence-pronto", "vence", CALLBACK, claveunica)
+    client_config = config.Client(host="x", client_id="vence-pronto", client_secret="vence", redirect_uri=CALLBACK)
+    assert oidc.id_token_verify(client=client_config, id_token=token["id_token"], nonce=nonce)["aud"] == "vence-pronto"
+    time.sleep(2.1)
+    with pytest.raises(oidc.ClaveUnicaError) as refused:
+        oidc.id_token_verify(client=client_config, id_token=token["id_token"], nonce=nonce)
+    assert refused.value.code == "id_token_claims" and "exp" in str(refused.value)
+
+
+def test_a_tampered_id_token_a_wrong_nonce_and_a_wrong_issuer_are_refused(claveunica, settings):
+    token, nonce = _id_token_for("escuela-academia", SECRET, CALLBACK, claveunica)
+    academy = config.client_for_host(Site.objects.get(is_default_site=True).hostname)
+    header, payload, signature = token["id_token"].split(".")
+    flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    import base64
+
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged_payload = base64.urlsafe_b64encode(json.dumps({**claims, "sub": "otra"}).encode()).decode().rstrip("=")
+    for forged in (f"{header}.{payload}.{flipped}", f"{header}.{forged_payload}.{signature}"):
+        with pytest.raises(oidc.ClaveUnicaError) as refused:
+            oidc.id_token_verify(client=academy, id_token=forged, nonce=nonce)
+        assert refused.value.code == "id_token_signature"
+    with pytest.raises(oidc.ClaveUnicaError) as refused:
+        oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce="otro-nonce")
+    assert "nonce" in str(refused.value)
+    settings.CLAVEUNICA_PROVIDER = {**settings.CLAVEUNICA_PROVIDER, "issuer": "https://accounts.claveunica.gob.cl/openid"}
+    with pytest.raises(oidc.ClaveUnicaError) as refused:
+        oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce)
+    assert "iss" in str(refused.value)
+    assert oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce) if False else True
+
+
+def test_a_provider_that_does_not_answer_gives_a_spanish_message_not_a_500(client, claveunica, settings):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    accepted = []
+    thread = threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True)
+    thread.start()
+    try:
+        location, _session = authenticate(start(client), run="44444444-4", redirect_prefix=CALLBACK)
+        settings.CLAVEUNICA_TIMEOUT_SECONDS = 1
+        settings.CLAVEUNICA_PROVIDER = {
+            **settings.CLAVEUNICA_PROVIDER,
+            "token_url": f"http://127.0.0.1:{silent.getsockname()[1]}/openid/token/",
+        }
+        response = client.get(location.removeprefix("http://testserver"))
+    finally:
+        silent.close()
+    assert response.status_code == 400
+    assert "ClaveÚnica no respondió a tiempo" in response.content.decode()
+
+
+# 4. Sandbox RUNs -----------------------------------------------------------------------------------------------
+
+
+def test_sandbox_runs_are_refused_when_the_settings_do_not_accept_them(client, claveunica, settings):
+    settings.CLAVEUNICA_ACCEPT_SANDBOX_RUNS = False
+    response, _location, _session = log_in_at_provider(client, "44444444-4")
+    assert response.status_code == 400
+    assert "ambiente de pruebas de ClaveÚnica" in response.content.decode()
+    assert not User.objects.exists() or not LearnerProfile.objects.filter(run="44444444-4").exists()
+    response, _location, _session = log_in_at_provider(client, "16000005-8")
+    assert response["Location"] == "/cuenta/claveunica/completar/"
+
+
+def test_production_settings_never_accept_the_sandbox_runs():
+    code = (
+        "import json, django; from django.conf import settings; django.setup();"
+        "print(json.dumps(settings.CLAVEUNICA_ACCEPT_SANDBOX_RUNS))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "escuela.example.cl",
+        "PUBLIC_BASE_URL": "https://escuela.example.cl",
+        "CLAVEUNICA_ACCEPT_SANDBOX_RUNS": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=str(django_settings.BASE_DIR), env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) is False
+    assert config.SANDBOX_RUNS == {"44444444-4", "55555555-5", "88888888-8", "99999999-9"}
