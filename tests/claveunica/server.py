@@ -70,8 +70,14 @@ def claveunica_provider(clients: list[dict], people: dict | None = None):
             process.wait()
 
 
-def authenticate(authorization_url: str, *, run: str, redirect_prefix: str, cancel: bool = False,
-                 session: requests.Session | None = None) -> tuple[str, requests.Session]:
+def authenticate(
+    authorization_url: str,
+    *,
+    run: str,
+    redirect_prefix: str,
+    cancel: bool = False,
+    session: requests.Session | None = None,
+) -> tuple[str, requests.Session]:
     """Open the authorization address, log in with ``run`` and "testing" (or cancel), and return the address the
     provider sends the browser back to (on ``redirect_prefix``), with the provider's cookies in the session."""
     session = session or requests.Session()
@@ -85,10 +91,15 @@ def authenticate(authorization_url: str, *, run: str, redirect_prefix: str, canc
         else:
             action = re.search(r'action="([^"]+)"', response.text).group(1)
             response = session.post(
-                urljoin(response.url, action), data={"run": run, "password": PASSWORD}, allow_redirects=False, timeout=10
+                urljoin(response.url, action),
+                data={"run": run, "password": PASSWORD},
+                allow_redirects=False,
+                timeout=10,
             )
         while response.is_redirect and not response.headers["location"].startswith(redirect_prefix):
-            response = session.get(urljoin(response.url, response.headers["location"]), allow_redirects=False, timeout=10)
+            response = session.get(
+                urljoin(response.url, response.headers["location"]), allow_redirects=False, timeout=10
+            )
     assert response.is_redirect, response.text[:300]
     return response.headers["location"], session
 

@@ -54,8 +54,16 @@ def claveunica(provider, settings, monkeypatch):
     monkeypatch.setenv("CLAVEUNICA_SECRET_TEMUCO", "secreto-temuco")
     settings.CLAVEUNICA_PROVIDER = provider.settings()
     settings.CLAVEUNICA_CLIENTS = {
-        default.hostname: {"client_id": "escuela-academia", "secret_env": "CLAVEUNICA_SECRET_ACADEMIA", "redirect_uri": CALLBACK},
-        "temuco.localhost": {"client_id": "escuela-temuco", "secret_env": "CLAVEUNICA_SECRET_TEMUCO", "redirect_uri": SCHOOL_CALLBACK},
+        default.hostname: {
+            "client_id": "escuela-academia",
+            "secret_env": "CLAVEUNICA_SECRET_ACADEMIA",
+            "redirect_uri": CALLBACK,
+        },
+        "temuco.localhost": {
+            "client_id": "escuela-temuco",
+            "secret_env": "CLAVEUNICA_SECRET_TEMUCO",
+            "redirect_uri": SCHOOL_CALLBACK,
+        },
     }
     settings.ALLOWED_HOSTS = [*django_settings.ALLOWED_HOSTS, "testserver"]
     cache.clear()
@@ -99,7 +107,9 @@ def test_button_on_log_in_and_sign_up_only_where_the_site_has_credentials(client
 
 def test_a_site_whose_secret_is_missing_from_the_environment_offers_no_button(client, claveunica, monkeypatch):
     monkeypatch.delenv("CLAVEUNICA_SECRET_TEMUCO")
-    assert "Ingresar con ClaveÚnica" not in client.get("/cuenta/ingresar/", HTTP_HOST="temuco.localhost").content.decode()
+    assert (
+        "Ingresar con ClaveÚnica" not in client.get("/cuenta/ingresar/", HTTP_HOST="temuco.localhost").content.decode()
+    )
     assert client.get(START, HTTP_HOST="temuco.localhost").status_code == 404
 
 
@@ -118,7 +128,9 @@ def test_start_sends_the_manuals_parameters_with_a_fresh_state_and_nonce(client,
 # 2. Accounts keyed by the verified RUN -------------------------------------------------------------------------
 
 
-def test_first_log_in_creates_an_account_with_a_verified_run_asking_only_what_claveunica_does_not_give(client, claveunica):
+def test_first_log_in_creates_an_account_with_a_verified_run_asking_only_what_claveunica_does_not_give(
+    client, claveunica
+):
     response, _location, _session = log_in_at_provider(client, "44.444.444-4")
     assert response["Location"] == "/cuenta/claveunica/completar/"
     page = client.get("/cuenta/claveunica/completar/").content.decode()
@@ -193,14 +205,17 @@ def test_a_local_account_with_that_run_is_linked_after_a_code_sent_to_its_email(
     assert owner.learner_profile.run_verified_at is not None
 
 
-def test_a_run_somebody_else_typed_goes_to_the_verified_person_and_staff_are_told(client, claveunica):
+def test_a_run_somebody_else_typed_goes_to_the_verified_person_and_staff_are_told(
+    client, claveunica, django_capture_on_commit_callbacks
+):
     other = make_learner(run="12.345.678-5", email="impostora@example.cl")
     reviewer = make_user(email="academia@example.cl", is_superuser=True, is_staff=True)
     log_in_at_provider(client, "12345678-5")
     response = client.post("/cuenta/claveunica/vincular/", {"action": "not_mine"})
     assert response["Location"] == "/cuenta/claveunica/completar/"
     mail.outbox.clear()
-    complete_first_login(client, email="ana.verdadera@example.cl")
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_first_login(client, email="ana.verdadera@example.cl")
     verified = LearnerProfile.objects.get(run="12345678-5")
     assert verified.user.username == "ana.verdadera@example.cl" and verified.run_verified_at is not None
     other.learner_profile.refresh_from_db()
@@ -228,14 +243,20 @@ def test_deactivated_and_blocked_accounts_cannot_get_in_through_claveunica(clien
     assert not owner.is_active
 
 
-def test_the_certificate_verify_page_says_whether_the_run_was_verified():
+def _verify_page(snapshot):
     from django.template.loader import render_to_string
 
     page = render_to_string(
         "certificates/verify.html",
-        {"snapshot": {"learner_run_masked": "12.XXX.678-5", "learner_has_run": True, "learner_run_verified": True}},
+        {"found": True, "result": {"status": "valid"}, "snapshot": snapshot},
     )
-    assert "RUN verificado con ClaveÚnica" in page
+    return page
+
+
+def test_the_certificate_verify_page_says_whether_the_run_was_verified():
+    snapshot = {"learner_run_masked": "12.XXX.678-5", "learner_has_run": True}
+    assert "RUN verificado con ClaveÚnica" in _verify_page({**snapshot, "learner_run_verified": True})
+    assert "RUN escrito por la persona, sin verificar" in _verify_page(snapshot)
 
 
 # 3. Log-out and errors -------------------------------------------------------------------------------------------
@@ -355,7 +376,10 @@ def test_a_tampered_id_token_a_wrong_nonce_and_a_wrong_issuer_are_refused(claveu
     with pytest.raises(oidc.ClaveUnicaError) as refused:
         oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce="otro-nonce")
     assert "nonce" in str(refused.value)
-    settings.CLAVEUNICA_PROVIDER = {**settings.CLAVEUNICA_PROVIDER, "issuer": "https://accounts.claveunica.gob.cl/openid"}
+    settings.CLAVEUNICA_PROVIDER = {
+        **settings.CLAVEUNICA_PROVIDER,
+        "issuer": "https://accounts.claveunica.gob.cl/openid",
+    }
     with pytest.raises(oidc.ClaveUnicaError) as refused:
         oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce)
     assert "iss" in str(refused.value)

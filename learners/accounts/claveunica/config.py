@@ -71,7 +71,9 @@ def client_for_host(host: str) -> Client | None:
     secret = os.environ.get(entry.get("secret_env") or "", "")
     if not secret:
         return None
-    return Client(host=host.lower(), client_id=entry["client_id"], client_secret=secret, redirect_uri=entry["redirect_uri"])
+    return Client(
+        host=host.lower(), client_id=entry["client_id"], client_secret=secret, redirect_uri=entry["redirect_uri"]
+    )
 
 
 def client_for_request(request) -> Client | None:

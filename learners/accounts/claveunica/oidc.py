@@ -202,9 +202,7 @@ def person_for_code(*, client: config.Client, code: str, state: str, nonce: str)
     """Steps 2 to 4: exchange the code, verify the ID token, fetch the userinfo, read the person. Refuses the
     sandbox's synthetic RUNs unless the settings accept them (never in production)."""
     token = code_exchange(client=client, code=code, state=state)
-    claims = id_token_verify(
-        client=client, id_token=token["id_token"], nonce=nonce, access_token=token["access_token"]
-    )
+    claims = id_token_verify(client=client, id_token=token["id_token"], nonce=nonce, access_token=token["access_token"])
     person = person_from_userinfo(userinfo=userinfo_fetch(client=client, token=token), id_token_claims=claims)
     if person.run in config.SANDBOX_RUNS and not config.sandbox_runs_accepted():
         raise ClaveUnicaError("sandbox_run")

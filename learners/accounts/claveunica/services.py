@@ -78,7 +78,9 @@ def code_send(*, user: AbstractBaseUser, purpose: str) -> str:
 def _staff_reviewers():
     """Who fixes learners' identity data: active accounts allowed to change learner profiles."""
     User = get_user_model()
-    perm = Q(groups__permissions__codename="change_learnerprofile", groups__permissions__content_type__app_label="learners")
+    perm = Q(
+        groups__permissions__codename="change_learnerprofile", groups__permissions__content_type__app_label="learners"
+    )
     return User._default_manager.filter(perm | Q(is_superuser=True), is_active=True).exclude(email="").distinct()
 
 
@@ -98,7 +100,11 @@ def run_displace(*, profile: LearnerProfile, verified_user: AbstractBaseUser | N
         subject_label="",
         data={"profile_id": profile.pk, "verified_user_id": getattr(verified_user, "pk", None)},
     )
-    context = {"profile": profile, "verified_user": verified_user, "site_name": getattr(settings, "WAGTAIL_SITE_NAME", "")}
+    context = {
+        "profile": profile,
+        "verified_user": verified_user,
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+    }
     subject = "".join(render_to_string("learners/accounts/email/run_displaced_subject.txt", context).splitlines())
     body = render_to_string("learners/accounts/email/run_displaced_body.txt", context)
     for reviewer in _staff_reviewers():

@@ -27,7 +27,6 @@ from learners.accounts.states import AccountState, account_state
 from learners.accounts.throttle import email_send_allowed
 from learners.safe_next import path_with_next, safe_next_path
 
-
 logger = logging.getLogger(__name__)
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -64,7 +63,11 @@ def _error(request, reason: str, *, status: int = 400):
         ),
         "expired": _("Your log-in with ClaveÚnica expired. Start again from the button “Ingresar con ClaveÚnica”."),
     }
-    context = {"message": texts[reason], "reason": reason, "offer_retry": config.client_for_request(request) is not None}
+    context = {
+        "message": texts[reason],
+        "reason": reason,
+        "offer_retry": config.client_for_request(request) is not None,
+    }
     return render(request, "learners/accounts/claveunica/error.html", context, status=status)
 
 
@@ -89,7 +92,7 @@ def _log_in(request, user, client: config.Client | None):
 @require_GET
 @never_cache
 def start(request):
-    """"Ingresar con ClaveÚnica": a fresh state and nonce in her session, then the full-page redirect."""
+    """ "Ingresar con ClaveÚnica": a fresh state and nonce in her session, then the full-page redirect."""
     client = config.client_for_request(request)
     if client is None:
         raise Http404
@@ -160,7 +163,13 @@ def callback(request):
 def _code_start(request, user, *, purpose: str):
     if email_send_allowed(purpose=f"claveunica-{purpose}", email=user.email, seconds=60):
         digest = services.code_send(user=user, purpose=purpose)
-        request.session[CODE_KEY] = {"user_id": user.pk, "digest": digest, "purpose": purpose, "at": time.time(), "tries": 0}
+        request.session[CODE_KEY] = {
+            "user_id": user.pk,
+            "digest": digest,
+            "purpose": purpose,
+            "at": time.time(),
+            "tries": 0,
+        }
     elif not request.session.get(CODE_KEY):
         messages.info(request, _("We sent you a code a moment ago. Wait a minute before asking for another one."))
     return redirect("accounts:claveunica_code")
@@ -191,10 +200,16 @@ def complete(request):
             )
         except AccountConflict as conflict:
             if conflict.field == "email":
-                form.add_error("email", ValidationError(
-                    _("This email belongs to another account. If it is yours, log in with it; otherwise write another email."),
-                    code="taken",
-                ))
+                form.add_error(
+                    "email",
+                    ValidationError(
+                        _(
+                            "This email belongs to another account. If it is yours, log in with it; "
+                            "otherwise write another email."
+                        ),
+                        code="taken",
+                    ),
+                )
             else:
                 return _error(request, "expired")
         else:
@@ -217,7 +232,11 @@ def code(request):
     if person is None or not data or time.time() - data.get("at", 0) > CODE_SECONDS:
         return _error(request, "expired")
     user = get_user_model()._default_manager.filter(pk=data["user_id"]).first()
-    if user is None or getattr(getattr(user, "learner_profile", None), "run", None) != person.run and data["purpose"] == "confirm":
+    if (
+        user is None
+        or getattr(getattr(user, "learner_profile", None), "run", None) != person.run
+        and data["purpose"] == "confirm"
+    ):
         return _error(request, "expired")
     if request.method == "POST" and request.POST.get("resend"):
         return _code_start(request, user, purpose=data["purpose"])
@@ -227,8 +246,12 @@ def code(request):
         request.session[CODE_KEY] = data
         if data["tries"] > CODE_TRIES:
             form.add_error("code", ValidationError(_("Too many attempts. Ask for a new code."), code="limited"))
-        elif not services.code_matches(digest=data["digest"], code=form.cleaned_data["code"], user_id=user.pk, purpose=data["purpose"]):
-            form.add_error("code", ValidationError(_("The code is not right. Check it and write it again."), code="wrong"))
+        elif not services.code_matches(
+            digest=data["digest"], code=form.cleaned_data["code"], user_id=user.pk, purpose=data["purpose"]
+        ):
+            form.add_error(
+                "code", ValidationError(_("The code is not right. Check it and write it again."), code="wrong")
+            )
         else:
             state = account_state(user)
             try:
@@ -278,7 +301,9 @@ def link(request):
         tries = request.session.get(tries_key, 0) + 1
         request.session[tries_key] = tries
         if tries > PASSWORD_TRIES:
-            form.add_error("password", ValidationError(_("Too many attempts. Ask for a code by email instead."), code="limited"))
+            form.add_error(
+                "password", ValidationError(_("Too many attempts. Ask for a code by email instead."), code="limited")
+            )
         elif not user.check_password(form.cleaned_data["password"]):
             form.add_error("password", ValidationError(_("The password is not right."), code="wrong"))
         else:
