@@ -2,6 +2,7 @@
 oidc-provider shaped like accounts.claveunica.gob.cl: tests/claveunica/provider.mjs). No mocked HTTP: the views
 talk to the provider over the network, and the tests drive its log-in form like a browser would."""
 
+import base64
 import json
 import re
 import socket
@@ -15,6 +16,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from wagtail.models import Site
 
 from learners.accounts.claveunica import config, oidc
@@ -263,21 +265,24 @@ def test_the_certificate_verify_page_says_whether_the_run_was_verified():
 
 
 def test_log_out_after_claveunica_goes_through_claveunicas_log_out_and_back(client, claveunica):
-    log_in_at_provider(client, "44444444-4")
-    response = complete_first_login(client)
-    _response, _location, session = log_in_at_provider(client, "44444444-4") if False else (None, None, None)
+    _response, _location, browser = log_in_at_provider(client, "44444444-4")
+    complete_first_login(client)
     response = client.post("/cuenta/salir/")
     assert "_auth_user_id" not in client.session
     assert response.status_code == 302
     target = response["Location"]
+    # Until ClaveÚnica's log-out, its 60-second session would let her through without its form (single sign-on)…
+    sso = browser.get(start(client), allow_redirects=False, timeout=10)
+    assert sso.is_redirect and sso.headers["location"].startswith(CALLBACK)
     assert target.startswith(f"{claveunica.origin}/api/v1/accounts/app/logout?")
     assert query(target) == {"redirect": "http://testserver/"}
-    import requests
-
     before = claveunica.logouts()
-    back = requests.get(target, allow_redirects=False, timeout=5)
+    back = browser.get(target, allow_redirects=False, timeout=5)
     assert back.status_code == 302 and back.headers["location"] == "http://testserver/"
     assert claveunica.logouts() == before + 1
+    # …and after ClaveÚnica's log-out its session is over: the next log-in asks for the RUN again.
+    again = browser.get(start(client), allow_redirects=True, timeout=10)
+    assert again.status_code == 200 and 'name="run"' in again.text
 
 
 def test_log_out_of_a_local_log_in_stays_on_the_site(client, claveunica):
@@ -307,8 +312,6 @@ def test_a_bad_state_is_refused(client, claveunica):
 
 def test_a_callback_from_another_browser_session_is_refused(client, claveunica):
     location, _session = authenticate(start(client), run="44444444-4", redirect_prefix=CALLBACK)
-    from django.test import Client
-
     response = Client().get(location.removeprefix("http://testserver"))
     assert response.status_code == 400
 
@@ -363,10 +366,9 @@ def test_an_expired_id_token_is_refused(claveunica, settings):
 def test_a_tampered_id_token_a_wrong_nonce_and_a_wrong_issuer_are_refused(claveunica, settings):
     token, nonce = _id_token_for("escuela-academia", SECRET, CALLBACK, claveunica)
     academy = config.client_for_host(Site.objects.get(is_default_site=True).hostname)
+    assert oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce)["aud"] == "escuela-academia"
     header, payload, signature = token["id_token"].split(".")
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
-    import base64
-
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     forged_payload = base64.urlsafe_b64encode(json.dumps({**claims, "sub": "otra"}).encode()).decode().rstrip("=")
     for forged in (f"{header}.{payload}.{flipped}", f"{header}.{forged_payload}.{signature}"):
@@ -383,7 +385,6 @@ def test_a_tampered_id_token_a_wrong_nonce_and_a_wrong_issuer_are_refused(claveu
     with pytest.raises(oidc.ClaveUnicaError) as refused:
         oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce)
     assert "iss" in str(refused.value)
-    assert oidc.id_token_verify(client=academy, id_token=token["id_token"], nonce=nonce) if False else True
 
 
 def test_a_provider_that_does_not_answer_gives_a_spanish_message_not_a_500(client, claveunica, settings):
@@ -439,3 +440,51 @@ def test_production_settings_never_accept_the_sandbox_runs():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) is False
     assert config.SANDBOX_RUNS == {"44444444-4", "55555555-5", "88888888-8", "99999999-9"}
+
+
+# Refused cases of the pages after the provider ----------------------------------------------------------------
+
+
+def test_the_pages_after_the_provider_refuse_a_visit_without_a_claveunica_log_in(client, claveunica):
+    for path in ("/cuenta/claveunica/completar/", "/cuenta/claveunica/codigo/", "/cuenta/claveunica/vincular/"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "Tu ingreso con ClaveÚnica venció" in response.content.decode()
+        response = client.post(path, {"action": "not_mine", "email": "x@example.cl", "code": "123456"})
+        assert response.status_code == 400, path
+    assert not User.objects.exists()
+    assert client.get("/cuenta/claveunica/vuelta/?code=x&state=y", HTTP_HOST="penalolen.localhost").status_code == 404
+
+
+def test_a_code_is_refused_after_five_wrong_tries_even_if_the_sixth_is_right(client, claveunica):
+    make_learner(run="12.345.678-5", email="ana@example.cl")
+    log_in_at_provider(client, "12345678-5")
+    client.post("/cuenta/claveunica/vincular/", {"action": "code"})
+    code = re.search(r"^\s+(\d{6})$", mail.outbox[-1].body, re.M).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        client.post("/cuenta/claveunica/codigo/", {"code": wrong})
+    response = client.post("/cuenta/claveunica/codigo/", {"code": code})
+    assert response.status_code == 200 and "Demasiados intentos" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert "no tiene seis" not in client.post("/cuenta/claveunica/codigo/", {"code": "12a456"}).content.decode()
+
+
+def test_a_blocked_account_holding_the_typed_run_is_neither_linked_nor_displaced(client, claveunica):
+    owner = make_learner(run="12.345.678-5", email="ana@example.cl")
+    LearnerProfile.objects.filter(user=owner).update(blocked_at="2026-02-01T00:00:00Z")
+    response, _location, _session = log_in_at_provider(client, "12345678-5")
+    assert response.status_code == 403
+    for action in ("code", "not_mine", "password"):
+        assert client.post(
+            "/cuenta/claveunica/vincular/", {"action": action, "password": "clave-segura-123"}
+        ).status_code in (400, 403)
+    owner.learner_profile.refresh_from_db()
+    assert owner.learner_profile.run == "12345678-5" and owner.learner_profile.run_verified_at is None
+
+
+def test_a_school_log_in_uses_the_schools_client_and_comes_back_to_the_school(client, claveunica):
+    location = client.get(START, HTTP_HOST="temuco.localhost")["Location"]
+    back, _session = authenticate(location, run="16000005-8", redirect_prefix=SCHOOL_CALLBACK)
+    response = client.get(back.removeprefix("http://temuco.localhost"), HTTP_HOST="temuco.localhost")
+    assert response.status_code == 302 and response["Location"] == "/cuenta/claveunica/completar/"
