@@ -488,3 +488,24 @@ def test_a_school_log_in_uses_the_schools_client_and_comes_back_to_the_school(cl
     back, _session = authenticate(location, run="16000005-8", redirect_prefix=SCHOOL_CALLBACK)
     response = client.get(back.removeprefix("http://temuco.localhost"), HTTP_HOST="temuco.localhost")
     assert response.status_code == 302 and response["Location"] == "/cuenta/claveunica/completar/"
+
+
+def test_the_system_check_reports_an_incomplete_configuration(settings, monkeypatch):
+    from learners.checks import check_claveunica
+
+    monkeypatch.delenv("CLAVEUNICA_SECRET_FALTA", raising=False)
+    settings.CLAVEUNICA_CLIENTS = {}
+    assert check_claveunica() == []
+    settings.CLAVEUNICA_CLIENTS = {
+        "penalolen.localhost": {
+            "client_id": "x",
+            "secret_env": "CLAVEUNICA_SECRET_FALTA",
+            "redirect_uri": "http://otra.localhost/cuenta/claveunica/vuelta/",
+        },
+        "temuco.localhost": {"client_id": "y"},
+    }
+    messages = " ".join(error.msg for error in check_claveunica())
+    assert "CLAVEUNICA_SECRET_FALTA is empty or missing" in messages
+    assert "redirect_uri must be on the same host" in messages
+    assert "temuco.localhost: missing secret_env, redirect_uri" in messages
+    assert "redirect_uri must use HTTPS" in messages
