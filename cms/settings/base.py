@@ -252,7 +252,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": [SELF, *VIDEO_FRAME_ORIGINS],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF, CLAVEUNICA_LOGOUT_ORIGIN],
+        # log-out after a ClaveÚnica log-in is a form POST redirected to ClaveÚnica's log-out (only when configured)
+        "form-action": [SELF, *([CLAVEUNICA_LOGOUT_ORIGIN] if CLAVEUNICA_CLIENTS else [])],
         "frame-ancestors": [NONE],  # 'self' where the view allowed same-origin framing (see X_FRAME_OPTIONS)
     }
 }
@@ -272,6 +273,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "script-src": [SELF, UNSAFE_INLINE],
         "script-src-attr": [UNSAFE_HASHES, *ADMIN_ALLOWED_HANDLER_HASHES],
         "style-src": [SELF, UNSAFE_INLINE],
+        "form-action": [SELF],  # the admin's log-out is Wagtail's own, never through ClaveÚnica
         "style-src-attr": [NONE],
         "img-src": [SELF, "blob:"],
     }

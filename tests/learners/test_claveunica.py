@@ -424,7 +424,8 @@ def test_sandbox_runs_are_refused_when_the_settings_do_not_accept_them(client, c
 def test_production_settings_never_accept_the_sandbox_runs():
     code = (
         "import json, django; from django.conf import settings; django.setup();"
-        "print(json.dumps(settings.CLAVEUNICA_ACCEPT_SANDBOX_RUNS))"
+        "print(json.dumps([settings.CLAVEUNICA_ACCEPT_SANDBOX_RUNS,"
+        " settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']]))"
     )
     env = {
         "PATH": "/usr/bin:/bin",
@@ -433,12 +434,17 @@ def test_production_settings_never_accept_the_sandbox_runs():
         "DJANGO_ALLOWED_HOSTS": "escuela.example.cl",
         "PUBLIC_BASE_URL": "https://escuela.example.cl",
         "CLAVEUNICA_ACCEPT_SANDBOX_RUNS": "1",
+        "CLAVEUNICA_CLIENTS": json.dumps(
+            {"escuela.example.cl": {"client_id": "x", "secret_env": "S", "redirect_uri": "https://escuela.example.cl/"}}
+        ),
     }
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=str(django_settings.BASE_DIR), env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) is False
+    accepted, form_action = json.loads(result.stdout)
+    assert accepted is False
+    assert form_action == ["'self'", "https://accounts.claveunica.gob.cl"]  # log-out goes through ClaveÚnica
     assert config.SANDBOX_RUNS == {"44444444-4", "55555555-5", "88888888-8", "99999999-9"}
 
 
