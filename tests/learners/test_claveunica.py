@@ -515,3 +515,29 @@ def test_the_system_check_reports_an_incomplete_configuration(settings, monkeypa
     assert "redirect_uri must be on the same host" in messages
     assert "temuco.localhost: missing secret_env, redirect_uri" in messages
     assert "redirect_uri must use HTTPS" in messages
+
+
+def test_wrong_passwords_at_linking_count_like_log_in_failures(client, claveunica, settings):
+    settings.LEARNERS_LOGIN_FAILURE_LIMIT = 2
+    owner = make_learner(run="12.345.678-5", email="ana@example.cl")
+    log_in_at_provider(client, "12345678-5")
+    for _ in range(2):
+        client.post("/cuenta/claveunica/vincular/", {"action": "password", "password": "no-es-esta"})
+    response = client.post("/cuenta/claveunica/vincular/", {"action": "password", "password": "clave-segura-123"})
+    assert "Demasiados intentos" in response.content.decode()
+    owner.learner_profile.refresh_from_db()
+    assert owner.learner_profile.run_verified_at is None and "_auth_user_id" not in client.session
+
+
+def test_she_can_correct_a_mistyped_email_before_typing_the_code(client, claveunica):
+    log_in_at_provider(client, "44444444-4")
+    client.post(
+        "/cuenta/claveunica/completar/",
+        {"email": "mal@example.cl", "comuna": "13101", "birth_year": "1980", "accept_privacy": "on"},
+    )
+    assert "¿Escribiste mal tu correo?" in client.get("/cuenta/claveunica/codigo/").content.decode()
+    response = complete_first_login(client, email="bien@example.cl")
+    assert response.status_code == 302 and mail.outbox[-1].to == ["bien@example.cl"]
+    user = LearnerProfile.objects.get(run="44444444-4").user
+    assert user.username == "bien@example.cl" and user.is_active
+    assert User.objects.count() == 1

@@ -152,7 +152,7 @@ def verified_account_create(
         with transaction.atomic():
             if displace is not None:
                 displace = LearnerProfile.objects.select_for_update().get(pk=displace.pk)
-                if displace.run != person.run or displace.run_verified_at is not None:
+                if displace.run != person.run or displace.run_verified_at is not None or displace.blocked_at:
                     raise AccountConflict("run", "changed")
             if User._default_manager.filter(username=email).exists():
                 raise AccountConflict("email", email_taken_message())
@@ -167,6 +167,29 @@ def verified_account_create(
         if User._default_manager.filter(username=email).exists():
             raise AccountConflict("email", email_taken_message()) from None
         raise AccountConflict("run", "taken") from None
+    return user
+
+
+def verified_account_details_change(*, user: AbstractBaseUser, email: str, comuna, birth_year: int) -> AbstractBaseUser:
+    """She came back before typing the code (perhaps she mistyped her email): the account ClaveÚnica created, still
+    unconfirmed, takes the new email, comuna and year. Raises AccountConflict("email") for another account's email,
+    PermissionError when the account is no longer waiting for its code."""
+    User = get_user_model()
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            user = User._default_manager.select_for_update().get(pk=user.pk)
+            profile = LearnerProfile.objects.select_for_update().get(user=user)
+            if user.is_active or user.last_login is not None or profile.email_confirmed_at or profile.blocked_at:
+                raise PermissionError("not waiting for its code")
+            if User._default_manager.filter(username=email).exclude(pk=user.pk).exists():
+                raise AccountConflict("email", email_taken_message())
+            user.username = user.email = email
+            user.save(update_fields=["username", "email"])
+            profile.comuna, profile.birth_year = comuna, birth_year
+            profile.save(update_fields=["comuna", "birth_year", "updated_at"])
+    except IntegrityError:
+        raise AccountConflict("email", email_taken_message()) from None
     return user
 
 

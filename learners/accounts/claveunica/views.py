@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET
 
+from learners.accounts import throttle
 from learners.accounts.claveunica import config, forms, oidc, selectors, services
 from learners.accounts.run import format_run
 from learners.accounts.services import AccountConflict
@@ -39,7 +40,6 @@ PENDING_SECONDS = 10 * 60
 PERSON_SECONDS = 30 * 60
 CODE_SECONDS = 15 * 60
 CODE_TRIES = 5
-PASSWORD_TRIES = 5
 PENDING_MAX = 5
 
 
@@ -181,23 +181,25 @@ def complete(request):
     person = _person(request)
     if person is None:
         return _error(request, "expired")
-    displace = None
-    if request.session.get(DISPLACE_KEY):
-        displace = selectors.profile_with_run(run=person.run)
-        if displace is None or displace.pk != request.session[DISPLACE_KEY] or displace.run_verified_at is not None:
-            displace = None
-    elif selectors.profile_with_run(run=person.run) is not None:
+    holder = selectors.profile_with_run(run=person.run)
+    displace = unconfirmed = None
+    if holder is not None and holder.run_verified_at is not None:
+        if account_state(holder.user) != AccountState.UNCONFIRMED:
+            return redirect("accounts:claveunica_link")
+        unconfirmed = holder  # her account from an earlier visit, waiting for its code: she may fix the email
+    elif request.session.get(DISPLACE_KEY):
+        if holder is not None and holder.pk == request.session[DISPLACE_KEY]:
+            displace = holder
+    elif holder is not None:
         return redirect("accounts:claveunica_link")
     form = forms.CompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        details = {name: form.cleaned_data[name] for name in ("email", "comuna", "birth_year")}
         try:
-            user = services.verified_account_create(
-                person=person,
-                email=form.cleaned_data["email"],
-                comuna=form.cleaned_data["comuna"],
-                birth_year=form.cleaned_data["birth_year"],
-                displace=displace,
-            )
+            if unconfirmed is not None:
+                user = services.verified_account_details_change(user=unconfirmed.user, **details)
+            else:
+                user = services.verified_account_create(person=person, displace=displace, **details)
         except AccountConflict as conflict:
             if conflict.field == "email":
                 form.add_error(
@@ -212,6 +214,8 @@ def complete(request):
                 )
             else:
                 return _error(request, "expired")
+        except PermissionError:
+            return _error(request, "expired")
         else:
             request.session.pop(DISPLACE_KEY, None)
             return _code_start(request, user, purpose="confirm")
@@ -232,11 +236,7 @@ def code(request):
     if person is None or not data or time.time() - data.get("at", 0) > CODE_SECONDS:
         return _error(request, "expired")
     user = get_user_model()._default_manager.filter(pk=data["user_id"]).first()
-    if (
-        user is None
-        or getattr(getattr(user, "learner_profile", None), "run", None) != person.run
-        and data["purpose"] == "confirm"
-    ):
+    if user is None or getattr(getattr(user, "learner_profile", None), "run", None) != person.run:
         return _error(request, "expired")
     if request.method == "POST" and request.POST.get("resend"):
         return _code_start(request, user, purpose=data["purpose"])
@@ -265,7 +265,7 @@ def code(request):
                 return _error(request, "refused", status=403)
             messages.success(request, _("Your RUN is verified with ClaveÚnica. Welcome!"))
             return _log_in(request, user, config.client_for_request(request))
-    context = {"form": form, "email_masked": _mask_email(user.email)}
+    context = {"form": form, "email_masked": _mask_email(user.email), "confirming": data["purpose"] == "confirm"}
     return render(request, "learners/accounts/claveunica/code.html", context)
 
 
@@ -290,7 +290,6 @@ def link(request):
         return _error(request, "refused", status=403)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = forms.PasswordProofForm(request.POST if action == "password" else None)
-    tries_key = f"claveunica_password_tries_{profile.pk}"
     if action == "code":
         return _code_start(request, user, purpose="link")
     if action == "not_mine":
@@ -298,20 +297,21 @@ def link(request):
         return redirect("accounts:claveunica_complete")
     password_allowed = state == AccountState.ACTIVE and user.has_usable_password()
     if action == "password" and password_allowed and form.is_valid():
-        tries = request.session.get(tries_key, 0) + 1
-        request.session[tries_key] = tries
-        if tries > PASSWORD_TRIES:
+        # the log-in's own limits (README "Intentos de ingreso"): per account and address, shared with the log-in
+        account, ip = user.get_username(), throttle.client_ip(request)
+        if throttle.seconds_locked(account=account, ip=ip):
             form.add_error(
                 "password", ValidationError(_("Too many attempts. Ask for a code by email instead."), code="limited")
             )
         elif not user.check_password(form.cleaned_data["password"]):
+            throttle.record_failure(account=account, ip=ip)
             form.add_error("password", ValidationError(_("The password is not right."), code="wrong"))
         else:
             try:
                 user = services.account_link(user=user, person=person, proof="password")
             except PermissionError:
                 return _error(request, "refused", status=403)
-            request.session.pop(tries_key, None)
+            throttle.record_success(account=account, ip=ip)
             messages.success(request, _("Your account is linked to ClaveÚnica and your RUN is verified."))
             return _log_in(request, user, config.client_for_request(request))
     context = {
