@@ -36,6 +36,7 @@ def test_first_log_in_with_claveunica_then_log_out_through_it(live_server, phone
         }
 
         phone.goto(live_server.url + "/cuenta/ingresar/")
+        phone.screenshot(path=artifacts / "claveunica-ingresar-360.png")
         phone.get_by_role("link", name="Ingresar con ClaveÚnica").click()
         phone.wait_for_url(f"{provider.origin}/interaction/**")  # the provider's own page, full page
         phone.fill("[name=run]", "44.444.444-4")
