@@ -2,9 +2,11 @@
 sent by email, and the local account's password."""
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from learners.accounts.forms import ComunaChoiceField, email_field, validate_birth_year
+from courses.models import Region
+from learners.accounts.forms import ComunaChoiceField, email_field, region_label, validate_birth_year
 
 
 class CompleteForm(forms.Form):
@@ -38,6 +40,11 @@ class CompleteForm(forms.Form):
 
     def clean_birth_year(self):
         return validate_birth_year(self.cleaned_data["birth_year"])
+
+    @cached_property
+    def regions(self) -> list[tuple[str, str]]:
+        """(code, label) of every region, for the region filter in front of the comuna list."""
+        return [(region.code, region_label(region.name)) for region in Region.objects.all()]
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
