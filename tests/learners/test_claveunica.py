@@ -541,3 +541,28 @@ def test_she_can_correct_a_mistyped_email_before_typing_the_code(client, claveun
     user = LearnerProfile.objects.get(run="44444444-4").user
     assert user.username == "bien@example.cl" and user.is_active
     assert User.objects.count() == 1
+
+
+def test_staff_see_when_claveunica_verified_the_run(client, claveunica):
+    learner = make_learner(run="12.345.678-5", email="ana@example.cl")
+    LearnerProfile.objects.filter(user=learner).update(run_verified_at="2026-03-22T19:03:00Z")
+    client.force_login(make_user(email="admin@example.cl", is_superuser=True, is_staff=True))
+    page = client.get(f"/admin/learners/profiles/inspect/{learner.learner_profile.pk}/").content.decode()
+    assert "RUN verificado con ClaveÚnica el" in page and "22 de marzo de 2026, 16:03" in page  # Santiago time
+
+
+def test_unsigned_and_symmetric_id_tokens_are_refused(claveunica):
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import OctKey
+
+    token, nonce = _id_token_for("escuela-academia", SECRET, CALLBACK, claveunica)
+    academy = config.client_for_host(Site.objects.get(is_default_site=True).hostname)
+    _header, payload, _signature = token["id_token"].split(".")
+    unsigned = base64.urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("=") + f".{payload}."
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    # signed with the client secret (HS256): the classic confusion of a shared secret with the provider's key
+    symmetric = jose_jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(SECRET), algorithms=["HS256"])
+    for forged in (unsigned, symmetric):
+        with pytest.raises(oidc.ClaveUnicaError) as refused:
+            oidc.id_token_verify(client=academy, id_token=forged, nonce=nonce)
+        assert refused.value.code == "id_token_signature"
