@@ -40,7 +40,7 @@ def check_claveunica(app_configs=None, **kwargs):
         for name in ("authorize_url", "token_url", "userinfo_url", "jwks_url", "logout_url"):
             if not getattr(provider, name).startswith("https://"):
                 errors.append(Error(f"CLAVEUNICA_PROVIDER {name} must use HTTPS.", id="learners.E003"))
-        for host, entry in settings.CLAVEUNICA_CLIENTS.items():
+        for host, entry in getattr(settings, "CLAVEUNICA_CLIENTS", {}).items():
             if str((entry or {}).get("redirect_uri", "")).startswith("http://"):
                 errors.append(Error(f"CLAVEUNICA_CLIENTS: {host}: redirect_uri must use HTTPS.", id="learners.E003"))
     return errors
