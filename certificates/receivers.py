@@ -16,6 +16,7 @@ VERIFIABLE_SNAPSHOT_KEYS = (
     "issuer_rut",
     "learner_name",
     "learner_run_masked",
+    "learner_run_verified",
     "course_title",
     "hours",
     "duration",

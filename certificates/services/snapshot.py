@@ -103,6 +103,8 @@ def build_snapshot(
             "learner_run": run,
             "learner_run_masked": run_masked,
             "learner_has_run": bool(profile is not None and profile.run),
+            # ClaveÚnica proved the RUN when the certificate was issued (learners.accounts.claveunica)
+            "learner_run_verified": bool(profile is not None and profile.run and profile.run_verified_at),
             "course_title": course.title,
             "hours": hours,
             "duration": _("%(hours)s clock hours") % {"hours": hours},

@@ -4,6 +4,7 @@ This module is production-safe on its own: DEBUG is off and every secret or host
 environment. ``dev``, ``test`` and ``production`` only loosen or harden it.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -196,6 +197,14 @@ LEARNERS_SIGNUP_TARGET_LIMIT = 5
 LEARNERS_SIGNUP_WINDOW_SECONDS = 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "learners.accounts.forms.AdminLoginForm"  # same limits on the admin's log-in
 
+# ClaveÚnica (README "Ingresar con ClaveÚnica"): one client per site host, as JSON in the environment, e.g.
+# {"penalolen.escuelaciudadana.cl": {"client_id": "…", "secret_env": "CLAVEUNICA_SECRET_PENALOLEN",
+#  "redirect_uri": "https://penalolen.escuelaciudadana.cl/cuenta/claveunica/vuelta/"}}. Secrets only in the
+# variables that secret_env names. The provider's addresses are those of accounts.claveunica.gob.cl.
+CLAVEUNICA_CLIENTS = json.loads(env("CLAVEUNICA_CLIENTS", "") or "{}")
+CLAVEUNICA_ACCEPT_SANDBOX_RUNS = False  # the sandbox's synthetic RUNs (44.444.444-4…): development only
+CLAVEUNICA_LOGOUT_ORIGIN = "https://accounts.claveunica.gob.cl"  # log-out is a form POST redirected there
+
 # Sessions are read from the cache first and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -243,7 +252,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-src": [SELF, *VIDEO_FRAME_ORIGINS],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # log-out after a ClaveÚnica log-in is a form POST redirected to ClaveÚnica's log-out (only when configured)
+        "form-action": [SELF, *([CLAVEUNICA_LOGOUT_ORIGIN] if CLAVEUNICA_CLIENTS else [])],
         "frame-ancestors": [NONE],  # 'self' where the view allowed same-origin framing (see X_FRAME_OPTIONS)
     }
 }
@@ -263,6 +273,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "script-src": [SELF, UNSAFE_INLINE],
         "script-src-attr": [UNSAFE_HASHES, *ADMIN_ALLOWED_HANDLER_HASHES],
         "style-src": [SELF, UNSAFE_INLINE],
+        "form-action": [SELF],  # the admin's log-out is Wagtail's own, never through ClaveÚnica
         "style-src-attr": [NONE],
         "img-src": [SELF, "blob:"],
     }

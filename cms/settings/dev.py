@@ -36,3 +36,4 @@ WAGTAILADMIN_BASE_URL = PUBLIC_BASE_URL
 _public_host = urlsplit(PUBLIC_BASE_URL).hostname or ""
 if _public_host:  # the host that the links and QR codes of `make run` point at
     ALLOWED_HOSTS.append(f"[{_public_host}]" if ":" in _public_host else _public_host)
+CLAVEUNICA_ACCEPT_SANDBOX_RUNS = True  # the sandbox RUNs (44.444.444-4…) work here; never in production

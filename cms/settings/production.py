@@ -25,3 +25,5 @@ RATE_LIMITS_REQUIRE_SHARED_CACHE = True
 # Certificates, batches and e-mails go to the database queue and a `manage.py db_worker` process (README,
 # "Proceso de trabajo"), never into the request that completes a course.
 TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Production never accepts the ClaveÚnica sandbox's synthetic RUNs, whatever the environment says.
+CLAVEUNICA_ACCEPT_SANDBOX_RUNS = False

@@ -31,3 +31,4 @@ atexit.register(shutil.rmtree, CERTIFICATES_PRIVATE_ROOT, ignore_errors=True)
 CERTIFICATES_CREDENTIAL_KEY_DIR = Path(tempfile.mkdtemp(prefix="escuela-test-credential-keys-"))
 atexit.register(shutil.rmtree, CERTIFICATES_CREDENTIAL_KEY_DIR, ignore_errors=True)
 CERTIFICATES_ACADEMY_ISSUER = "AMUCH"
+CLAVEUNICA_ACCEPT_SANDBOX_RUNS = True  # the sandbox RUNs (44.444.444-4…) work here; never in production

@@ -78,6 +78,15 @@ class LearnerProfile(models.Model):
             "from a file); only then can a confirmation or a claim activate it."
         ),
     )
+    run_verified_at = models.DateTimeField(
+        _("RUN verified with ClaveÚnica at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When ClaveÚnica last proved that this RUN belongs to the account's owner. Empty: the RUN was typed "
+            "(sign-up, profile or a file) and nobody has proved it."
+        ),
+    )
     blocked_at = models.DateTimeField(
         _("blocked at"),
         null=True,
@@ -113,6 +122,11 @@ class LearnerProfile(models.Model):
     @property
     def run_display(self) -> str:
         return format_run(self.run) if self.run else ""
+
+    @property
+    def run_verified(self) -> bool:
+        """Whether ClaveÚnica proved the RUN (a RUN changed afterwards would clear ``run_verified_at``)."""
+        return bool(self.run and self.run_verified_at)
 
     @property
     def run_masked(self) -> str:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from learners.accounts import views
+from learners.accounts.claveunica import views as claveunica_views
 from learners.privacy import views as privacy_views
 
 app_name = "accounts"
@@ -12,6 +13,11 @@ urlpatterns = [
     path("confirmar/<uidb64>/<token>/", views.confirm, name="confirm"),
     path("ingresar/", views.LoginView.as_view(), name="login"),
     path("salir/", views.logout, name="logout"),
+    path("claveunica/ingresar/", claveunica_views.start, name="claveunica_start"),
+    path("claveunica/vuelta/", claveunica_views.callback, name="claveunica_callback"),
+    path("claveunica/completar/", claveunica_views.complete, name="claveunica_complete"),
+    path("claveunica/codigo/", claveunica_views.code, name="claveunica_code"),
+    path("claveunica/vincular/", claveunica_views.link, name="claveunica_link"),
     path("clave/", views.password_reset, name="password_reset"),
     path("clave/enviada/", views.password_reset_done, name="password_reset_done"),
     path("clave/nueva/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from courses.public_address import public_base_url
 from learners.accounts import forms, services, throttle
+from learners.accounts.claveunica import views as claveunica_views
 from learners.accounts.models import LearnerProfile
 from learners.safe_next import path_with_next, safe_next_path
 
@@ -52,7 +53,12 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(next_path or settings.LOGIN_REDIRECT_URL)
     form = forms.SignupForm(request.POST or None)
-    context = {"form": form, "next": next_path, "login_url": path_with_next(reverse("accounts:login"), next_path)}
+    context = {
+        "form": form,
+        "next": next_path,
+        "login_url": path_with_next(reverse("accounts:login"), next_path),
+        **claveunica_views.button_context(request, next_path),
+    }
     if request.method == "POST" and form.is_valid():
         if throttle.signup_limited(ip=throttle.client_ip(request), targets=form.targets()):
             form.add_error(None, ValidationError(SIGNUP_LIMITED_MESSAGE, code="limited"))
@@ -116,10 +122,21 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # "Create your account" keeps where she was going, so the confirmation link brings her back there.
         context["signup_url"] = path_with_next(reverse("accounts:signup"), context.get("next", ""))
+        context.update(claveunica_views.button_context(self.request, context.get("next", "")))
         return context
 
 
-logout = auth_views.LogoutView.as_view()
+class LogoutView(auth_views.LogoutView):
+    """Ends the platform session; after a ClaveÚnica log-in it then sends her through ClaveÚnica's log-out (its
+    rules: the application always ends the ClaveÚnica session too, in the full page), which brings her back."""
+
+    def post(self, request, *args, **kwargs):
+        through_claveunica = claveunica_views.logout_target(request)
+        response = super().post(request, *args, **kwargs)
+        return redirect(through_claveunica) if through_claveunica else response
+
+
+logout = LogoutView.as_view()
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -73,6 +73,7 @@ class LearnerProfileViewSet(ScopedViewSetMixin, LimitedModelViewSet):
         "given_names",
         "family_names",
         "document_display",
+        "run_verified_at",
         "email",
         "comuna",
         "learner_type",

@@ -82,6 +82,8 @@ KINDS: dict[str, Kind] = {
         Kind("confirmacion_cuenta", _("Account confirmation"), required=True, choosable=False, secret=True),
         Kind("cuenta_existente", _("Notice of an existing account"), required=True, choosable=False, secret=True),
         Kind("restablecer_contrasena", _("Password reset"), required=True, choosable=False, secret=True),
+        Kind("codigo_claveunica", _("ClaveÚnica verification code"), required=True, choosable=False, secret=True),
+        Kind("run_en_revision", _("RUN under review"), required=True, choosable=False, staff_only=True),
         Kind("respuesta_solicitud_datos", _("Answer to a data request"), required=True, choosable=False),
     )
 }
