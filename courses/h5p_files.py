@@ -171,8 +171,16 @@ def open_file(prefix: str, relative: str):
     clean = safe_relative_path(relative)
     if clean is None:
         return None
+    store, name = storage(), f"{prefix}/{clean}"
+    if isinstance(store, FileSystemStorage):  # on disk: never follow a link out of the folder
+        path, base = Path(store.path(name)), Path(store.path(prefix))
+        try:
+            if path.is_symlink() or not path.resolve(strict=True).is_relative_to(base.resolve(strict=True)):
+                return None
+        except (OSError, RuntimeError):
+            return None
     try:
-        return storage().open(f"{prefix}/{clean}", "rb")
+        return store.open(name, "rb")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
         return None
 
