@@ -4,6 +4,7 @@ registries reachable here (PyPI, npm, Debian), so this is moto's S3 server: a pr
 same HTTP API (signed requests, multipart uploads, listings, presigned URLs) that boto3 and django-storages use.
 The code under test only ever sees an endpoint, a bucket and a key pair, exactly as with a real provider."""
 
+import json
 import socket
 import subprocess
 import sys
@@ -43,6 +44,22 @@ class S3Server:
         self.client().create_bucket(Bucket=name)
         self.buckets.append(name)
         return name
+
+    def allow_public_read(self, bucket: str, prefix: str) -> None:
+        """The bucket policy of README "Almacenamiento de objetos": anyone may read ``prefix*``, nothing else."""
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "LecturaPublica",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["s3:GetObject"],
+                    "Resource": [f"arn:aws:s3:::{bucket}/{prefix}*"],
+                }
+            ],
+        }
+        self.client().put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
 
     def keys(self, bucket: str, prefix: str = "") -> list[str]:
         pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
