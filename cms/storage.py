@@ -20,4 +20,3 @@ class AsciiFileSystemStorage(FileSystemStorage):
 
     def get_valid_name(self, name):
         return super().get_valid_name(ascii_file_name(name))
-

@@ -213,6 +213,9 @@ LEARNERS_RETENTION_STATEMENTS_DAYS = int(env("LEARNERS_RETENTION_STATEMENTS_DAYS
 LEARNERS_RETENTION_SAVED_STATE_DAYS = int(env("LEARNERS_RETENTION_SAVED_STATE_DAYS", "730"))  # H5P saved state
 LEARNERS_RETENTION_AUDIT_DAYS = int(env("LEARNERS_RETENTION_AUDIT_DAYS", "0"))  # staff audit log
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+# The load balancers or reverse proxies in front of the app servers (README, "Producción con varios servidores"):
+# from them, the client's address is read from X-Forwarded-For (learners.accounts.throttle.client_ip).
+TRUSTED_PROXY_IPS = env_list("DJANGO_TRUSTED_PROXY_IPS")
 # Sign-up: at most this many submissions per IP and per email, RUN or document in the window (accounts.throttle)
 LEARNERS_SIGNUP_IP_LIMIT = 50
 LEARNERS_SIGNUP_TARGET_LIMIT = 5

@@ -51,7 +51,7 @@ class ImportServiceTests(H5PTestCase):
         self.assertEqual(activity.expected_max_score, 1)
         self.assertEqual(activity.required_libraries, ["EscuelaCiudadana.TestQuestion 1.0"])
         self.assertEqual([library.status for library in result.new_libraries], [H5PLibrary.Status.PENDING])
-        content = (h5p_files.root() / h5p_files.content_prefix(activity.uuid))
+        content = h5p_files.root() / h5p_files.content_prefix(activity.uuid)
         self.assertTrue((content / "h5p.json").is_file())
         self.assertTrue((content / "content" / "content.json").is_file())
         self.assertFalse((content / "EscuelaCiudadana.TestQuestion-1.0").exists(), "libraries are not per activity")

@@ -25,7 +25,7 @@ class ContentFileTests(TestCase):
 
     def setUp(self):
         self.activity = uuid.uuid4()
-        self.root = (h5p_files.root() / h5p_files.content_prefix(self.activity))
+        self.root = h5p_files.root() / h5p_files.content_prefix(self.activity)
         write(self.root / "h5p.json", b'{"title": "Quiz"}')
         write(self.root / "content" / "content.json", b"{}")
         write(self.root / "content" / "images" / "mapa.png", b"\x89PNG")
@@ -103,7 +103,7 @@ class LibraryFileTests(TestCase):
             tree_sha256=tree,
             status=status,
         )
-        folder = (h5p_files.root() / h5p_files.library_prefix(library.folder))
+        folder = h5p_files.root() / h5p_files.library_prefix(library.folder)
         write(folder / "library.json", b"{}")
         write(folder / "question.js", f"// patch {patch}".encode())
         write(folder / "notes.html", b"<p>x</p>")

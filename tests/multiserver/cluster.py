@@ -135,6 +135,7 @@ def start_cluster(*, database_url: str, storage_env: dict[str, str], redis_url: 
                 "H5P_ROOT": str(folders["h5p"]),
                 "CERTIFICATES_PRIVATE_ROOT": str(folders["private"]),
                 "CERTIFICATES_CREDENTIAL_KEY_DIR": str(credential_keys),
+                "DJANGO_TRUSTED_PROXY_IPS": "127.0.0.1",  # HAProxy: the client's address comes in X-Forwarded-For
             }
             log = tmp / f"{name}.log"
             with open(log, "w") as handle:

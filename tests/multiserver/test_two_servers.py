@@ -87,7 +87,10 @@ class TwoServersTests(TransactionTestCase):
     def post(self, session, server, path, data=None, *, form_from=None, **kwargs):
         data = dict(data or {})
         if form_from is not None:
-            data["csrfmiddlewaretoken"] = csrf_token(self.get(session, server, form_from).text)
+            form = session.get(
+                self.cluster.url + form_from, headers={"X-Servidor": server, **kwargs.get("headers", {})}, timeout=60
+            )
+            data["csrfmiddlewaretoken"] = csrf_token(form.text)
         headers = {"X-Servidor": server, "Referer": self.cluster.url + (form_from or path), **kwargs.pop("headers", {})}
         response = session.post(self.cluster.url + path, data=data, headers=headers, timeout=60, **kwargs)
         self.assertEqual(response.headers.get("X-Servidor"), server, path)
@@ -227,32 +230,32 @@ class TwoServersTests(TransactionTestCase):
             self.assertEqual(server.local_files(), [], server.name)
 
     def test_failed_log_ins_count_across_both_servers(self):
+        """The limits count in the shared Redis, per account and client address as the balancer reports it."""
         make_user(email="marta@example.cl", password=PASSWORD)
-        limit = settings.LEARNERS_LOGIN_FAILURE_LIMIT
-        for attempt in range(limit):
+
+        def attempt(server, password, client):
             session = requests.Session()
-            server = "ab"[attempt % 2]
             response = self.post(
                 session,
                 server,
                 "/cuenta/ingresar/",
-                {"username": "marta@example.cl", "password": "equivocada"},
+                {"username": "marta@example.cl", "password": password},
                 form_from="/cuenta/ingresar/",
+                headers={"X-Forwarded-For": client},
             )
             self.assertEqual(response.status_code, 200)
+            return session, response
+
+        for number in range(settings.LEARNERS_LOGIN_FAILURE_LIMIT):
+            session, _response = attempt("ab"[number % 2], "equivocada", "198.51.100.7")
             self.assertNotIn("sessionid", session.cookies)
         for server in ("a", "b"):  # now even the right password waits, on either server
-            session = requests.Session()
-            response = self.post(
-                session,
-                server,
-                "/cuenta/ingresar/",
-                {"username": "marta@example.cl", "password": PASSWORD},
-                form_from="/cuenta/ingresar/",
-            )
+            session, response = attempt(server, PASSWORD, "198.51.100.7")
             self.assertNotIn("sessionid", session.cookies, server)
             self.assertIn("Demasiados intentos", response.text)
-        self.log_in("b", "ana@example.cl")  # another account from the same address is not held back
+        # Another person behind the same balancer (another client address) is not held back.
+        session, _response = attempt("a", PASSWORD, "198.51.100.8")
+        self.assertIn("sessionid", session.cookies)
 
     def assertContains_(self, response, text):
         self.assertEqual(response.status_code, 200)
