@@ -17,6 +17,8 @@ LIBRARY_FOLDER = re.compile(r"^(?P<machine>[\w.\-]{1,255})-(?P<major>\d{1,5})\.(
 
 def _file_response(handle, relative: str, content_type: str, *, max_age: int) -> FileResponse:
     response = FileResponse(handle, content_type=content_type)
+    if getattr(handle, "size", None) is not None and not response.has_header("Content-Length"):
+        response["Content-Length"] = handle.size
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = f"private, max-age={max_age}"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
