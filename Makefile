@@ -13,11 +13,11 @@ PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOS
 export PUBLIC_BASE_URL
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test deps dev-deps npm messages devkey migrate demo serve browser pdfsig check bench-% clean
+.PHONY: run test deps dev-deps npm messages devkey migrate demo serve browser pdfsig haproxy check bench-% clean
 
 run: deps npm messages devkey migrate demo serve  ## Set up (idempotent) and serve the demo site on http://127.0.0.1:8000
 
-test: dev-deps npm messages browser pdfsig check  ## Install what the tests need and run the whole suite
+test: dev-deps npm messages browser pdfsig haproxy check  ## Install what the tests need and run the whole suite
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 $(BIN)/python:
@@ -70,6 +70,13 @@ browser:  ## Debian's Chromium for the browser tests (Playwright cannot download
 		echo "Installing Debian's chromium for the browser tests…"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+haproxy:  ## Debian's HAProxy: the two-server test puts two app servers behind it (tests/multiserver)
+	@if [ ! -x /usr/sbin/haproxy ]; then \
+		echo "Installing Debian's haproxy for the two-server test…"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null; \
 	fi
 
 pdfsig:  ## Poppler's pdfsig (Debian's poppler-utils): the tests check certificate signatures with it too, not only pyHanko

@@ -173,3 +173,23 @@ class DemoPageRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one background worker (``manage.py run_worker``, cms.ops.worker).
+
+    Every worker process writes its row every few seconds; a task left RUNNING by a worker whose row is older than
+    the lease (its machine crashed, lost power or was removed from the set of servers and never returns) goes back
+    to the queue, done by any other worker (``cms.ops.worker.requeue_orphaned``)."""
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True)
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return self.worker_id

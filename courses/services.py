@@ -1,8 +1,7 @@
 """Writes for the courses plugin."""
 
 import csv
-import os
-import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,9 +158,9 @@ def h5p_activity_import(
     and no row remains. Raises H5PPackageError with a message for the uploader.
     """
     package = package or h5p_package_check(path=path)
-    created: list[Path] = []
+    created: list[str] = []  # names written to the store, removed again if anything fails
     try:
-        with transaction.atomic():
+        with transaction.atomic(), tempfile.TemporaryDirectory(dir=h5p_files.scratch_dir()) as scratch:
             new_libraries = []
             for library in package.libraries.values():
                 stored = _stored_library_for(library)
@@ -179,11 +178,13 @@ def h5p_activity_import(
                     tree_sha256=library.tree_sha256,
                     uploaded_by=uploaded_by,
                 )
-                target = h5p_files.library_dir(row.folder)
-                if not target.exists():  # the folder is named by the files' hash: an existing one is identical
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    extract_library(path, library, target)
-                    created.append(target)
+                prefix = h5p_files.library_prefix(row.folder)
+                # A folder named like this holds the same files (checked against the tree hash when it was written).
+                if not h5p_files.tree_complete(prefix, h5p_files.LIBRARY_MARKER):
+                    local = Path(scratch) / "libraries" / row.folder
+                    local.parent.mkdir(parents=True, exist_ok=True)
+                    extract_library(path, library, local)
+                    created += h5p_files.publish_tree(local, prefix, marker=h5p_files.LIBRARY_MARKER)
                 row.save()
                 new_libraries.append(row)
             activity = H5PActivity(
@@ -198,19 +199,19 @@ def h5p_activity_import(
                 grading_method=grading_method,
                 uploaded_by=uploaded_by,
             )
-            content = h5p_files.content_dir(activity.uuid)
-            content.parent.mkdir(parents=True, exist_ok=True)
-            extract_content(path, package, content)
-            created.append(content)
-            created.append(_keep_original(path=path, sha256=package.sha256))
+            local = Path(scratch) / "content"
+            extract_content(path, package, local)
+            created += h5p_files.publish_tree(
+                local, h5p_files.content_prefix(activity.uuid), marker=h5p_files.CONTENT_MARKER
+            )
+            created.append(h5p_files.publish_file(path, h5p_files.package_name(package.sha256)))
             activity.full_clean()
             activity.save()
+    except OSError as exc:
+        h5p_files.remove(created)
+        raise H5PPackageError("extraction-failed", _("The package could not be stored. Try again later.")) from exc
     except Exception:
-        for folder in created:
-            if folder.is_dir():
-                shutil.rmtree(folder, ignore_errors=True)
-            else:
-                folder.unlink(missing_ok=True)
+        h5p_files.remove(created)
         raise
     return H5PImportResult(activity=activity, new_libraries=new_libraries)
 
@@ -224,17 +225,6 @@ def _stored_library_for(library) -> H5PLibrary | None:
     if same is not None:
         return same
     return candidates.filter(status=H5PLibrary.Status.APPROVED, patch_version__gt=library.patch).first()
-
-
-def _keep_original(*, path: Path, sha256: str) -> Path:
-    """Copy the upload to the private packages folder, named by its hash (atomically)."""
-    folder = h5p_files.packages_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sha256}.h5p"
-    temporary = h5p_files.scratch_dir() / f"{sha256}.{os.getpid()}.part"
-    shutil.copyfile(path, temporary)
-    os.replace(temporary, target)
-    return target
 
 
 def _limits() -> Limits:

@@ -32,3 +32,20 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped and session.exitstatus == 0:
         reporter.write_line(f"{skipped} test(s) were skipped: failing the run (use --allow-skips locally).", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server (tests/s3server.py) on a free port, for this test process."""
+    from tests.s3server import start_s3_server
+
+    server = start_s3_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="class")
+def s3_server_class(request, s3_server):
+    """The S3 server as ``self.s3`` in a unittest-style TestCase (``@pytest.mark.usefixtures("s3_server_class")``)."""
+    request.cls.s3 = s3_server
+    yield s3_server

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.files.base import File
-from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import connection, transaction
 
 FORMAT = 1
@@ -49,12 +49,18 @@ def file_storages() -> dict[str, Storage]:
     return {
         "media": default_storage,
         "certificados": certificate_storage(),
-        "h5p": FileSystemStorage(location=h5p_files.root()),  # a folder until H5P moves to a storage (issue 18)
+        "h5p": h5p_files.storage(),
     }
+
+
+# Folders of a storage that are not data: each server's own H5P scratch space (H5P_ROOT/tmp on the file system).
+NOT_BACKED_UP = ("tmp/",)
 
 
 def storage_files(storage: Storage, folder: str = "") -> list[str]:
     """Every file name in ``storage``, walking its folders through the storage API."""
+    if folder in NOT_BACKED_UP:
+        return []
     try:
         folders, files = storage.listdir(folder)
     except FileNotFoundError:

@@ -27,11 +27,13 @@ import logging
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -66,6 +68,8 @@ class WorkerOptions:
     startup_delay: bool = True
     min_delay: float = 1.0
     max_delay: float = 60.0
+    heartbeat_seconds: float = 10.0
+    lease_seconds: float = 120.0
 
 
 class SurvivingWorker(Worker):
@@ -104,6 +108,28 @@ def _close_connections() -> None:
             connection.connection = None  # already broken: forget it, the next query opens a new one
 
 
+def _requeue_or_fail(task: DBTaskResult, *, why: str) -> bool:
+    """Put a RUNNING task back in the queue, or record it as failed after ``MAX_ATTEMPTS`` claims. True if requeued."""
+    if len(task.worker_ids) >= MAX_ATTEMPTS:
+        logger.error(
+            "Tarea %s (%s) interrumpida %d veces: queda como fallida / task interrupted %d times: failed",
+            task.pk,
+            task.task_path,
+            len(task.worker_ids),
+            len(task.worker_ids),
+        )
+        DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(
+            status="FAILED",
+            finished_at=timezone.now(),
+            exception_class_path="cms.ops.worker.ConnectionLost",
+            traceback=f"Interrupted {len(task.worker_ids)} times (worker died or lost its connection).",
+        )
+        return False
+    DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(status="READY", started_at=None)
+    logger.warning("Tarea %s (%s) devuelta a la cola: %s / task requeued", task.pk, task.task_path, why)
+    return True
+
+
 def requeue_interrupted(*, worker_id: str, backend_name: str) -> int:
     """Put back in the queue the tasks that ``worker_id`` left RUNNING (its process died or lost its connection),
     or record them as failed after ``MAX_ATTEMPTS`` claims. Returns how many went back to the queue."""
@@ -113,35 +139,78 @@ def requeue_interrupted(*, worker_id: str, backend_name: str) -> int:
         for task in running.only("pk", "worker_ids", "task_path"):
             if not task.worker_ids or task.worker_ids[-1] != worker_id:
                 continue
-            if len(task.worker_ids) >= MAX_ATTEMPTS:
-                logger.error(
-                    "Tarea %s (%s) interrumpida %d veces: queda como fallida / task interrupted %d times: failed",
-                    task.pk,
-                    task.task_path,
-                    len(task.worker_ids),
-                    len(task.worker_ids),
-                )
-                DBTaskResult.objects.filter(pk=task.pk).update(
-                    status="FAILED",
-                    finished_at=timezone.now(),
-                    exception_class_path="cms.ops.worker.ConnectionLost",
-                    traceback=f"Interrupted {len(task.worker_ids)} times (worker died or lost its connection).",
-                )
-                continue
-            DBTaskResult.objects.filter(pk=task.pk, status="RUNNING").update(status="READY", started_at=None)
-            logger.warning(
-                "Tarea %s (%s) devuelta a la cola: su ejecución se interrumpió / task requeued after an interruption",
-                task.pk,
-                task.task_path,
-            )
-            requeued += 1
+            requeued += _requeue_or_fail(task, why="su ejecución se interrumpió")
     return requeued
+
+
+def heartbeat(*, worker_id: str) -> None:
+    """Record that ``worker_id`` is alive now (one row per worker id, cms.models.WorkerHeartbeat)."""
+    from cms.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id[:64],
+        defaults={"host": socket.gethostname()[:255], "pid": os.getpid(), "last_seen": timezone.now()},
+    )
+
+
+def requeue_orphaned(*, backend_name: str, lease_seconds: float) -> int:
+    """Put back in the queue the tasks RUNNING under a worker that has given no sign of life for ``lease_seconds``
+    (its machine crashed or is gone: it will never start again to requeue them itself). A worker with no heartbeat
+    row at all counts from the task's start. Tasks of live workers are never touched. Returns how many were requeued.
+    Any worker may run this at any time: rows are locked with SKIP LOCKED and updated only while still RUNNING."""
+    from cms.models import WorkerHeartbeat
+
+    cutoff = timezone.now() - timedelta(seconds=lease_seconds)
+    requeued = 0
+    with transaction.atomic():
+        running = DBTaskResult.objects.running().filter(backend_name=backend_name)
+        if connection_supports_skip_locked(running.db):
+            running = running.select_for_update(skip_locked=True)
+        tasks = list(running.only("pk", "worker_ids", "task_path", "started_at"))
+        owners = {task.worker_ids[-1] for task in tasks if task.worker_ids}
+        seen = dict(WorkerHeartbeat.objects.filter(worker_id__in=owners).values_list("worker_id", "last_seen"))
+        for task in tasks:
+            owner = task.worker_ids[-1] if task.worker_ids else None
+            last_sign = seen.get(owner) or task.started_at
+            if last_sign is not None and last_sign >= cutoff:
+                continue
+            requeued += _requeue_or_fail(task, why=f"el proceso {owner} no da señales de vida")
+    return requeued
+
+
+def connection_supports_skip_locked(alias: str) -> bool:
+    return connections[alias].features.has_select_for_update_skip_locked
+
+
+def start_heartbeat(options: WorkerOptions, stopping: threading.Event) -> threading.Thread:
+    """A thread that writes this worker's heartbeat every ``heartbeat_seconds`` and requeues the orphaned tasks of
+    workers that stopped beating. Database errors are logged and retried on the next beat."""
+
+    def beat():
+        while not stopping.is_set():
+            try:
+                heartbeat(worker_id=options.worker_id)
+                requeue_orphaned(backend_name=options.backend_name, lease_seconds=options.lease_seconds)
+            except Error as error:
+                logger.warning("No se pudo registrar el latido (%s) / heartbeat failed", error)
+            finally:
+                for alias in connections:
+                    connections[alias].close()
+            stopping.wait(options.heartbeat_seconds)
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_worker(options: WorkerOptions) -> None:
     """Run the worker loop until a signal (or --batch / --max-tasks) ends it; survive database failures."""
     delay = options.min_delay
     startup_delay = options.startup_delay
+    if connections[DBTaskResult.objects.db].vendor != "sqlite":
+        # SQLite (one machine, development) has one writer at a time: a second thread writing would make the
+        # worker's own task transactions fail with "database is locked". There the steps below, at each start, do.
+        start_heartbeat(options, threading.Event())
     while True:
         started = time.monotonic()
         worker = SurvivingWorker(
@@ -157,6 +226,8 @@ def run_worker(options: WorkerOptions) -> None:
         worker.configure_signals()
         try:
             requeue_interrupted(worker_id=options.worker_id, backend_name=options.backend_name)
+            heartbeat(worker_id=options.worker_id)
+            requeue_orphaned(backend_name=options.backend_name, lease_seconds=options.lease_seconds)
             worker.run()
             return
         except (Error, ConnectionLost) as error:

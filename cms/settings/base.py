@@ -12,6 +12,9 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from cms.storage_settings import public_media_origin
+from cms.storage_settings import s3_storages as cms_storage_s3
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -170,6 +173,26 @@ STORAGES = {
     "default": {"BACKEND": "cms.storage.AsciiFileSystemStorage"},  # file names (and addresses) without accents
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Files in an S3-compatible object store (README, "Producción con varios servidores"): DJANGO_STORAGE=s3 puts every
+# kind of file in one bucket, under media/ (images and documents, public: the bucket policy lets anyone read
+# media/*), private/certificates/ (certificate PDFs) and private/h5p/ (H5P packages, content and libraries), the
+# private ones streamed by the site after its permission check. Without it: local folders (MEDIA_ROOT,
+# CERTIFICATES_PRIVATE_ROOT, H5P_ROOT), as in development and with one server.
+FILE_STORAGE = env("DJANGO_STORAGE", "local")
+if FILE_STORAGE == "s3":
+    STORAGES.update(
+        cms_storage_s3(
+            bucket=env("DJANGO_S3_BUCKET", ""),
+            endpoint_url=env("DJANGO_S3_ENDPOINT_URL", ""),
+            region=env("DJANGO_S3_REGION", "us-east-1"),
+            access_key=env("DJANGO_S3_ACCESS_KEY_ID", ""),
+            secret_key=env("DJANGO_S3_SECRET_ACCESS_KEY", ""),
+            public_domain=env("DJANGO_S3_PUBLIC_DOMAIN", ""),
+            addressing_style=env("DJANGO_S3_ADDRESSING_STYLE", "path"),
+        )
+    )
+elif FILE_STORAGE != "local":
+    raise ImproperlyConfigured("DJANGO_STORAGE debe ser «local» o «s3».")
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -191,6 +214,9 @@ LEARNERS_RETENTION_STATEMENTS_DAYS = int(env("LEARNERS_RETENTION_STATEMENTS_DAYS
 LEARNERS_RETENTION_SAVED_STATE_DAYS = int(env("LEARNERS_RETENTION_SAVED_STATE_DAYS", "730"))  # H5P saved state
 LEARNERS_RETENTION_AUDIT_DAYS = int(env("LEARNERS_RETENTION_AUDIT_DAYS", "0"))  # staff audit log
 LEARNERS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+# The load balancers or reverse proxies in front of the app servers (README, "Producción con varios servidores"):
+# from them, the client's address is read from X-Forwarded-For (learners.accounts.throttle.client_ip).
+TRUSTED_PROXY_IPS = env_list("DJANGO_TRUSTED_PROXY_IPS")
 # Sign-up: at most this many submissions per IP and per email, RUN or document in the window (accounts.throttle)
 LEARNERS_SIGNUP_IP_LIMIT = 50
 LEARNERS_SIGNUP_TARGET_LIMIT = 5
@@ -278,6 +304,13 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "img-src": [SELF, "blob:"],
     }
 }
+
+# Images and documents come from the object store's public address when files live there (DJANGO_STORAGE=s3).
+if FILE_STORAGE == "s3":
+    for _policy in (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_ADMIN):
+        for _directive in ("img-src", "media-src"):
+            _sources = _policy["DIRECTIVES"].get(_directive, [SELF])
+            _policy["DIRECTIVES"][_directive] = [*_sources, public_media_origin(STORAGES)]
 
 # One JSON line per request on stderr (logger cms.requests, cms.ops.request_log.JsonFormatter; README, "Registros").
 LOGGING = {

@@ -16,6 +16,7 @@ Log-in rule (README, "Intentos de ingreso"):
 """
 
 import hashlib
+import ipaddress
 import math
 from datetime import datetime, timedelta
 
@@ -56,8 +57,29 @@ def count_hit(key: str, *, window: int) -> int:
 
 
 def client_ip(request) -> str:
-    """The address the request came from (REMOTE_ADDR; a reverse proxy must set it to the real client)."""
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The address the request came from.
+
+    REMOTE_ADDR, unless it is one of ``TRUSTED_PROXY_IPS`` (the load balancer or reverse proxy in front of several
+    app servers, DJANGO_TRUSTED_PROXY_IPS): then the nearest address in ``X-Forwarded-For`` that is not itself a
+    trusted proxy. Without that, every visitor behind the balancer would share its address, and the per-address
+    limits would lock out everyone at once. A client's own X-Forwarded-For is never believed: only the entries
+    added after the first untrusted hop are read.
+    """
+    if request is None:
+        return ""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "TRUSTED_PROXY_IPS", ())
+    if remote not in proxies:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed(hops):
+        if hop in proxies:
+            continue
+        try:
+            return str(ipaddress.ip_address(hop))
+        except ValueError:
+            return remote  # a malformed chain: count the proxy itself (stricter, never looser)
+    return remote
 
 
 def _account(account: str) -> str:

@@ -3,6 +3,9 @@
 import shutil
 import uuid
 
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -25,7 +28,7 @@ class ContentFileTests(TestCase):
 
     def setUp(self):
         self.activity = uuid.uuid4()
-        self.root = h5p_files.content_dir(self.activity)
+        self.root = h5p_files.root() / h5p_files.content_prefix(self.activity)
         write(self.root / "h5p.json", b'{"title": "Quiz"}')
         write(self.root / "content" / "content.json", b"{}")
         write(self.root / "content" / "images" / "mapa.png", b"\x89PNG")
@@ -103,7 +106,7 @@ class LibraryFileTests(TestCase):
             tree_sha256=tree,
             status=status,
         )
-        folder = h5p_files.library_dir(library.folder)
+        folder = h5p_files.root() / h5p_files.library_prefix(library.folder)
         write(folder / "library.json", b"{}")
         write(folder / "question.js", f"// patch {patch}".encode())
         write(folder / "notes.html", b"<p>x</p>")
@@ -135,3 +138,44 @@ class LibraryFileTests(TestCase):
         self.assertEqual(self.client.get(self.url("../library.json")).status_code, 404)
         self.assertEqual(self.client.get(self.url("question.js", folder="..")).status_code, 404)
         self.assertEqual(self.client.get(self.url("question.js", folder="EscuelaCiudadana")).status_code, 404)
+
+
+@pytest.mark.usefixtures("s3_server_class")
+class ObjectStoreContentFileTests(TestCase):
+    """The same files from an S3-compatible store (DJANGO_STORAGE=s3): streamed after the checks, one GET each."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.ana = make_user(email="ana@example.cl")
+
+    def setUp(self):
+        bucket = self.s3.new_bucket("h5p")
+        s3 = override_settings(STORAGES={**settings.STORAGES, **self.s3.storages(bucket)})
+        s3.enable()
+        self.addCleanup(s3.disable)
+        self.activity = uuid.uuid4()
+        store = h5p_files.storage()
+        store.save(f"content/{self.activity}/content/content.json", ContentFile(b'{"question": "?"}'))
+        store.save(f"content/{self.activity}/content/guia.pdf", ContentFile(b"%PDF-1.4"))
+        self.keys = self.s3.keys(bucket)
+        self.token = h5p_files.content_token(activity_uuid=self.activity, user_id=self.ana.pk)
+        self.client.force_login(self.ana)
+
+    def url(self, path):
+        return reverse("courses:h5p-content", args=[self.token, path])
+
+    def test_a_stored_file_is_streamed_with_its_length(self):
+        self.assertIn(f"private/h5p/content/{self.activity}/content/content.json", self.keys)
+        response = self.client.get(self.url("content/content.json"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/json")
+        self.assertEqual(response["Content-Length"], "17")
+        self.assertEqual(b"".join(response.streaming_content), b'{"question": "?"}')
+        self.assertTrue(self.client.get(self.url("content/guia.pdf"))["Content-Disposition"].startswith("attachment"))
+
+    def test_missing_odd_and_other_peoples_files_are_404(self):
+        self.assertEqual(self.client.get(self.url("content/no-existe.json")).status_code, 404)
+        self.assertEqual(self.client.get(self.url("content/../../otro/h5p.json")).status_code, 404)
+        other = h5p_files.content_token(activity_uuid=uuid.uuid4(), user_id=self.ana.pk)
+        response = self.client.get(reverse("courses:h5p-content", args=[other, "content/content.json"]))
+        self.assertEqual(response.status_code, 404)

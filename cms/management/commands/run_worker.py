@@ -36,6 +36,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--min-delay", type=float, default=1.0, help="First back-off after a failure (s).")
         parser.add_argument("--max-delay", type=float, default=60.0, help="Longest back-off (s).")
+        parser.add_argument(
+            "--heartbeat", type=float, default=10.0, help="Seconds between this worker's signs of life (default 10)."
+        )
+        parser.add_argument(
+            "--lease",
+            type=float,
+            default=120.0,
+            help=(
+                "A task RUNNING under a worker silent for this many seconds (its machine is gone) goes back to the "
+                "queue (default 120; keep it several heartbeats long)."
+            ),
+        )
         parser.add_argument("--supervised", action="store_true", help="(internal) started by --processes")
 
     def handle(self, *args, **options):
@@ -45,6 +57,8 @@ class Command(BaseCommand):
             raise CommandError("--exclude-queues can only be used with --queue-name=*")
         if options["processes"] < 0 or options["min_delay"] <= 0 or options["max_delay"] < options["min_delay"]:
             raise CommandError("--processes ≥ 0 and 0 < --min-delay ≤ --max-delay")
+        if options["heartbeat"] <= 0 or options["lease"] < 2 * options["heartbeat"]:
+            raise CommandError("--heartbeat > 0 and --lease ≥ 2 × --heartbeat")
         worker_id = options["worker_id"] or socket.gethostname()[:50]
         settings = worker.WorkerOptions(
             worker_id=worker_id,
@@ -57,12 +71,15 @@ class Command(BaseCommand):
             startup_delay=options["startup_delay"],
             min_delay=options["min_delay"],
             max_delay=options["max_delay"],
+            heartbeat_seconds=options["heartbeat"],
+            lease_seconds=options["lease"],
         )
         worker.configure_logging(verbosity=options["verbosity"])
         if options["processes"]:
             child_argv = ["--supervised", "--queue-name", options["queue_name"], "--interval", str(settings.interval)]
             child_argv += ["--backend", settings.backend_name, "--min-delay", str(settings.min_delay)]
             child_argv += ["--max-delay", str(settings.max_delay), "--verbosity", str(options["verbosity"])]
+            child_argv += ["--heartbeat", str(settings.heartbeat_seconds), "--lease", str(settings.lease_seconds)]
             if excluded:
                 child_argv += ["--exclude-queues", options["exclude_queues"]]
             if settings.batch:

@@ -14,6 +14,8 @@ from io import StringIO
 from pathlib import Path
 
 import psycopg
+import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
@@ -49,23 +51,16 @@ class BackupTestCase(TransactionTestCase):
         self.certificate = IssuedCertificate.objects.get()
         self.assertEqual(self.certificate.render_state, "done")
         self.document = default_storage.save("documentos/guía práctica.pdf", ContentFile(b"%PDF-1.4 guia"))
-        FileSystemStorage(location=h5p_files.root()).save("content/prueba/content.json", ContentFile(b'{"a": 1}'))
+        h5p_files.storage().save("content/prueba/content.json", ContentFile(b'{"a": 1}'))
 
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def make_backup(self) -> Path:
-        out = StringIO()
-        call_command("backup_create", output=str(self.tmp / "respaldos"), stdout=out, stderr=StringIO())
-        return Path(out.getvalue().strip())
-
-
-class RoundTripTests(BackupTestCase):
-    def fresh_database_url(self) -> str:
+    def fresh_database_url(self, suffix: str = "restaurada") -> str:
         if connection.vendor == "sqlite":
-            return f"sqlite:///{self.tmp / 'restaurada.sqlite3'}"
+            return f"sqlite:///{self.tmp / f'{suffix}.sqlite3'}"
         db = connection.settings_dict
-        name = f"{db['NAME']}_restaurada"
+        name = f"{db['NAME']}_{suffix}"
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{name}"')
@@ -77,6 +72,13 @@ class RoundTripTests(BackupTestCase):
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def make_backup(self) -> Path:
+        out = StringIO()
+        call_command("backup_create", output=str(self.tmp / "respaldos"), stdout=out, stderr=StringIO())
+        return Path(out.getvalue().strip())
+
+
+class RoundTripTests(BackupTestCase):
     def restored_rows(self, url: str, sql: str) -> list[tuple]:
         if url.startswith("sqlite"):
             with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
@@ -161,3 +163,62 @@ class RefusalAndCheckTests(BackupTestCase):
         names = backup.storage_files(default_storage)
         self.assertIn(self.document, names)
         self.assertEqual(backup.storage_files(FileSystemStorage(location=self.tmp / "no-existe")), [])
+
+
+@pytest.mark.usefixtures("s3_server_class")
+class ObjectStoreRoundTripTests(BackupTestCase):
+    """The same round trip with every file in an S3-compatible object store (DJANGO_STORAGE=s3): the backup reads
+    the bucket through the storage API, the restore writes a new, empty bucket."""
+
+    def setUp(self):
+        self.bucket = self.s3.new_bucket("respaldo")
+        s3 = override_settings(STORAGES={**settings.STORAGES, **self.s3.storages(self.bucket)})
+        s3.enable()
+        self.addCleanup(s3.disable)
+        super().setUp()
+
+    def test_backup_of_a_bucket_restores_into_a_fresh_bucket(self):
+        stored = self.s3.keys(self.bucket)
+        self.assertIn("private/h5p/content/prueba/content.json", stored)
+        self.assertIn(f"private/certificates/{self.certificate.pdf.name}", stored)
+        self.assertIn(f"media/{self.document}", stored)
+        folder = self.make_backup()
+        manifest = backup.read_manifest(folder)
+        self.assertIn(self.certificate.pdf.name, manifest["files"]["certificados"])
+
+        fresh = self.s3.new_bucket("restaurada")
+        url = self.fresh_database_url()
+        env = {
+            **os.environ,
+            **self.s3.environment(fresh),
+            "DJANGO_SETTINGS_MODULE": "tests.cms.ops.subprocess_settings",
+            "DATABASE_URL": url,
+            "CERTIFICATES_SIGNING_KEY": str(self.key),
+            "CERTIFICATES_SIGNING_CERT": str(self.cert),
+        }
+        completed = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "backup_restore", str(folder)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        self.assertEqual(completed.returncode, 0, completed.stderr[-3000:])
+        self.assertIn("1 certificados verificados", completed.stdout)
+        self.assertEqual(self.s3.keys(fresh), stored)
+        client = self.s3.client()
+        pdf = client.get_object(Bucket=fresh, Key=f"private/certificates/{self.certificate.pdf.name}")["Body"].read()
+        self.assertTrue(signing.verify_pdf(pdf, trust=[self.cert]).valid)
+
+        # A second restore into the now full bucket is refused.
+        again = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "backup_restore", str(folder)],
+            env={**env, "DATABASE_URL": self.fresh_database_url("otra")},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn("no está vacío", again.stderr)
