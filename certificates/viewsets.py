@@ -31,10 +31,18 @@ from certificates.models import (
     Issuer,
     TemplateAssignment,
 )
+from certificates.scope import BATCH_SCOPE, CERTIFICATE_SCOPE, FAILURE_SCOPE, scoped_cohorts, scoped_issuers
 from courses.converters import parse_id
 from courses.models import CoursePage
 from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet, PlatformSnippetViewSet
-from learners.admin_helpers import LinkColumn, ReadableInspectView, learner_search_q, short_date, title_column
+from learners.admin_helpers import (
+    LinkColumn,
+    ReadableInspectView,
+    ScopedViewSetMixin,
+    learner_search_q,
+    short_date,
+    title_column,
+)
 from learners.enrolment.viewsets import cohort_label
 from learners.models import Cohort
 
@@ -120,8 +128,8 @@ class TemplateAssignmentViewSet(PlatformModelViewSet):
 class IssuedCertificateFilterSet(WagtailFilterSet):
     status = ChoiceFilter(label=gettext_lazy("Status"), choices=IssuedCertificate.Status.choices)
     render_state = ChoiceFilter(label=gettext_lazy("PDF"), choices=IssuedCertificate.RenderState.choices)
-    issuer = ModelChoiceFilter(label=gettext_lazy("Issuer"), queryset=Issuer.objects.all())
-    cohort = ModelChoiceFilter(label=gettext_lazy("Cohort"), queryset=Cohort.objects.select_related("course"))
+    issuer = ModelChoiceFilter(label=gettext_lazy("Issuer"), queryset=lambda request: scoped_issuers(request.user))
+    cohort = ModelChoiceFilter(label=gettext_lazy("Cohort"), queryset=lambda request: scoped_cohorts(request.user))
 
     class Meta:
         model = IssuedCertificate
@@ -210,7 +218,8 @@ class IssuedCertificateInspectView(ReadableInspectView):
         return context
 
 
-class IssuedCertificateViewSet(LimitedModelViewSet):
+class IssuedCertificateViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = CERTIFICATE_SCOPE
     model = IssuedCertificate
     name = "certificates_issued"
     url_prefix = "certificates/issued"
@@ -356,7 +365,8 @@ class CertificateBatchInspectView(ReadableInspectView):
         return context
 
 
-class CertificateBatchViewSet(LimitedModelViewSet):
+class CertificateBatchViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = BATCH_SCOPE
     model = CertificateBatch
     name = "certificates_batch"
     url_prefix = "certificates/batches"
@@ -404,7 +414,8 @@ class IssuanceFailureIndexView(generic.IndexView):
         ]
 
 
-class IssuanceFailureViewSet(LimitedModelViewSet):
+class IssuanceFailureViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = FAILURE_SCOPE
     model = IssuanceFailure
     name = "certificates_failure"
     url_prefix = "certificates/failures"

@@ -36,3 +36,14 @@ def school_pages_q(*, school: School, prefix: str = ""):
     from django.db.models import Q
 
     return Q(**{f"{prefix}path__startswith": school.site.root_page.path})
+
+
+def other_schools_pages_q(*, school_id: int | None, prefix: str = ""):
+    """A condition true for pages (or rows pointing at pages through ``prefix``) in the tree of a municipal school
+    other than ``school_id``: what a school's staff must never see. One subquery, however many schools: a
+    school's home is a child of the tree root, so its path is the first two steps of every page below it."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Substr
+
+    others = School.objects.exclude(pk=school_id) if school_id is not None else School.objects.all()
+    return Exists(others.filter(site__root_page__path=Substr(OuterRef(f"{prefix}path"), 1, Page.steplen * 2)))
