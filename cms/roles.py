@@ -280,7 +280,7 @@ SCHOOL_ADMIN_PERMISSIONS = [
     "learners.change_session",
     "learners.delete_session",
     "learners.view_session",
-    "learners.add_enrolment",
+    # not learners.add_enrolment: enrolling from a CSV file (and its invitations) stays with the academy
     "learners.change_enrolment",
     "learners.view_enrolment",
     "learners.view_learnerprofile",

@@ -212,6 +212,33 @@ class PlatformSnippetChooserViewSet(PlatformViewSetMixin, SnippetChooserViewSet)
     create_view_class = GuardedSnippetCreateView
 
 
+class ScopedChooserViewSetMixin:
+    """Chooser viewset mixin: the modal lists, searches and returns ("chosen") only the rows ``scope_queryset``
+    keeps for the user; another row's id is a 404."""
+
+    def scope_queryset(self, queryset, user):
+        """Override this to narrow ``queryset`` to what ``user`` may choose."""
+        return queryset
+
+    def construct_view(self, view_class, **kwargs):
+        viewset = self
+        attributes = {}
+        if hasattr(view_class, "get_object_list"):
+
+            def get_object_list(view):
+                return viewset.scope_queryset(super(scoped, view).get_object_list(), view.request.user)
+
+            attributes["get_object_list"] = get_object_list
+        if hasattr(view_class, "get_object"):
+
+            def get_object(view, pk):
+                return viewset.scope_queryset(view.model_class.objects.all(), view.request.user).get(pk=pk)
+
+            attributes["get_object"] = get_object
+        scoped = type(f"Scoped{view_class.__name__}", (view_class,), attributes)
+        return super().construct_view(scoped, **kwargs)
+
+
 class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):
     """Wagtail's ModelViewSet with the platform's rules (``PlatformViewSetMixin``)."""
 

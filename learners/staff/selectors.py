@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from courses.models import Comuna, CourseInstructor, SchoolGroup
+from courses.models import Comuna, CourseInstructor, CoursePage, SchoolGroup
+from courses.schools.selectors import other_schools_pages_q, staff_school_id
 from learners.enrolment.models import Cohort, Enrolment
 from learners.staff.models import StaffProfile
 
@@ -209,6 +210,36 @@ def staff_scope_filter(*, user: AbstractBaseUser, queryset, lookups: ScopeLookup
     """``queryset`` narrowed to what ``user`` may see."""
     condition = staff_scope_q(scope=staff_scope(user=user), lookups=lookups)
     return queryset if condition is None else queryset.filter(condition)
+
+
+# What a school's staff may pick in forms and filters -------------------------------------------------------------
+
+
+def staff_courses(*, user: AbstractBaseUser, queryset=None):
+    """Courses offered in admin forms and filters: every course, but never another municipal school's to a
+    school's staff (the academy's national courses stay)."""
+    queryset = CoursePage.objects.order_by("title") if queryset is None else queryset
+    school_id = staff_school_id(user=user)
+    return queryset if school_id is None else queryset.exclude(other_schools_pages_q(school_id=school_id))
+
+
+def staff_accounts_for(*, user: AbstractBaseUser, queryset):
+    """Staff accounts offered in admin forms (a cohort's or session's instructors, a course's instructor
+    accounts): every one, but only her own school's staff to a school's staff (accounts are national, their
+    names and emails are not shared between schools)."""
+    school_id = staff_school_id(user=user)
+    if school_id is None:
+        return queryset
+    members = get_user_model().objects.filter(groups__school_link__school_id=school_id).values("pk")
+    return queryset.filter(pk__in=members)
+
+
+def staff_cohorts(*, user: AbstractBaseUser, queryset):
+    """Cohorts offered in admin forms: a school's staff only her school's (``staff_scope``); others as given."""
+    if staff_school_id(user=user) is None:
+        return queryset
+    lookups = ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+    return staff_scope_filter(user=user, queryset=queryset, lookups=lookups)
 
 
 # Who receives what ---------------------------------------------------------------------------------------------

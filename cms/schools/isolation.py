@@ -1,0 +1,154 @@
+"""Nothing of one municipal school reaches another school's staff in the admin (issue 15, item 8).
+
+Wagtail is not multi-tenant: its page explorer, page chooser and page URLs reach every site. For the staff of a
+municipal school (``courses.SchoolGroup`` membership, ``learners.staff.selectors.school_membership``) this module:
+
+- hides the pages of other schools from the explorer and the page chooser (the ``construct_explorer_page_queryset``
+  and ``construct_page_chooser_queryset`` hooks; the academy's national pages stay visible);
+- answers 404 to any admin URL that names another school's page by id (editing, history, revisions, workflow,
+  explorer, chooser browsing, previews…): ``SchoolStaffIsolationMiddleware.process_view``;
+- refuses the admin on another school's host (wagtail#5084): a school's staff work on their school's host or on
+  the academy's; on another school's host the session is closed and a page says where to go;
+- sets ``courses.schools.selectors.current_staff_school`` for the request, so that model choices that cannot see
+  the request (a course's instructor account) offer only the school's own staff.
+
+Everything else is scoped where it is read: the staff scope (``learners.staff.selectors.staff_scope``) for
+cohorts, sessions, enrolments, learners, attempts, attendance, certificates, reports and digests; collections for
+images and documents; ``H5PActivity.school`` for H5P activities; model permissions (never granted to a school's
+groups) for snippets, users, groups, workflows, sites, redirects and the rest. ``tests/cms/test_school_isolation.py``
+walks every registered admin viewset and URL to check it.
+"""
+
+from html import escape
+
+from django.contrib.auth import logout
+from django.db.models import Q
+from django.http import Http404, HttpResponseForbidden
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from wagtail.models import Page, Site
+
+from courses.models import School
+from courses.schools.selectors import current_staff_school, school_for_site
+from learners.staff.selectors import school_membership
+
+# Admin URL keyword arguments that name a page, and the URL namespaces / names whose ``pk`` is a page's.
+PAGE_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id", "page_to_copy_id")
+PAGE_NAMESPACES = {"wagtailadmin_pages"}
+PAGE_URL_PREFIXES = ("wagtailadmin_explore", "wagtailadmin_choose_page")
+
+
+def other_school_paths(school_id: int) -> list[str]:
+    """The home page paths of every other school (one query)."""
+    return list(School.objects.exclude(pk=school_id).values_list("site__root_page__path", flat=True))
+
+
+def without_other_schools(pages, school_id: int):
+    """``pages`` without the trees of other schools (``path__startswith`` lookups, which Wagtail's search
+    backends accept as filters too)."""
+    condition = Q()
+    for path in other_school_paths(school_id):
+        condition &= ~Q(path__startswith=path)
+    return pages.filter(condition) if condition else pages
+
+
+def _request_school_id(request) -> int | None:
+    if not hasattr(request, "_staff_school"):
+        user = getattr(request, "user", None)
+        membership = school_membership(user=user) if user is not None else None
+        request._staff_school = membership.school_id if membership else None
+    return request._staff_school
+
+
+def hide_other_schools_from_explorer(parent_page, pages, request):
+    school_id = _request_school_id(request)
+    return pages if school_id is None else without_other_schools(pages, school_id)
+
+
+def hide_other_schools_from_chooser(pages, request):
+    school_id = _request_school_id(request)
+    return pages if school_id is None else without_other_schools(pages, school_id)
+
+
+def _page_ids(resolver_match) -> list[int]:
+    kwargs = resolver_match.kwargs
+    ids = [kwargs[name] for name in PAGE_KWARGS if name in kwargs]
+    names = [resolver_match.view_name or ""]
+    if "pk" in kwargs and (set(resolver_match.namespaces) & PAGE_NAMESPACES or names[0].startswith(PAGE_URL_PREFIXES)):
+        ids.append(kwargs["pk"])
+    found = []
+    for value in ids:
+        try:
+            found.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+def _wrong_host_response(request, school: School | None):
+    """The refusal on another school's host: the session on this host is closed."""
+    logout(request)
+    where = (
+        _(
+            "Your account belongs to the staff of %(school)s: sign in to the administration at %(host)s or on the "
+            "academy's site."
+        )
+        % {"school": school.name, "host": f"{school.site.hostname}/admin/"}
+        if school is not None
+        else _("Your account belongs to the staff of another school: sign in on your school's site.")
+    )
+    title = _("This is not your school's administration")
+    body = (
+        f'<!doctype html><html lang="es"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+        f"<body><h1>{escape(title)}</h1><p>{escape(where)}</p></body></html>"
+    )
+    return HttpResponseForbidden(body)
+
+
+class SchoolStaffIsolationMiddleware:
+    """For admin requests of a municipal school's staff: refuse another school's host, 404 for another school's
+    pages named by id, and the request's school for model choices (``current_staff_school``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _is_admin(self, request) -> bool:
+        return request.path.startswith(reverse("wagtailadmin_home"))
+
+    def __call__(self, request):
+        if not self._is_admin(request) or not getattr(request, "user", None) or not request.user.is_authenticated:
+            return self.get_response(request)
+        school_id = _request_school_id(request)
+        if school_id is None:
+            return self.get_response(request)
+        host_school = school_for_site(site=Site.find_for_request(request))
+        if host_school is not None and host_school.pk != school_id:
+            own = School.objects.select_related("site").filter(pk=school_id).first()
+            return _wrong_host_response(request, own)
+        token = current_staff_school.set(school_id)
+        try:
+            return self.get_response(request)
+        finally:
+            current_staff_school.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(request, "resolver_match", None) or not self._is_admin(request):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        school_id = _request_school_id(request)
+        if school_id is None:
+            return None
+        page_ids = _page_ids(request.resolver_match)
+        if not page_ids:
+            return None
+        paths = other_school_paths(school_id)
+        if not paths:
+            return None
+        condition = Q()
+        for path in paths:
+            condition |= Q(path__startswith=path)
+        if Page.objects.filter(condition, pk__in=page_ids).exists():
+            raise Http404
+        return None
