@@ -34,7 +34,14 @@ from certificates.models import (
 from certificates.scope import BATCH_SCOPE, CERTIFICATE_SCOPE, FAILURE_SCOPE, scoped_cohorts, scoped_issuers
 from courses.converters import parse_id
 from courses.models import CoursePage
-from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet, PlatformSnippetViewSet
+from courses.viewset_utils import (
+    NATIONAL,
+    LimitedModelViewSet,
+    PlatformModelViewSet,
+    PlatformSnippetChooserViewSet,
+    PlatformSnippetViewSet,
+    ScopedChooserViewSetMixin,
+)
 from learners.admin_helpers import (
     LinkColumn,
     ReadableInspectView,
@@ -49,7 +56,23 @@ from learners.models import Cohort
 MENU_HOOK = "register_citizen_school_menu_item"
 
 
+class IssuerChooserViewSet(ScopedChooserViewSetMixin, PlatformSnippetChooserViewSet):
+    """A school's staff choose among the academy's issuers and their school's (never another school's)."""
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(pk__in=scoped_issuers(user).values("pk"))
+
+
+class CertificateTemplateChooserViewSet(ScopedChooserViewSetMixin, PlatformSnippetChooserViewSet):
+    """A school's staff choose among the templates of the academy's issuers and their school's."""
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(issuer__in=scoped_issuers(user).values("pk"))
+
+
 class IssuerViewSet(PlatformSnippetViewSet):
+    chooser_viewset_class = IssuerChooserViewSet
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = Issuer
     icon = "site"
     menu_label = gettext_lazy("Certificate issuers")
@@ -61,7 +84,10 @@ class IssuerViewSet(PlatformSnippetViewSet):
 
 
 class CertificateTemplateViewSet(PlatformSnippetViewSet):
+    chooser_viewset_class = CertificateTemplateChooserViewSet
     """Templates; the editor's preview panel shows a sample PDF built from the unsaved form."""
+
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
 
     model = CertificateTemplate
     preview_on_add_view_class = TemplatePreviewOnCreateView
@@ -103,6 +129,7 @@ class TemplateAssignmentIndexView(generic.IndexView):
 
 
 class TemplateAssignmentViewSet(PlatformModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = TemplateAssignment
     name = "certificates_assignment"
     url_prefix = "certificates/template-choices"

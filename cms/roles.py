@@ -431,7 +431,15 @@ def course_editors_sync(*, course) -> set[int]:
     group.user_set.add(*(editors - members))
     group.user_set.remove(*(members - editors))
     instructor_role, _created = Group.objects.get_or_create(name=INSTRUCTOR)
-    instructor_role.user_set.add(*editors)
+    # A municipal school's staff have their school's groups (with their school's collection) instead of the
+    # national role, whose images and documents are every collection's.
+    school_staff = set(
+        group.user_set.model.objects.filter(pk__in=editors, groups__school_link__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    instructor_role.user_set.add(*(editors - school_staff))
+    instructor_role.user_set.remove(*school_staff)
     _instructor_role_revoke(role=instructor_role, user_ids=members - editors)
     return editors
 

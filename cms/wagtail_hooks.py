@@ -121,3 +121,5 @@ def register_schools():
 
 hooks.register("construct_explorer_page_queryset", isolation.hide_other_schools_from_explorer)
 hooks.register("construct_page_chooser_queryset", isolation.hide_other_schools_from_chooser)
+hooks.register("construct_reports_menu", isolation.hide_national_reports)
+hooks.register("filter_form_submissions_for_user", isolation.hide_other_schools_forms)

@@ -31,6 +31,7 @@ from courses import h5p_files, selectors, services
 from courses.h5p.errors import H5PPackageError
 from courses.models import H5PActivity, H5PLibrary
 from courses.viewset_utils import (
+    NATIONAL,
     LimitedModelViewSet,
     PlatformSnippetChooserViewSet,
     PlatformSnippetViewSet,
@@ -233,6 +234,7 @@ class H5PLibraryIndexView(generic.IndexView):
 
 
 class H5PLibraryViewSet(LimitedModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = H5PLibrary
     name = "courses_h5p_libraries"
     url_prefix = "courses/h5p-libraries"

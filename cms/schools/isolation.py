@@ -22,6 +22,7 @@ walks every registered admin viewset and URL to check it.
 from html import escape
 
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden
 from django.urls import reverse
@@ -36,6 +37,37 @@ from learners.staff.selectors import school_membership
 PAGE_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id", "page_to_copy_id")
 PAGE_NAMESPACES = {"wagtailadmin_pages"}
 PAGE_URL_PREFIXES = ("wagtailadmin_explore", "wagtailadmin_choose_page")
+
+# Wagtail views that list every site's objects with no way to limit them to a school: refused (403) to a school's
+# staff. Their reports menu items are hidden too. A school's administration follows her school's reviews from the
+# admin home's "awaiting your review" panel and her school's pages' history.
+NATIONAL_VIEWS = {
+    "wagtailadmin_reports:workflow",  # every workflow state of every site
+    "wagtailadmin_reports:workflow_results",
+    "wagtailadmin_reports:workflow_tasks",
+    "wagtailadmin_reports:workflow_tasks_results",
+    "wagtailadmin_reports:site_history",  # every page's and snippet's log entries
+    "wagtailadmin_reports:site_history_results",
+    "wagtailadmin_reports:page_types_usage",  # the last edited page of each type, whatever its site
+    "wagtailadmin_reports:page_types_usage_results",
+    "wagtailadmin_workflows:task_chooser",  # every approval task (the workflows admin is national)
+    "wagtailadmin_workflows:task_chooser_results",
+    "wagtailadmin_workflows:task_chosen",
+    "wagtailforms:index",  # its site filter names every site (a school's form pages keep their page URLs)
+    "wagtailforms:index_results",
+}
+NATIONAL_VIEW_CLASSES = (
+    "wagtail.admin.views.reports.workflows.WorkflowView",  # Wagtail 8 leaves these report URLs without a name
+    "wagtail.admin.views.reports.workflows.WorkflowTasksView",
+    "wagtail.admin.views.reports.audit_logging.LogEntriesView",
+    "wagtail.admin.views.reports.page_types_usage.PageTypesUsageReportView",
+)
+NATIONAL_NAMESPACES = {
+    # The admin API's image and document endpoints ignore collections (the admin's interface does not use them)
+    "wagtailadmin_api:documents",
+    "wagtailadmin_api:images",
+}
+NATIONAL_REPORT_MENU_ITEMS = {"workflows", "workflow-tasks", "site-history", "page-types-usage"}
 
 
 def other_school_paths(school_id: int) -> list[str]:
@@ -68,6 +100,21 @@ def hide_other_schools_from_explorer(parent_page, pages, request):
 def hide_other_schools_from_chooser(pages, request):
     school_id = _request_school_id(request)
     return pages if school_id is None else without_other_schools(pages, school_id)
+
+
+def hide_national_reports(request, menu_items):
+    if _request_school_id(request) is not None:
+        menu_items[:] = [item for item in menu_items if item.name not in NATIONAL_REPORT_MENU_ITEMS]
+
+
+def hide_other_schools_forms(user, editable_forms):
+    school_id = staff_school_of(user)
+    return editable_forms if school_id is None else without_other_schools(editable_forms, school_id)
+
+
+def staff_school_of(user) -> int | None:
+    membership = school_membership(user=user) if user is not None else None
+    return membership.school_id if membership else None
 
 
 def _page_ids(resolver_match) -> list[int]:
@@ -140,6 +187,14 @@ class SchoolStaffIsolationMiddleware:
         school_id = _request_school_id(request)
         if school_id is None:
             return None
+        match = request.resolver_match
+        view_class = getattr(match.func, "view_class", None)
+        view_path = f"{view_class.__module__}.{view_class.__qualname__}" if view_class else ""
+        if match.view_name in NATIONAL_VIEWS or view_path in NATIONAL_VIEW_CLASSES or any(
+            match.namespace == namespace or match.namespace.startswith(namespace + ":")
+            for namespace in NATIONAL_NAMESPACES
+        ):
+            raise PermissionDenied
         page_ids = _page_ids(request.resolver_match)
         if not page_ids:
             return None
@@ -152,3 +207,16 @@ class SchoolStaffIsolationMiddleware:
         if Page.objects.filter(condition, pk__in=page_ids).exists():
             raise Http404
         return None
+
+
+# Wagtail's own viewsets, and how each is closed to other schools' staff (the isolation test requires every
+# registered viewset to be declared here or to carry ``school_isolation``, see courses.viewset_utils).
+WAGTAIL_VIEWSETS = {
+    "wagtail.admin.viewsets.pages.PageViewSet": "page permissions on the school's tree; explorer and chooser hooks "
+    "and SchoolStaffIsolationMiddleware for ids",
+    "wagtail.sites.views.SiteViewSet": "national: a school's groups have no site permission",
+    "wagtail.users.views.users.UserViewSet": "national: a school's groups have no user permission",
+    "wagtail.users.views.groups.GroupViewSet": "national: a school's groups have no group permission",
+    "wagtail.documents.views.chooser.DocumentChooserViewSet": "collections: a school's groups choose in their own",
+    "wagtail.images.views.chooser.ImageChooserViewSet": "collections: a school's groups choose in their own",
+}
