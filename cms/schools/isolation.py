@@ -190,9 +190,13 @@ class SchoolStaffIsolationMiddleware:
         match = request.resolver_match
         view_class = getattr(match.func, "view_class", None)
         view_path = f"{view_class.__module__}.{view_class.__qualname__}" if view_class else ""
-        if match.view_name in NATIONAL_VIEWS or view_path in NATIONAL_VIEW_CLASSES or any(
-            match.namespace == namespace or match.namespace.startswith(namespace + ":")
-            for namespace in NATIONAL_NAMESPACES
+        if (
+            match.view_name in NATIONAL_VIEWS
+            or view_path in NATIONAL_VIEW_CLASSES
+            or any(
+                match.namespace == namespace or match.namespace.startswith(namespace + ":")
+                for namespace in NATIONAL_NAMESPACES
+            )
         ):
             raise PermissionDenied
         page_ids = _page_ids(request.resolver_match)
