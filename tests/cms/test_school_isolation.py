@@ -558,3 +558,67 @@ def User_by_email(email):  # noqa: N802 - reads like the model it returns
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(email=email)
+
+
+class LearnerDataAcrossSchoolsTests(TestCase):
+    """Learner accounts are national (issue 15, item 6): her data export and her deletion cover every school."""
+
+    @classmethod
+    def setUpTestData(cls):
+        ensure_comuna(PENALOLEN, "Peñalolén")
+        ensure_comuna(VALPARAISO, "Valparaíso")
+        cls.schools = [
+            services.school_create(
+                name=name, comuna_code=code, host=host, admin_email=f"admin@{host.split('.')[0]}.cl"
+            ).school
+            for name, code, host in (
+                ("Escuela Ciudadana de Peñalolén", PENALOLEN, "penalolen.localhost"),
+                ("Escuela Ciudadana de Valparaíso", VALPARAISO, "valparaiso.localhost"),
+            )
+        ]
+        cls.learner = make_learner(run="15.555.555-6", email="dos@example.cl", comuna=PENALOLEN)
+        cls.courses = []
+        for school, title in zip(cls.schools, ("Ordenanza de Peñalolén", "Ordenanza de Valparaíso"), strict=True):
+            catalogue = CourseIndexPage.objects.child_of(school.site.root_page).get()
+            course = build_course(catalogue=catalogue, modules=1, lessons=1, title=title)
+            course.save_revision().publish()
+            enrolment_create(user=cls.learner, course=course)
+            cls.courses.append(course)
+
+    def test_her_data_export_covers_every_school(self):
+        import io
+        import zipfile
+
+        from learners.privacy.selectors import learner_data_zip
+
+        archive = zipfile.ZipFile(io.BytesIO(learner_data_zip(user=self.learner)))
+        enrolments = archive.read("inscripciones.csv").decode("utf-8-sig")
+        for course in self.courses:
+            self.assertIn(str(course.pk), enrolments)
+        self.assertEqual(len(enrolments.strip().splitlines()), 3)  # a heading and one row per school
+
+    def test_her_deletion_covers_every_school(self):
+        from learners.privacy.services import learner_delete
+
+        learner_delete(user=self.learner, by=None)
+        self.assertFalse(LearnerProfile.objects.filter(user_id=self.learner.pk).exists())
+        left = Enrolment.objects.filter(course__in=self.courses)
+        self.assertEqual(left.count(), 2)  # numbers kept, each on its own anonymous account
+        self.assertEqual(left.values("user_id").distinct().count(), 2)
+        self.assertFalse(left.filter(user__email="dos@example.cl").exists())
+
+    def test_the_privacy_notice_says_who_sees_what(self):
+        import importlib
+
+        from django.apps import apps as live_apps
+
+        from learners.privacy.selectors import current_notice
+
+        migration = importlib.import_module("learners.migrations.0017_privacy_notice_recipients_by_school")
+        migration.forwards(live_apps, None)
+        notice = current_notice()
+        self.assertEqual(notice.version, "2026-12-escuelas")
+        self.assertIn("Cada escuela municipal ve solo", notice.recipients)
+        self.assertIn("no ve lo que haces en otra escuela", notice.recipients)
+        migration.forwards(live_apps, None)  # once
+        self.assertEqual(type(notice).objects.filter(version="2026-12-escuelas").count(), 1)
