@@ -594,7 +594,7 @@ class LearnerDataAcrossSchoolsTests(TestCase):
         archive = zipfile.ZipFile(io.BytesIO(learner_data_zip(user=self.learner)))
         enrolments = archive.read("inscripciones.csv").decode("utf-8-sig")
         for course in self.courses:
-            self.assertIn(str(course.pk), enrolments)
+            self.assertIn(course.title, enrolments)
         self.assertEqual(len(enrolments.strip().splitlines()), 3)  # a heading and one row per school
 
     def test_her_deletion_covers_every_school(self):
