@@ -123,3 +123,4 @@ hooks.register("construct_explorer_page_queryset", isolation.hide_other_schools_
 hooks.register("construct_page_chooser_queryset", isolation.hide_other_schools_from_chooser)
 hooks.register("construct_reports_menu", isolation.hide_national_reports)
 hooks.register("filter_form_submissions_for_user", isolation.hide_other_schools_forms)
+isolation.page_filters_limit()

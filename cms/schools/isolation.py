@@ -224,3 +224,42 @@ WAGTAIL_VIEWSETS = {
     "wagtail.documents.views.chooser.DocumentChooserViewSet": "collections: a school's groups choose in their own",
     "wagtail.images.views.chooser.ImageChooserViewSet": "collections: a school's groups choose in their own",
 }
+
+
+# The page listing's filters (explorer): Wagtail offers every site and every page owner or editor as choices.
+# For a school's staff the choices are their own school's site and the academy's, and their own school's staff.
+
+
+def _sites_for(queryset, school_id: int):
+    return queryset.exclude(pk__in=School.objects.exclude(pk=school_id).values("site_id"))
+
+
+def _staff_for(queryset, school_id: int):
+    from django.contrib.auth import get_user_model
+
+    members = get_user_model().objects.filter(groups__school_link__school_id=school_id).values("pk")
+    return queryset.filter(pk__in=members)
+
+
+def _school_limited(original, limit):
+    def queryset(request):
+        rows = original(request) if callable(original) else original.all()
+        school_id = _request_school_id(request) if request is not None else None
+        return rows if school_id is None else limit(rows, school_id)
+
+    return queryset
+
+
+def page_filters_limit() -> None:
+    """Make the explorer's site, owner and editor filters offer only the school's own to a school's staff (their
+    querysets become functions of the request, as django-filter allows)."""
+    from wagtail.admin.views.pages.listing import GenericPageFilterSet, PageFilterSet
+
+    limits = {"site": _sites_for, "owner": _staff_for, "edited_by": _staff_for}
+    for filterset in (PageFilterSet, GenericPageFilterSet):
+        for name, limit in limits.items():
+            declared = filterset.base_filters.get(name)
+            if declared is None or getattr(declared.queryset, "school_limited", False):
+                continue
+            declared.queryset = _school_limited(declared.queryset, limit)
+            declared.queryset.school_limited = True

@@ -531,6 +531,51 @@ class SchoolIsolationTests(TestCase):
         self.assertEqual(task.get_actions(lesson_b, self.admin_a), [])
         self.assertEqual(task.get_actions(lesson_b, self.academy), [])
 
+    def test_her_own_pages_and_forms_offer_nothing_of_school_b(self):
+        home_a = self.school_a.site.root_page
+        urls = [
+            reverse("wagtailadmin_pages:edit", args=[self.course_a.pk]),  # its instructor accounts
+            reverse("wagtailadmin_explore", args=[home_a.pk]),
+            reverse("wagtailadmin_explore_root"),
+            reverse("wagtailadmin_choose_page"),
+            reverse("wagtailadmin_choose_page_child", args=[Page.get_first_root_node().pk]),
+            reverse("wagtailadmin_choose_page") + f"?q={QUERY}",
+            reverse("wagtailadmin_pages:search") + f"?q={QUERY}",
+            reverse("learners_cohort:add"),
+            reverse("learners_cohort:edit", args=[self.cohort_a.pk]),
+            reverse("learners_session:add"),
+            reverse("wagtailsnippetchoosers_courses_h5pactivity:choose"),
+        ]
+        for role, user in self.roles_of_a().items():
+            self.client.force_login(user)
+            for url in urls:
+                with self.subTest(role=role, url=url):
+                    text = self.body(self.client.get(url, **self.host()))
+                    at = text.find(MARK)
+                    self.assertEqual(at, -1, text[max(0, at - 400) : at + 100])
+        self.client.force_login(self.admin_a)
+        edit = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.course_a.pk]), **self.host())
+        self.assertContains(edit, "Rosa Díaz")  # her own school's instructor is offered
+
+    def test_a_cohort_cannot_be_opened_in_another_schools_course(self):
+        self.client.force_login(self.admin_a)
+        response = self.client.post(
+            reverse("learners_cohort:add"),
+            {
+                "course": self.course_b.pk,
+                "name": "Intento",
+                "starts_on": "2026-12-01",
+                "ends_on": "2026-12-20",
+                "instructors": [self.teacher_b.pk],
+            },
+            **self.host(),
+        )
+        self.assertEqual(response.status_code, 200)  # the form again, with its errors
+        self.assertFalse(Cohort.objects.filter(name="Intento").exists())
+        form = response.context["form"]
+        self.assertIn("course", form.errors)
+        self.assertIn("instructors", form.errors)
+
     # hosts (wagtail#5084) ----------------------------------------------------------------------------------------
 
     def test_school_staff_use_the_admin_on_their_school_host_or_the_academys(self):
