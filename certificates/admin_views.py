@@ -25,13 +25,14 @@ from wagtail.utils.decorators import xframe_options_sameorigin_override
 
 from certificates import selectors
 from certificates.models import CertificateBatch, CertificateTemplate, IssuanceFailure, IssuedCertificate
+from certificates.scope import scoped_batches, scoped_certificates, scoped_cohorts, scoped_failures
 from certificates.services import batches, issuance, rendering, revocation
 from certificates.services.errors import CertificateError
 from certificates.services.snapshot import sample_snapshot
 from courses import spreadsheets
 from courses.models import CoursePage
 from learners.admin_helpers import learner_search_q
-from learners.models import Cohort, Enrolment
+from learners.models import Enrolment
 
 CHANGE = "certificates.change_issuedcertificate"
 ADD = "certificates.add_issuedcertificate"
@@ -77,7 +78,7 @@ def _inspect_url(certificate):
 def _reason_action(request, pk, *, title, intro, submit, run, success, danger=False):
     if not request.user.has_perm(CHANGE):
         return permission_denied(request)
-    certificate = get_object_or_404(IssuedCertificate, pk=pk)
+    certificate = get_object_or_404(scoped_certificates(request.user, IssuedCertificate.objects.all()), pk=pk)
     form = ReasonForm(request.POST or None)
     back = _inspect_url(certificate)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +137,7 @@ def certificate_retry(request, pk):
     """Render a certificate's PDF again (after a failure) in the background."""
     if not request.user.has_perm(CHANGE):
         return permission_denied(request)
-    certificate = get_object_or_404(IssuedCertificate, pk=pk)
+    certificate = get_object_or_404(scoped_certificates(request.user, IssuedCertificate.objects.all()), pk=pk)
     if request.method == "POST":
         IssuedCertificate.objects.filter(pk=certificate.pk).update(
             render_state=IssuedCertificate.RenderState.PENDING, render_error=""
@@ -214,7 +215,9 @@ def failure_retry(request, pk):
     """Try an automatic issue that failed again, now (for example after creating a template)."""
     if not request.user.has_perm(ADD):
         return permission_denied(request)
-    failure = get_object_or_404(IssuanceFailure.objects.select_related("enrolment"), pk=pk)
+    failure = get_object_or_404(
+        scoped_failures(request.user, IssuanceFailure.objects.select_related("enrolment")), pk=pk
+    )
     back = reverse("certificates_failure:index")
     if request.method == "POST":
         certificate = issuance.certificate_issue_automatically(enrolment_id=failure.enrolment_id)
@@ -239,7 +242,7 @@ def batch_retry(request, pk):
     """Render a batch's failed PDFs again in the background; the batch runs until they are done."""
     if not request.user.has_perm(CHANGE):
         return permission_denied(request)
-    batch = get_object_or_404(CertificateBatch, pk=pk)
+    batch = get_object_or_404(scoped_batches(request.user, CertificateBatch.objects.all()), pk=pk)
     count = batches.certificate_batch_retry_failed(batch=batch)
     messages.success(request, _("Preparing %(count)s PDFs again.") % {"count": count})
     return redirect(reverse("certificates_batch:inspect", args=[batch.pk]))
@@ -250,7 +253,7 @@ def batch_progress(request, pk):
     """The batch's progress as JSON, polled by its admin page's progress bar."""
     if not request.user.has_perm("certificates.view_certificatebatch"):
         return permission_denied(request)
-    batch = get_object_or_404(CertificateBatch, pk=pk)
+    batch = get_object_or_404(scoped_batches(request.user, CertificateBatch.objects.all()), pk=pk)
     return JsonResponse(
         {
             "state": batch.state,
@@ -303,7 +306,7 @@ def cohort_zip(request, cohort_pk):
     """Every valid certificate of a cohort as one ZIP (streamed), with an index of folios and names."""
     if not request.user.has_perm(VIEW):
         return permission_denied(request)
-    cohort = get_object_or_404(Cohort, pk=cohort_pk)
+    cohort = get_object_or_404(scoped_cohorts(request.user), pk=cohort_pk)
     certificates = selectors.cohort_certificates(cohort=cohort)
     if not certificates.exists():
         messages.warning(request, _("This cohort has no certificates with a PDF yet."))

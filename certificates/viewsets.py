@@ -31,17 +31,48 @@ from certificates.models import (
     Issuer,
     TemplateAssignment,
 )
+from certificates.scope import BATCH_SCOPE, CERTIFICATE_SCOPE, FAILURE_SCOPE, scoped_cohorts, scoped_issuers
 from courses.converters import parse_id
 from courses.models import CoursePage
-from courses.viewset_utils import LimitedModelViewSet, PlatformModelViewSet, PlatformSnippetViewSet
-from learners.admin_helpers import LinkColumn, ReadableInspectView, learner_search_q, short_date, title_column
+from courses.viewset_utils import (
+    NATIONAL,
+    LimitedModelViewSet,
+    PlatformModelViewSet,
+    PlatformSnippetChooserViewSet,
+    PlatformSnippetViewSet,
+    ScopedChooserViewSetMixin,
+)
+from learners.admin_helpers import (
+    LinkColumn,
+    ReadableInspectView,
+    ScopedViewSetMixin,
+    learner_search_q,
+    short_date,
+    title_column,
+)
 from learners.enrolment.viewsets import cohort_label
 from learners.models import Cohort
 
 MENU_HOOK = "register_citizen_school_menu_item"
 
 
+class IssuerChooserViewSet(ScopedChooserViewSetMixin, PlatformSnippetChooserViewSet):
+    """A school's staff choose among the academy's issuers and their school's (never another school's)."""
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(pk__in=scoped_issuers(user).values("pk"))
+
+
+class CertificateTemplateChooserViewSet(ScopedChooserViewSetMixin, PlatformSnippetChooserViewSet):
+    """A school's staff choose among the templates of the academy's issuers and their school's."""
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(issuer__in=scoped_issuers(user).values("pk"))
+
+
 class IssuerViewSet(PlatformSnippetViewSet):
+    chooser_viewset_class = IssuerChooserViewSet
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = Issuer
     icon = "site"
     menu_label = gettext_lazy("Certificate issuers")
@@ -53,7 +84,10 @@ class IssuerViewSet(PlatformSnippetViewSet):
 
 
 class CertificateTemplateViewSet(PlatformSnippetViewSet):
+    chooser_viewset_class = CertificateTemplateChooserViewSet
     """Templates; the editor's preview panel shows a sample PDF built from the unsaved form."""
+
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
 
     model = CertificateTemplate
     preview_on_add_view_class = TemplatePreviewOnCreateView
@@ -95,6 +129,7 @@ class TemplateAssignmentIndexView(generic.IndexView):
 
 
 class TemplateAssignmentViewSet(PlatformModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = TemplateAssignment
     name = "certificates_assignment"
     url_prefix = "certificates/template-choices"
@@ -120,8 +155,8 @@ class TemplateAssignmentViewSet(PlatformModelViewSet):
 class IssuedCertificateFilterSet(WagtailFilterSet):
     status = ChoiceFilter(label=gettext_lazy("Status"), choices=IssuedCertificate.Status.choices)
     render_state = ChoiceFilter(label=gettext_lazy("PDF"), choices=IssuedCertificate.RenderState.choices)
-    issuer = ModelChoiceFilter(label=gettext_lazy("Issuer"), queryset=Issuer.objects.all())
-    cohort = ModelChoiceFilter(label=gettext_lazy("Cohort"), queryset=Cohort.objects.select_related("course"))
+    issuer = ModelChoiceFilter(label=gettext_lazy("Issuer"), queryset=lambda request: scoped_issuers(request.user))
+    cohort = ModelChoiceFilter(label=gettext_lazy("Cohort"), queryset=lambda request: scoped_cohorts(request.user))
 
     class Meta:
         model = IssuedCertificate
@@ -210,7 +245,8 @@ class IssuedCertificateInspectView(ReadableInspectView):
         return context
 
 
-class IssuedCertificateViewSet(LimitedModelViewSet):
+class IssuedCertificateViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = CERTIFICATE_SCOPE
     model = IssuedCertificate
     name = "certificates_issued"
     url_prefix = "certificates/issued"
@@ -356,7 +392,8 @@ class CertificateBatchInspectView(ReadableInspectView):
         return context
 
 
-class CertificateBatchViewSet(LimitedModelViewSet):
+class CertificateBatchViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = BATCH_SCOPE
     model = CertificateBatch
     name = "certificates_batch"
     url_prefix = "certificates/batches"
@@ -404,7 +441,8 @@ class IssuanceFailureIndexView(generic.IndexView):
         ]
 
 
-class IssuanceFailureViewSet(LimitedModelViewSet):
+class IssuanceFailureViewSet(ScopedViewSetMixin, LimitedModelViewSet):
+    scope_lookups = FAILURE_SCOPE
     model = IssuanceFailure
     name = "certificates_failure"
     url_prefix = "certificates/failures"

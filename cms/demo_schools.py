@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Site
 
+from cms import roles
 from cms.models import SchoolSettings, StandardPage
-from cms.schools.services import admin_group_name, school_create, teacher_group_name
+from cms.schools.services import school_create
 from courses.models import CourseIndexPage, CourseInstructor, CoursePage, NationalCourseOffer, School
 
 DEMO_SCHOOL_PASSWORD = "escuela-demo"
@@ -86,10 +86,11 @@ def ensure_demo_schools(*, directory: Path, load_course, report, run) -> list[Sc
             ).school
             _brand(school=school, data=data)
             report.notes.append(f"Created the demo school {school.name!r} at {school.site.root_url}/.")
+        groups = roles.school_groups(school=school)
         administrator = _account(**data["admin"])
-        administrator.groups.add(Group.objects.get_or_create(name=admin_group_name(school.name))[0])
+        administrator.groups.add(groups[roles.ADMINISTRATION])
         instructor = _account(**data["instructor"])
-        instructor.groups.add(Group.objects.get_or_create(name=teacher_group_name(school.name))[0])
+        instructor.groups.add(groups[roles.TEACHING])
         catalogue = CourseIndexPage.objects.child_of(school.site.root_page).order_by("path").first()
         if catalogue is not None:
             course = load_course(catalogue=catalogue, data=data["course"], report=report, run=run)

@@ -226,18 +226,143 @@ def workflow_sync(*, apps=global_apps, academy=None):
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    school_paths = _school_paths(apps)
     for catalogue in CourseIndexPage.objects.all():
+        if _in_school(catalogue.path, school_paths):
+            continue  # a school's pages go through its own review (school_access_sync)
         WorkflowPage.objects.update_or_create(page_id=catalogue.pk, defaults={"workflow": workflow})
     return workflow
 
 
+def _school_paths(apps) -> list[str]:
+    School = apps.get_model("courses", "School")
+    return list(School.objects.values_list("site__root_page__path", flat=True))
+
+
+def _in_school(path: str, school_paths: list[str]) -> bool:
+    return any(path.startswith(school_path) for school_path in school_paths)
+
+
 def catalogue_workflow_assign(*, catalogue) -> None:
-    """Put a new course catalogue under the academy's review (when the workflow exists)."""
+    """Put a new course catalogue of the academy under the academy's review (when the workflow exists). A
+    catalogue inside a municipal school's tree is left to the school's own review (on its home page)."""
     from wagtail.models import Workflow, WorkflowPage
 
+    if _in_school(catalogue.path, _school_paths(global_apps)):
+        return
     workflow = Workflow.objects.filter(name=WORKFLOW_NAME, active=True).first()
     if workflow is not None:
         WorkflowPage.objects.get_or_create(page=catalogue, defaults={"workflow": workflow})
+
+
+# Municipal schools: their staff groups' permissions and their review workflow -----------------------------------
+
+SCHOOL_ADMIN_GROUP_PREFIX = "Administración "
+SCHOOL_TEACHER_GROUP_PREFIX = "Docentes "
+SCHOOL_WORKFLOW_PREFIX = "Revisión "
+SCHOOL_TASK_PREFIX = "Aprobación "
+ADMINISTRATION, TEACHING = "administration", "teaching"
+
+# Model permissions of a school's groups. What they reach is limited to the school by the staff scope
+# (learners.staff.selectors.staff_scope, a school's staff are found through courses.SchoolGroup) and by the
+# admin hooks of cms.schools.isolation; page, collection and site-settings permissions are on the school's own
+# tree, collection and site (cms.schools.services.school_create).
+SCHOOL_ADMIN_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "courses.add_h5pactivity",
+    "courses.change_h5pactivity",
+    "courses.view_h5pactivity",
+    "learners.add_cohort",
+    "learners.change_cohort",
+    "learners.delete_cohort",
+    "learners.view_cohort",
+    "learners.add_session",
+    "learners.change_session",
+    "learners.delete_session",
+    "learners.view_session",
+    # not learners.add_enrolment: enrolling from a CSV file (and its invitations) stays with the academy
+    "learners.change_enrolment",
+    "learners.view_enrolment",
+    "learners.view_learnerprofile",
+    "learners.view_h5pattempt",
+    "learners.add_attendancerecord",
+    "learners.change_attendancerecord",
+    "learners.view_attendancerecord",
+    "cms_reports.view_reports",
+    "certificates.view_issuedcertificate",
+    "certificates.change_issuedcertificate",
+]
+SCHOOL_TEACHER_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "courses.add_h5pactivity",
+    "courses.view_h5pactivity",
+    "learners.view_cohort",
+    "learners.view_session",
+    "learners.view_enrolment",
+    "learners.view_learnerprofile",
+    "learners.view_h5pattempt",
+]
+
+
+def school_workflow_name(name: str) -> str:
+    return f"{SCHOOL_WORKFLOW_PREFIX}{name}"[:255]
+
+
+def school_groups(*, apps=global_apps, school) -> dict[str, object]:
+    """The school's groups by kind (``ADMINISTRATION``, ``TEACHING``), linked through ``courses.SchoolGroup``.
+    Groups created before the link existed are found once by their name and linked."""
+    Group = apps.get_model("auth", "Group")
+    SchoolGroup = apps.get_model("courses", "SchoolGroup")
+    found = {link.kind: link.group for link in SchoolGroup.objects.filter(school=school).select_related("group")}
+    names = {ADMINISTRATION: SCHOOL_ADMIN_GROUP_PREFIX, TEACHING: SCHOOL_TEACHER_GROUP_PREFIX}
+    for kind, prefix in names.items():
+        if kind not in found:
+            group, _created = Group.objects.get_or_create(name=f"{prefix}{school.name}"[:150])
+            SchoolGroup.objects.create(group=group, school=school, kind=kind)
+            found[kind] = group
+    return found
+
+
+def school_access_sync(*, apps=global_apps, school) -> None:
+    """Give the school's groups exactly their model permissions, and put the school's pages under its own review
+    workflow ("Revisión <escuela>", one group approval task for its administration) assigned to its home page;
+    the academy's review stays on the academy's catalogues. Idempotent (``sync_roles`` repeats it)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
+    Page = apps.get_model("wagtailcore", "Page")
+    groups = school_groups(apps=apps, school=school)
+    groups[ADMINISTRATION].permissions.set(_permissions(apps, SCHOOL_ADMIN_PERMISSIONS))
+    groups[TEACHING].permissions.set(_permissions(apps, SCHOOL_TEACHER_PERMISSIONS))
+
+    task_name = f"{SCHOOL_TASK_PREFIX}{school.name}"[:255]
+    task = GroupApprovalTask.objects.filter(name=task_name).first()
+    if task is None:
+        content_type, _created = ContentType.objects.get_or_create(app_label="wagtailcore", model="groupapprovaltask")
+        task = GroupApprovalTask.objects.create(name=task_name, content_type=content_type, active=True)
+    task.groups.set([groups[ADMINISTRATION]])
+    workflow, _created = Workflow.objects.get_or_create(
+        name=school_workflow_name(school.name), defaults={"active": True}
+    )
+    if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    home = Page.objects.get(pk=school.site.root_page_id)
+    WorkflowPage.objects.update_or_create(page_id=home.pk, defaults={"workflow": workflow})
+    # Pages below the home that were assigned another workflow (the academy's, on the school's catalogue) follow
+    # the school's: the nearest assignment wins in Wagtail.
+    below = Page.objects.filter(path__startswith=home.path).exclude(pk=home.pk).values("pk")
+    WorkflowPage.objects.filter(page_id__in=below).exclude(workflow=workflow).delete()
+
+
+def schools_access_sync(*, apps=global_apps) -> int:
+    School = apps.get_model("courses", "School")
+    count = 0
+    for school in School.objects.select_related("site"):
+        school_access_sync(apps=apps, school=school)
+        count += 1
+    return count
 
 
 def permissions_create(*, apps=global_apps) -> None:
@@ -306,7 +431,15 @@ def course_editors_sync(*, course) -> set[int]:
     group.user_set.add(*(editors - members))
     group.user_set.remove(*(members - editors))
     instructor_role, _created = Group.objects.get_or_create(name=INSTRUCTOR)
-    instructor_role.user_set.add(*editors)
+    # A municipal school's staff have their school's groups (with their school's collection) instead of the
+    # national role, whose images and documents are every collection's.
+    school_staff = set(
+        group.user_set.model.objects.filter(pk__in=editors, groups__school_link__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    instructor_role.user_set.add(*(editors - school_staff))
+    instructor_role.user_set.remove(*school_staff)
     _instructor_role_revoke(role=instructor_role, user_ids=members - editors)
     return editors
 
@@ -358,6 +491,7 @@ def school_roles_sync() -> SyncReport:
     permissions_create()
     groups = roles_sync()
     workflow_sync(academy=groups[ACADEMY])
+    schools_access_sync()
     editors = 0
     courses = 0
     for course in CoursePage.objects.all():

@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 
 from courses.models import Comuna
-from courses.viewset_utils import PlatformModelViewSet
+from courses.viewset_utils import NATIONAL, PlatformModelViewSet
 from learners.admin_helpers import title_column
 from learners.models import StaffProfile
 
@@ -59,6 +59,7 @@ class StaffProfileIndexView(generic.IndexView):
 
 
 class StaffProfileViewSet(PlatformModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = StaffProfile
     name = "cms_staff_municipality"
     url_prefix = "staff-municipalities"

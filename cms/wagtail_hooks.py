@@ -14,6 +14,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 
 from cms import roles
+from cms.schools import isolation
 from cms.schools.viewsets import SchoolViewSet
 from cms.viewsets import StaffProfileViewSet
 from courses.models import CourseIndexPage
@@ -114,3 +115,12 @@ def register_staff_municipalities():
 @hooks.register("register_admin_viewset")
 def register_schools():
     return SchoolViewSet()
+
+
+# A municipal school's staff never see another school's pages (cms.schools.isolation) --------------------------
+
+hooks.register("construct_explorer_page_queryset", isolation.hide_other_schools_from_explorer)
+hooks.register("construct_page_chooser_queryset", isolation.hide_other_schools_from_chooser)
+hooks.register("construct_reports_menu", isolation.hide_national_reports)
+hooks.register("filter_form_submissions_for_user", isolation.hide_other_schools_forms)
+isolation.page_filters_limit()

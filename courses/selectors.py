@@ -509,9 +509,12 @@ def h5p_activities_for_editor(*, user, queryset=None):
     from wagtail.models import ReferenceIndex
 
     from courses.models import CourseInstructor
+    from courses.schools.models import SchoolGroup
+    from courses.schools.selectors import staff_school_id
 
     queryset = H5PActivity.objects.all() if queryset is None else queryset
-    if user.is_superuser or user.has_perm(ALL_H5P_ACTIVITIES_PERMISSION):
+    school_id = staff_school_id(user=user)
+    if school_id is None and (user.is_superuser or user.has_perm(ALL_H5P_ACTIVITIES_PERMISSION)):
         return queryset
     paths = list(
         CoursePage.objects.filter(pk__in=CourseInstructor.objects.filter(user=user).values("page_id")).values_list(
@@ -530,7 +533,30 @@ def h5p_activities_for_editor(*, user, queryset=None):
             to_content_type=ContentType.objects.get_for_model(H5PActivity),
         ).values_list("to_object_id", flat=True)
         condition |= Q(pk__in=[int(pk) for pk in used])
+    if school_id is not None:
+        # A municipal school's staff: never another school's activities; its administration manages every
+        # activity of the school (``H5PActivity.school``).
+        if SchoolGroup.objects.filter(
+            group__user=user, school_id=school_id, kind=SchoolGroup.Kind.ADMINISTRATION
+        ).exists():
+            condition |= Q(school_id=school_id)
+        condition &= Q(school_id=school_id) | Q(school__isnull=True)
     return queryset.filter(condition)
+
+
+def h5p_activities_to_choose(*, user, queryset=None):
+    """The activities ``user`` may place in a lesson (the lesson editor's chooser): every one for the academy's
+    staff; the academy's and her own school's for a municipal school's staff (H5P activities belong to the school
+    of whoever uploaded them, ``H5PActivity.school``)."""
+    from django.db.models import Q
+
+    from courses.schools.selectors import staff_school_id
+
+    queryset = H5PActivity.objects.all() if queryset is None else queryset
+    school_id = staff_school_id(user=user)
+    if school_id is None:
+        return queryset
+    return queryset.filter(Q(school_id=school_id) | Q(school__isnull=True))
 
 
 # Reflection prompts ---------------------------------------------------------------------------------------------

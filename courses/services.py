@@ -23,6 +23,7 @@ from courses.h5p import (
     validate_package,
 )
 from courses.models import Comuna, H5PActivity, H5PLibrary, Province, Region
+from courses.schools.selectors import staff_school_id
 
 TERRITORY_COLUMNS = {
     "region_code",
@@ -198,6 +199,7 @@ def h5p_activity_import(
                 answer_key=package.answer_key,
                 grading_method=grading_method,
                 uploaded_by=uploaded_by,
+                school_id=staff_school_id(user=uploaded_by) if uploaded_by is not None else None,
             )
             local = Path(scratch) / "content"
             extract_content(path, package, local)

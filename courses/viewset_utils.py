@@ -28,6 +28,12 @@ from courses import (
     spreadsheets,
 )
 
+# How an admin viewset keeps one municipal school's rows from another school's staff (issue 15, item 8); every
+# registered viewset declares one (``school_isolation``), and tests/cms/test_school_isolation.py fails for a
+# viewset that does not:
+SCOPED = "scoped"  # its views filter rows by the user's staff scope (ScopedViewSetMixin, ScopedChooserViewSetMixin)
+NATIONAL = "national"  # national data: no permission of a school's groups opens it (the test checks the refusal)
+
 
 class SafeSpreadsheetExportMixin(SpreadsheetExportMixin):
     """Wagtail's listing export ("Download CSV / XLSX"), written through ``courses.spreadsheets``: no cell can run
@@ -212,6 +218,35 @@ class PlatformSnippetChooserViewSet(PlatformViewSetMixin, SnippetChooserViewSet)
     create_view_class = GuardedSnippetCreateView
 
 
+class ScopedChooserViewSetMixin:
+    """Chooser viewset mixin: the modal lists, searches and returns ("chosen") only the rows ``scope_queryset``
+    keeps for the user; another row's id is a 404."""
+
+    school_isolation = SCOPED
+
+    def scope_queryset(self, queryset, user):
+        """Override this to narrow ``queryset`` to what ``user`` may choose."""
+        return queryset
+
+    def construct_view(self, view_class, **kwargs):
+        viewset = self
+        attributes = {}
+        if hasattr(view_class, "get_object_list"):
+
+            def get_object_list(view):
+                return viewset.scope_queryset(super(scoped, view).get_object_list(), view.request.user)
+
+            attributes["get_object_list"] = get_object_list
+        if hasattr(view_class, "get_object"):
+
+            def get_object(view, pk):
+                return viewset.scope_queryset(view.model_class.objects.all(), view.request.user).get(pk=pk)
+
+            attributes["get_object"] = get_object
+        scoped = type(f"Scoped{view_class.__name__}", (view_class,), attributes)
+        return super().construct_view(scoped, **kwargs)
+
+
 class PlatformModelViewSet(PlatformViewSetMixin, ModelViewSet):
     """Wagtail's ModelViewSet with the platform's rules (``PlatformViewSetMixin``)."""
 
@@ -273,6 +308,8 @@ class ScopedViewSetMixin:
     """Viewset mixin: every view sees only the rows ``scope_queryset`` keeps for the user. Listings and exports
     are filtered, and opening an object outside the scope by URL is a 404 (people without any permission on the
     model are refused by the view's own permission check, as before)."""
+
+    school_isolation = SCOPED
 
     def scope_queryset(self, queryset, user):
         """Override this to narrow ``queryset`` to what ``user`` may see."""

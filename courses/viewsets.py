@@ -30,7 +30,14 @@ from wagtail.snippets.views import snippets as snippet_views
 from courses import h5p_files, selectors, services
 from courses.h5p.errors import H5PPackageError
 from courses.models import H5PActivity, H5PLibrary
-from courses.viewset_utils import LimitedModelViewSet, PlatformSnippetViewSet, ScopedViewSetMixin
+from courses.viewset_utils import (
+    NATIONAL,
+    LimitedModelViewSet,
+    PlatformSnippetChooserViewSet,
+    PlatformSnippetViewSet,
+    ScopedChooserViewSetMixin,
+    ScopedViewSetMixin,
+)
 
 APPROVE_PERMISSION = "courses.approve_h5plibrary"
 
@@ -148,8 +155,18 @@ class PlayableColumn(StatusTagColumn):
         return self.is_ready(instance)
 
 
+class H5PActivityChooserViewSet(ScopedChooserViewSetMixin, PlatformSnippetChooserViewSet):
+    """The lesson editor's chooser: a school's staff choose among the academy's activities and their school's."""
+
+    def scope_queryset(self, queryset, user):
+        return selectors.h5p_activities_to_choose(user=user, queryset=queryset)
+
+
 class H5PActivityViewSet(ScopedViewSetMixin, PlatformSnippetViewSet):
-    """Instructors manage the activities they uploaded or that their courses use (``selectors``)."""
+    """Instructors manage the activities they uploaded or that their courses use (``selectors``); a school's
+    staff never see another school's (``H5PActivity.school``)."""
+
+    chooser_viewset_class = H5PActivityChooserViewSet
 
     model = H5PActivity
     icon = "form"
@@ -217,6 +234,7 @@ class H5PLibraryIndexView(generic.IndexView):
 
 
 class H5PLibraryViewSet(LimitedModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = H5PLibrary
     name = "courses_h5p_libraries"
     url_prefix = "courses/h5p-libraries"

@@ -6,18 +6,24 @@ from django_filters import ChoiceFilter, DateFilter, ModelChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.widgets import AdminDateInput
 
-from cms.reports.selectors import ReportFilters, cohorts_in_scope
+from cms.reports.selectors import ReportFilters, cohorts_in_scope, report_scope
 from courses.models import Comuna, CoursePage, Region
+from courses.schools.selectors import other_schools_pages_q
 from learners.models import Enrolment, LearnerProfile
-from learners.staff.selectors import staff_municipality
+from learners.staff.selectors import staff_scope
 
 
 def _courses(request):
-    return CoursePage.objects.order_by("title")
+    """Every course for national staff; a school's staff never see another school's courses."""
+    courses = CoursePage.objects.order_by("title")
+    scope = staff_scope(user=request.user)
+    if scope.school_id is not None:
+        courses = courses.exclude(other_schools_pages_q(school_id=scope.school_id))
+    return courses
 
 
 def _cohorts(request):
-    return cohorts_in_scope(municipality=staff_municipality(user=request.user))
+    return cohorts_in_scope(municipality=report_scope(user=request.user))
 
 
 class ReportFilterSet(WagtailFilterSet):

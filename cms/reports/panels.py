@@ -12,7 +12,8 @@ CACHE_SECONDS = 300
 
 def dashboard_data_cached(*, municipality) -> selectors.DashboardData:
     """The dashboard's figures, computed at most every five minutes per municipality scope."""
-    key = f"cms_reports:dashboard:{municipality.pk if municipality else 'all'}"
+    kind = type(municipality).__name__.lower()  # comuna or school: their ids may coincide
+    key = f"cms_reports:dashboard:{f'{kind}-{municipality.pk}' if municipality else 'all'}"
     return cache.get_or_set(key, lambda: selectors.dashboard_data(municipality=municipality), CACHE_SECONDS)
 
 

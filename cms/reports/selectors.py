@@ -18,13 +18,14 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from certificates.models import IssuedCertificate
-from courses.models import Comuna, CoursePage, Region
+from courses.models import Comuna, CoursePage, Region, School
 from courses.models.territory import alphabetical_key, region_position
 from learners.admin_helpers import learner_search_q
 from learners.attendance.selectors import attendance_summaries
 from learners.h5p.selectors import attempts_with_answers
 from learners.models import AttendanceRecord, Cohort, Enrolment, H5PAttempt, LearnerProfile, LessonProgress
 from learners.privacy.selectors import publishable_learner_q
+from learners.staff.selectors import staff_scope
 
 ACTIVE_DAYS = 30
 PROFILE = "user__learner_profile__"
@@ -65,11 +66,28 @@ def adult_q(*, prefix: str = "") -> Q:
     return publishable_learner_q(prefix=prefix)
 
 
-def scope_q(*, municipality: Comuna | None, prefix: str = "") -> Q:
-    """Enrolments a municipality-limited account may see: its cohorts' and its residents'. ``prefix`` leads from
-    the filtered model to Enrolment."""
+def report_scope(*, user) -> Comuna | School | None:
+    """What a staff account's reports cover: everything (None), her municipality (a coordinator's StaffProfile)
+    or her school (a municipal school's administration; ``scope_q`` then keeps the school's courses and cohorts)."""
+    scope = staff_scope(user=user)
+    if scope.municipality_id is not None:
+        return Comuna.objects.filter(pk=scope.municipality_id).first()
+    if scope.school_id is not None:
+        return School.objects.select_related("site__root_page").get(pk=scope.school_id)
+    return None
+
+
+def scope_q(*, municipality: Comuna | School | None, prefix: str = "") -> Q:
+    """Enrolments a municipality-limited account may see: its cohorts' and its residents'; for a municipal school's
+    administration (``municipality`` is then her School), those of the school's courses and of the cohorts opened
+    for its comuna, never its residents' enrolments elsewhere. ``prefix`` leads from the filtered model to
+    Enrolment."""
     if municipality is None:
         return Q()
+    if isinstance(municipality, School):
+        return Q(**{f"{prefix}course__path__startswith": municipality.site.root_page.path}) | Q(
+            **{f"{prefix}cohort__municipality_id": municipality.comuna_id}
+        )
     return Q(**{f"{prefix}cohort__municipality_id": municipality.pk}) | Q(
         **{f"{prefix}{PROFILE}comuna_id": municipality.pk}
     )
@@ -274,7 +292,11 @@ def learner_rows(*, filters: ReportFilters, municipality: Comuna | None, search:
     """Learner profiles in scope with their numbers of enrolments, completions and valid certificates (counted by
     correlated subqueries, which PostgreSQL evaluates only for the page shown when the listing is paginated)."""
     profiles = LearnerProfile.objects.select_related("user", "comuna__region")
-    if municipality is not None:
+    if isinstance(municipality, School):
+        # a school sees the learners of its own courses and cohorts, and counts only those enrolments
+        own = scope_q(municipality=municipality)
+        profiles = profiles.filter(Exists(Enrolment.objects.filter(own, user_id=OuterRef("user_id"))))
+    elif municipality is not None:
         profiles = profiles.filter(
             Q(comuna_id=municipality.pk)
             | Exists(Enrolment.objects.filter(user_id=OuterRef("user_id"), cohort__municipality_id=municipality.pk))
@@ -293,11 +315,15 @@ def learner_rows(*, filters: ReportFilters, municipality: Comuna | None, search:
     if search:
         profiles = profiles.filter(learner_search_q(search, profile="", user="user__"))
     enrolments = Enrolment.objects.filter(user_id=OuterRef("user_id"))
+    certificates = IssuedCertificate.objects.filter(user_id=OuterRef("user_id"), status=IssuedCertificate.Status.VALID)
+    if isinstance(municipality, School):
+        enrolments = enrolments.filter(scope_q(municipality=municipality))
+        certificates = certificates.filter(scope_q(municipality=municipality, prefix="enrolment__"))
     return profiles.annotate(
         enrolment_count=_count_subquery(enrolments, outer="user_id"),
         completion_count=_count_subquery(enrolments.filter(status=Enrolment.Status.COMPLETED), outer="user_id"),
         certificate_count=_count_subquery(
-            IssuedCertificate.objects.filter(user_id=OuterRef("user_id"), status=IssuedCertificate.Status.VALID),
+            certificates,
             outer="user_id",
         ),
     ).order_by("family_names", "given_names", "pk")
@@ -308,12 +334,14 @@ def learner_in_scope(*, profile_id: int, municipality: Comuna | None) -> Learner
     return learner_rows(filters=ReportFilters(), municipality=municipality).filter(pk=profile_id).first()
 
 
-def learner_enrolment_rows(*, profile: LearnerProfile) -> list[dict]:
-    """A learner's enrolments with progress (lessons done), grade, attendance and valid certificate. Five queries."""
+def learner_enrolment_rows(*, profile: LearnerProfile, municipality: Comuna | School | None = None) -> list[dict]:
+    """A learner's enrolments with progress (lessons done), grade, attendance and valid certificate. Five queries.
+    For a school (``municipality`` is a School) only her enrolments in that school's courses and cohorts."""
     done = LessonProgress.objects.filter(enrolment_id=OuterRef("pk"), completed_at__isnull=False)
     valid = IssuedCertificate.objects.filter(enrolment_id=OuterRef("pk"), status=IssuedCertificate.Status.VALID)
+    own = scope_q(municipality=municipality) if isinstance(municipality, School) else Q()
     enrolments = list(
-        Enrolment.objects.filter(user_id=profile.user_id)
+        Enrolment.objects.filter(own, user_id=profile.user_id)
         .select_related("cohort")
         .annotate(
             lessons_done=_count_subquery(done, outer="enrolment_id"),
@@ -345,18 +373,25 @@ def learner_enrolment_rows(*, profile: LearnerProfile) -> list[dict]:
     return rows
 
 
-def learner_attempts(*, profile: LearnerProfile, limit: int = 200) -> list[H5PAttempt]:
-    """Her H5P attempts, newest first; an attempt without answers yet is not one to report."""
+def learner_attempts(
+    *, profile: LearnerProfile, limit: int = 200, municipality: Comuna | School | None = None
+) -> list[H5PAttempt]:
+    """Her H5P attempts, newest first; an attempt without answers yet is not one to report. For a school, only
+    those of her enrolments in the school's courses and cohorts."""
+    own = scope_q(municipality=municipality, prefix="enrolment__") if isinstance(municipality, School) else Q()
     return list(
-        attempts_with_answers(H5PAttempt.objects.filter(user_id=profile.user_id))
+        attempts_with_answers(H5PAttempt.objects.filter(own, user_id=profile.user_id))
         .select_related("activity", "lesson")
         .order_by("-started_at")[:limit]
     )
 
 
-def learner_certificates(*, profile: LearnerProfile) -> list[IssuedCertificate]:
+def learner_certificates(
+    *, profile: LearnerProfile, municipality: Comuna | School | None = None
+) -> list[IssuedCertificate]:
+    own = scope_q(municipality=municipality, prefix="enrolment__") if isinstance(municipality, School) else Q()
     return list(
-        IssuedCertificate.objects.filter(user_id=profile.user_id)
+        IssuedCertificate.objects.filter(own, user_id=profile.user_id)
         .select_related("course")
         .only("folio", "status", "issued_at", "course__title", "snapshot")
         .order_by("-issued_at")
@@ -416,7 +451,9 @@ def dashboard_data(*, municipality: Comuna | None, today: date | None = None) ->
     by_month = {(m.date() if isinstance(m, datetime) else m): n for m, n in by_month.items()}
 
     learners = LearnerProfile.objects.all()
-    if municipality is not None:
+    if isinstance(municipality, School):
+        learners = learners.filter(Exists(Enrolment.objects.filter(scope, user_id=OuterRef("user_id"))))
+    elif municipality is not None:
         learners = learners.filter(
             Q(comuna_id=municipality.pk)
             | Exists(Enrolment.objects.filter(user_id=OuterRef("user_id"), cohort__municipality_id=municipality.pk))
@@ -441,6 +478,10 @@ def dashboard_data(*, municipality: Comuna | None, today: date | None = None) ->
     )
 
 
-def cohorts_in_scope(*, municipality: Comuna | None) -> QuerySet:
+def cohorts_in_scope(*, municipality: Comuna | School | None) -> QuerySet:
     cohorts = Cohort.objects.select_related("course").order_by("course__title", "name")
+    if isinstance(municipality, School):
+        return cohorts.filter(
+            Q(course__path__startswith=municipality.site.root_page.path) | Q(municipality_id=municipality.comuna_id)
+        )
     return cohorts if municipality is None else cohorts.filter(municipality_id=municipality.pk)

@@ -4,9 +4,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from cms.reports.panels import DashboardPanel
+from cms.reports.selectors import report_scope
 from cms.reports.views import aggregate, content_review, learner
 from cms.reports.views.base import may_see_reports
-from learners.staff.selectors import staff_municipality
 
 REPORTS = [
     ("courses/", "cms_reports_courses", aggregate.CourseCohortReportView, _("Courses and cohorts"), "table"),
@@ -85,4 +85,4 @@ def register_course_review_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
     if may_see_reports(request.user):
-        panels.append(DashboardPanel(municipality=staff_municipality(user=request.user)))
+        panels.append(DashboardPanel(municipality=report_scope(user=request.user)))

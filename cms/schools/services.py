@@ -17,12 +17,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, GroupSitePermission, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    GroupSitePermission,
+    Page,
+    Site,
+    Workflow,
+)
 
 from certificates.models import IssuedCertificate, Issuer
 from cms import roles
 from cms.models import HomePage, SchoolSettings, StandardPage
-from courses.models import Comuna, CourseIndexPage, School
+from courses.models import Comuna, CourseIndexPage, School, SchoolGroup
 from courses.public_address import public_base_url, site_record_address
 from learners.models import Enrolment
 
@@ -35,13 +43,6 @@ HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # What a school's groups may do on its own tree (the home page and below) and in its own collection.
 ADMIN_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "delete_page", "lock_page", "unlock_page"]
 TEACHER_PAGE_PERMISSIONS = ["add_page", "change_page"]
-ADMIN_PERMISSIONS = [
-    "wagtailadmin.access_admin",
-    "courses.add_h5pactivity",
-    "courses.change_h5pactivity",
-    "courses.view_h5pactivity",
-]
-TEACHER_PERMISSIONS = ["wagtailadmin.access_admin", "courses.add_h5pactivity", "courses.view_h5pactivity"]
 
 
 @dataclass(frozen=True)
@@ -169,12 +170,6 @@ def _collection_permissions(group: Group, collection: Collection, names: list[st
         )
 
 
-def _model_permissions(group: Group, names: list[str]) -> None:
-    for name in names:
-        app_label, codename = name.split(".")
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-
-
 def _administrator(email: str):
     User = get_user_model()
     email = email.strip()
@@ -217,8 +212,7 @@ def school_create(
             hero_text=f"Cursos gratuitos para participar en la vida de {comuna.name}.",
         ),
     )
-    catalogue = _publish(home, CourseIndexPage(title="Cursos", slug="cursos", show_in_menus=True))
-    roles.catalogue_workflow_assign(catalogue=catalogue)
+    _publish(home, CourseIndexPage(title="Cursos", slug="cursos", show_in_menus=True))
     _publish(
         home,
         StandardPage(
@@ -240,8 +234,9 @@ def school_create(
     collection = Collection.get_first_root_node().add_child(name=name)
     admins = Group.objects.create(name=admin_group_name(name))
     teachers = Group.objects.create(name=teacher_group_name(name))
-    _model_permissions(admins, ADMIN_PERMISSIONS)
-    _model_permissions(teachers, TEACHER_PERMISSIONS)
+    SchoolGroup.objects.create(group=admins, school=school, kind=SchoolGroup.Kind.ADMINISTRATION)
+    SchoolGroup.objects.create(group=teachers, school=school, kind=SchoolGroup.Kind.TEACHING)
+    roles.school_access_sync(school=school)  # model permissions and the school's review workflow
     _page_permissions(admins, home, ADMIN_PAGE_PERMISSIONS)
     _page_permissions(teachers, home, TEACHER_PAGE_PERMISSIONS)
     _collection_permissions(admins, collection, roles.IMAGES_AND_DOCUMENTS_ALL)
@@ -296,6 +291,7 @@ def school_delete(*, school: School, deleted_by=None) -> None:
             % {"school": school.name, "enrolments": enrolments, "certificates": certificates}
         )
     site, home = school.site, school.site.root_page
+    group_ids = list(SchoolGroup.objects.filter(school=school).values_list("group_id", flat=True))
     try:
         Issuer.objects.filter(school=school).delete()
         school.delete()
@@ -309,7 +305,8 @@ def school_delete(*, school: School, deleted_by=None) -> None:
             )
             % {"school": school.name}
         ) from error
-    Group.objects.filter(name__in=[admin_group_name(school.name), teacher_group_name(school.name)]).delete()
+    Group.objects.filter(pk__in=group_ids).delete()
+    Workflow.objects.filter(name=roles.school_workflow_name(school.name)).update(active=False)
     collection = Collection.objects.filter(depth=2, name=school.name).first()
     if collection is not None:
         collections = collection.get_descendants(inclusive=True)

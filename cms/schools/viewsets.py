@@ -20,7 +20,7 @@ from wagtail.admin.views import generic
 from cms.schools import services
 from courses.models import Comuna, School
 from courses.models.territory import comuna_key
-from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import NATIONAL, LimitedModelViewSet
 from learners.admin_helpers import title_column
 
 
@@ -157,6 +157,7 @@ class SchoolIndexView(generic.IndexView):
 
 
 class SchoolViewSet(LimitedModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = School
     name = "cms_schools"
     url_prefix = "schools"

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A municipal school's staff: not on another school's host, never another school's pages (issue 15, item 8)
+    "cms.schools.isolation.SchoolStaffIsolationMiddleware",
     "cms.wagtail_spanish.AdminSearchButtonMiddleware",  # Wagtail's untranslated "Search" button
     "learners.privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,4 +1,4 @@
-from courses.schools.models import NationalCourseOffer, School  # noqa: F401
+from courses.schools.models import NationalCourseOffer, School, SchoolGroup  # noqa: F401
 
 from .h5p import H5PActivity, H5PLibrary  # noqa: F401
 from .pages import (  # noqa: F401

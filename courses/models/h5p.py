@@ -116,6 +116,18 @@ class H5PActivity(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    school = models.ForeignKey(
+        "courses.School",
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="h5p_activities",
+        help_text=_(
+            "The municipal school that owns the activity (the school of whoever uploaded it); empty for the "
+            "academy's activities, which every school may use."
+        ),
+    )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

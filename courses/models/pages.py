@@ -225,11 +225,18 @@ class CoursePage(AsciiSlugMixin, Page):
 def staff_accounts():
     """Accounts that may be named as instructors: superusers, staff, and members of any group (a role).
 
-    Keeps learners out of the list, for their privacy and because a national school has 100,000 of them.
+    Keeps learners out of the list, for their privacy and because a national school has 100,000 of them. A
+    municipal school's staff see only their own school's staff.
     """
     from django.contrib.auth import get_user_model
 
+    from courses.schools.selectors import current_staff_school
+
     memberships = get_user_model().groups.through.objects.values("user_id")
+    school_id = current_staff_school.get()
+    if school_id is not None:
+        # a municipal school's staff pick among their own school's staff only (cms.schools.isolation)
+        return models.Q(pk__in=memberships.filter(group__school_link__school_id=school_id))
     return models.Q(is_superuser=True) | models.Q(is_staff=True) | models.Q(pk__in=memberships)
 
 

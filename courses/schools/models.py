@@ -62,3 +62,26 @@ class NationalCourseOffer(Orderable):
         path = Page.objects.filter(pk=self.course_id).values_list("path", flat=True).first() or ""
         if School.objects.filter(site__root_page__path=path[: Page.steplen * 2]).exists():
             raise ValidationError({"course": _("Choose a course of the academy's national catalogue.")})
+
+
+class SchoolGroup(models.Model):
+    """The explicit link between a school and one of its staff groups ("Administración …", "Docentes …"): who is
+    staff of which school is read from here (``learners.staff.selectors.staff_scope``), never from group names."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATION = "administration", _("School administration")
+        TEACHING = "teaching", _("School instructors")
+
+    group = models.OneToOneField(
+        "auth.Group", verbose_name=_("group"), on_delete=models.CASCADE, related_name="school_link"
+    )
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="staff_groups")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("school staff group")
+        verbose_name_plural = _("school staff groups")
+        constraints = [models.UniqueConstraint(fields=["school", "kind"], name="courses_schoolgroup_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.school} · {self.get_kind_display()}"

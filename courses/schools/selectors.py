@@ -3,10 +3,12 @@ when the caller already knows the Site)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.http import HttpRequest
 from wagtail.models import Page, Site
 
-from courses.schools.models import School
+from courses.schools.models import School, SchoolGroup
 
 
 def school_for_site(*, site: Site | None) -> School | None:
@@ -36,3 +38,31 @@ def school_pages_q(*, school: School, prefix: str = ""):
     from django.db.models import Q
 
     return Q(**{f"{prefix}path__startswith": school.site.root_page.path})
+
+
+def other_schools_pages_q(*, school_id: int | None, prefix: str = ""):
+    """A condition true for pages (or rows pointing at pages through ``prefix``) in the tree of a municipal school
+    other than ``school_id``: what a school's staff must never see. One subquery, however many schools: a
+    school's home is a child of the tree root, so its path is the first two steps of every page below it."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Substr
+
+    others = School.objects.exclude(pk=school_id) if school_id is not None else School.objects.all()
+    return Exists(others.filter(site__root_page__path=Substr(OuterRef(f"{prefix}path"), 1, Page.steplen * 2)))
+
+
+def staff_school_id(*, user) -> int | None:
+    """The id of the municipal school whose staff groups ``user`` belongs to (``SchoolGroup``), or None for the
+    academy's staff, superusers and learners (one query). ``learners.staff.selectors.staff_scope`` builds the
+    whole scope on it."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    return (
+        SchoolGroup.objects.filter(group__user=user).order_by("school_id").values_list("school_id", flat=True).first()
+    )
+
+
+# The municipal school of the staff account behind the current admin request (set by
+# cms.schools.isolation.SchoolStaffIsolationMiddleware): model field choices that cannot see the request (the
+# ``limit_choices_to`` of a course's instructor account) read it.
+current_staff_school: ContextVar[int | None] = ContextVar("current_staff_school", default=None)

@@ -107,12 +107,28 @@ def present_count(*, session: Session) -> int:
 STAFF_PERMISSION = "learners.change_attendancerecord"
 
 
+def _school_sessions_q(user: AbstractBaseUser):
+    """For a municipal school's administration (``learners.change_attendancerecord`` inside her school): the
+    condition on sessions of her school (``staff_scope``); None for national staff."""
+    from learners.staff.selectors import ScopeLookups, staff_scope, staff_scope_q
+
+    scope = staff_scope(user=user)
+    if not scope.school_admin:
+        return None
+    lookups = ScopeLookups(course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id")
+    return staff_scope_q(scope=scope, lookups=lookups)
+
+
 def sessions_for(*, user: AbstractBaseUser) -> QuerySet[Session]:
     """Sessions this person may take attendance for: every session for academy staff with
-    ``learners.change_attendancerecord`` (and superusers), those of the cohorts she teaches for an instructor."""
+    ``learners.change_attendancerecord`` (and superusers), her school's for a school's administration, those of
+    the cohorts she teaches for an instructor."""
     sessions = Session.objects.select_related("cohort__course")
-    if user.is_superuser or user.has_perm(STAFF_PERMISSION):
+    if user.is_superuser:
         return sessions
+    if user.has_perm(STAFF_PERMISSION):
+        school = _school_sessions_q(user)
+        return sessions if school is None else sessions.filter(school)
     return sessions.filter(cohort__instructors=user)
 
 
@@ -145,7 +161,11 @@ def attendance_takeable(*, user: AbstractBaseUser):
     """A predicate ``(session) -> bool``: may this person take attendance for the session? (one query at most,
     for list pages that link each session to its attendance)."""
     if user.is_superuser or user.has_perm(STAFF_PERMISSION):
-        return lambda session: True
+        school = None if user.is_superuser else _school_sessions_q(user)
+        if school is None:
+            return lambda session: True
+        own = set(Session.objects.filter(school).values_list("pk", flat=True))
+        return lambda session: session.pk in own
     taught = set(Session.objects.filter(cohort__instructors=user).values_list("cohort_id", flat=True).distinct())
     return lambda session: session.cohort_id in taught
 

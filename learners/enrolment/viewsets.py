@@ -34,7 +34,14 @@ from learners.admin_helpers import (
 from learners.enrolment import services
 from learners.enrolment.models import Cohort, Enrolment, Session
 from learners.enrolment.selectors import SEAT_HOLDING
-from learners.staff.selectors import ENROLMENT_SCOPE, ScopeLookups, staff_scope_filter
+from learners.staff.selectors import (
+    ENROLMENT_SCOPE,
+    ScopeLookups,
+    staff_accounts_for,
+    staff_cohorts,
+    staff_courses,
+    staff_scope_filter,
+)
 
 BULK_ENROL_PERMISSION = "learners.add_enrolment"
 
@@ -82,13 +89,14 @@ def instructor_choices(cohort: Cohort | None):
 class CohortForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = self.for_user
         if "course" in self.fields:
-            self.fields["course"].queryset = CoursePage.objects.order_by("title")
+            self.fields["course"].queryset = staff_courses(user=user, queryset=CoursePage.objects.order_by("title"))
         if "municipality" in self.fields:
             self.fields["municipality"].queryset = Comuna.objects.order_by("name")
         if "instructors" in self.fields:
             field = self.fields["instructors"]
-            field.queryset = instructor_choices(self.instance)
+            field.queryset = staff_accounts_for(user=user, queryset=instructor_choices(self.instance))
             field.label_from_instance = lambda user: (
                 f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.get_username()
             )
@@ -105,7 +113,7 @@ class CohortForm(WagtailAdminModelForm):
 
 
 class CohortFilterSet(WagtailFilterSet):
-    course = ModelChoiceFilter(label=gettext_lazy("Course"), queryset=CoursePage.objects.order_by("title"))
+    course = ModelChoiceFilter(label=gettext_lazy("Course"), queryset=lambda request: staff_courses(user=request.user))
     municipality = ModelChoiceFilter(
         label=gettext_lazy("Municipality"),
         queryset=Comuna.objects.filter(cohorts__isnull=False).distinct().order_by("name"),
@@ -247,18 +255,21 @@ class SessionForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "cohort" in self.fields:
-            self.fields["cohort"].queryset = Cohort.objects.select_related("course")
+            self.fields["cohort"].queryset = staff_cohorts(
+                user=self.for_user, queryset=Cohort.objects.select_related("course")
+            )
             self.fields["cohort"].label_from_instance = cohort_label
         if "instructor" in self.fields:
             field = self.fields["instructor"]
-            field.queryset = (
-                get_user_model()
+            field.queryset = staff_accounts_for(
+                user=self.for_user,
+                queryset=get_user_model()
                 .objects.filter(
                     Q(pk__in=instructor_choices(None).values("pk"))
                     | Q(pk__in=Cohort.instructors.through.objects.values("user_id"))
                     | Q(pk=self.instance.instructor_id or 0)
                 )
-                .order_by("first_name", "last_name", "email")
+                .order_by("first_name", "last_name", "email"),
             )
             field.label_from_instance = _person_label
             field.help_text = _("Optional. Leave empty when the cohort's instructors share it.")
@@ -416,7 +427,7 @@ class EnrolmentStatusForm(WagtailAdminModelForm):
 
 
 class EnrolmentFilterSet(WagtailFilterSet):
-    course = ModelChoiceFilter(label=gettext_lazy("Course"), queryset=CoursePage.objects.order_by("title"))
+    course = ModelChoiceFilter(label=gettext_lazy("Course"), queryset=lambda request: staff_courses(user=request.user))
     cohort = CohortFilter(label=gettext_lazy("Cohort"))
     status = ChoiceFilter(label=gettext_lazy("Status"), choices=Enrolment.Status.choices)
 

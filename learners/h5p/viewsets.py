@@ -10,7 +10,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 
-from courses.models import CoursePage, H5PActivity
+from courses.selectors import h5p_activities_to_choose
 from courses.viewset_utils import LimitedModelViewSet
 from learners.admin_helpers import LearnerSearchMixin, ReadableInspectView, ScopedViewSetMixin, title_column
 from learners.h5p.models import H5PAttempt, H5PStatement
@@ -20,9 +20,14 @@ from learners.staff import selectors
 
 class H5PAttemptFilterSet(WagtailFilterSet):
     course = ModelChoiceFilter(
-        label=gettext_lazy("Course"), field_name="enrolment__course", queryset=CoursePage.objects.order_by("title")
+        label=gettext_lazy("Course"),
+        field_name="enrolment__course",
+        queryset=lambda request: selectors.staff_courses(user=request.user),
     )
-    activity = ModelChoiceFilter(label=gettext_lazy("Activity"), queryset=H5PActivity.objects.order_by("title"))
+    activity = ModelChoiceFilter(
+        label=gettext_lazy("Activity"),
+        queryset=lambda request: h5p_activities_to_choose(user=request.user).order_by("title"),
+    )
     score_disputed = BooleanFilter(label=gettext_lazy("Score disputed"))
     success = BooleanFilter(label=gettext_lazy("Passed"))
 

@@ -10,7 +10,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 
-from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import NATIONAL, LimitedModelViewSet
 from learners.admin_helpers import ReadableInspectView, title_column
 from learners.notifications.kinds import KINDS
 from learners.notifications.models import OutboxMessage
@@ -75,6 +75,7 @@ class OutboxInspectView(ReadableInspectView):
 
 
 class OutboxMessageViewSet(LimitedModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = OutboxMessage
     name = "learners_outbox"
     url_prefix = "learners/outbox"

@@ -13,7 +13,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 
-from courses.viewset_utils import LimitedModelViewSet
+from courses.viewset_utils import NATIONAL, LimitedModelViewSet
 from learners.admin_helpers import LinkColumn, ReadableInspectView, short_datetime, title_column
 from learners.privacy.models import AuditEvent, DataRequest, PrivacyNotice
 
@@ -41,6 +41,8 @@ class PrivacyNoticeCopyView(NoticeCreateMixin, generic.CopyView):
 class PrivacyNoticeViewSet(LimitedModelViewSet):
     """Versions are added (or copied from the previous one and changed), never edited or deleted once saved,
     so that each consent keeps pointing to the text it accepted."""
+
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
 
     model = PrivacyNotice
     name = "learners_privacy_notice"
@@ -151,6 +153,7 @@ class DataRequestInspectView(ReadableInspectView):
 
 
 class DataRequestViewSet(LimitedModelViewSet):
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
     model = DataRequest
     add_to_reference_index = False
     name = "learners_data_request"
@@ -215,6 +218,8 @@ class AuditEventIndexView(generic.IndexView):
 
 class AuditEventViewSet(LimitedModelViewSet):
     """Read-only: no add, edit or delete view exists, and the listing and inspect views only answer GET."""
+
+    school_isolation = NATIONAL  # never granted to a school's staff (issue 15, item 8)
 
     model = AuditEvent
     add_to_reference_index = False  # an append-only log: indexing each entry's links would cost 6 queries a write

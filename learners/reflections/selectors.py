@@ -12,7 +12,7 @@ from courses.selectors import LessonReflection, course_reflections, lesson_refle
 from learners.enrolment.models import Cohort, Enrolment
 from learners.enrolment.selectors import SEAT_HOLDING
 from learners.reflections.models import ReflectionAnswer
-from learners.staff.selectors import staff_scope
+from learners.staff.selectors import ScopeLookups, staff_scope, staff_scope_q
 
 # The learner -----------------------------------------------------------------------------------------------------
 
@@ -120,6 +120,9 @@ def reflection_cohorts(*, user: AbstractBaseUser) -> QuerySet[Cohort]:
         return cohorts
     if scope.municipality_id is not None:
         return cohorts.filter(municipality_id=scope.municipality_id)
+    if scope.school_admin:  # a school's administration: her school's cohorts
+        lookups = ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+        return cohorts.filter(staff_scope_q(scope=scope, lookups=lookups))
     return cohorts.filter(pk__in=scope.cohort_ids)
 
 
@@ -131,6 +134,8 @@ def can_reply(*, user: AbstractBaseUser, cohort: Cohort) -> bool:
     scope = staff_scope(user=user)
     if scope.everything:
         return True
+    if scope.school_admin:
+        return reflection_cohorts(user=user).filter(pk=cohort.pk).exists()
     return scope.municipality_id is None and cohort.pk in scope.cohort_ids
 
 

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from courses.models import Comuna, CourseInstructor
+from courses.models import Comuna, CourseInstructor, CoursePage, SchoolGroup
+from courses.schools.selectors import other_schools_pages_q, staff_school_id
 from learners.enrolment.models import Cohort, Enrolment
 from learners.staff.models import StaffProfile
 
@@ -32,17 +33,36 @@ ALL_LEARNERS_PERMISSION = "learners.change_cohort"
 @dataclass(frozen=True)
 class StaffScope:
     """The learners a staff account may see: all of them, those of one municipality (a municipal coordinator),
-    or those of the courses she is named on and the cohorts she teaches (an instructor)."""
+    those of one municipal school (its administration: ``school_admin``), or those of the courses she is named on
+    and the cohorts she teaches (an instructor; a school's instructor only inside her school).
+
+    ``school_id`` is set for the staff of a municipal school (``courses.SchoolGroup``): ``school_path`` is the
+    path of its home page (its pages are those below it) and ``school_comuna_id`` its comuna (cohorts of national
+    courses opened for that comuna are the school's too)."""
 
     everything: bool = False
     municipality_id: int | None = None
     course_ids: frozenset[int] = frozenset()
     cohort_ids: frozenset[int] = frozenset()
+    school_id: int | None = None
+    school_path: str = ""
+    school_comuna_id: int | None = None
+    school_admin: bool = False
 
     @property
     def teaching(self) -> bool:
         """An instructor's scope: her courses and cohorts, not the whole school nor a municipality."""
-        return not self.everything and self.municipality_id is None and bool(self.course_ids or self.cohort_ids)
+        return (
+            not self.everything
+            and not self.school_admin
+            and self.municipality_id is None
+            and bool(self.course_ids or self.cohort_ids)
+        )
+
+    @property
+    def national(self) -> bool:
+        """Staff of no municipal school (the academy, administrators, coordinators, the academy's instructors)."""
+        return self.school_id is None
 
 
 @dataclass(frozen=True)
@@ -56,23 +76,96 @@ class ScopeLookups:
     learner: str = ""  # a user lookup: the row is visible when that learner has an enrolment in scope
 
 
+@dataclass(frozen=True)
+class SchoolMembership:
+    """The municipal school a staff account belongs to, through its ``courses.SchoolGroup`` links."""
+
+    school_id: int
+    path: str
+    comuna_id: int
+    admin: bool
+
+
+def _memberships(user: AbstractBaseUser) -> tuple[int | None, SchoolMembership | None]:
+    """(StaffProfile municipality, school membership) in one query. An account in the groups of several schools
+    (a mistake: the staff of a school belong to one) is limited to the first school by id, administration
+    first."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            "staff_profile__municipality_id",
+            "groups__school_link__school_id",
+            "groups__school_link__school__site__root_page__path",
+            "groups__school_link__school__comuna_id",
+            "groups__school_link__kind",
+        )
+    )
+    municipality_id, memberships = None, []
+    for municipality, school_id, path, comuna_id, kind in rows:
+        municipality_id = municipality
+        if school_id is not None:
+            memberships.append(
+                SchoolMembership(school_id, path, comuna_id, admin=kind == SchoolGroup.Kind.ADMINISTRATION)
+            )
+    memberships.sort(key=lambda m: (m.school_id, not m.admin))
+    if memberships:
+        first = memberships[0]
+        admin = any(m.admin for m in memberships if m.school_id == first.school_id)
+        return municipality_id, SchoolMembership(first.school_id, first.path, first.comuna_id, admin)
+    return municipality_id, None
+
+
+def school_membership(*, user: AbstractBaseUser) -> SchoolMembership | None:
+    """The municipal school whose staff ``user`` is (None for national staff, learners and superusers)."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    return _memberships(user)[1]
+
+
 def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
-    """The scope of a staff account (two queries at most). A StaffProfile municipality limits anyone but
-    superusers; without one, ``ALL_LEARNERS_PERMISSION`` opens everything; otherwise the account sees its
-    courses (``CourseInstructor.user``) and cohorts (``Cohort.instructors``)."""
+    """The scope of a staff account (three queries at most). A
+    StaffProfile municipality limits anyone but superusers; then membership of a municipal school's groups
+    (``courses.SchoolGroup``) limits the account to that school, whatever its other groups: its administration
+    sees the school's courses and cohorts, its instructors their courses and cohorts inside the school; without
+    either, ``ALL_LEARNERS_PERMISSION`` opens everything; otherwise the account sees its courses
+    (``CourseInstructor.user``) and cohorts (``Cohort.instructors``)."""
     if not user.is_authenticated:
         return StaffScope()
     if user.is_superuser:
         return StaffScope(everything=True)
-    municipality_id = StaffProfile.objects.filter(user=user).values_list("municipality_id", flat=True).first()
+    return _staff_scope(user)
+
+
+def _staff_scope(user: AbstractBaseUser) -> StaffScope:
+    municipality_id, school = _memberships(user)
     if municipality_id is not None:
         return StaffScope(municipality_id=municipality_id)
+    if school is not None:
+        where = {"school_id": school.school_id, "school_path": school.path, "school_comuna_id": school.comuna_id}
+        if school.admin:
+            return StaffScope(school_admin=True, **where)
+        in_school = Q(course__path__startswith=school.path) | Q(municipality_id=school.comuna_id)
+        return StaffScope(
+            course_ids=frozenset(
+                CourseInstructor.objects.filter(user=user, page__path__startswith=school.path).values_list(
+                    "page_id", flat=True
+                )
+            ),
+            cohort_ids=frozenset(Cohort.objects.filter(in_school, instructors=user).values_list("pk", flat=True)),
+            **where,
+        )
     if user.has_perm(ALL_LEARNERS_PERMISSION):
         return StaffScope(everything=True)
     return StaffScope(
         course_ids=frozenset(CourseInstructor.objects.filter(user=user).values_list("page_id", flat=True)),
         cohort_ids=frozenset(Cohort.objects.filter(instructors=user).values_list("pk", flat=True)),
     )
+
+
+def path_lookup(lookup: str) -> str:
+    """``course_id`` → ``course__path__startswith``: the page path behind a page foreign key lookup."""
+    return f"{lookup.removesuffix('_id')}__path__startswith"
 
 
 ENROLMENT_SCOPE = ScopeLookups(
@@ -85,12 +178,19 @@ ENROLMENT_SCOPE = ScopeLookups(
 
 def staff_scope_q(*, scope: StaffScope, lookups: ScopeLookups) -> Q | None:
     """The condition that keeps a model's rows inside ``scope`` (None: no condition, everything is visible).
-    A coordinator sees her municipality's cohorts and the learners who live there; an instructor her courses
-    and cohorts. An empty scope matches nothing."""
+    A coordinator sees her municipality's cohorts and the learners who live there; a school's administration its
+    school's courses and cohorts; an instructor her courses and cohorts. An empty scope matches nothing."""
     if scope.everything:
         return None
     condition = Q(pk__in=[])
-    if scope.municipality_id is not None:
+    if scope.school_admin:
+        # A school's administration: the rows of its courses (its page tree) and of the cohorts opened for its
+        # comuna (national courses given in the school); never its residents' other enrolments.
+        if lookups.course:
+            condition |= Q(**{path_lookup(lookups.course): scope.school_path})
+        if lookups.municipality:
+            condition |= Q(**{lookups.municipality: scope.school_comuna_id})
+    elif scope.municipality_id is not None:
         if lookups.municipality:
             condition |= Q(**{lookups.municipality: scope.municipality_id})
         if lookups.learner_comuna:
@@ -110,6 +210,36 @@ def staff_scope_filter(*, user: AbstractBaseUser, queryset, lookups: ScopeLookup
     """``queryset`` narrowed to what ``user`` may see."""
     condition = staff_scope_q(scope=staff_scope(user=user), lookups=lookups)
     return queryset if condition is None else queryset.filter(condition)
+
+
+# What a school's staff may pick in forms and filters -------------------------------------------------------------
+
+
+def staff_courses(*, user: AbstractBaseUser, queryset=None):
+    """Courses offered in admin forms and filters: every course, but never another municipal school's to a
+    school's staff (the academy's national courses stay)."""
+    queryset = CoursePage.objects.order_by("title") if queryset is None else queryset
+    school_id = staff_school_id(user=user)
+    return queryset if school_id is None else queryset.exclude(other_schools_pages_q(school_id=school_id))
+
+
+def staff_accounts_for(*, user: AbstractBaseUser, queryset):
+    """Staff accounts offered in admin forms (a cohort's or session's instructors, a course's instructor
+    accounts): every one, but only her own school's staff to a school's staff (accounts are national, their
+    names and emails are not shared between schools)."""
+    school_id = staff_school_id(user=user)
+    if school_id is None:
+        return queryset
+    members = get_user_model().objects.filter(groups__school_link__school_id=school_id).values("pk")
+    return queryset.filter(pk__in=members)
+
+
+def staff_cohorts(*, user: AbstractBaseUser, queryset):
+    """Cohorts offered in admin forms: a school's staff only her school's (``staff_scope``); others as given."""
+    if staff_school_id(user=user) is None:
+        return queryset
+    lookups = ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+    return staff_scope_filter(user=user, queryset=queryset, lookups=lookups)
 
 
 # Who receives what ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from cms import roles
 from cms.branding import contrast_errors, contrast_ratio, format_ratio
 from cms.models import HomePage, SchoolSettings, StandardPage
 from cms.schools import services
-from courses.models import CourseIndexPage, NationalCourseOffer, School
+from courses.models import CourseIndexPage, NationalCourseOffer, School, SchoolGroup
 from courses.schools.selectors import school_for_page, school_for_request
 from learners.enrolment.services import enrolment_create
 from tests.factories.courses import build_course
@@ -72,7 +72,14 @@ class SchoolCreateTests(SchoolTestCase):
         self.assertEqual(home.depth, 2)
         catalogue = CourseIndexPage.objects.child_of(home).get()
         self.assertTrue(catalogue.live and catalogue.show_in_menus)
-        self.assertEqual(catalogue.get_workflow().name, roles.WORKFLOW_NAME)
+        # The school's pages go through its own review, approved by its administration (issue 15, item 3)
+        workflow = catalogue.get_workflow()
+        self.assertEqual(workflow.name, "Revisión Escuela Ciudadana de Peñalolén")
+        self.assertEqual(home.get_workflow(), workflow)
+        task = workflow.tasks.get().specific
+        self.assertEqual(
+            list(task.groups.values_list("name", flat=True)), ["Administración Escuela Ciudadana de Peñalolén"]
+        )
         about = StandardPage.objects.child_of(home).get()
         self.assertEqual((about.title, about.slug), ("Acerca de", "acerca-de"))
         school_settings = SchoolSettings.for_site(site)
@@ -85,6 +92,14 @@ class SchoolCreateTests(SchoolTestCase):
         self.assertTrue(Group.objects.filter(name="Docentes Escuela Ciudadana de Peñalolén").exists())
         self.assertEqual(list(admins.user_set.all()), [created.administrator])
         self.assertTrue(GroupSitePermission.objects.filter(group=admins, site=site).exists())
+        # The groups are linked to the school explicitly, not through their names
+        self.assertEqual(
+            dict(SchoolGroup.objects.filter(school=school).values_list("kind", "group__name")),
+            {
+                "administration": "Administración Escuela Ciudadana de Peñalolén",
+                "teaching": "Docentes Escuela Ciudadana de Peñalolén",
+            },
+        )
 
     def test_the_school_administrator_manages_her_own_tree_only(self):
         administrator = create_penalolen().administrator

@@ -1,6 +1,8 @@
-"""What every school report shares: the permission and the municipality scope, the filters, and how cells show.
+"""What every school report shares: the permission and the municipality (or school) scope, the filters, and how
+cells show.
 
-Every view needs ``cms_reports.view_reports`` and shows only what a municipality-limited account may see.
+Every view needs ``cms_reports.view_reports`` and shows only what a municipality- or school-limited account may
+see.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from cms.reports import publication, selectors
 from cms.reports.filters import ReportFilterSet, report_filters
 from cms.reports.models import VIEW_REPORTS_PERMISSION
 from cms.reports.views.exports import ReportExportMixin
-from learners.staff.selectors import staff_municipality, staff_scope
+from learners.staff.selectors import staff_scope
 
 
 def format_number(value):
@@ -43,7 +45,7 @@ def may_see_reports(user) -> bool:
     if not user.has_perm(VIEW_REPORTS_PERMISSION):
         return False
     scope = staff_scope(user=user)
-    return scope.everything or scope.municipality_id is not None
+    return scope.everything or scope.municipality_id is not None or scope.school_admin
 
 
 class SchoolReportView(ReportExportMixin, ReportView):
@@ -62,7 +64,8 @@ class SchoolReportView(ReportExportMixin, ReportView):
 
     @cached_property
     def municipality(self):
-        return staff_municipality(user=self.request.user)
+        """The account's scope: None (national), her Comuna (a coordinator) or her School (its administration)."""
+        return selectors.report_scope(user=self.request.user)
 
     @cached_property
     def is_publication(self) -> bool:

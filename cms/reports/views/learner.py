@@ -143,7 +143,7 @@ class LearnerDetailView(SchoolReportView):
         return self.profile
 
     def get_rows(self, filters, for_publication):
-        return selectors.learner_enrolment_rows(profile=self.profile)
+        return selectors.learner_enrolment_rows(profile=self.profile, municipality=self.municipality)
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -154,6 +154,6 @@ class LearnerDetailView(SchoolReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["profile"] = self.profile
-        context["attempts"] = selectors.learner_attempts(profile=self.profile)
-        context["certificates"] = selectors.learner_certificates(profile=self.profile)
+        context["attempts"] = selectors.learner_attempts(profile=self.profile, municipality=self.municipality)
+        context["certificates"] = selectors.learner_certificates(profile=self.profile, municipality=self.municipality)
         return context
