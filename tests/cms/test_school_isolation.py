@@ -659,7 +659,7 @@ class LearnerDataAcrossSchoolsTests(TestCase):
 
         from learners.privacy.selectors import current_notice
 
-        migration = importlib.import_module("learners.migrations.0017_privacy_notice_recipients_by_school")
+        migration = importlib.import_module("learners.migrations.0018_privacy_notice_recipients_by_school")
         migration.forwards(live_apps, None)
         notice = current_notice()
         self.assertEqual(notice.version, "2026-12-escuelas")
