@@ -15,7 +15,9 @@ from certificates.models import (
     CertificateBatch,
     CertificateTemplate,
     IssuedCertificate,
+    Issuer,
     TemplateAssignment,
+    issuer_site,
     verify_url,
 )
 from learners.models import Cohort, Enrolment
@@ -162,12 +164,15 @@ def stored_pdfs(*, wrong_link_only: bool, after_id: int = 0) -> list[tuple[int, 
         IssuedCertificate.objects.filter(render_state=IssuedCertificate.RenderState.DONE, pk__gt=after_id)
         .exclude(pdf="")
         .order_by("pk")
-        .values_list("pk", "folio", "code", "snapshot__verify_url")
+        .values_list("pk", "folio", "code", "snapshot__verify_url", "issuer_id")
     )
+    sites = {
+        issuer.pk: issuer_site(issuer) for issuer in Issuer.objects.select_related("school__site")
+    }  # a school's certificates name the school's address
     return [
         (pk, folio)
-        for pk, folio, code, printed in stored.iterator(chunk_size=2000)
-        if not wrong_link_only or printed != verify_url(code)
+        for pk, folio, code, printed, issuer_id in stored.iterator(chunk_size=2000)
+        if not wrong_link_only or printed != verify_url(code, site=sites.get(issuer_id))
     ]
 
 
