@@ -156,6 +156,16 @@ def unfinished_batches() -> list[CertificateBatch]:
     )
 
 
+def issuer_sites(issuer_ids) -> dict:
+    """issuer id → the Site its certificates' links name (None: the academy's address), in one query."""
+    return {
+        issuer.pk: issuer_site(issuer)
+        for issuer in Issuer.objects.filter(pk__in=set(issuer_ids))
+        .select_related("school__site")
+        .only("pk", "school__site__hostname", "school__site__port", "school__site__is_default_site")
+    }
+
+
 def stored_pdfs(*, wrong_link_only: bool, after_id: int = 0) -> list[tuple[int, str]]:
     """(id, folio) of the certificates with a stored PDF, by id, after ``after_id``; with ``wrong_link_only``, only
     those whose printed link is not the verify page on today's public address. Erased learners' certificates have

@@ -20,7 +20,8 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates.models import CertificateBatch, IssuedCertificate, Issuer, issuer_site, verify_url
+from certificates.models import CertificateBatch, IssuedCertificate, verify_url
+from certificates.selectors import issuer_sites
 from learners.privacy.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -139,16 +140,6 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
         .order_by("pk")
     )
     return render_and_store(certificates, batch_id=batch_id)
-
-
-def issuer_sites(issuer_ids) -> dict:
-    """issuer id → the Site its certificates' links name (None: the academy's address), in one query."""
-    return {
-        issuer.pk: issuer_site(issuer)
-        for issuer in Issuer.objects.filter(pk__in=set(issuer_ids))
-        .select_related("school__site")
-        .only("pk", "school__site__hostname", "school__site__port", "school__site__is_default_site")
-    }
 
 
 def current_verify_url(certificate: IssuedCertificate, sites: dict | None = None) -> str:

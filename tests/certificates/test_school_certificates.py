@@ -145,7 +145,8 @@ class SchoolCourseCertificateTests(SchoolCertificateTestCase):
         certificate = self.issue(course=self.local_course)
         (message,) = [m for m in mail.outbox if certificate.code in m.body]
         self.assertIn(f"http://penalolen.localhost:8000/certificados/verificar/{certificate.code}/", message.body)
-        self.assertNotIn(f"{ACADEMY}/certificados/verificar", message.body)
+        self.assertIn("http://penalolen.localhost:8000/mis-cursos/", message.body)
+        self.assertNotIn(ACADEMY, message.body)
 
     def test_folio_series_are_per_issuer(self):
         first = self.issue(course=self.local_course, email="a@example.cl", run="11111111-1")
