@@ -102,7 +102,7 @@ def certificates_of(*, user: AbstractBaseUser) -> dict[int, IssuedCertificate]:
     rows = (
         IssuedCertificate.objects.filter(user=user)
         .exclude(status=IssuedCertificate.Status.REPLACED)
-        .select_related("issuer")
+        .select_related("issuer__school__site")  # its verify link names the issuer's site
         .defer("snapshot")
         .order_by("issued_at")
     )
