@@ -2,7 +2,8 @@
 
 Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432),
 migrates it, runs `generate_report_data` (100,000 learners, 300,000 enrolments, about 3,000,000 progress rows,
-50 municipal schools with a course and cohorts each; BENCH_LEARNERS and BENCH_SCHOOLS change the size), then times every report page and every full export (CSV and XLSX, no filter)
+50 municipal schools with a course and cohorts each; BENCH_LEARNERS and BENCH_SCHOOLS change the size), then
+times every report page and every full export (CSV and XLSX, no filter)
 through the Django test client, logged in as a superuser. A page's figure is the median of three requests after a
 warm-up one; an export's is the slower of its two formats (CSV: one request after the warm-up; XLSX: the median of
 three). Prints `report_max_s`, `export_max_s`, `export_xlsx_max_s` (the slowest XLSX export alone, median of three
