@@ -309,3 +309,32 @@ class SchoolCredentialTests(SchoolCertificateTestCase):
         call_command("sign_credentials", verbosity=0)
         certificate.refresh_from_db()
         self.assertEqual(certificate.credential["proof"]["proofValue"], before)
+
+
+class IssuerAdminTests(SchoolCertificateTestCase):
+    def test_the_academy_adds_the_school_s_signatories_and_co_signature_in_the_admin(self):
+        from django.urls import reverse
+        from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+        from tests.factories.learners import make_user
+
+        admin = make_user(email="root@example.cl", is_superuser=True, is_staff=True)
+        self.client.force_login(admin)
+        url = reverse("wagtailsnippets_certificates_issuer:edit", args=[self.school_issuer.pk])
+        self.assertContains(self.client.get(url), "Firmas del emisor")
+        data = nested_form_data(
+            {
+                "name": "Municipalidad de Peñalolén",
+                "short_code": self.school_issuer.short_code,
+                "rut": "69.072.100-4",
+                "city": "Peñalolén",
+                "comuna": PENALOLEN,
+                "cosigns_national_courses": "on",
+                "signatories": inline_formset([{"name": "Carolina Leitao", "role": "Alcaldesa"}]),
+            }
+        )
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        self.school_issuer.refresh_from_db()
+        self.assertTrue(self.school_issuer.cosigns_national_courses)
+        self.assertIn("Carolina Leitao", [s.name for s in self.school_issuer.signatories.all()])

@@ -100,6 +100,13 @@ class NationalCourseOnSchoolHostTests(TestCase):
         self.offered.unpublish()
         self.assertEqual(self.client.get("/cursos/liderazgo/", **HOST).status_code, 404)  # not live
 
+    def test_a_course_the_school_stops_offering_is_no_longer_served_there(self):
+        self.assertEqual(self.client.get("/cursos/liderazgo/", **HOST).status_code, 200)
+        NationalCourseOffer.objects.filter(school=self.school).delete()
+        self.assertEqual(self.client.get("/cursos/liderazgo/", **HOST).status_code, 404)
+        catalogue = self.client.get("/cursos/", **HOST).content.decode()
+        self.assertNotIn("Liderazgo nacional", catalogue)
+
     def test_the_academy_keeps_its_own_addresses(self):
         academy = Site.objects.get(is_default_site=True)
         response = self.client.get(self.offered.get_url_parts()[2])
