@@ -1,8 +1,9 @@
 """Report pages and full exports on a national-size database: `make bench-reports`.
 
 Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432),
-migrates it, runs `generate_report_data` (100,000 learners, 300,000 enrolments, about 3,000,000 progress rows;
-BENCH_LEARNERS changes the size), then times every report page and every full export (CSV and XLSX, no filter)
+migrates it, runs `generate_report_data` (100,000 learners, 300,000 enrolments, about 3,000,000 progress rows,
+50 municipal schools with a course and cohorts each; BENCH_LEARNERS and BENCH_SCHOOLS change the size), then
+times every report page and every full export (CSV and XLSX, no filter)
 through the Django test client, logged in as a superuser. A page's figure is the median of three requests after a
 warm-up one; an export's is the slower of its two formats (CSV: one request after the warm-up; XLSX: the median of
 three). Prints `report_max_s`, `export_max_s`, `export_xlsx_max_s` (the slowest XLSX export alone, median of three
@@ -22,8 +23,10 @@ import time
 from throwaway_db import MANAGE, ROOT, measure_in_throwaway_database
 
 LEARNERS = os.environ.get("BENCH_LEARNERS", "100000")
+SCHOOLS = os.environ.get("BENCH_SCHOOLS", "50")
 REPORTS = {
     "courses": "cms_reports_courses",
+    "schools": "cms_reports_schools",
     "comunas": "cms_reports_comunas",
     "regions": "cms_reports_regions",
     "learner_types": "cms_reports_learner_types",
@@ -80,6 +83,14 @@ def measure() -> None:
         pages[name] = _timed(lambda url=url: get(url))
         time_export(name, url)
     pages["learners_search"] = _timed(lambda: get(reverse("cms_reports_learners") + "?q=Rojas"))
+    from courses.models import School
+
+    school = School.objects.order_by("pk").first()
+    if school is not None:  # one school's reports (what its administration sees)
+        for name in ("courses", "comunas", "learners"):
+            url = reverse(REPORTS[name]) + f"?school={school.pk}"
+            pages[f"{name}_one_school"] = _timed(lambda url=url: get(url))
+        time_export("courses_one_school", reverse(REPORTS["courses"]) + f"?school={school.pk}")
     profile = LearnerProfile.objects.order_by("pk").last()
     detail = reverse("cms_reports_learner", args=[profile.pk])
     pages["learner_detail"] = _timed(lambda: get(detail))
@@ -107,7 +118,12 @@ def measure() -> None:
 def main() -> None:
     def generate(env: dict) -> None:
         started = time.monotonic()
-        subprocess.run([*MANAGE, "generate_report_data", "--learners", LEARNERS], env=env, check=True, cwd=ROOT)
+        subprocess.run(
+            [*MANAGE, "generate_report_data", "--learners", LEARNERS, "--schools", SCHOOLS],
+            env=env,
+            check=True,
+            cwd=ROOT,
+        )
         print(f"generate_report_data_s: {time.monotonic() - started:.0f} s")
 
     measure_in_throwaway_database("escuela_bench_reports", __file__, prepare=generate)

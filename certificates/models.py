@@ -102,8 +102,13 @@ def validate_body_length(body: str) -> None:
         )
 
 
-class Issuer(models.Model):
-    """Who certifies: the academy, AMUCH or a municipality. Its short code starts every folio."""
+class Issuer(ClusterableModel):
+    """Who certifies: the academy, AMUCH or a municipality. Its short code starts every folio (its folio series).
+
+    A municipal school's issuer (``school``) certifies the courses of the school's own tree, with its own name, RUT,
+    logo, folio series and ``signatories``; with ``cosigns_national_courses`` its signatories also co-sign the
+    academy's certificates of national courses taken by the school's learners (``certificates.services.signers``).
+    """
 
     name = models.CharField(_("name"), max_length=200)
     short_code = models.CharField(
@@ -139,12 +144,31 @@ class Issuer(models.Model):
         related_name="issuers",
         help_text=_("The municipal school that certifies as this issuer (empty for the academy)."),
     )
+    cosigns_national_courses = models.BooleanField(
+        _("co-signs national courses"),
+        default=False,
+        help_text=_(
+            "Only for a school's issuer: its signatories also sign the academy's certificates of national courses "
+            "taken by the school's learners (in a cohort of its comuna)."
+        ),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("short_code")]),
         FieldRowPanel([FieldPanel("rut"), FieldPanel("city")]),
         FieldPanel("comuna"),
         FieldPanel("logo"),
+        MultiFieldPanel(
+            [
+                InlinePanel("signatories", max_num=MAX_SIGNATORIES, label=_("Signatory")),
+                FieldPanel("cosigns_national_courses"),
+            ],
+            heading=_("The issuer's signatures"),
+            help_text=_(
+                "Who signs for a school's issuer when its courses use a template of another issuer, and who co-signs "
+                "the national courses of its learners."
+            ),
+        ),
     ]
 
     class Meta:
@@ -159,6 +183,36 @@ class Issuer(models.Model):
         self.short_code = (self.short_code or "").strip().upper()
         if not self.short_code.isalnum() or not self.short_code.isascii():
             raise ValidationError({"short_code": _("Use only capital letters and digits, without spaces.")})
+
+
+class IssuerSignatory(Orderable):
+    """Someone who signs in the issuer's name (a mayor, the director of the municipal school)."""
+
+    issuer = ParentalKey(Issuer, on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=150, help_text=_("For example “Alcalde” or “Director académico”."))
+    signature = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("signature image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("signature")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("issuer signatory")
+        verbose_name_plural = _("issuer signatories")
+
+
+def issuer_site(issuer: "Issuer | None"):
+    """The Wagtail Site whose address a certificate of ``issuer`` names (its school's), or None for the academy's
+    issuers. Reads ``issuer.school.site`` (select_related it to avoid two queries)."""
+    if issuer is None or issuer.school_id is None:
+        return None
+    return issuer.school.site
 
 
 class CertificateTemplate(PreviewableMixin, ClusterableModel):
@@ -350,9 +404,11 @@ class CertificateBatch(models.Model):
         return self.state in (self.State.DONE, self.State.FAILED)
 
 
-def verify_url(code: str) -> str:
-    """The verify page of a code on the site's public address: what a newly drawn QR code and printed link say."""
-    return public_url(reverse("certificates:verify", kwargs={"code": code}))
+def verify_url(code: str, *, site=None) -> str:
+    """The verify page of a code on the public address of ``site`` (a school's certificates: the school's host;
+    None: the academy's ``PUBLIC_BASE_URL``): what a newly drawn QR code and printed link say. Every host verifies
+    every certificate; the address only decides where the learner and the reader are sent."""
+    return public_url(reverse("certificates:verify", kwargs={"code": code}), site=site)
 
 
 def certificate_upload_to(instance, filename):
@@ -491,7 +547,7 @@ class IssuedCertificate(models.Model):
     def verify_url(self) -> str:
         """Its verify page on the site's public address, for emails, the admin and downloads (the PDF prints the
         address stored in its snapshot; ``rerender_certificates`` brings the two together after a move)."""
-        return verify_url(self.code)
+        return verify_url(self.code, site=issuer_site(self.issuer))
 
 
 class CredentialStatusList(models.Model):

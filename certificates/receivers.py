@@ -45,7 +45,8 @@ def certificates_for_download(sender, user, **kwargs) -> dict:
     from certificates.models import IssuedCertificate
 
     rows = []
-    for certificate in IssuedCertificate.objects.filter(user=user).order_by("issued_at", "pk"):
+    certificates = IssuedCertificate.objects.filter(user=user).select_related("issuer__school__site")
+    for certificate in certificates.order_by("issued_at", "pk"):
         snapshot = certificate.snapshot
         rows.append(
             {

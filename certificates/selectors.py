@@ -15,7 +15,9 @@ from certificates.models import (
     CertificateBatch,
     CertificateTemplate,
     IssuedCertificate,
+    Issuer,
     TemplateAssignment,
+    issuer_site,
     verify_url,
 )
 from learners.models import Cohort, Enrolment
@@ -100,7 +102,7 @@ def certificates_of(*, user: AbstractBaseUser) -> dict[int, IssuedCertificate]:
     rows = (
         IssuedCertificate.objects.filter(user=user)
         .exclude(status=IssuedCertificate.Status.REPLACED)
-        .select_related("issuer")
+        .select_related("issuer__school__site")  # its verify link names the issuer's site
         .defer("snapshot")
         .order_by("issued_at")
     )
@@ -154,6 +156,16 @@ def unfinished_batches() -> list[CertificateBatch]:
     )
 
 
+def issuer_sites(issuer_ids) -> dict:
+    """issuer id → the Site its certificates' links name (None: the academy's address), in one query."""
+    return {
+        issuer.pk: issuer_site(issuer)
+        for issuer in Issuer.objects.filter(pk__in=set(issuer_ids))
+        .select_related("school__site")
+        .only("pk", "school__site__hostname", "school__site__port", "school__site__is_default_site")
+    }
+
+
 def stored_pdfs(*, wrong_link_only: bool, after_id: int = 0) -> list[tuple[int, str]]:
     """(id, folio) of the certificates with a stored PDF, by id, after ``after_id``; with ``wrong_link_only``, only
     those whose printed link is not the verify page on today's public address. Erased learners' certificates have
@@ -162,12 +174,15 @@ def stored_pdfs(*, wrong_link_only: bool, after_id: int = 0) -> list[tuple[int, 
         IssuedCertificate.objects.filter(render_state=IssuedCertificate.RenderState.DONE, pk__gt=after_id)
         .exclude(pdf="")
         .order_by("pk")
-        .values_list("pk", "folio", "code", "snapshot__verify_url")
+        .values_list("pk", "folio", "code", "snapshot__verify_url", "issuer_id")
     )
+    sites = {
+        issuer.pk: issuer_site(issuer) for issuer in Issuer.objects.select_related("school__site")
+    }  # a school's certificates name the school's address
     return [
         (pk, folio)
-        for pk, folio, code, printed in stored.iterator(chunk_size=2000)
-        if not wrong_link_only or printed != verify_url(code)
+        for pk, folio, code, printed, issuer_id in stored.iterator(chunk_size=2000)
+        if not wrong_link_only or printed != verify_url(code, site=sites.get(issuer_id))
     ]
 
 

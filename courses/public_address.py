@@ -55,18 +55,30 @@ def host_allowed(value: str) -> bool:
 
 
 def public_base_url(*, site=None) -> str:
-    """The site's public origin without a trailing slash, e.g. ``https://escuela.example.cl``.
+    """The public origin of ``site`` without a trailing slash, e.g. ``https://escuela.example.cl``.
 
-    ``site`` is the Wagtail Site the link belongs to, when the caller knows it. Today one installation has one
-    public address, shared by every Site; an installation that serves several municipalities on their own host
-    names resolves the address per Site here, so callers that know their Site should pass it.
+    ``site`` is the Wagtail Site the link belongs to, when the caller knows it. The academy (the default Site, or
+    no Site at all) is ``PUBLIC_BASE_URL``. Any other Site, a municipal school, is reached at its own host name:
+    the scheme is ``PUBLIC_BASE_URL``'s (https:// in production, so every school is https:// too), the host is
+    the Site's ``hostname`` and its ``port`` is written only when it is not 80 or 443 (``school_create`` gives a
+    school the port of ``PUBLIC_BASE_URL``: ``http://penalolen.localhost:8000`` in development,
+    ``https://penalolen.escuelaciudadana.cl`` in production). No query: it reads the Site given.
     Raises ImproperlyConfigured when no valid address is configured (the system check reports it at start-up).
     """
     value = configured_base_url()
     problem = address_problem(value) if value else "it is not set"
     if problem:
         raise ImproperlyConfigured(f"PUBLIC_BASE_URL {value!r}: {problem}.")
-    return origin(value)
+    if site is None or site.is_default_site or not site.hostname:
+        return origin(value)
+    return site_origin(scheme=urlsplit(value).scheme, hostname=site.hostname, port=site.port)
+
+
+def site_origin(*, scheme: str, hostname: str, port: int | None) -> str:
+    """``scheme://hostname[:port]`` of a Wagtail Site: the port left out when it is 80 or 443 (a Site records
+    443 for https and 80 for http; behind the TLS proxy a school on port 80 is still served at https://)."""
+    host = hostname.lower() if ":" not in hostname else f"[{hostname.lower()}]"
+    return f"{scheme}://{host}" + (f":{port}" if port and port not in DEFAULT_PORTS.values() else "")
 
 
 def public_url(path: str, *, site=None) -> str:

@@ -10,6 +10,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime, time
 from datetime import date as date_type
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -39,14 +40,16 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
-def credential_url(code: str) -> str:
-    """The public address of the credential's JSON (its ``id``): next to the certificate's verify page."""
-    return public_url(reverse("certificates:credential_json", kwargs={"code": code}))
+def credential_url(code: str, base_url: str = "") -> str:
+    """The public address of the credential's JSON (its ``id``): next to the certificate's verify page, on the
+    issuer's site (``base_url``; empty: ``PUBLIC_BASE_URL``)."""
+    path = reverse("certificates:credential_json", kwargs={"code": code})
+    return base_url + path if base_url else public_url(path)
 
 
-def achievement_id(course_id: int) -> str:
+def achievement_id(course_id: int, base_url: str = "") -> str:
     """A stable identifier of the course as an achievement (the same for every learner of the course)."""
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{public_base_url()}/cursos/{course_id}"))
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_url or public_base_url()}/cursos/{course_id}"))
 
 
 def _start_of(day: str) -> str:
@@ -69,8 +72,13 @@ def build_credential(
     salt: str,
     issued_at: datetime,
     status_entry: dict | None,
+    base_url: str = "",
 ) -> dict:
-    """The credential, unsigned. ``status_entry``: its BitstringStatusListEntry (None: no status list)."""
+    """The credential, unsigned. ``status_entry``: its BitstringStatusListEntry (None: no status list).
+    ``base_url``: the issuer's site's public address (a school's host for a school's issuer; empty: the academy's
+    ``PUBLIC_BASE_URL``), used for the issuer's did:web and profile URL, the credential's id and the achievement."""
+    base_url = base_url or public_base_url()
+    issuer_host = urlsplit(base_url).netloc
     with translation.override(settings.LANGUAGE_CODE):
         hours = snapshot.get("hours", "")
         modality = snapshot.get("modality", "")
@@ -92,7 +100,7 @@ def build_credential(
             _("Area: %(area)s") % {"area": area},
         ]
     achievement = {
-        "id": achievement_id(course_id),
+        "id": achievement_id(course_id, base_url),
         "type": ["Achievement"],
         "achievementType": "Course",
         "name": course,
@@ -120,14 +128,14 @@ def build_credential(
     if snapshot.get("ends_on"):
         subject["activityEndDate"] = _start_of(snapshot["ends_on"])
     issuer = {
-        "id": keys.issuer_did(short_code),
+        "id": keys.issuer_did(short_code, issuer_host),
         "type": ["Profile"],
         "name": snapshot.get("issuer_name", ""),
-        "url": public_base_url() + "/",
+        "url": base_url + "/",
     }
     credential = {
         "@context": list(CONTEXT),
-        "id": credential_url(snapshot["code"]),
+        "id": credential_url(snapshot["code"], base_url),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{snapshot.get('title', '')}: {course}",
         "description": narrative,

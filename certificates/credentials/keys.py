@@ -8,14 +8,16 @@ DID document keeps listing their public halves, so credentials signed before sti
 Identifiers: the issuer named by ``CERTIFICATES_ACADEMY_ISSUER`` (the academy) is the host itself,
 ``did:web:<host>`` (document at ``https://<host>/.well-known/did.json``); every other issuer, a municipality for
 instance, is ``did:web:<host>:emisores:<SHORT_CODE>`` (document at ``https://<host>/emisores/<SHORT_CODE>/did.json``).
-The host comes from ``PUBLIC_BASE_URL``; a port is written ``%3A`` as did:web requires.
+The host is the issuer's site's (``courses.public_address.public_host``): ``PUBLIC_BASE_URL``'s for the academy's
+issuers, the school's host name for a school's issuer (``did:web:penalolen.escuelaciudadana.cl:emisores:PENALOLEN``);
+a port is written ``%3A`` as did:web requires. Callers that know the issuer pass its ``host``.
 """
 
 import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -76,54 +78,63 @@ def retired_public_keys(short_code: str) -> list[Ed25519PublicKey]:
     return keys
 
 
-def _host_part() -> str:
-    return quote(public_host(), safe="")
+def _host_part(host: str | None = None) -> str:
+    return quote(host or public_host(), safe="")
 
 
 def is_academy(short_code: str) -> bool:
     return bool(short_code) and short_code == (getattr(settings, "CERTIFICATES_ACADEMY_ISSUER", "") or "")
 
 
-def issuer_did(short_code: str) -> str:
+def issuer_did(short_code: str, host: str | None = None) -> str:
+    """The issuer's did:web on ``host`` (its site's public host; None: ``PUBLIC_BASE_URL``'s)."""
     if is_academy(short_code):
-        return f"did:web:{_host_part()}"
-    return f"did:web:{_host_part()}:emisores:{short_code}"
+        return f"did:web:{_host_part(host)}"
+    return f"did:web:{_host_part(host)}:emisores:{short_code}"
 
 
-def verification_method_id(short_code: str, public_key: Ed25519PublicKey) -> str:
-    return f"{issuer_did(short_code)}#{public_multibase(public_key)}"
+def verification_method_id(short_code: str, public_key: Ed25519PublicKey, host: str | None = None) -> str:
+    return f"{issuer_did(short_code, host)}#{public_multibase(public_key)}"
 
 
 @dataclass(frozen=True)
 class IssuerKey:
+    """An issuer's signing key and the public address its credentials name (its site's: ``base_url``)."""
+
     short_code: str
     key: Ed25519PrivateKey
+    base_url: str = ""
+
+    @property
+    def host(self) -> str | None:
+        return urlsplit(self.base_url).netloc if self.base_url else None
 
     @property
     def did(self) -> str:
-        return issuer_did(self.short_code)
+        return issuer_did(self.short_code, self.host)
 
     @property
     def verification_method(self) -> str:
-        return verification_method_id(self.short_code, self.key.public_key())
+        return verification_method_id(self.short_code, self.key.public_key(), self.host)
 
 
-def issuer_key(short_code: str) -> IssuerKey | None:
+def issuer_key(short_code: str, *, base_url: str = "") -> IssuerKey | None:
+    """The issuer's current key, naming ``base_url`` (its site's public address; empty: ``PUBLIC_BASE_URL``)."""
     key = private_key(short_code)
-    return IssuerKey(short_code, key) if key is not None else None
+    return IssuerKey(short_code, key, base_url) if key is not None else None
 
 
-def did_document(*, short_code: str) -> dict | None:
-    """The issuer's DID document (current key first, then retired ones), or None when it has no key."""
+def did_document(*, short_code: str, host: str | None = None) -> dict | None:
+    """The issuer's DID document on ``host`` (current key first, then retired ones), or None when it has no key."""
     current = private_key(short_code)
     if current is None:
         return None
-    did = issuer_did(short_code)
+    did = issuer_did(short_code, host)
     methods = []
     for public_key in [current.public_key(), *retired_public_keys(short_code)]:
         methods.append(
             {
-                "id": verification_method_id(short_code, public_key),
+                "id": verification_method_id(short_code, public_key, host),
                 "type": "Multikey",
                 "controller": did,
                 "publicKeyMultibase": public_multibase(public_key),

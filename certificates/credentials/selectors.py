@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from certificates.credentials import keys
 from certificates.models import CredentialStatusList, IssuedCertificate, Issuer
+from courses.public_address import public_host
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
 
@@ -17,11 +18,17 @@ def issuer_by_code(short_code: str) -> Issuer | None:
     return Issuer.objects.filter(short_code=short_code).first()
 
 
-def did_document(*, short_code: str, academy: bool) -> dict | None:
-    """The DID document at the academy's /.well-known or at /emisores/<CODE>/ (None when nothing is there)."""
-    if academy != keys.is_academy(short_code):
+def did_document(*, issuer: Issuer, academy: bool, site=None) -> dict | None:
+    """The DID document at /.well-known (``academy``) or at /emisores/<CODE>/ on the host of ``site`` (the Site
+    the request came to), or None when nothing is there. A school's issuer is at home on its school's host; the
+    academy's host also answers for it (credentials signed before its school had a host of its own name the
+    academy's), and any other school's host does not. The academy's issuers are only on the academy's host."""
+    if academy != keys.is_academy(issuer.short_code):
         return None
-    return keys.did_document(short_code=short_code)
+    request_school = getattr(site, "school", None) if site is not None and not site.is_default_site else None
+    if request_school is not None and request_school.pk != issuer.school_id:
+        return None
+    return keys.did_document(short_code=issuer.short_code, host=public_host(site=site))
 
 
 def status_list_credential(*, issuer: Issuer) -> dict | None:

@@ -11,9 +11,15 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from certificates.credentials import build, keys, proof, status_list
-from certificates.models import CredentialStatusList, IssuedCertificate, Issuer
+from certificates.models import CredentialStatusList, IssuedCertificate, Issuer, issuer_site
+from courses.public_address import public_base_url
 
 logger = logging.getLogger(__name__)
+
+
+def issuer_signer(issuer: Issuer) -> keys.IssuerKey | None:
+    """The issuer's key, naming its site's public address (a school's host for a school's issuer)."""
+    return keys.issuer_key(issuer.short_code, base_url=public_base_url(site=issuer_site(issuer)))
 
 
 def _identity_of(enrolment) -> tuple[str, str]:
@@ -43,14 +49,18 @@ def _sign_list(*, row: CredentialStatusList, issuer: Issuer, signer: keys.Issuer
         .values_list("status_list_index", flat=True)
     )
     unsigned = status_list.build_list_credential(
-        short_code=issuer.short_code, revoked=revoked, entries=row.next_index, valid_from=proof.now_stamp()
+        short_code=issuer.short_code,
+        revoked=revoked,
+        entries=row.next_index,
+        valid_from=proof.now_stamp(),
+        base_url=signer.base_url,
     )
     row.credential = proof.sign(unsigned, key=signer.key, verification_method=signer.verification_method)
 
 
 def credentials_attach(*, certificates: Sequence[IssuedCertificate], issuer: Issuer) -> None:
     """Give unsaved certificates (same issuer, snapshot taken, enrolment loaded) their signed credential."""
-    signer = keys.issuer_key(issuer.short_code)
+    signer = issuer_signer(issuer)
     if signer is None or not certificates:
         if certificates:
             logger.warning("Issuer %s has no credential key: certificates issued without a credential", issuer)
@@ -74,9 +84,12 @@ def signed_credential(*, certificate: IssuedCertificate, signer: keys.IssuerKey,
         identity_type=identity_type,
         salt=salt or build.new_salt(),
         issued_at=certificate.issued_at,
-        status_entry=status_list.entry(short_code=signer.short_code, index=certificate.status_list_index)
+        status_entry=status_list.entry(
+            short_code=signer.short_code, index=certificate.status_list_index, base_url=signer.base_url
+        )
         if certificate.status_list_index is not None
         else None,
+        base_url=signer.base_url,
     )
     return proof.sign(unsigned, key=signer.key, verification_method=signer.verification_method)
 
@@ -84,7 +97,7 @@ def signed_credential(*, certificate: IssuedCertificate, signer: keys.IssuerKey,
 @transaction.atomic
 def status_list_refresh(*, issuer: Issuer) -> CredentialStatusList | None:
     """Rebuild and re-sign the issuer's list from the certificates' statuses (None: the issuer has no key)."""
-    signer = keys.issuer_key(issuer.short_code)
+    signer = issuer_signer(issuer)
     if signer is None:
         return None
     CredentialStatusList.objects.bulk_create([CredentialStatusList(issuer=issuer)], ignore_conflicts=True)
@@ -100,10 +113,10 @@ def credential_resign(*, certificate: IssuedCertificate) -> IssuedCertificate:
     a change of PUBLIC_BASE_URL, or for a certificate issued before its issuer had a key)."""
     certificate = (
         IssuedCertificate.objects.select_for_update(of=("self",))
-        .select_related("issuer", "enrolment__user__learner_profile", "enrolment__course")
+        .select_related("issuer__school__site", "enrolment__user__learner_profile", "enrolment__course")
         .get(pk=certificate.pk)
     )
-    signer = keys.issuer_key(certificate.issuer.short_code)
+    signer = issuer_signer(certificate.issuer)
     if signer is None:
         return certificate
     if certificate.status_list_index is None:

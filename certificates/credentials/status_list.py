@@ -8,6 +8,7 @@ Bit ``i`` (counted from the most significant bit of the first byte) is 1 when th
 import base64
 import gzip
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 
@@ -18,13 +19,15 @@ from courses.public_address import public_url
 MIN_ENTRIES = 131_072
 
 
-def list_url(short_code: str) -> str:
-    return public_url(reverse("certificates:status_list", kwargs={"short_code": short_code}))
+def list_url(short_code: str, base_url: str = "") -> str:
+    """The list's address on ``base_url`` (the issuer's site's public address; empty: ``PUBLIC_BASE_URL``)."""
+    path = reverse("certificates:status_list", kwargs={"short_code": short_code})
+    return base_url + path if base_url else public_url(path)
 
 
-def entry(*, short_code: str, index: int) -> dict:
+def entry(*, short_code: str, index: int, base_url: str = "") -> dict:
     """The ``credentialStatus`` of the credential at ``index`` in the issuer's list."""
-    url = list_url(short_code)
+    url = list_url(short_code, base_url)
     return {
         "id": f"{url}#{index}",
         "type": "BitstringStatusListEntry",
@@ -58,14 +61,16 @@ def is_set(encoded: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def build_list_credential(*, short_code: str, revoked: Iterable[int], entries: int, valid_from: str) -> dict:
-    """The unsigned BitstringStatusListCredential of an issuer."""
-    url = list_url(short_code)
+def build_list_credential(
+    *, short_code: str, revoked: Iterable[int], entries: int, valid_from: str, base_url: str = ""
+) -> dict:
+    """The unsigned BitstringStatusListCredential of an issuer (on its site's ``base_url``)."""
+    url = list_url(short_code, base_url)
     return {
         "@context": [CREDENTIALS_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": keys.issuer_did(short_code),
+        "issuer": keys.issuer_did(short_code, urlsplit(base_url).netloc if base_url else None),
         "validFrom": valid_from,
         "credentialSubject": {
             "id": f"{url}#list",

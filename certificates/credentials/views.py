@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from wagtail.models import Site
 
 from certificates import selectors, throttle
 from certificates.codes import is_well_formed, normalise_code
@@ -18,6 +19,11 @@ from certificates.credentials import selectors as credential_selectors
 from certificates.models import IssuedCertificate
 
 CREDENTIAL_TYPE = "application/vc+ld+json"
+
+
+def _site(request):
+    """The Wagtail Site the request came to (its school's host, or the academy's)."""
+    return Site.find_for_request(request)
 
 
 def _json(document: dict, *, content_type: str = "application/json", filename: str = "", private=False):
@@ -83,7 +89,7 @@ def academy_did(request):
     """did:web document of the academy's issuer (``CERTIFICATES_ACADEMY_ISSUER``)."""
     short_code = getattr(settings, "CERTIFICATES_ACADEMY_ISSUER", "") or ""
     issuer = credential_selectors.issuer_by_code(short_code)
-    document = issuer and credential_selectors.did_document(short_code=issuer.short_code, academy=True)
+    document = issuer and credential_selectors.did_document(issuer=issuer, academy=True, site=_site(request))
     if not document:
         raise Http404
     return _json(document, content_type="application/did+json")
@@ -93,7 +99,7 @@ def academy_did(request):
 def issuer_did(request, short_code):
     """did:web document of another issuer (a municipality): did:web:<host>:emisores:<CODE>."""
     issuer = credential_selectors.issuer_by_code(short_code)
-    document = issuer and credential_selectors.did_document(short_code=issuer.short_code, academy=False)
+    document = issuer and credential_selectors.did_document(issuer=issuer, academy=False, site=_site(request))
     if not document:
         raise Http404
     return _json(document, content_type="application/did+json")

@@ -54,12 +54,32 @@ class CertificateData:
     # How the document is introduced: None prints "RUN"; "" prints learner_run as given ("Pasaporte AB123…").
     document_label: str | None = None
     body_states: frozenset[str] = frozenset()
+    # A national course co-signed by the learner's school: its issuer's name and RUT (printed under the issuer's)
+    # and its signatories (a second block after the issuer's, each role followed by the school's issuer name).
+    co_issuer_name: str = ""
+    co_issuer_rut: str = ""
+    co_signatories: tuple[Signatory, ...] = ()
 
     def __post_init__(self):
         if self.orientation not in ("landscape", "portrait"):
             raise ValueError(f"orientation must be 'landscape' or 'portrait', not {self.orientation!r}")
         if len(self.signatories) > 3:
             raise ValueError("a certificate has at most three signatories")
+        if len(self.co_signatories) > 3:
+            raise ValueError("a certificate has at most three co-signatories")
+
+    @property
+    def all_signatories(self) -> tuple[Signatory, ...]:
+        """The issuer's signatories, then the co-signing school's (their role names the school)."""
+        co = tuple(
+            Signatory(
+                name=s.name,
+                role=f"{s.role}, {self.co_issuer_name}" if self.co_issuer_name else s.role,
+                signature_png=s.signature_png,
+            )
+            for s in self.co_signatories
+        )
+        return self.signatories + co
 
 
 # --- Layout ----------------------------------------------------------------------------------------------------
@@ -254,6 +274,13 @@ def layout(data: CertificateData) -> Layout:
         b.text("sans_bold", issuer_size, center, y, line, NAVY, align="center")
         y -= issuer_size * 1.25
     b.text("sans", 8.5, center, y, f"{gettext('RUT')} {data.issuer_rut}", GREY, align="center")
+    if data.co_signatories and data.co_issuer_name:
+        co_text = gettext("Co-signed by %(issuer)s") % {"issuer": data.co_issuer_name}
+        if data.co_issuer_rut:
+            co_text += f" · {gettext('RUT')} {data.co_issuer_rut}"
+        co_size = _fitted_size("sans", co_text, 8.5, 6, content_w - 40)
+        y -= 12
+        b.text("sans", co_size, center, y, co_text, GREY, align="center")
     title = data.title.upper()
     size = _fitted_size("serif_bold", title, 28 if wide else 24, 16, content_w)
     size, title_lines = _block(title, "serif_bold", size, content_w, 1, 14)
@@ -282,7 +309,7 @@ def layout(data: CertificateData) -> Layout:
     b.text("sans", url_size, left + label_w, bottom + 3, data.verify_url, NAVY)
     footer_top = bottom + 46
 
-    signatories = data.signatories
+    signatories = data.all_signatories
     if wide:
         sig_left, sig_right, floor = left, qr_x - 10, footer_top
     else:
@@ -435,7 +462,7 @@ def _place_middle(b: _Builder, data: CertificateData, left: float, right: float,
 
 def images_of(data: CertificateData) -> dict[str, bytes]:
     images = {"logo": data.issuer_logo_png} if data.issuer_logo_png else {}
-    for index, signatory in enumerate(data.signatories):
+    for index, signatory in enumerate(data.all_signatories):
         if signatory.signature_png:
             images[f"signature-{index}"] = signatory.signature_png
     return images

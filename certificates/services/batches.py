@@ -103,7 +103,7 @@ def certificate_batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int], re
                 IssuedCertificate.objects.filter(
                     batch_id=batch_id, enrolment_id__in=issued, render_state=IssuedCertificate.RenderState.PENDING
                 )
-                .only("pk", "folio", "code", "snapshot", "pdf", "issued_at", "batch_id")
+                .only("pk", "folio", "code", "snapshot", "pdf", "issued_at", "batch_id", "issuer_id")
                 .order_by("pk")
             )
     if render:

@@ -25,6 +25,7 @@ from certificates.models import (
     Issuer,
 )
 from certificates.services.errors import CertificateError
+from certificates.services.signers import signers_for
 from certificates.services.snapshot import build_snapshot
 from learners.attendance.selectors import attendance_summaries, attended_hours
 from learners.models import Enrolment
@@ -56,8 +57,8 @@ def _issuable(enrolment: Enrolment) -> None:
 
 def template_with_parts(template: CertificateTemplate) -> CertificateTemplate:
     return (
-        CertificateTemplate.objects.select_related("issuer__logo")
-        .prefetch_related("signatories__signature")
+        CertificateTemplate.objects.select_related("issuer__logo", "issuer__school__site")
+        .prefetch_related("signatories__signature", "issuer__signatories__signature")
         .get(pk=template.pk)
     )
 
@@ -70,11 +71,37 @@ def new_certificates(
     batch: CertificateBatch | None = None,
     replaces: IssuedCertificate | None = None,
 ) -> list[IssuedCertificate]:
-    """Create certificates for enrolments (already locked and checked) in the caller's transaction."""
+    """Create certificates for enrolments (already locked and checked) in the caller's transaction.
+
+    Each certificate gets the issuer and signatories of ``signers.signers_for`` (the school's issuer for a course of
+    a school's tree); enrolments are grouped by issuer so that each issuer's folios stay consecutive."""
     if not enrolments:
         return []
     issued_at = timezone.now()
-    folios = folio_allocate(issuer=template.issuer, year=timezone.localdate(issued_at).year, count=len(enrolments))
+    groups: dict[tuple, list] = {}
+    signers_by_key: dict[tuple, object] = {}
+    for enrolment in enrolments:  # a cohort's enrolments share course and comuna: one lookup for the whole batch
+        key = (enrolment.course_id, enrolment.cohort.municipality_id if enrolment.cohort_id else None)
+        if key not in signers_by_key:
+            signers_by_key[key] = signers_for(enrolment=enrolment, template=template)
+        groups.setdefault(key, []).append(enrolment)
+    created = []
+    for key, members in groups.items():
+        created += _new_certificates_of(
+            enrolments=members,
+            template=template,
+            signers=signers_by_key[key],
+            issued_by=issued_by,
+            batch=batch,
+            replaces=replaces,
+            issued_at=issued_at,
+        )
+    return created
+
+
+def _new_certificates_of(*, enrolments, template, signers, issued_by, batch, replaces, issued_at):
+    issuer = signers.issuer
+    folios = folio_allocate(issuer=issuer, year=timezone.localdate(issued_at).year, count=len(enrolments))
     attendance = attendance_summaries(enrolments=[enrolment for enrolment in enrolments if enrolment.cohort_id])
     by_attendance = [e for e in enrolments if e.cohort_id and e.course.hours_from_attendance]
     hours = attended_hours(enrolments=by_attendance)
@@ -89,7 +116,7 @@ def new_certificates(
                 user_id=enrolment.user_id,
                 course_id=enrolment.course_id,
                 cohort_id=enrolment.cohort_id,
-                issuer_id=template.issuer_id,
+                issuer=issuer,
                 template=template,
                 template_version=template.version,
                 batch=batch,
@@ -103,13 +130,14 @@ def new_certificates(
                     issued_at=issued_at,
                     attendance=summary.percent if summary is not None else None,
                     attended_hours=hours.get(enrolment.pk, Decimal(0)) if enrolment.pk in hours_by_attendance else None,
+                    signers=signers,
                 ),
                 issued_at=issued_at,
                 issued_by=issued_by,
                 replaces=replaces,
             )
         )
-    credential_services.credentials_attach(certificates=certificates, issuer=template.issuer)
+    credential_services.credentials_attach(certificates=certificates, issuer=issuer)
     return IssuedCertificate.objects.bulk_create(certificates)
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from certificates.models import IssuedCertificate
+from certificates.models import IssuedCertificate, verify_url
+from certificates.selectors import issuer_sites
 from courses.public_address import public_url
 from learners.notifications.channels import one_line
 from learners.notifications.messages import Outgoing
@@ -27,18 +28,20 @@ def _outgoing(certificate: IssuedCertificate, *, key: str, subject: str, templat
 
 def certificates_notify(*, certificates: Iterable[IssuedCertificate]) -> int:
     """Tell each learner that her certificate is ready, or reissued (once per certificate), with its verify link;
-    returns how many notices were queued."""
+    returns how many notices were queued. The links of a school's certificate name the school's host."""
     pending = [c for c in certificates if c.notified_at is None and c.status == "valid"]
     if not pending:
         return 0
-    dashboard_url = public_url(reverse("learners:dashboard"))
+    dashboard_path = reverse("learners:dashboard")
+    sites = issuer_sites(certificate.issuer_id for certificate in pending)  # a school's certificate: its host
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for certificate in pending:
+            site = sites.get(certificate.issuer_id)
             context = {
                 "snapshot": certificate.snapshot,
-                "dashboard_url": dashboard_url,
-                "verify_url": certificate.verify_url,
+                "dashboard_url": public_url(dashboard_path, site=site),
+                "verify_url": verify_url(certificate.code, site=site),
                 "reissued": certificate.replaces_id is not None,
             }
             course = certificate.snapshot["course_title"]

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.models import CertificateBatch, IssuedCertificate, verify_url
+from certificates.selectors import issuer_sites
 from learners.privacy.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ def certificate_data(snapshot: dict, images: _ImageCache | None = None):
             Signatory(name=item["name"], role=item["role"], signature_png=images.png(item["signature"]))
             for item in snapshot["signatories"]
         ),
+        co_issuer_name=snapshot.get("co_issuer_name", ""),
+        co_issuer_rut=snapshot.get("co_issuer_rut", ""),
+        co_signatories=tuple(
+            Signatory(name=item["name"], role=item["role"], signature_png=images.png(item["signature"]))
+            for item in snapshot.get("co_signatories", ())
+        ),
         orientation=snapshot["orientation"],
         document_label=None if snapshot.get("learner_has_run", True) else "",
         body_states=frozenset(snapshot.get("body_states", ())),
@@ -129,18 +136,25 @@ def certificate_render_many(*, certificate_ids: Iterable[int], batch_id: int | N
     certificates = list(
         IssuedCertificate.objects.filter(pk__in=list(certificate_ids))
         .exclude(render_state=IssuedCertificate.RenderState.DONE)
-        .only("pk", "folio", "code", "snapshot", "pdf", "issued_at", "batch_id")
+        .only("pk", "folio", "code", "snapshot", "pdf", "issued_at", "batch_id", "issuer_id")
         .order_by("pk")
     )
     return render_and_store(certificates, batch_id=batch_id)
+
+
+def current_verify_url(certificate: IssuedCertificate, sites: dict | None = None) -> str:
+    """The verify page a certificate's PDF should print now: on its issuer's site's address."""
+    sites = sites if sites is not None else issuer_sites([certificate.issuer_id])
+    return verify_url(certificate.code, site=sites.get(certificate.issuer_id))
 
 
 def render_and_store(certificates: list[IssuedCertificate], *, batch_id: int | None) -> RenderOutcome:
     storage = IssuedCertificate._meta.get_field("pdf").storage
     images = _ImageCache()
     done, failed = [], []
+    sites = issuer_sites(certificate.issuer_id for certificate in certificates)
     for certificate in certificates:
-        if certificate.snapshot.get("verify_url") != (link := verify_url(certificate.code)):
+        if certificate.snapshot.get("verify_url") != (link := current_verify_url(certificate, sites)):
             certificate.snapshot["verify_url"] = link  # issued before the public address changed
             IssuedCertificate.objects.filter(pk=certificate.pk).update(snapshot=certificate.snapshot)
         try:
@@ -204,7 +218,7 @@ def certificate_rerender(*, certificate_id: int, only_wrong_link: bool = True) -
     with transaction.atomic():
         certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate_id)
         snapshot = dict(certificate.snapshot)
-        old_url, new_url = snapshot.get("verify_url", ""), verify_url(certificate.code)
+        old_url, new_url = snapshot.get("verify_url", ""), current_verify_url(certificate)
         if (
             snapshot.get("erased")
             or not certificate.pdf

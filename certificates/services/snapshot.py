@@ -13,7 +13,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from certificates.codes import check_character, format_code
-from certificates.models import BODY_FACTS, CertificateTemplate, Issuer, verify_url
+from certificates.models import BODY_FACTS, CertificateTemplate, Issuer, issuer_site, verify_url
+from certificates.services.signers import Signers
 from courses.models import CoursePage
 from learners.models import Enrolment, LearnerProfile
 
@@ -42,17 +43,21 @@ def build_snapshot(
     issued_at: datetime,
     attendance: Decimal | None,
     attended_hours: Decimal | None = None,
+    signers: Signers | None = None,
 ) -> dict:
     """Every field printed on the certificate, as text in the site's language, plus what the verify page shows.
 
     ``attended_hours``: for a course whose certified hours follow attendance (``hours_from_attendance``), the
     hours of the sessions the learner was present at; they replace the course's duration ({horas}, "N clock
-    hours"). None: the course's duration."""
+    hours"). None: the course's duration. ``signers``: the issuer and signatories (``signers.signers_for``);
+    None: the template's issuer and signatories."""
     user = enrolment.user
     profile = getattr(user, "learner_profile", None)
     course = enrolment.course
     cohort = enrolment.cohort
-    issuer = template.issuer
+    if signers is None:
+        signers = Signers(issuer=template.issuer, signatories=list(template.signatories.all()))
+    issuer = signers.issuer
     with translation.override(settings.LANGUAGE_CODE):
         name = profile.full_name if profile is not None else (user.get_full_name() or user.get_username())
         run, run_masked = _document(profile)
@@ -120,16 +125,20 @@ def build_snapshot(
             "folio": folio,
             "code": code,
             "code_display": format_code(code),
-            "verify_url": verify_url(code),
-            "signatories": [
-                {
-                    "name": signatory.name,
-                    "role": signatory.role,
-                    "signature": signatory.signature.file.name if signatory.signature_id else "",
-                }
-                for signatory in template.signatories.all()
-            ],
+            "verify_url": verify_url(code, site=issuer_site(issuer)),
+            "signatories": [_signatory(signatory) for signatory in signers.signatories],
+            "co_issuer_name": signers.co_issuer.name if signers.co_issuer else "",
+            "co_issuer_rut": signers.co_issuer.rut if signers.co_issuer else "",
+            "co_signatories": [_signatory(signatory) for signatory in signers.co_signatories],
         }
+
+
+def _signatory(signatory) -> dict:
+    return {
+        "name": signatory.name,
+        "role": signatory.role,
+        "signature": signatory.signature.file.name if signatory.signature_id else "",
+    }
 
 
 def sample_snapshot(*, template: CertificateTemplate) -> dict:

@@ -7,7 +7,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.widgets import AdminDateInput
 
 from cms.reports.selectors import ReportFilters, cohorts_in_scope, report_scope
-from courses.models import Comuna, CoursePage, Region
+from courses.models import Comuna, CoursePage, Region, School
 from courses.schools.selectors import other_schools_pages_q
 from learners.models import Enrolment, LearnerProfile
 from learners.staff.selectors import staff_scope
@@ -26,7 +26,14 @@ def _cohorts(request):
     return cohorts_in_scope(municipality=report_scope(user=request.user))
 
 
+def _schools(request):
+    schools = School.objects.select_related("site__root_page").order_by("name")
+    school_id = staff_scope(user=request.user).school_id
+    return schools if school_id is None else schools.filter(pk=school_id)
+
+
 class ReportFilterSet(WagtailFilterSet):
+    school = ModelChoiceFilter(label=_("School"), queryset=_schools)
     course = ModelChoiceFilter(label=_("Course"), queryset=_courses)
     cohort = ModelChoiceFilter(label=_("Cohort"), queryset=_cohorts)
     region = ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all())  # north to south
@@ -40,12 +47,14 @@ class ReportFilterSet(WagtailFilterSet):
         fields = []
 
 
-def report_filters(filterset: ReportFilterSet | None) -> ReportFilters:
-    """The valid filter values (an invalid form filters nothing)."""
+def report_filters(filterset: ReportFilterSet | None, *, school: School | None = None) -> ReportFilters:
+    """The valid filter values (an invalid form filters nothing). ``school``: the one school the account may see
+    (the staff scope's); it overrides the form's school filter."""
     if filterset is None or not filterset.is_valid():
-        return ReportFilters()
+        return ReportFilters(school=school)
     data = filterset.form.cleaned_data
     return ReportFilters(
+        school=school or data.get("school"),
         course_id=data["course"].pk if data.get("course") else None,
         cohort_id=data["cohort"].pk if data.get("cohort") else None,
         region_id=data["region"].pk if data.get("region") else None,

@@ -6,6 +6,11 @@ queries, whatever the number of learners; Python only joins a few grouped result
 Scope: a staff account limited to a municipality (``learners.staff.selectors.staff_municipality``) sees the
 enrolments of that municipality's cohorts and of the learners who live there, and only those learners (``scope_q``).
 Publication: ``publication=True`` leaves out minors and learners of unknown age (``adult_q``).
+
+Schools: ``ReportFilters.school`` limits a report to one municipal school (``school_q``): the enrolments in the
+courses of its tree and in cohorts of its comuna (a national course studied in the school's cohort). The academy's
+national reports group the same enrolments by school (``breakdown_rows(by="school")``), comuna and region. Who may
+see which school is decided by the caller (the staff scope), which passes the school.
 """
 
 from dataclasses import dataclass, replace
@@ -13,9 +18,25 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseExpression
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
+from wagtail.models import Page
 
 from certificates.models import IssuedCertificate
 from courses.models import Comuna, CoursePage, Region, School
@@ -42,13 +63,17 @@ class ReportFilters:
     learner_type: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    school: School | None = None  # one municipal school (its courses and its comuna's cohorts); None: all
 
     def as_audit(self) -> dict:
-        return {
+        values = {
             name: value.isoformat() if isinstance(value, date) else value
             for name, value in self.__dict__.items()
-            if value not in (None, "")
+            if value not in (None, "") and name != "school"
         }
+        if self.school is not None:
+            values["school_id"] = self.school.pk
+        return values
 
     @property
     def limits_enrolments(self) -> bool:
@@ -93,10 +118,22 @@ def scope_q(*, municipality: Comuna | School | None, prefix: str = "") -> Q:
     )
 
 
+def school_q(*, school: School | None, prefix: str = "") -> Q:
+    """Enrolments of one school: in a course of its tree, or in a cohort of its comuna (a national course studied
+    in the school's cohort: the same rule that decides who co-signs its certificate). ``prefix`` leads to
+    Enrolment. No query: the school's course ids are a subquery."""
+    if school is None:
+        return Q()
+    courses = CoursePage.objects.filter(path__startswith=school.site.root_page.path).values("pk")
+    return Q(**{f"{prefix}course_id__in": courses}) | Q(**{f"{prefix}cohort__municipality_id": school.comuna_id})
+
+
 def enrolment_q(*, filters: ReportFilters, municipality: Comuna | None, publication: bool = False, prefix: str = ""):
     """The enrolments a report counts (waitlisted ones are not enrolled yet), as a Q from ``prefix``."""
     p, profile = prefix, f"{prefix}{PROFILE}"
     q = ~Q(**{f"{p}status": Enrolment.Status.WAITLISTED}) & scope_q(municipality=municipality, prefix=p)
+    if filters.school is not None:
+        q &= school_q(school=filters.school, prefix=p)
     if filters.course_id:
         q &= Q(**{f"{p}course_id": filters.course_id})
     if filters.cohort_id:
@@ -199,39 +236,96 @@ BREAKDOWNS = {
     "comuna": f"{PROFILE}comuna_id",
     "region": f"{PROFILE}comuna__region_id",
     "learner_type": f"{PROFILE}learner_type",
+    "school": None,  # the enrolment's school (``school_key``), not a field of the learner
 }
+ACADEMY_KEY = "-"  # the school key of the academy's own enrolments (national courses outside a school's cohort)
+
+
+@dataclass(frozen=True)
+class SchoolLayout:
+    """Which comuna each school has, and the ids of the courses of each school's tree (by the school's comuna)."""
+
+    comunas: tuple[str, ...]
+    courses_of: dict[str, list[int]]
+
+
+def school_layout() -> SchoolLayout:
+    """Two queries (the schools with their home paths, the courses' paths), whatever the number of enrolments."""
+    schools = {
+        school.site.root_page.path: school.comuna_id
+        for school in School.objects.select_related("site__root_page").only("comuna_id", "site__root_page__path")
+    }
+    courses_of: dict[str, list[int]] = {}
+    for pk, path in CoursePage.objects.values_list("pk", "path").order_by():
+        comuna = schools.get(path[: Page.steplen * 2])
+        if comuna is not None:
+            courses_of.setdefault(comuna, []).append(pk)
+    return SchoolLayout(comunas=tuple(sorted(schools.values())), courses_of=courses_of)
+
+
+def school_key(*, layout: SchoolLayout, prefix: str = ""):
+    """An expression giving each enrolment its school, as the school's comuna code (one school per comuna): the
+    school whose tree holds the course, else the school of the cohort's comuna, else ``ACADEMY_KEY``. The CASE has
+    one branch per school with courses of its own (their ids listed) and one for the cohorts of schools' comunas."""
+    branches = [
+        When(**{f"{prefix}course_id__in": ids}, then=Value(comuna)) for comuna, ids in sorted(layout.courses_of.items())
+    ]
+    if layout.comunas:
+        branches.append(
+            When(
+                **{f"{prefix}cohort__municipality_id__in": list(layout.comunas)},
+                then=f"{prefix}cohort__municipality_id",
+            )
+        )
+    if not branches:
+        return Value(ACADEMY_KEY, output_field=CharField())
+    return CaseExpression(*branches, default=Value(ACADEMY_KEY), output_field=CharField())
 
 
 def breakdown_rows(
     *, by: str, filters: ReportFilters, municipality: Comuna | None, publication: bool = False
 ) -> list[dict]:
     """Learners (people with at least one matching enrolment), enrolments, completions and valid certificates,
-    grouped by the learner's comuna, region or learner type (``by``). Three queries, each aggregating per learner
-    and then per group."""
+    grouped by the learner's comuna, region or learner type, or by the enrolment's school (``by``). Three queries,
+    each aggregating per learner and then per group (five by school: ``school_key``). By school, a learner who
+    studies in two schools counts as a learner in each."""
     key = BREAKDOWNS[by]
     q = enrolment_q(filters=filters, municipality=municipality, publication=publication)
     completed = Q(status=Enrolment.Status.COMPLETED)
-    per_learner = (
-        Enrolment.objects.filter(q)
-        .values("user_id")
-        .annotate(key=Min(key), n=Count("pk"), done=Count("pk", filter=completed))
-        .order_by()
-    )
+    layout = school_layout() if by == "school" else None
+    if by == "school":
+        per_learner = (
+            Enrolment.objects.filter(q)
+            .annotate(key=school_key(layout=layout))
+            .values("user_id", "key")
+            .annotate(n=Count("pk"), done=Count("pk", filter=completed))
+            .order_by()
+        )
+    else:
+        per_learner = (
+            Enrolment.objects.filter(q)
+            .values("user_id")
+            .annotate(key=Min(key), n=Count("pk"), done=Count("pk", filter=completed))
+            .order_by()
+        )
     counts = {
         key_value: {"learners": learners, "enrolments": enrolments, "completions": completions, "completers": people}
         for key_value, learners, enrolments, completions, people in _per_key(
             per_learner, "COUNT(*), SUM(n), SUM(done), SUM(CASE WHEN done > 0 THEN 1 ELSE 0 END)"
         )
     }
-    certified = (
-        IssuedCertificate.objects.filter(
-            enrolment_q(filters=filters, municipality=municipality, publication=publication, prefix="enrolment__"),
-            status=IssuedCertificate.Status.VALID,
-        )
-        .values("user_id")
-        .annotate(key=Min(f"enrolment__{key}"), n=Count("pk"))
-        .order_by()
+    valid = IssuedCertificate.objects.filter(
+        enrolment_q(filters=filters, municipality=municipality, publication=publication, prefix="enrolment__"),
+        status=IssuedCertificate.Status.VALID,
     )
+    if by == "school":
+        certified = (
+            valid.annotate(key=school_key(layout=layout, prefix="enrolment__"))
+            .values("user_id", "key")
+            .annotate(n=Count("pk"))
+        ).order_by()
+    else:
+        certified = valid.values("user_id").annotate(key=Min(f"enrolment__{key}"), n=Count("pk")).order_by()
     certificates = {
         key_value: {"certificates": number, "certified": people}
         for key_value, number, people in _per_key(certified, "SUM(n), COUNT(*)")
@@ -267,7 +361,13 @@ def _per_key(per_learner: QuerySet, aggregates: str) -> list[tuple]:
 def _breakdown_labels(*, by: str, keys: list) -> dict:
     """key → (label, region name, region code) in one query at most."""
     unknown = ("—", "", "99")
-    if by == "comuna":
+    if by == "school":
+        labels = {
+            school.comuna_id: (school.name, school.comuna.region.name, school.comuna.region_id)
+            for school in School.objects.filter(comuna_id__in=keys).select_related("comuna__region")
+        }
+        labels[ACADEMY_KEY] = (gettext("The academy (no school)"), "", "99")
+    elif by == "comuna":
         labels = {
             comuna.pk: (comuna.name, comuna.region.name, comuna.region_id)
             for comuna in Comuna.objects.filter(pk__in=[k for k in keys if k]).select_related("region")
@@ -307,6 +407,9 @@ def learner_rows(*, filters: ReportFilters, municipality: Comuna | None, search:
         profiles = profiles.filter(comuna_id=filters.comuna_id)
     if filters.learner_type:
         profiles = profiles.filter(learner_type=filters.learner_type)
+    if filters.school is not None:  # her enrolments in the school's courses or cohorts
+        in_school = Enrolment.objects.filter(school_q(school=filters.school), user_id=OuterRef("user_id"))
+        profiles = profiles.filter(Exists(in_school))
     if filters.limits_enrolments:
         limits = ReportFilters(course_id=filters.course_id, cohort_id=filters.cohort_id)
         limits = replace(limits, date_from=filters.date_from, date_to=filters.date_to)
@@ -329,9 +432,13 @@ def learner_rows(*, filters: ReportFilters, municipality: Comuna | None, search:
     ).order_by("family_names", "given_names", "pk")
 
 
-def learner_in_scope(*, profile_id: int, municipality: Comuna | None) -> LearnerProfile | None:
-    """The learner profile, or None when it does not exist or the municipality-limited account may not see it."""
-    return learner_rows(filters=ReportFilters(), municipality=municipality).filter(pk=profile_id).first()
+def learner_in_scope(
+    *, profile_id: int, municipality: Comuna | None, school: School | None = None
+) -> LearnerProfile | None:
+    """The learner profile, or None when it does not exist or the municipality-limited (or school-limited) account
+    may not see it."""
+    filters = ReportFilters(school=school)
+    return learner_rows(filters=filters, municipality=municipality).filter(pk=profile_id).first()
 
 
 def learner_enrolment_rows(*, profile: LearnerProfile, municipality: Comuna | School | None = None) -> list[dict]:
@@ -426,18 +533,22 @@ def _month_starts(today: date, count: int) -> list[date]:
     return list(reversed(months))
 
 
-def dashboard_data(*, municipality: Comuna | None, today: date | None = None) -> DashboardData:
-    """The week's figures (since Monday) and the three charts' series, in five queries."""
+def dashboard_data(
+    *, municipality: Comuna | None, today: date | None = None, school: School | None = None
+) -> DashboardData:
+    """The week's figures (since Monday) and the three charts' series, in five queries; ``school``: one school's."""
     today = today or timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     since = _start_of(monday)
-    scope = scope_q(municipality=municipality)
+    scope = scope_q(municipality=municipality) & school_q(school=school)
     week = Enrolment.objects.filter(scope).aggregate(
         new_enrolments=Count("pk", filter=Q(enrolled_at__gte=since) & ~Q(status=Enrolment.Status.WAITLISTED)),
         completions=Count("pk", filter=Q(completed_at__gte=since, status=Enrolment.Status.COMPLETED)),
         active_learners=Count("user_id", filter=Q(last_visited_at__gte=since), distinct=True),
     )
-    certificates = IssuedCertificate.objects.filter(scope_q(municipality=municipality, prefix="enrolment__"))
+    certificates = IssuedCertificate.objects.filter(
+        scope_q(municipality=municipality, prefix="enrolment__") & school_q(school=school, prefix="enrolment__")
+    )
     week_certificates = certificates.filter(issued_at__gte=since).count()
 
     months = _month_starts(today, 12)
@@ -451,6 +562,10 @@ def dashboard_data(*, municipality: Comuna | None, today: date | None = None) ->
     by_month = {(m.date() if isinstance(m, datetime) else m): n for m, n in by_month.items()}
 
     learners = LearnerProfile.objects.all()
+    if school is not None:
+        learners = learners.filter(
+            Exists(Enrolment.objects.filter(school_q(school=school), user_id=OuterRef("user_id")))
+        )
     if isinstance(municipality, School):
         learners = learners.filter(Exists(Enrolment.objects.filter(scope, user_id=OuterRef("user_id"))))
     elif municipality is not None:
@@ -478,8 +593,11 @@ def dashboard_data(*, municipality: Comuna | None, today: date | None = None) ->
     )
 
 
-def cohorts_in_scope(*, municipality: Comuna | School | None) -> QuerySet:
+def cohorts_in_scope(*, municipality: Comuna | School | None, school: School | None = None) -> QuerySet:
     cohorts = Cohort.objects.select_related("course").order_by("course__title", "name")
+    if school is not None:  # the cohorts of its courses and of its comuna
+        courses = CoursePage.objects.filter(path__startswith=school.site.root_page.path).values("pk")
+        cohorts = cohorts.filter(Q(course_id__in=courses) | Q(municipality_id=school.comuna_id))
     if isinstance(municipality, School):
         return cohorts.filter(
             Q(course__path__startswith=municipality.site.root_page.path) | Q(municipality_id=municipality.comuna_id)

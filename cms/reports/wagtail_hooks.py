@@ -10,6 +10,7 @@ from cms.reports.views.base import may_see_reports
 
 REPORTS = [
     ("courses/", "cms_reports_courses", aggregate.CourseCohortReportView, _("Courses and cohorts"), "table"),
+    ("schools/", "cms_reports_schools", aggregate.SchoolBreakdownReportView, _("Learners per school"), "home"),
     ("comunas/", "cms_reports_comunas", aggregate.ComunaReportView, _("Learners per comuna"), "site"),
     ("regions/", "cms_reports_regions", aggregate.RegionReportView, _("Learners per region"), "site"),
     ("learner-types/", "cms_reports_learner_types", aggregate.LearnerTypeReportView, _("Learners per type"), "group"),

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -58,6 +59,17 @@ class Audience(models.Model):
         return str(self.get_code_display())
 
 
+class ServedInSchoolsMixin:
+    """For a national course's pages (the course, its modules and lessons): seen from a school that offers the
+    course, their URL is on the school's host, under its catalogue (``courses.schools.selectors.school_url_parts``),
+    so that every link keeps the learner on her school's host and look. Elsewhere, Wagtail's URL."""
+
+    def get_url_parts(self, request=None):
+        from courses.schools.selectors import school_url_parts
+
+        return school_url_parts(page=self, request=request) or super().get_url_parts(request)
+
+
 class CourseIndexPage(AsciiSlugMixin, Page):
     """The course catalogue: lists the live courses below it, with filters and search."""
 
@@ -78,8 +90,22 @@ class CourseIndexPage(AsciiSlugMixin, Page):
         context["catalogue"] = selectors.catalogue_search(index=self, params=request.GET)
         return context
 
+    def route(self, request, path_components):
+        """A school's catalogue also serves the national courses the school offers, at ``/cursos/<slug>/…`` on the
+        school's host, in the school's look (its Site's settings), without copying pages: the page served is the
+        academy's own, so enrolments, progress and certificates stay on the national course."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            from courses.schools.selectors import offered_national_course
 
-class CoursePage(AsciiSlugMixin, Page):
+            course = offered_national_course(catalogue=self, slug=path_components[0]) if path_components else None
+            if course is None:
+                raise
+            return course.route(request, path_components[1:])
+
+
+class CoursePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     """A course: its overview, who it is for, and its modules in order (the child pages)."""
 
     summary = models.TextField(_("summary"), max_length=400, help_text=_("One or two sentences shown on cards."))
@@ -270,7 +296,7 @@ class CourseInstructor(Orderable):
         return self.name
 
 
-class ModulePage(AsciiSlugMixin, Page):
+class ModulePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     """An ordered unit of a course. Its lessons are its child pages, in the order editors sort them."""
 
     introduction = RichTextField(_("introduction"), blank=True, features=COURSE_RICH_TEXT_FEATURES)
@@ -294,7 +320,7 @@ class ModulePage(AsciiSlugMixin, Page):
         return context
 
 
-class LessonPage(AsciiSlugMixin, Page):
+class LessonPage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     """A lesson: a body of blocks and an estimate of how long it takes to read or do."""
 
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))

@@ -13,9 +13,9 @@ from courses.schools.models import School, SchoolGroup
 
 def school_for_site(*, site: Site | None) -> School | None:
     """The school a Wagtail Site serves, or None for the academy (the default site) and unknown hosts."""
-    if site is None:
+    if site is None or site.is_default_site:  # the academy has no School row: no query
         return None
-    return School.objects.filter(site_id=site.pk).select_related("site", "comuna").first()
+    return School.objects.filter(site_id=site.pk).select_related("site__root_page", "comuna").first()
 
 
 def school_for_request(*, request: HttpRequest) -> School | None:
@@ -66,3 +66,54 @@ def staff_school_id(*, user) -> int | None:
 # cms.schools.isolation.SchoolStaffIsolationMiddleware): model field choices that cannot see the request (the
 # ``limit_choices_to`` of a course's instructor account) read it.
 current_staff_school: ContextVar[int | None] = ContextVar("current_staff_school", default=None)
+# National courses served under a school's host -------------------------------------------------------------------
+
+
+def offered_national_course(*, catalogue: Page, slug: str):
+    """The live national course with this slug that the school owning ``catalogue`` offers, or None (one query).
+    The school's catalogue routes ``/cursos/<slug>/…`` to it (``CourseIndexPage.route``)."""
+    from courses.schools.models import NationalCourseOffer
+
+    offer = (
+        NationalCourseOffer.objects.filter(
+            school__site__root_page__path=catalogue.path[: Page.steplen * 2], course__slug=slug, course__live=True
+        )
+        .select_related("course")
+        .first()
+    )
+    return offer.course if offer is not None else None
+
+
+def _national_routes(request: HttpRequest) -> list[tuple[str, str, str, Site]]:
+    """(course path, its catalogue's url_path, the school catalogue's path on the host, the school's Site) of every
+    national course the request's school offers; empty on the academy's host. Two queries, once per request."""
+    if not hasattr(request, "_national_routes"):
+        routes = []
+        school = school_for_request(request=request)
+        if school is not None:
+            from courses.models import CourseIndexPage
+            from courses.schools.models import NationalCourseOffer
+
+            home = school.site.root_page
+            catalogue = CourseIndexPage.objects.child_of(home).only("url_path").first()
+            if catalogue is not None:
+                prefix = catalogue.url_path[len(home.url_path) - 1 :]
+                for path, url_path in NationalCourseOffer.objects.filter(school=school).values_list(
+                    "course__path", "course__url_path"
+                ):
+                    parent = url_path[: url_path.rstrip("/").rfind("/") + 1]
+                    routes.append((path, parent, prefix, school.site))
+        request._national_routes = routes
+    return request._national_routes
+
+
+def school_url_parts(*, page: Page, request: HttpRequest | None):
+    """Wagtail's ``get_url_parts`` for a national course's page (the course, a module, a lesson) seen from a school
+    that offers it: the school's Site and ``/cursos/<course>/…`` on its host, so that the learner stays on her
+    school's host and look. None when the page is not one (the academy's host, a course not offered)."""
+    if request is None:
+        return None
+    for course_path, parent_url_path, prefix, site in _national_routes(request):
+        if page.path.startswith(course_path) and page.url_path.startswith(parent_url_path):
+            return site.pk, site.root_url, prefix + page.url_path[len(parent_url_path) :]
+    return None

@@ -29,7 +29,7 @@ def dashboard(request):
 def enrol(request, course_id):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     if not request.user.is_authenticated:  # back to the course page after signing in, not to this POST-only URL
-        return redirect_to_login(course.url)
+        return redirect_to_login(course.get_url(request))
     cohort = None
     if request.POST.get("cohort"):  # not an id (cohort=abc, ２, 20 digits): no such group, as for an unknown id
         cohort = get_object_or_404(Cohort, pk=parse_id(request.POST["cohort"]) or 0, course=course)
@@ -37,7 +37,7 @@ def enrol(request, course_id):
         enrolment = services.enrolment_create(user=request.user, course=course, cohort=cohort)
     except services.EnrolmentError as error:
         messages.error(request, str(error))
-        return redirect(course.url)
+        return redirect(course.get_url(request))
     if enrolment.status == Enrolment.Status.WAITLISTED:
         position = selectors.waitlist_position(enrolment=enrolment)
         messages.warning(
@@ -45,7 +45,7 @@ def enrol(request, course_id):
         )
     else:
         messages.success(request, _("You are enrolled. Welcome to the course!"))
-    return redirect(course.url)
+    return redirect(course.get_url(request))
 
 
 @require_POST

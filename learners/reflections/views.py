@@ -51,7 +51,7 @@ def answer_save(request, lesson_id, block_id):
     if not request.user.is_authenticated:
         if wants_json:
             return JsonResponse({"saved": False, "error": _("Your session ended. Sign in again to save.")}, status=403)
-        return redirect_to_login(lesson.url + _anchor(block_id))
+        return redirect_to_login(lesson.get_url(request) + _anchor(block_id))
     course_path = lesson.path[: -2 * LessonPage.steplen]
     enrolment = Enrolment.objects.select_related("course").filter(user=request.user, course__path=course_path).first()
     if enrolment is None:
@@ -74,7 +74,7 @@ def answer_save(request, lesson_id, block_id):
             {"saved": True, "text": answer.text if answer else "", "savedAt": saved_at.strftime("%d/%m/%Y %H:%M")}
         )
     messages.success(request, _("Your answer was saved."))
-    return redirect(lesson.url + _anchor(block_id))
+    return redirect(lesson.get_url(request) + _anchor(block_id))
 
 
 # The staff pages -------------------------------------------------------------------------------------------------

@@ -52,6 +52,18 @@ VARIANTS = {
     "minimal": {"signatories": (), "issuer_logo_png": None, "grade": None, "attendance": None},
     "landscape-crowded": CROWDED,
     "portrait-crowded": {"orientation": "portrait", **CROWDED},
+    # A national course co-signed by the learner's school: three signatories of the academy, three of the school.
+    "landscape-cosigned": {
+        **CROWDED,
+        **(
+            COSIGNED := {
+                "co_issuer_name": "Ilustre Municipalidad de Pedro Aguirre Cerda",
+                "co_issuer_rut": "69.254.800-0",
+                "co_signatories": CROWDED["signatories"],
+            }
+        ),
+    },
+    "portrait-cosigned": {"orientation": "portrait", **CROWDED, **COSIGNED},
 }
 
 

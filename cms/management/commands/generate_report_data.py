@@ -2,7 +2,10 @@
 
 By default 100,000 learners across every comuna, three enrolments each (300,000), a progress row for every lesson
 of every started enrolment (about 3,000,000), attendance for the cohorts' sessions and a certificate for most
-completions. Accounts, profiles and enrolments are written with ``bulk_create`` in batches; progress, attendance
+completions. ``--schools N`` (default 50) first creates N municipal schools (``cms.schools.services.school_create``,
+hosts ``escuela-<CUT>.localhost``), each with a course of its own (and two cohorts of its comuna) that its comuna's
+learners take among their three, and the academy's national cohorts go mostly (four in five) to schools' comunas.
+Accounts, profiles and enrolments are written with ``bulk_create`` in batches; progress, attendance
 and certificates are derived in the database with ``INSERT … SELECT`` (one statement per lesson or session).
 
 The full size needs PostgreSQL; ``--learners N`` makes smaller runs (SQLite accepts up to 5,000).
@@ -25,7 +28,8 @@ from wagtail.models import Page
 from wagtail.rich_text import RichText
 
 from certificates.models import CertificateTemplate, IssuedCertificate, Issuer
-from courses.models import Audience, Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
+from cms.schools.services import school_create
+from courses.models import Audience, Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage, School
 from courses.models.pages import Modality, ThematicArea
 from learners.accounts.run import check_digit
 from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress, Session
@@ -36,6 +40,8 @@ ENROLMENTS_PER_LEARNER = 3
 MODULES, LESSONS_PER_MODULE = 2, 6  # 12 lessons: about 3,000,000 progress rows for 100,000 learners
 COHORTS_PER_COURSE = 40
 SESSIONS_PER_COHORT = 4
+SCHOOL_LESSONS = 4  # a school's own course: one module of four lessons
+SCHOOL_COHORTS = 2
 RUN_START = 30_000_000
 COURSES = [
     ("Presupuestos participativos", ThematicArea.PARTICIPATION, Modality.B_LEARNING),
@@ -59,8 +65,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--learners", type=int, default=100_000, help="How many learners (default 100,000).")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
+        parser.add_argument(
+            "--schools", type=int, default=50, help="How many municipal schools, each with a course (default 50)."
+        )
 
-    def handle(self, *args, learners: int, seed: int, **options):
+    def handle(self, *args, learners: int, seed: int, schools: int = 50, **options):
         if connection.vendor != "postgresql" and learners > SQLITE_LIMIT:
             raise CommandError(
                 f"The full size needs PostgreSQL; on {connection.vendor} use --learners {SQLITE_LIMIT} or fewer."
@@ -71,11 +80,14 @@ class Command(BaseCommand):
         if not Comuna.objects.exists():
             call_command("load_reference_data", stdout=StringIO())
         with transaction.atomic():
-            courses = self.create_courses()
-            cohorts = self.create_cohorts(courses)
+            courses = self.create_courses()  # in the academy's catalogue, before any school's exists
+            school_courses = self.create_schools(schools)
+            cohorts = self.create_cohorts(courses, school_comunas=sorted(school_courses))
+            for comuna, course_and_lessons in school_courses.items():
+                cohorts[course_and_lessons[0].pk] = self.school_cohorts(course_and_lessons[0], comuna)
             first_user = self.create_learners(learners)
-            self.create_enrolments(first_user, courses, cohorts)
-        self.derive_rows(first_user, courses)
+            self.create_enrolments(first_user, courses, cohorts, school_courses=school_courses)
+        self.derive_rows(first_user, courses + list(school_courses.values()))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -85,6 +97,7 @@ class Command(BaseCommand):
             "progress": LessonProgress.objects.count(),
             "attendance": AttendanceRecord.objects.count(),
             "certificates": IssuedCertificate.objects.count(),
+            "schools": School.objects.count(),
         }
         summary = ", ".join(f"{name} {count:,}" for name, count in counts.items())
         self.stdout.write(f"Generated in {time.monotonic() - started:.0f} s: {summary}")
@@ -128,8 +141,64 @@ class Command(BaseCommand):
             created.append((course, lessons))
         return created
 
-    def create_cohorts(self, courses) -> dict[int, list[Cohort]]:
+    def create_schools(self, count: int) -> dict[str, tuple[CoursePage, list[int]]]:
+        """``count`` schools on comunas not yet having one, each with a course of its own: comuna → (course,
+        lessons)."""
+        free = sorted(Comuna.objects.filter(school__isnull=True).values_list("pk", "name"))
+        created = {}
+        for code, name in sorted(self.random.sample(free, min(count, len(free)))):
+            school = school_create(
+                name=f"Escuela Ciudadana de {name} (generada)",
+                comuna_code=code,
+                host=f"escuela-{code}.localhost",
+                admin_email=f"admin-{code}@generado.invalid",
+            ).school
+            catalogue = CourseIndexPage.objects.child_of(school.site.root_page).get()
+            course = CoursePage(
+                title=f"Ordenanza de participación de {name} (generado)",
+                slug=f"ordenanza-{code}",
+                summary="Curso propio de la escuela, generado para medir los informes.",
+                thematic_area=ThematicArea.PARTICIPATION,
+                modality=Modality.B_LEARNING,
+                duration_hours=Decimal(8),
+                learning_objectives="<p>Medir.</p>",
+            )
+            catalogue.add_child(instance=course)
+            module = course.add_child(instance=ModulePage(title="Módulo 1", slug="m0"))
+            lessons = [
+                module.add_child(
+                    instance=LessonPage(
+                        title=f"Lección {number + 1}",
+                        slug=f"l{number}",
+                        body=[("paragraph", RichText("<p>Contenido.</p>"))],
+                    )
+                ).pk
+                for number in range(SCHOOL_LESSONS)
+            ]
+            created[code] = (course, lessons)
+        if created:
+            self.stdout.write(f"  schools: {len(created)}")
+        return created
+
+    def school_cohorts(self, course: CoursePage, comuna: str) -> list[Cohort]:
+        today = timezone.localdate()
+        starts = [today - timedelta(days=self.random.randrange(30, 400)) for _ in range(SCHOOL_COHORTS)]
+        return Cohort.objects.bulk_create(
+            [
+                Cohort(
+                    course=course,
+                    name=f"Grupo {number + 1}",
+                    municipality_id=comuna,
+                    starts_on=start,
+                    ends_on=start + timedelta(days=90),
+                )
+                for number, start in enumerate(starts)
+            ]
+        )
+
+    def create_cohorts(self, courses, school_comunas=()) -> dict[int, list[Cohort]]:
         comunas = list(Comuna.objects.values_list("pk", flat=True))
+        school_comunas = list(school_comunas)
         cohorts = {}
         today = timezone.localdate()
         for course, _lessons in courses:
@@ -143,7 +212,9 @@ class Command(BaseCommand):
                     Cohort(
                         course=course,
                         name=f"Grupo {number + 1}",
-                        municipality_id=self.random.choice(comunas),
+                        municipality_id=self.random.choice(
+                            school_comunas if school_comunas and self.random.random() < 0.8 else comunas
+                        ),
                         starts_on=starts,
                         ends_on=starts + timedelta(days=90),
                     )
@@ -217,14 +288,19 @@ class Command(BaseCommand):
         self.stdout.write("")
         return first_user
 
-    def create_enrolments(self, first_user: int, courses, cohorts) -> None:
+    def create_enrolments(self, first_user: int, courses, cohorts, school_courses=None) -> None:
+        """Three courses per learner: among the national ones and, when her comuna has a school, its own course."""
         statuses, status_weights = zip(*STATUSES, strict=True)
+        school_courses = school_courses or {}
         users = list(
-            LearnerProfile.objects.filter(user_id__gte=first_user).order_by("user_id").values_list("user_id", flat=True)
+            LearnerProfile.objects.filter(user_id__gte=first_user)
+            .order_by("user_id")
+            .values_list("user_id", "comuna_id")
         )
         batch = []
-        for user_id in users:
-            for course, _lessons in self.random.sample(courses, ENROLMENTS_PER_LEARNER):
+        for user_id, comuna in users:
+            choices = courses + ([school_courses[comuna]] if comuna in school_courses else [])
+            for course, _lessons in self.random.sample(choices, ENROLMENTS_PER_LEARNER):
                 cohort = self.random.choice(cohorts[course.pk]) if cohorts[course.pk] else None
                 status = self.random.choices(statuses, weights=status_weights)[0]
                 if status == "waitlisted" and cohort is None:

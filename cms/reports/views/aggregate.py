@@ -118,3 +118,17 @@ class LearnerTypeReportView(BreakdownReportView):
     index_url_name = "cms_reports_learner_types"
     index_results_url_name = "cms_reports_learner_types_results"
     export_headings = {**BreakdownReportView.export_headings, "name": _("Learner type")}
+
+
+class SchoolBreakdownReportView(BreakdownReportView):
+    """The academy's national report by school: each municipal school's enrolments (its own courses and the
+    national courses studied in its comuna's cohorts), and the academy's own last."""
+
+    report_name = "escuelas"
+    breakdown = "school"
+    page_title = _("Learners per school")
+    name_label = _("School")
+    index_url_name = "cms_reports_schools"
+    index_results_url_name = "cms_reports_schools_results"
+    list_export = ["name", "region", "learners", "enrolments", "completions", "certificates"]
+    export_headings = {**BreakdownReportView.export_headings, "name": _("School")}

@@ -14,6 +14,7 @@ from cms.reports import publication, selectors
 from cms.reports.filters import ReportFilterSet, report_filters
 from cms.reports.models import VIEW_REPORTS_PERMISSION
 from cms.reports.views.exports import ReportExportMixin
+from courses.models import School
 from learners.staff.selectors import staff_scope
 
 
@@ -72,8 +73,19 @@ class SchoolReportView(ReportExportMixin, ReportView):
         return self.publication_rule is not None and self.request.GET.get("publication") == "1"
 
     @cached_property
+    def school(self):
+        """The one municipal school this account's reports are limited to, or None (national, or limited by
+        municipality). The staff scope decides it (``learners.staff``); every selector takes it through
+        ``ReportFilters.school``."""
+        scope = staff_scope(user=self.request.user)
+        school = getattr(scope, "school", None)
+        if school is None and getattr(scope, "school_id", None):
+            school = School.objects.select_related("site__root_page").get(pk=scope.school_id)
+        return school
+
+    @cached_property
     def report_filters(self) -> selectors.ReportFilters:
-        return report_filters(self.filters)
+        return report_filters(self.filters, school=self.school)
 
     def get_rows(self, filters: selectors.ReportFilters, for_publication: bool):
         raise NotImplementedError

@@ -7,7 +7,8 @@ from django.test import TestCase
 
 from certificates.models import IssuedCertificate
 from cms.reports import selectors
-from learners.models import AttendanceRecord, Enrolment, LearnerProfile, LessonProgress
+from courses.models import CoursePage, School
+from learners.models import AttendanceRecord, Cohort, Enrolment, LearnerProfile, LessonProgress
 from tests.factories.courses import CourseIndexPageFactory, site_root
 
 
@@ -17,7 +18,7 @@ class GenerateReportDataTests(TestCase):
         CourseIndexPageFactory(parent=site_root())
 
     def test_small_run(self):
-        call_command("generate_report_data", learners=60, stdout=StringIO())
+        call_command("generate_report_data", learners=60, schools=0, stdout=StringIO())
         self.assertEqual(LearnerProfile.objects.count(), 60)
         self.assertEqual(Enrolment.objects.count(), 180)
         started = Enrolment.objects.exclude(status=Enrolment.Status.WAITLISTED).count()
@@ -29,6 +30,19 @@ class GenerateReportDataTests(TestCase):
         )
         rows = selectors.breakdown_rows(by="region", filters=selectors.ReportFilters(), municipality=None)
         self.assertEqual(sum(row["enrolments"] for row in rows), started)
+
+    def test_schools_get_courses_cohorts_and_learners(self):
+        call_command("generate_report_data", learners=400, schools=3, stdout=StringIO())
+        self.assertEqual(School.objects.count(), 3)
+        for school in School.objects.all():
+            own = CoursePage.objects.filter(path__startswith=school.site.root_page.path)
+            self.assertEqual(own.count(), 1)
+            self.assertEqual(Cohort.objects.filter(course__in=own, municipality_id=school.comuna_id).count(), 2)
+        started = Enrolment.objects.exclude(status=Enrolment.Status.WAITLISTED).count()
+        rows = selectors.breakdown_rows(by="school", filters=selectors.ReportFilters(), municipality=None)
+        self.assertEqual(len(rows), 4)  # three schools and the academy's own
+        self.assertEqual(sum(row["enrolments"] for row in rows), started)  # each enrolment in one school
+        self.assertTrue(all(row["enrolments"] for row in rows))
 
     def test_refuses_the_full_size_on_sqlite(self):
         # Pretend to be on SQLite so the refusal is checked whichever database CI runs on.
