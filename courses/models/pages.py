@@ -72,10 +72,11 @@ class CourseIndexPage(AsciiSlugMixin, Page):
         verbose_name_plural = _("course catalogues")
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors  # selectors import the page models
+        from courses import page_cache, selectors  # selectors import the page models
 
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = selectors.catalogue_search(index=self, params=request.GET)
+        cached = page_cache.cacheable(request)  # never for previews
+        context["catalogue"] = selectors.catalogue_listing(index=self, params=request.GET, cached=cached)
         return context
 
 
@@ -214,10 +215,12 @@ class CoursePage(AsciiSlugMixin, Page):
         return fold(strip_tags(f"{self.title} {self.summary}"))
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = selectors.course_outline(course=self)
+        cached = page_cache.cacheable(request)  # never for previews
+        context["outline"] = selectors.course_outline(course=self, cached=cached)
+        context["facts"] = selectors.course_facts(course=self, cached=cached)
         context["lesson_search"] = selectors.course_lesson_search(course=self, params=request.GET)
         return context
 
@@ -279,11 +282,12 @@ class ModulePage(AsciiSlugMixin, Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["course"] = selectors.course_for(page=self)
-        context["lessons"] = selectors.module_lessons(module=self)
+        cached = page_cache.cacheable(request)  # never for previews
+        context["course"] = selectors.course_for(page=self, cached=cached)
+        context["lessons"] = selectors.module_lessons(module=self, cached=cached)
         return context
 
 
@@ -322,8 +326,8 @@ class LessonPage(AsciiSlugMixin, Page):
         return fold(strip_tags(f"{self.title} {body}"))
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["position"] = selectors.lesson_position(lesson=self)
+        context["position"] = selectors.lesson_position(lesson=self, cached=page_cache.cacheable(request))
         return context
