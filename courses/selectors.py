@@ -191,6 +191,11 @@ def catalogue_listing(*, index: CourseIndexPage, params: Mapping[str, str], cach
         snapshot = Paginator([], page.paginator.per_page)
         snapshot.__dict__.update(count=page.paginator.count, num_pages=page.paginator.num_pages)
         page.object_list, page.paginator = list(page.object_list), snapshot
+        for course in page.object_list:
+            if course.cover_image is not None:
+                # created now if missing, and kept with the prefetched renditions that go into the cache (a cached
+                # card whose prefetched list lacked it would make Wagtail generate the file on every request)
+                course.cover_image.get_rendition(CARD_RENDITION)
         return result
 
     parts = ("catalogue", index.pk, filters.area, filters.audience, filters.modality, int(number))

@@ -102,6 +102,21 @@ class QueryBudgetTests(PageCacheTestCase):
         self.assertContains(theirs, "0 de 3 lecciones completadas")
 
 
+    def test_catalogue_cards_keep_the_cover_rendition_made_while_filling_the_cache(self):
+        from wagtail.images import get_image_model
+        from wagtail.images.tests.utils import get_test_image_file
+        from wagtail.models import Site
+
+        cover = get_image_model().objects.create(title="Portada", file=get_test_image_file())
+        self.small.cover_image = cover
+        self.small.save_revision().publish()
+        SchoolSettings.for_site(Site.objects.get(is_default_site=True))  # so that the first view fills the cache
+        self.client.get(self.catalogue.url)  # renders the card's rendition for the first time
+        with self.assertNumQueries(CATALOGUE_QUERIES):  # not generated again (nor looked up) from the cached card
+            response = self.client.get(self.catalogue.url)
+        self.assertContains(response, "fill-640x360.format-webp")
+
+
 class NoWritesOnGetTests(PageCacheTestCase):
     def test_reading_the_same_lesson_again_writes_nothing(self):
         url = self.lesson(self.big, 10).url
