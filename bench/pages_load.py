@@ -92,7 +92,8 @@ for module_number in range(3):
     course.add_child(instance=module)
     for lesson_number in range(20):
         lesson = LessonPage(title=f"Lección {lesson_number + 1}", slug=f"leccion-{lesson_number + 1}",
-            body=[("heading", {"text": "Idea central", "level": "h2"}), ("paragraph", RichText(text * 6)), ("paragraph", RichText(text * 4))])
+            body=[("heading", {"text": "Idea central", "level": "h2"}), ("paragraph", RichText(text * 6)),
+                ("paragraph", RichText(text * 4))])
         module.add_child(instance=lesson)
         lessons.append(lesson)
 activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21",
@@ -191,7 +192,18 @@ def wrk(*, sessions: list[str], path: str, seconds: float) -> dict:
     script = Path(tempfile.mkdtemp(prefix="escuela-bench-pages-")) / "page.lua"
     script.write_text(WRK_SCRIPT % {"sessions": ", ".join(f'"{key}"' for key in sessions), "path": path})
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{LEARNERS}", f"-d{int(seconds)}s", "--timeout", "30s", "--latency", "-s", str(script), f"http://127.0.0.1:{PORT}"],
+        [
+            "wrk",
+            "-t2",
+            f"-c{LEARNERS}",
+            f"-d{int(seconds)}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -6,8 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import urls as certificate_urls
-from courses import serving
 from cms import admin_exports, admin_guards
+from courses import serving
 
 urlpatterns = [
     path("admin/", include(admin_exports)),  # Wagtail's exporting listings, with the platform's writer

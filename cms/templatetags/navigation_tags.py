@@ -5,9 +5,8 @@ from django.utils.safestring import mark_safe
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from wagtail.models import Site
 
-from courses import page_cache
-
 from cms.branding import HEX_COLOUR, darker
+from courses import page_cache
 
 register = template.Library()
 

@@ -101,7 +101,6 @@ class QueryBudgetTests(PageCacheTestCase):
         theirs = self.client.get(self.small.url)
         self.assertContains(theirs, "0 de 3 lecciones completadas")
 
-
     def test_catalogue_cards_keep_the_cover_rendition_made_while_filling_the_cache(self):
         from wagtail.images import get_image_model
         from wagtail.images.tests.utils import get_test_image_file
