@@ -33,8 +33,9 @@ def _image_tags_filterable():
 
 
 def _watch_for_page_cache():
-    """Saving a school's settings (name, logo, colours, contacts) starts a new generation of the page cache."""
+    """Saving a school's settings (name, logo, colours, contacts) starts a new generation of the page cache (not the
+    row Wagtail creates with the defaults on the first page view of a site)."""
     from cms.models import SchoolSettings
     from courses import page_cache
 
-    page_cache.watch(SchoolSettings)
+    page_cache.watch(SchoolSettings, on_create=False)

@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from cms.branding import HEX_COLOUR, contrast_errors, validate_hex_colour
 from courses import page_cache
+from courses.serving import cached_site
 from courses.slugs import AsciiSlugMixin
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -165,7 +166,7 @@ class SchoolSettings(BaseSiteSetting):
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):
             return getattr(request, attr_name)
-        site = Site.find_for_request(request)
+        site = cached_site(request) if page_cache.cacheable(request) else Site.find_for_request(request)
         if site is None or not page_cache.cacheable(request):
             return super().for_request(request)
         instance = page_cache.get_or_build(("school_settings", site.pk), lambda: cls.for_site(site), request=request)

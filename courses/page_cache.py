@@ -89,19 +89,23 @@ def invalidate_on_signal(sender=None, **kwargs) -> None:
 # What shows on public pages: a change to any of these starts a new generation. Other apps add their own models
 # (cms adds the school settings) with ``watch(Model)``.
 _watched: list[type] = []
+_watched_after_creation: list[type] = []
 
 
-def watch(*models: type) -> None:
-    _watched.extend(models)
+def watch(*models: type, on_create: bool = True) -> None:
+    """Start a new generation when one of these is saved or deleted; with ``on_create=False``, not when a row is
+    created (settings rows that Wagtail creates with their defaults the first time a page reads them: nothing was
+    cached from a row that did not exist)."""
+    (_watched if on_create else _watched_after_creation).extend(models)
 
 
-def _on_save_or_delete(sender, instance=None, **kwargs) -> None:
-    if _watched and isinstance(instance, tuple(_watched)):
+def _on_save_or_delete(sender, instance=None, created=False, **kwargs) -> None:
+    if isinstance(instance, tuple(_watched)) or (not created and isinstance(instance, tuple(_watched_after_creation))):
         invalidate()
 
 
 def _on_m2m(sender, instance=None, **kwargs) -> None:
-    if kwargs.get("action", "").startswith("post_") and isinstance(instance, tuple(_watched)):
+    if kwargs.get("action", "").startswith("post_") and isinstance(instance, tuple(_watched + _watched_after_creation)):
         invalidate()
 
 

@@ -15,6 +15,7 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import get_language
 from wagtail.images import get_image_model
 from wagtail.models import Page, TaskState, WorkflowState
 
@@ -331,7 +332,8 @@ class CourseFacts:
 def course_facts(*, course: CoursePage, cached: bool = False) -> CourseFacts:
     """The course's audiences, instructors and cover (four queries; with ``cached``, from the page cache)."""
     if cached:
-        return page_cache.get_or_build(("facts", course.pk), lambda: course_facts(course=course))
+        parts = ("facts", course.pk, get_language())  # the audiences' names are translated
+        return page_cache.get_or_build(parts, lambda: course_facts(course=course))
     cover_html = ""
     if course.cover_image_id:
         image = get_image_model().objects.filter(pk=course.cover_image_id).first()

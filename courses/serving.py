@@ -96,16 +96,3 @@ def serve(request, path):
         if isinstance(response, HttpResponse):
             return response
     return chain(page, request, args, kwargs)
-
-
-class CachedSiteMiddleware:
-    """Finds the request's Wagtail site in the page cache once, for everything that asks Site.find_for_request
-    (site settings, page URLs, the menu) on any view, not only pages."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if page_cache.enabled():
-            cached_site(request)
-        return self.get_response(request)

@@ -80,9 +80,6 @@ MIDDLEWARE = [
     # A NUL byte anywhere → 400; OverflowError and the like from bad input → 400/404, not 500 (cms/middleware.py)
     "cms.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # The Wagtail site of the request's host, from the shared page cache (courses/serving.py; after CommonMiddleware,
-    # which checks the host against ALLOWED_HOSTS)
-    "courses.serving.CachedSiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -7,6 +7,7 @@ from wagtail.models import Site
 
 from cms.branding import HEX_COLOUR, darker
 from courses import page_cache
+from courses.serving import cached_site
 
 register = template.Library()
 
@@ -15,7 +16,9 @@ register = template.Library()
 def main_menu(context):
     """Live pages under the site root that editors marked "show in menus", in tree order (one query)."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request else None
+    site = (
+        (cached_site(request) if page_cache.cacheable(request) else Site.find_for_request(request)) if request else None
+    )
     if site is None:
         return []
     if page_cache.cacheable(request):  # the same for everyone on the site, until the next publish

@@ -26,7 +26,9 @@ from tests.factories.learners import ensure_comuna, make_learner, make_user
 
 PENALOLEN, VALPARAISO = "13122", "05101"
 User = get_user_model()
-CATALOGUE_QUERIES = 13  # a school's catalogue page, whatever the number of schools and national courses offered
+# a school's catalogue page, whatever the number of schools and national courses offered: the page itself (the rest
+# comes from the page cache, one entry per school's catalogue: courses.page_cache)
+CATALOGUE_QUERIES = 1
 
 
 def site_root_path() -> str:
