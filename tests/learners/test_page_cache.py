@@ -134,6 +134,24 @@ class NoWritesOnGetTests(PageCacheTestCase):
         page = self.client.get(self.small.url)
         self.assertContains(page, f'href="{second.url}">Comenzar el curso</a>', html=False)
 
+    def test_the_first_visit_of_a_new_day_is_recorded_once(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from learners.progress.services import lesson_visit
+
+        lesson = self.lesson(self.small, 0)
+        enrolment = Enrolment.objects.get(user=self.user, course=self.small)
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            last_lesson=lesson, last_visited_at=timezone.now() - timedelta(days=1)
+        )
+        enrolment.refresh_from_db()
+        self.assertTrue(lesson_visit(enrolment=enrolment, lesson=lesson))  # yesterday → today: one UPDATE
+        self.assertFalse(lesson_visit(enrolment=enrolment, lesson=lesson))  # again today: nothing
+        enrolment.refresh_from_db()
+        self.assertEqual(timezone.localdate(enrolment.last_visited_at), timezone.localdate())
+
 
 class FreshAfterPublishingTests(PageCacheTestCase):
     def test_a_published_change_shows_at_once(self):
