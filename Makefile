@@ -96,6 +96,11 @@ bench-learners: dev-deps  ## needs PostgreSQL on 127.0.0.1 and wrk (installed fr
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/learners.py
 
+bench-pages-load: dev-deps  ## needs PostgreSQL and Redis on 127.0.0.1 and wrk (installed from Debian if missing)
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/pages_load.py
+
 bench-%: dev-deps
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/$*.py
 

@@ -15,6 +15,7 @@ class CmsConfig(AppConfig):
         wagtail_patch()
 
         register_signal_handlers()
+        _watch_for_page_cache()
         _image_tags_filterable()
 
 
@@ -29,3 +30,12 @@ def _image_tags_filterable():
         if isinstance(field, index.RelatedFields) and field.field_name == "tags":
             if not any(isinstance(f, index.FilterField) and f.field_name == "name" for f in field.fields):
                 field.fields.append(index.FilterField("name"))
+
+
+def _watch_for_page_cache():
+    """Saving a school's settings (name, logo, colours, contacts) starts a new generation of the page cache (not the
+    row Wagtail creates with the defaults on the first page view of a site)."""
+    from cms.models import SchoolSettings
+    from courses import page_cache
+
+    page_cache.watch(SchoolSettings, on_create=False)

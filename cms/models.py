@@ -7,10 +7,12 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
 from cms.branding import HEX_COLOUR, contrast_errors, validate_hex_colour
+from courses import page_cache
+from courses.serving import cached_site
 from courses.slugs import AsciiSlugMixin
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -155,6 +157,22 @@ class SchoolSettings(BaseSiteSetting):
     @property
     def privacy_email(self) -> str:
         return self.privacy_contact_email or self.contact_email
+
+    @classmethod
+    def for_request(cls, request):
+        """The site's settings for the public pages' header and footer, from the shared page cache (a new
+        generation when they are saved: courses.page_cache). The admin's settings form reads them with
+        ``for_site``, from the database."""
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = cached_site(request) if page_cache.cacheable(request) else Site.find_for_request(request)
+        if site is None or not page_cache.cacheable(request):
+            return super().for_request(request)
+        instance = page_cache.get_or_build(("school_settings", site.pk), lambda: cls.for_site(site), request=request)
+        instance._request = request
+        setattr(request, attr_name, instance)
+        return instance
 
 
 class DemoPageRecord(models.Model):

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import urls as certificate_urls
 from cms import admin_exports, admin_guards
+from courses import serving
 
 urlpatterns = [
     path("admin/", include(admin_exports)),  # Wagtail's exporting listings, with the platform's writer
@@ -29,4 +30,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: Wagtail's serving with the site, routing and view restrictions from the shared page cache
+# (courses/serving.py); Wagtail's own urls stay for its password and log-in views.
+urlpatterns += [
+    path("", include(wagtail_urls.urlpatterns[:-1])),
+    re_path(wagtail_urls.serve_pattern, serving.serve, name="wagtail_serve"),
+]

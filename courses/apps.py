@@ -11,4 +11,7 @@ class CoursesConfig(AppConfig):
         from courses import (
             checks,  # noqa: F401  (registers the system checks)
             converters,  # noqa: F401  (registers <id:…>, which the apps' urls use)
+            page_cache,
         )
+
+        page_cache.connect()  # publishing, moving, unpublishing… start a new generation of the page cache

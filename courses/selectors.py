@@ -15,9 +15,11 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import get_language
 from wagtail.images import get_image_model
 from wagtail.models import Page, TaskState, WorkflowState
 
+from courses import page_cache
 from courses.models import (
     Audience,
     CourseIndexPage,
@@ -176,6 +178,31 @@ def catalogue_search(
     return CatalogueResult(filters=filters, courses=page, lessons=lessons, total=paginator.count)
 
 
+def catalogue_listing(*, index: CourseIndexPage, params: Mapping[str, str], cached: bool = False) -> CatalogueResult:
+    """``catalogue_search`` for a catalogue page: without a text query (the listing and its filters, the same for
+    every visitor) and with ``cached``, from the shared page cache, whose entry keeps only the page of cards shown."""
+    filters = CatalogueFilters.from_params(params)
+    number = params.get("pagina") or "1"
+    if not cached or filters.query or not (number.isdigit() and len(number) < 5):
+        return catalogue_search(index=index, params=params)
+
+    def build() -> CatalogueResult:
+        result = catalogue_search(index=index, params=params)
+        page = result.courses
+        snapshot = Paginator([], page.paginator.per_page)
+        snapshot.__dict__.update(count=page.paginator.count, num_pages=page.paginator.num_pages)
+        page.object_list, page.paginator = list(page.object_list), snapshot
+        for course in page.object_list:
+            if course.cover_image is not None:
+                # created now if missing, and kept with the prefetched renditions that go into the cache (a cached
+                # card whose prefetched list lacked it would make Wagtail generate the file on every request)
+                course.cover_image.get_rendition(CARD_RENDITION)
+        return result
+
+    parts = ("catalogue", index.pk, filters.area, filters.audience, filters.modality, int(number))
+    return page_cache.get_or_build(parts, build)
+
+
 def _search_lessons(*, index: CourseIndexPage, query: str, course_ids: set[int]) -> list[LessonHit]:
     courses = {
         course.path: course for course in CoursePage.objects.filter(pk__in=course_ids).only("title", "path", "url_path")
@@ -251,8 +278,11 @@ class CourseOutline:
         return None
 
 
-def course_outline(*, course: CoursePage) -> CourseOutline:
-    """The course's live modules and lessons in order, in two queries."""
+def course_outline(*, course: CoursePage, cached: bool = False) -> CourseOutline:
+    """The course's live modules and lessons in order, in two queries; with ``cached``, from the shared page cache
+    (``courses.page_cache``: a new generation on every publish), in none."""
+    if cached:
+        return page_cache.get_or_build(("outline", course.pk), lambda: course_outline(course=course))
     modules = list(
         ModulePage.objects.child_of(course)
         .live()
@@ -286,6 +316,33 @@ def course_lessons(*, course: CoursePage):
         .filter(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
         .order_by("path")
         .only("id", "title", "path", "depth", "url_path", "required", "estimated_minutes")
+    )
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    """What a course page shows besides its own fields and outline: the audiences, the instructors and the cover
+    (its ``<img>`` tag, rendition included)."""
+
+    audiences: list[str]
+    instructors: list[tuple[str, str]]  # (name, role)
+    cover_html: str
+
+
+def course_facts(*, course: CoursePage, cached: bool = False) -> CourseFacts:
+    """The course's audiences, instructors and cover (four queries; with ``cached``, from the page cache)."""
+    if cached:
+        parts = ("facts", course.pk, get_language())  # the audiences' names are translated
+        return page_cache.get_or_build(parts, lambda: course_facts(course=course))
+    cover_html = ""
+    if course.cover_image_id:
+        image = get_image_model().objects.filter(pk=course.cover_image_id).first()
+        if image is not None:
+            cover_html = image.get_rendition("fill-960x400|format-webp").img_tag({"alt": ""})
+    return CourseFacts(
+        audiences=[str(audience) for audience in course.audiences.all()],
+        instructors=[(instructor.name, instructor.role) for instructor in course.instructors.all()],
+        cover_html=str(cover_html),
     )
 
 
@@ -359,12 +416,16 @@ def pages_to_review(*, user) -> list[PageInReview]:
     return _pages_in_review(Q(current_task_state__in=reviewable))
 
 
-def course_for(*, page: Page) -> CoursePage | None:
-    """The course that contains a module or lesson, in one query."""
+def course_for(*, page: Page, cached: bool = False) -> CoursePage | None:
+    """The course that contains a module or lesson, in one query; with ``cached``, from the shared page cache."""
+    if cached:
+        return page_cache.get_or_build(("course_for", page.path), lambda: course_for(page=page))
     return CoursePage.objects.ancestor_of(page).only("title", "path", "depth", "url_path", "is_open").first()
 
 
-def module_lessons(*, module: ModulePage) -> list[LessonPage]:
+def module_lessons(*, module: ModulePage, cached: bool = False) -> list[LessonPage]:
+    if cached:
+        return page_cache.get_or_build(("module_lessons", module.pk), lambda: module_lessons(module=module))
     return list(
         LessonPage.objects.child_of(module)
         .live()
@@ -384,8 +445,11 @@ class LessonPosition:
     total: int
 
 
-def lesson_position(*, lesson: LessonPage) -> LessonPosition:
-    """Where a lesson sits in its course: breadcrumbs, and the previous and next lessons across modules."""
+def lesson_position(*, lesson: LessonPage, cached: bool = False) -> LessonPosition:
+    """Where a lesson sits in its course: breadcrumbs, and the previous and next lessons across modules (three
+    queries; with ``cached``, from the shared page cache, in none)."""
+    if cached:
+        return page_cache.get_or_build(("position", lesson.path), lambda: lesson_position(lesson=lesson))
     ancestors = {
         page.path: page
         for page in Page.objects.filter(path__in=[lesson.path[: -Page.steplen], lesson.path[: -2 * Page.steplen]]).only(
@@ -430,7 +494,7 @@ class LessonActivity:
     pass_percentage: int
 
 
-def lesson_activities(*, lesson: LessonPage) -> list[LessonActivity]:
+def lesson_activities(*, lesson: LessonPage, cached: bool = False) -> list[LessonActivity]:
     """The H5P activities placed in a lesson's body, in order (one query, none when the lesson has no H5P block).
 
     Reads the stored block values directly instead of rendering the StreamField, so it costs one query for the
@@ -439,6 +503,8 @@ def lesson_activities(*, lesson: LessonPage) -> list[LessonActivity]:
     placements = [block for block in lesson.body.raw_data if block.get("type") == "h5p"]
     if not placements:
         return []
+    if cached:  # the live lesson's placements (never a draft's: previews do not pass cached)
+        return page_cache.get_or_build(("activities", lesson.pk), lambda: lesson_activities(lesson=lesson))
     ids = {block["value"].get("activity") for block in placements}
     activities = H5PActivity.objects.in_bulk([pk for pk in ids if pk])
     result = []
@@ -466,8 +532,11 @@ def lesson_activity(*, lesson: LessonPage, activity_uuid) -> LessonActivity | No
     return None
 
 
-def missing_libraries(*, activity: H5PActivity) -> list[str]:
-    """The libraries (``"H5P.MultiChoice 1.16"``) that have no approved version yet; empty when it can play."""
+def missing_libraries(*, activity: H5PActivity, cached: bool = False) -> list[str]:
+    """The libraries (``"H5P.MultiChoice 1.16"``) that have no approved version yet; empty when it can play. With
+    ``cached``, from the shared page cache (a new generation when a library or an activity changes)."""
+    if cached:
+        return page_cache.get_or_build(("missing_libraries", activity.pk), lambda: missing_libraries(activity=activity))
     needed = {tuple(name.rsplit(" ", 1)) for name in activity.required_libraries}
     if not needed:
         return []

@@ -26,10 +26,11 @@ from learners.progress.services import lesson_visit
 
 @hooks.register("before_serve_page")
 def gate_lessons(page, request, serve_args, serve_kwargs):
-    """Lesson bodies are for enrolled learners (unless the course is open); remember the last lesson visited."""
+    """Lesson bodies are for enrolled learners (unless the course is open); remember the last lesson visited (a write
+    only when it changes: another lesson, or the first visit of the day)."""
     if not isinstance(page, LessonPage) or getattr(request, "is_preview", False):
         return None
-    course = course_for(page=page)
+    course = course_for(page=page, cached=True)  # from the shared page cache (courses.page_cache)
     if course is None:
         return None
     enrolment = enrolment_for(user=request.user, course=course)

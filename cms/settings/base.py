@@ -241,6 +241,12 @@ if env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Several installations may share one Redis: each names its keys with its own prefix.
+CACHES["default"]["KEY_PREFIX"] = env("DJANGO_CACHE_KEY_PREFIX", "")
+# The page cache (courses/page_cache.py): routing, outlines, rendered lesson blocks, site settings and menus, the
+# same for every learner; a publish starts a new generation. Entries live at most this long (seconds).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", str(24 * 60 * 60)))
 
 # Email: SMTP configured from the environment (dev uses the console).
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

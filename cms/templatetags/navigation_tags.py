@@ -1,8 +1,13 @@
 from django import template
+from django.core.cache import cache
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from wagtail.models import Site
 
 from cms.branding import HEX_COLOUR, darker
+from courses import page_cache
+from courses.serving import cached_site
 
 register = template.Library()
 
@@ -11,15 +16,58 @@ register = template.Library()
 def main_menu(context):
     """Live pages under the site root that editors marked "show in menus", in tree order (one query)."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request else None
+    site = (
+        (cached_site(request) if page_cache.cacheable(request) else Site.find_for_request(request)) if request else None
+    )
     if site is None:
         return []
-    items = list(site.root_page.get_children().live().public().in_menu().only("title", "path", "depth", "url_path"))
+    if page_cache.cacheable(request):  # the same for everyone on the site, until the next publish
+        items = page_cache.get_or_build(("menu", site.pk), lambda: _menu_pages(site), request=request)
+    else:
+        items = _menu_pages(site)
     current = context.get("page")
     current_path = getattr(current, "path", "") or ""
     for item in items:
         item.is_active = current_path.startswith(item.path)
     return items
+
+
+def _menu_pages(site) -> list:
+    return list(site.root_page.get_children().live().public().in_menu().only("title", "path", "depth", "url_path"))
+
+
+ADMIN_ACCESS_SECONDS = 300
+
+
+@register.simple_tag(takes_context=True)
+def site_userbar(context, position="bottom-right"):
+    """Wagtail's user bar for people who may use the admin; nothing for everyone else. Whether she may is kept in the
+    cache for five minutes per account (two permission queries otherwise on every page): the bar is only a shortcut,
+    and the admin checks her permissions itself."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    key = f"admin_access:{user.pk}:{int(user.is_active)}:{int(user.is_superuser)}"
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = user.has_perm("wagtailadmin.access_admin")
+        cache.set(key, allowed, ADMIN_ACCESS_SECONDS)
+    return wagtailuserbar(context, position) if allowed else ""
+
+
+@register.simple_tag
+def school_logo(school_settings) -> str:
+    """The school's logo in the header (its rendition, from the page cache: no query), or ""."""
+    if not getattr(school_settings, "logo_id", None):
+        return ""
+
+    def build() -> str:
+        image = school_settings.logo
+        logo = image.get_rendition("height-72")
+        return format_html('<img src="{}" alt="" height="36" width="{}">', logo.url, round(logo.width / 2))
+
+    return mark_safe(page_cache.get_or_build(("logo", school_settings.pk, school_settings.logo_id), build))  # noqa: S308
 
 
 DEFAULT_COLOURS = {"primary_colour": "#0b3a66", "link_colour": "#0a4f96", "background_colour": "#ffffff"}

@@ -84,10 +84,11 @@ class CourseIndexPage(AsciiSlugMixin, Page):
         verbose_name_plural = _("course catalogues")
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors  # selectors import the page models
+        from courses import page_cache, selectors  # selectors import the page models
 
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = selectors.catalogue_search(index=self, params=request.GET)
+        cached = page_cache.cacheable(request)  # never for previews
+        context["catalogue"] = selectors.catalogue_listing(index=self, params=request.GET, cached=cached)
         return context
 
     def route(self, request, path_components):
@@ -240,10 +241,12 @@ class CoursePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
         return fold(strip_tags(f"{self.title} {self.summary}"))
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = selectors.course_outline(course=self)
+        cached = page_cache.cacheable(request)  # never for previews
+        context["outline"] = selectors.course_outline(course=self, cached=cached)
+        context["facts"] = selectors.course_facts(course=self, cached=cached)
         context["lesson_search"] = selectors.course_lesson_search(course=self, params=request.GET)
         return context
 
@@ -312,11 +315,12 @@ class ModulePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["course"] = selectors.course_for(page=self)
-        context["lessons"] = selectors.module_lessons(module=self)
+        cached = page_cache.cacheable(request)  # never for previews
+        context["course"] = selectors.course_for(page=self, cached=cached)
+        context["lessons"] = selectors.module_lessons(module=self, cached=cached)
         return context
 
 
@@ -355,8 +359,8 @@ class LessonPage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
         return fold(strip_tags(f"{self.title} {body}"))
 
     def get_context(self, request, *args, **kwargs):
-        from courses import selectors
+        from courses import page_cache, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["position"] = selectors.lesson_position(lesson=self)
+        context["position"] = selectors.lesson_position(lesson=self, cached=page_cache.cacheable(request))
         return context

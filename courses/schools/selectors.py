@@ -22,7 +22,19 @@ def school_for_request(*, request: HttpRequest) -> School | None:
     """The school whose host name the request came to (Wagtail's Site lookup), or None for the academy. Cached on
     the request."""
     if not hasattr(request, "_school"):
-        request._school = school_for_site(site=Site.find_for_request(request))
+        from courses import page_cache
+        from courses.serving import cached_site
+
+        if page_cache.cacheable(request):  # the site and its school from the page cache (saving either renews it)
+            site = cached_site(request)
+            if site is None or site.is_default_site:
+                request._school = None
+            else:
+                request._school = page_cache.get_or_build(
+                    ("school", site.pk), lambda: school_for_site(site=site), request=request
+                )
+        else:
+            request._school = school_for_site(site=Site.find_for_request(request))
     return request._school
 
 
@@ -84,27 +96,40 @@ def offered_national_course(*, catalogue: Page, slug: str):
     return offer.course if offer is not None else None
 
 
-def _national_routes(request: HttpRequest) -> list[tuple[str, str, str, Site]]:
-    """(course path, its catalogue's url_path, the school catalogue's path on the host, the school's Site) of every
-    national course the request's school offers; empty on the academy's host. Two queries, once per request."""
+def _national_routes(request: HttpRequest) -> list[tuple[str, str, str, int, str]]:
+    """(course path, its catalogue's url_path, the school catalogue's path on the host, the school's Site id and
+    root URL) of every national course the request's school offers; empty on the academy's host. From the page
+    cache (offers, schools and pages renew it), else two queries; once per request."""
     if not hasattr(request, "_national_routes"):
-        routes = []
-        school = school_for_request(request=request)
-        if school is not None:
-            from courses.models import CourseIndexPage
-            from courses.schools.models import NationalCourseOffer
+        from courses import page_cache
 
-            home = school.site.root_page
-            catalogue = CourseIndexPage.objects.child_of(home).only("url_path").first()
-            if catalogue is not None:
-                prefix = catalogue.url_path[len(home.url_path) - 1 :]
-                for path, url_path in NationalCourseOffer.objects.filter(school=school).values_list(
-                    "course__path", "course__url_path"
-                ):
-                    parent = url_path[: url_path.rstrip("/").rfind("/") + 1]
-                    routes.append((path, parent, prefix, school.site))
-        request._national_routes = routes
+        school = school_for_request(request=request)
+        if school is None:
+            request._national_routes = []
+        elif page_cache.cacheable(request):
+            request._national_routes = page_cache.get_or_build(
+                ("national_routes", school.pk), lambda: _build_national_routes(school), request=request
+            )
+        else:
+            request._national_routes = _build_national_routes(school)
     return request._national_routes
+
+
+def _build_national_routes(school: School) -> list[tuple[str, str, str, int, str]]:
+    from courses.models import CourseIndexPage
+    from courses.schools.models import NationalCourseOffer
+
+    routes = []
+    home = school.site.root_page
+    catalogue = CourseIndexPage.objects.child_of(home).only("url_path").first()
+    if catalogue is not None:
+        prefix = catalogue.url_path[len(home.url_path) - 1 :]
+        for path, url_path in NationalCourseOffer.objects.filter(school=school).values_list(
+            "course__path", "course__url_path"
+        ):
+            parent = url_path[: url_path.rstrip("/").rfind("/") + 1]
+            routes.append((path, parent, prefix, school.site.pk, school.site.root_url))
+    return routes
 
 
 def school_url_parts(*, page: Page, request: HttpRequest | None):
@@ -113,7 +138,7 @@ def school_url_parts(*, page: Page, request: HttpRequest | None):
     school's host and look. None when the page is not one (the academy's host, a course not offered)."""
     if request is None:
         return None
-    for course_path, parent_url_path, prefix, site in _national_routes(request):
+    for course_path, parent_url_path, prefix, site_id, root_url in _national_routes(request):
         if page.path.startswith(course_path) and page.url_path.startswith(parent_url_path):
-            return site.pk, site.root_url, prefix + page.url_path[len(parent_url_path) :]
+            return site_id, root_url, prefix + page.url_path[len(parent_url_path) :]
     return None

@@ -1,8 +1,13 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
+from wagtail.models import Site
+
+from courses import page_cache
 
 register = template.Library()
 
@@ -35,3 +40,42 @@ def minutes(value):
 def querystring_for(catalogue, page_number):
     """The catalogue's current filters with another page number."""
     return catalogue.querystring(pagina=str(page_number))
+
+
+# Lesson bodies -------------------------------------------------------------------------------------------------
+
+# Blocks whose output depends on who is reading (her H5P attempts, her reflection answers): rendered on every
+# request. Every other block renders the same for every reader and is kept rendered in the shared page cache.
+PER_READER_BLOCKS = frozenset({"h5p", "reflection"})
+
+
+def _render_block(block, context) -> str:
+    return block.render_as_block(context=context.flatten())  # as {% include_block %} does
+
+
+@register.simple_tag(takes_context=True)
+def lesson_body(context, page):
+    """The blocks of a lesson body: those the same for every reader from the shared page cache (rendered once per
+    lesson, site and language, until the next publish), the others rendered for this request. Previews render
+    everything (courses.page_cache.cacheable)."""
+    request = context.get("request")
+    body = page.body
+    if request is None or not getattr(page, "pk", None) or not page_cache.cacheable(request):
+        return mark_safe("".join(_render_block(block, context) for block in body))  # noqa: S308 (block templates escape)
+
+    def build() -> list:
+        segments: list = []
+        for index, raw in enumerate(body.raw_data):
+            if raw.get("type") in PER_READER_BLOCKS:
+                segments.append(index)
+            elif segments and isinstance(segments[-1], str):
+                segments[-1] += _render_block(body[index], context)
+            else:
+                segments.append(str(_render_block(body[index], context)))
+        return segments
+
+    site = Site.find_for_request(request)
+    parts = ("body", page.pk, getattr(site, "pk", None), translation.get_language())
+    segments = page_cache.get_or_build(parts, build, request=request)
+    html = [part if isinstance(part, str) else _render_block(body[part], context) for part in segments]
+    return mark_safe("".join(html))  # noqa: S308 (rendered by the blocks' templates, which escape)

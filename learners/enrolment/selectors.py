@@ -46,7 +46,8 @@ def waitlist_position(*, enrolment: Enrolment) -> int | None:
 def enrolment_for(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(user=user, course=course).select_related("cohort").first()
+    # by ids: the course often comes from the page cache, and a model instance in a filter costs more to check
+    return Enrolment.objects.filter(user_id=user.pk, course_id=course.pk).select_related("cohort").first()
 
 
 def continue_lesson(*, lessons: list[LessonPage], done: frozenset[int], last_lesson_id: int | None):

@@ -18,9 +18,18 @@ from learners.reflections.selectors import missing_required_answers
 from learners.signals import course_completed
 
 
-def lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> None:
-    """Remember the last lesson opened, for "Continuar donde quedé" (one UPDATE)."""
-    Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_visited_at=timezone.now())
+def lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> bool:
+    """Remember the last lesson opened, for "Continuar donde quedé", and the day of the visit (reports count active
+    learners by day). Writes only when that changes — another lesson, or the first visit of a new day (Santiago
+    time) — so reading the same lesson again writes nothing. Returns whether it wrote (one UPDATE)."""
+    now = timezone.now()
+    visited = enrolment.last_visited_at
+    same_day = visited is not None and timezone.localdate(visited) == timezone.localdate(now)
+    if enrolment.last_lesson_id == lesson.pk and same_day:
+        return False
+    Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_visited_at=now)
+    enrolment.last_lesson_id, enrolment.last_visited_at = lesson.pk, now
+    return True
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import page_cache
 from courses.selectors import lesson_activities, missing_libraries
 from learners.calendar.selectors import course_sessions
 from learners.enrolment.selectors import PROGRESSING, open_cohorts
@@ -117,7 +118,7 @@ def _lesson_h5p(request, lesson, enrolment) -> _LessonH5P:
     cache = request.__dict__.setdefault("_learner_h5p", {})
     key = (lesson.pk, getattr(enrolment, "pk", None))
     if key not in cache:
-        placements = lesson_activities(lesson=lesson)
+        placements = lesson_activities(lesson=lesson, cached=page_cache.cacheable(request))
         grades = {}
         if enrolment is not None and placements:
             grades = lesson_activity_grades(enrolment=enrolment, lesson=lesson, placements=placements)
@@ -149,7 +150,7 @@ def h5p_activity_embed(context, lesson, value):
             return {**result, "state": "enrol", "course": getattr(request, "learner_course", None)}
     if not getattr(lesson, "pk", None):
         return {**result, "state": "unsaved"}
-    missing = missing_libraries(activity=activity)
+    missing = missing_libraries(activity=activity, cached=page_cache.cacheable(request))
     if missing:
         staff = editor or user.is_staff or user.has_perm("courses.approve_h5plibrary")
         return {**result, "state": "not_ready", "missing": missing if staff else []}

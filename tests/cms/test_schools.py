@@ -26,9 +26,9 @@ from tests.factories.learners import ensure_comuna, make_learner, make_user
 
 PENALOLEN, VALPARAISO = "13122", "05101"
 User = get_user_model()
-# A school's catalogue page, whatever the number of schools and national courses offered (3 of them find the school,
-# its catalogue and its offers, once per request, to link the national courses on the school's host).
-CATALOGUE_QUERIES = 16
+# a school's catalogue page, whatever the number of schools and national courses offered: the page itself (the rest
+# comes from the page cache, one entry per school's catalogue: courses.page_cache)
+CATALOGUE_QUERIES = 1
 
 
 def site_root_path() -> str:

@@ -1,0 +1,98 @@
+"""Wagtail's page serving with routing, the site and view restrictions from the shared page cache.
+
+Wagtail's own ``serve`` finds the site (one query), walks the tree from the site's root (two queries per level: a
+lesson sits five levels down, so eleven queries) and reads the view restrictions of the page and its ancestors (two
+queries) on every request. Here the site for a host, the page a path leads to and the restrictions that apply to it
+come from ``courses.page_cache`` (a new generation on every publish, move, unpublish or deletion), and the page
+itself is read in one query. The hooks run as in Wagtail (``before_serve_page``, ``on_serve_page``) and Wagtail's
+restriction check still decides: it only gets the cached list.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpResponse
+from django.http.request import split_domain_port
+from wagtail import hooks
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models.sites import get_site_for_hostname
+
+from courses import page_cache
+
+
+def cached_site(request) -> Site | None:
+    """The Wagtail site for the request's host (Site.find_for_request, from the cache), kept on the request."""
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    hostname = split_domain_port(request.get_host())[0]  # only the ALLOWED_HOSTS make keys
+    port = request.get_port()
+
+    def build():
+        try:
+            return get_site_for_hostname(hostname, port)
+        except Site.DoesNotExist:
+            return None
+
+    site = page_cache.get_or_build(("site", hostname, port), build, request=request)
+    request._wagtail_site = site
+    return site
+
+
+def _route(request, site: Site, path: str):
+    """(page, args, kwargs) as Wagtail's ``Page.route_for_request`` finds them, or None."""
+    components = [component for component in path.split("/") if component]
+    try:
+        return site.root_page.localized.specific.route(request, components)
+    except Http404:
+        return None
+
+
+def cached_route(request, path: str):
+    """The page a path leads to on the request's site: its (id, content type) from the cache when the plain tree
+    walk found a live page without extra route arguments; otherwise Wagtail's walk as usual."""
+    site = cached_site(request)
+    if site is None:
+        return None
+    name = page_cache.key("route", site.pk, path, request=request)
+    target = page_cache.cache.get(name) if page_cache.enabled() else None
+    if target is not None:
+        page_id, content_type_id = target
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        page = model.objects.filter(pk=page_id, live=True).first() if model is not None else None
+        if page is not None:
+            request._wagtail_route_for_request = (page, [], {})
+            return page, [], {}
+    result = _route(request, site, path)
+    if result is not None:
+        page, args, kwargs = result
+        if not args and not kwargs and page.live and page_cache.enabled():
+            page_cache.cache.set(name, (page.pk, page.content_type_id), page_cache.timeout())
+    request._wagtail_route_for_request = result
+    return result
+
+
+def cached_view_restrictions(request, page: Page) -> list[PageViewRestriction]:
+    """The view restrictions of the page and its ancestors (Page.get_view_restrictions), from the cache."""
+    return page_cache.get_or_build(
+        ("restrictions", page.pk), lambda: list(Page.get_view_restrictions(page)), request=request
+    )
+
+
+def serve(request, path):
+    """wagtail.views.serve with the cached site, route and view restrictions."""
+    result = cached_route(request, path)
+    if result is None:
+        raise Http404
+    page, args, kwargs = result
+    restrictions = cached_view_restrictions(request, page)
+    page.get_view_restrictions = lambda: restrictions  # what Wagtail's check_view_restrictions hook reads
+
+    def serve_chain(page, request, args, kwargs):
+        return page.serve(request, *args, **kwargs)
+
+    chain = serve_chain
+    for fn in reversed(hooks.get_hooks("on_serve_page")):
+        chain = fn(chain)
+    for fn in hooks.get_hooks("before_serve_page"):
+        response = fn(page, request, args, kwargs)
+        if isinstance(response, HttpResponse):
+            return response
+    return chain(page, request, args, kwargs)
