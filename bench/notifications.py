@@ -11,6 +11,10 @@ aiosmtpd server (its own process); it fails unless every reminder is "sent" exac
 running session each scan the current QR code once within one minute (requests spread evenly, several at a time);
 the 99th percentile of their response times (the check-in view, its redirect target not included).
 
+The machine may be busy with other work: each run also writes to stderr the CPU time of ``notifications_tick``, of
+the workers and of the SMTP server, the gunicorn workers' CPU time per check-in, and the load average before and
+after, which compare better than wall-clock seconds.
+
 Run alone: ``python bench/notifications.py`` (needs PostgreSQL and Redis on 127.0.0.1).
 """
 
