@@ -11,10 +11,15 @@ aiosmtpd server (its own process); it fails unless every reminder is "sent" exac
 running session each scan the current QR code once within one minute (requests spread evenly, several at a time);
 the 99th percentile of their response times (the check-in view, its redirect target not included).
 
+The machine may be busy with other work: each run also writes to stderr the CPU time of ``notifications_tick``, of
+the workers and of the SMTP server, the gunicorn workers' CPU time per check-in, and the load average before and
+after, which compare better than wall-clock seconds.
+
 Run alone: ``python bench/notifications.py`` (needs PostgreSQL and Redis on 127.0.0.1).
 """
 
 import os
+import resource
 import secrets
 import socket
 import statistics
@@ -40,6 +45,32 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _children_cpu() -> float:
+    """CPU time of this process's finished children (the ``manage.py`` and step processes it waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def _script(env: dict, *args: str) -> str:
@@ -86,13 +117,24 @@ def reminders() -> list[float]:
         for _run in range(RUNS):
             _script(env, "seed", str(COUNT))
             time.sleep(2)  # workers idle and ready, as in production
+            load = _load()
+            workers_cpu = sum(_cpu_seconds(worker.pid) for worker in workers)
+            smtp_cpu = _cpu_seconds(smtp.pid)
+            tick_cpu = _children_cpu()
             begin = time.perf_counter()
             manage(env, "notifications_tick", stdout=subprocess.DEVNULL)
             queued = time.perf_counter() - begin
+            tick_cpu = _children_cpu() - tick_cpu
             _script(env, "wait", str(COUNT))
             figures.append(time.perf_counter() - begin)
+            workers_cpu = sum(_cpu_seconds(worker.pid) for worker in workers) - workers_cpu
+            smtp_cpu = _cpu_seconds(smtp.pid) - smtp_cpu
             _script(env, "check", str(COUNT))
-            print(f"  run: {figures[-1]:.1f} s (queued after {queued:.1f} s)", file=sys.stderr)
+            print(
+                f"  run: {figures[-1]:.1f} s (queued after {queued:.1f} s; CPU: notifications_tick {tick_cpu:.1f} s, "
+                f"{WORKERS} workers {workers_cpu:.1f} s, SMTP server {smtp_cpu:.1f} s; load {load} -> {_load()})",
+                file=sys.stderr,
+            )
         return figures
     except Exception:
         log.flush()
@@ -150,7 +192,11 @@ def checkin() -> float:
                 raise RuntimeError(f"check-in answered {response.status}")
             return elapsed * 1000
 
-        scan(cookies[0])  # warm-up: both workers load the code
+        with ThreadPoolExecutor(max_workers=2) as pool:  # warm-up: two at a time, so that both workers load the code
+            list(pool.map(scan, [cookies[0]] * 4))
+        load = _load()
+        workers = _children(server.pid)
+        workers_cpu = sum(_cpu_seconds(worker) for worker in workers)
         gap = CHECKIN_SECONDS / len(cookies)
         times = []
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -162,6 +208,12 @@ def checkin() -> float:
                     time.sleep(delay)
                 futures.append(pool.submit(scan, cookie))
             times = [future.result() for future in futures]
+        workers_cpu = sum(_cpu_seconds(worker) for worker in workers) - workers_cpu
+        print(
+            f"  run: p99 {statistics.quantiles(times, n=100)[98]:.1f} ms, median {statistics.median(times):.1f} ms; "
+            f"gunicorn workers' CPU {workers_cpu / len(cookies) * 1000:.1f} ms a check-in; load {load} -> {_load()}",
+            file=sys.stderr,
+        )
         present = _script(env, "checkin_count")
         if int(present) != len(cookies):
             raise RuntimeError(f"{present} of {len(cookies)} learners marked present")
@@ -365,8 +417,6 @@ def main() -> None:
     figures = reminders()
     print(f"reminders_{COUNT}_s: {statistics.median(figures):.1f} s")
     p99 = [checkin() for _run in range(RUNS)]
-    for value in p99:
-        print(f"  run: {value:.1f} ms", file=sys.stderr)
     print(f"checkin_p99_ms: {statistics.median(p99):.1f} ms")
 
 

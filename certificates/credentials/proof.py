@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
-from certificates.credentials.loader import document_loader
+from certificates.credentials.loader import BundledContextResolver, document_loader
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
@@ -25,6 +25,8 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 def canonical(document: dict, *, loader=document_loader) -> str:
     """The document's RDF dataset in canonical N-Quads (undefined terms are an error, as verifiers require)."""
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader, "safe": True}
+    if loader is document_loader:  # the bundled contexts: what pyld derives from them is kept between calls
+        options["contextResolver"] = BundledContextResolver()
     return jsonld.normalize(document, options)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -154,22 +154,12 @@ def attendance_checkin(
 
 @transaction.atomic
 def _checkin_write(*, session: Session, enrolment: Enrolment, user: AbstractBaseUser) -> CheckinResult:
-    existing = AttendanceRecord.objects.select_for_update().filter(session=session, enrolment=enrolment).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                record = AttendanceRecord.objects.create(
-                    session=session,
-                    enrolment=enrolment,
-                    status=AttendanceRecord.Status.PRESENT,
-                    method=AttendanceRecord.Method.QR,
-                    recorded_by=user,
-                )
-        except IntegrityError:  # a second scan (or the instructor) got there first
-            existing = AttendanceRecord.objects.get(session=session, enrolment=enrolment)
-        else:
-            enrolment_evaluate_completion(enrolment=enrolment)
-            return CheckinResult(session=session, record=record, created=True)
+    record = _present_insert(session=session, enrolment=enrolment, user=user)
+    if record is not None:
+        enrolment_evaluate_completion(enrolment=enrolment)
+        return CheckinResult(session=session, record=record, created=True)
+    # a second scan, or the instructor got there first
+    existing = AttendanceRecord.objects.get(session=session, enrolment=enrolment)
     if existing.status == AttendanceRecord.Status.PRESENT:
         return CheckinResult(session=session, record=existing, created=False)
     raise CheckinRefused(
@@ -181,3 +171,41 @@ def _checkin_write(*, session: Session, enrolment: Enrolment, user: AbstractBase
         % {"status": existing.get_status_display()},
         status=409,
     )
+
+
+def _present_insert(*, session: Session, enrolment: Enrolment, user: AbstractBaseUser) -> AttendanceRecord | None:
+    """INSERT her QR "present" mark unless the session already has one for her; the new row, or None when a mark
+    existed (one round trip instead of a locked read, a savepoint and an insert: the check-in benchmark's 200
+    learners in a minute). ``ON CONFLICT … DO NOTHING RETURNING`` works on PostgreSQL and on SQLite ≥ 3.35."""
+    ops = connection.ops
+    quote = ops.quote_name
+    record = AttendanceRecord(
+        session=session,
+        enrolment=enrolment,
+        status=AttendanceRecord.Status.PRESENT,
+        method=AttendanceRecord.Method.QR,
+        recorded_by=user,
+        recorded_at=timezone.now(),
+    )
+    columns = ["session_id", "enrolment_id", "status", "method", "recorded_by_id", "recorded_at"]
+    values = [
+        session.pk,
+        enrolment.pk,
+        record.status,
+        record.method,
+        user.pk,
+        ops.adapt_datetimefield_value(record.recorded_at),
+    ]
+    sql = (
+        f"INSERT INTO {quote(AttendanceRecord._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('session_id')}, {quote('enrolment_id')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
+    record._state.adding, record._state.db = False, connection.alias
+    return record

@@ -7,7 +7,10 @@ retries, deduplication and preferences stay as they are.
 """
 
 import base64
+import secrets
 import smtplib
+from email.header import Header
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -34,6 +37,42 @@ def unsubscribe_url(*, user_id: int, kind: str) -> str:
     return public_url(
         reverse("learners:notifications_unsubscribe", args=[unsubscribe_token(user_id=user_id, kind=kind)])
     )
+
+
+@lru_cache(maxsize=256)
+def encoded_subject(subject: str) -> str:
+    """A non-ASCII subject as RFC 2047 encoded words, what Django's mail code would make of it, kept for the next
+    message with the same subject (the thousand reminders of one session share theirs).
+
+    Python's header encoder measures the value again for each character it places, so encoding one accented subject
+    cost about a fifth of sending a reminder. The words are separated by spaces instead of folded lines (Django
+    refuses a header value with a newline); the message's generator folds the line, and readers join adjacent
+    encoded words, so the subject arrives the same."""
+    try:
+        subject.encode("ascii")
+    except UnicodeEncodeError:
+        return Header(subject, "utf-8").encode(linesep=" ")
+    return subject
+
+
+class _Email(EmailMultiAlternatives):
+    """Django's message, cheaper to turn into MIME for a run of similar messages: the subject's encoded words come
+    from ``encoded_subject`` (only while the MIME message is made: a backend that reads ``subject`` itself, such as
+    django-anymail's, gets the plain text), and the multipart boundaries are chosen here: 96 random bits cannot occur
+    in our own text, so Python's generator skips making one and compiling a pattern to search the whole message for
+    it (a tenth of the cost of sending a reminder)."""
+
+    def message(self):
+        subject = self.subject
+        self.subject = encoded_subject(subject)
+        try:
+            message = super().message()
+        finally:
+            self.subject = subject
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_{secrets.token_hex(12)}_=")
+        return message
 
 
 class EmailChannel:
@@ -70,7 +109,7 @@ class EmailChannel:
                 footer = render_to_string("learners/notifications/email/footer.html", context)
         else:
             footer = ""
-        email = EmailMultiAlternatives(
+        email = _Email(
             subject=one_line(message.subject),
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
