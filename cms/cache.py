@@ -1,0 +1,31 @@
+"""Django's Redis cache, with one Redis client per connection pool instead of one per operation.
+
+``django.core.cache.backends.redis.RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache call,
+and redis-py's constructor copies its ~170 response callbacks each time: with a session read, the H5P lesson and the
+rate-limit counter, that was about 10 % of the CPU of an xAPI statement (bench/h5p_cpu.py). A ``redis.Redis`` is
+safe to share between threads (its pool hands each command a connection) and its pool reconnects after a fork, so
+one client per pool behaves the same, minus the copying.
+"""
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
+class ReusingRedisCache(RedisCache):
+    """``CACHES`` backend ``cms.cache.ReusingRedisCache``: Django's RedisCache with ``ReusingRedisCacheClient``."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
