@@ -6,7 +6,8 @@ Django's full request stack (middleware, session, CSRF, the view and the reducer
 learner per quiz run. Prints the process CPU time per statement (what the app server spends, the database's own
 work excluded), the queries per statement and, with ``--profile``, the top functions by cumulative time.
 
-Run with `make bench-h5p-cpu` or `python bench/h5p_cpu.py [--profile]`.
+Run with `python bench/h5p_cpu.py [--profile] [--ab-cache]` (``--ab-cache``: Django's Redis cache client against
+cms.cache's, alternating in the same process).
 """
 
 import contextlib
@@ -29,7 +30,28 @@ WARM_UP = 10  # accounts whose statements are not counted (imports, caches, conn
 ROUNDS = 3  # the rest measured in rounds; the lowest CPU per statement is the least disturbed by other processes
 
 
-def measure(profile: bool) -> None:
+def compare_cache_clients(run, accounts) -> None:
+    """Django's RedisCacheClient (a new redis.Redis per call) against cms.cache's (one per pool), in alternating
+    blocks of the same process, so that other processes' load falls on both alike. Each account plays again."""
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    from cms.cache import ReusingRedisCacheClient
+
+    variants = {"django": RedisCacheClient, "reusing": ReusingRedisCacheClient}
+    figures = {name: [] for name in variants}
+    block = max(1, len(accounts) // 8)
+    for number in range(8):
+        name = list(variants)[number % 2]
+        cache._cache = variants[name](cache._servers, **cache._options)
+        begin = time.process_time()
+        done = run(accounts[number * block : (number + 1) * block])
+        figures[name].append((time.process_time() - begin) / done * 1000)
+    for name, values in figures.items():
+        print(f"xapi_cpu_ms_per_statement_{name}_client: min {min(values):.2f} mean {sum(values) / len(values):.2f} ms")
+
+
+def measure(profile: bool, ab_cache: bool = False) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -108,6 +130,8 @@ def measure(profile: bool) -> None:
     print(f"xapi_cpu_ms_per_statement_rounds: {' '.join(f'{value * 1000:.2f}' for value in cpu_rounds)} ms")
     print(f"xapi_wall_ms_per_statement: {wall / count * 1000:.2f} ms")
     print(f"xapi_queries_per_statement: {len(queries) / count:.2f}")
+    if ab_cache:
+        compare_cache_clients(run, clients[WARM_UP:])
     if profiler:
         from collections import Counter
 
@@ -123,6 +147,7 @@ def measure(profile: bool) -> None:
 
 def main() -> None:
     profile = "--profile" in sys.argv
+    extra = ["--ab-cache"] if "--ab-cache" in sys.argv else []
     with throwaway_database("escuela_bench_h5pcpu") as (_, env):
         # The production settings, as gunicorn runs them in bench/h5p.py (tasks to the database queue, Redis).
         env = {
@@ -139,7 +164,7 @@ def main() -> None:
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
         }
         manage(env, "load_demo_data", "--allow-production", "--no-admin", stdout=subprocess.DEVNULL)
-        run_step_args = ["measure"] + (["--profile"] if profile else [])
+        run_step_args = ["measure", *extra] + (["--profile"] if profile else [])
         if profile:
             subprocess.run(
                 [sys.executable, __file__, *run_step_args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
@@ -152,6 +177,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["measure"]:
-        measure("--profile" in sys.argv)
+        measure("--profile" in sys.argv, "--ab-cache" in sys.argv)
     else:
         main()

@@ -25,6 +25,7 @@ of production (DJANGO_BEHIND_PROXY=1, the default): it sends ``X-Forwarded-Proto
 import importlib.util
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -239,8 +240,96 @@ def run_locust(env: dict, data_file: Path, results: Path) -> None:
     subprocess.run(command, env=locust_env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
-def main() -> None:
-    private = Path(tempfile.mkdtemp(prefix="escuela-bench-launch-"))
+KINDS = (
+    "login",
+    "catalogue",
+    "course page",
+    "lesson page",
+    "lesson page (H5P)",
+    "h5p player",
+    "xapi statement",
+    "mark complete",
+    "mis cursos",
+    "certificate download",
+)
+
+
+def profile(data_file: str, kind: str, repeat: int = 40) -> None:
+    """CPU per request of one kind of the mix (Django's test client, one process) and where it goes (cProfile)."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import cProfile
+    import io
+    import pstats
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    data = json.loads(Path(data_file).read_text(encoding="utf-8"))
+    quiz = data["quiz"]
+    graduate = next(iter(data["certificates"]))
+    user = get_user_model().objects.get(username=graduate)
+    statements = json.loads(
+        (ROOT / "tests" / "h5p_content" / "xapi" / "questionset-2-multichoice.json")
+        .read_text(encoding="utf-8")
+        .replace("http://127.0.0.1:18765/lms/h5p/activity/multichoice", quiz["iri"])
+    )
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+    counter = iter(range(10**6))
+
+    def request():
+        number = next(counter)
+        if kind == "login":
+            return Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https").post(
+                "/cuenta/ingresar/", {"username": graduate, "password": data["password"]}
+            )
+        if kind == "xapi statement":
+            statement = {**statements[number % len(statements)], "id": str(uuid.uuid4())}
+            path = f"/aprender/h5p/{quiz['lesson']}/{quiz['activity']}/xapi/"
+            return client.post(path, json.dumps(statement), content_type="application/json")
+        if kind == "mark complete":
+            lesson = data["lessons"][number % len(data["lessons"])]
+            return client.post(f"/lecciones/{lesson['id']}/completar/", {"next": "/mis-cursos/"})
+        path = {
+            "catalogue": data["catalogue"],
+            "course page": data["course"],
+            "lesson page": data["lessons"][number % len(data["lessons"])]["url"],
+            "lesson page (H5P)": quiz["url"],
+            "h5p player": f"/aprender/h5p/{quiz['lesson']}/{quiz['activity']}/",
+            "mis cursos": "/mis-cursos/",
+            "certificate download": f"/certificados/{data['certificates'][graduate]}/descargar/",
+        }[kind]
+        return client.get(path)
+
+    for _ in range(5):  # warm-up: templates, caches, connections
+        response = request()
+        if response.status_code not in (200, 302):
+            raise SystemExit(f"{kind}: HTTP {response.status_code}")
+    profiler = cProfile.Profile(time.process_time)
+    begin = time.process_time()
+    profiler.enable()
+    for _ in range(repeat):
+        request()
+    profiler.disable()
+    cpu = (time.process_time() - begin) / repeat * 1000
+    plain_begin = time.process_time()
+    for _ in range(repeat):
+        request()
+    plain = (time.process_time() - plain_begin) / repeat * 1000
+    stats = io.StringIO()
+    ranked = pstats.Stats(profiler, stream=stats).sort_stats("cumulative")
+    ranked.print_stats(30)  # everything, then the project's own functions (the virtualenv left out)
+    ranked.print_stats(rf"^{re.escape(str(ROOT))}/(?!\.venv)", 30)
+    print(f"launch_profile_{kind.replace(' ', '_')}_cpu_ms: {plain:.1f} ms (with the profiler {cpu:.1f} ms)")
+    print(stats.getvalue())
+
+
+def prepared(private: Path):
+    """A throwaway database with the demo and the launch data; yields (env, data file)."""
     with throwaway_database("escuela_bench_launch", migrate=False) as (_, database_env):
         env = environment(database_env, private)
         manage(env, "migrate", "--verbosity", "0")
@@ -250,6 +339,20 @@ def main() -> None:
         started = time.perf_counter()
         run_step(env, __file__, "seed", str(data_file))
         print(f"launch_setup_s: {time.perf_counter() - started:.0f} s ({ACCOUNTS} accounts)")
+        yield env, data_file
+
+
+def profile_main(kind: str) -> None:
+    """``python bench/launch.py --profile "<kind>"``: the set-up, then the CPU profile of one request kind."""
+    if kind not in KINDS:
+        raise SystemExit(f"kind must be one of: {', '.join(KINDS)}")
+    for env, data_file in prepared(Path(tempfile.mkdtemp(prefix="escuela-bench-launch-"))):
+        print(run_step(env, __file__, "profile", str(data_file), kind))
+
+
+def main() -> None:
+    private = Path(tempfile.mkdtemp(prefix="escuela-bench-launch-"))
+    for env, data_file in prepared(private):
         common.ENV, common.PORT = env, PORT
         server = common.start_server()
         results = private / "results.json"
@@ -283,5 +386,9 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["seed"]:
         seed(sys.argv[2])
+    elif sys.argv[1:2] == ["profile"]:
+        profile(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["--profile"]:
+        profile_main(sys.argv[2])
     else:
         main()

@@ -1,5 +1,6 @@
 """cms.cache.ReusingRedisCache against the real Redis on 127.0.0.1: Django's RedisCache behaviour (values, counters,
-expiry, the rate-limit counter), with one redis client per connection pool instead of one per call."""
+expiry, the rate-limit counter), with one redis client per connection pool instead of one per call. Every key has a
+unique prefix and a timeout (no ``clear()``: it would empty the whole Redis database, which others may share)."""
 
 import threading
 import time
@@ -15,7 +16,6 @@ LOCATION = "redis://127.0.0.1:6379/11"
 class ReusingRedisCacheTests(SimpleTestCase):
     def setUp(self):
         self.cache = ReusingRedisCache(LOCATION, {"KEY_PREFIX": f"test-cache-{time.monotonic_ns()}"})
-        self.addCleanup(self.cache.clear)
 
     def test_behaves_as_djangos_redis_cache(self):
         self.assertIsInstance(self.cache, RedisCache)
@@ -53,3 +53,33 @@ class ReusingRedisCacheTests(SimpleTestCase):
         for thread in threads:
             thread.join()
         self.assertEqual(self.cache.get("hits"), 200)
+
+
+class CountHitTests(SimpleTestCase):
+    def setUp(self):
+        self.cache = ReusingRedisCache(LOCATION, {"KEY_PREFIX": f"test-count-{time.monotonic_ns()}"})
+
+    def test_counts_from_one_and_reads_back_as_a_number(self):
+        self.assertEqual([self.cache.count_hit("k", window=30) for _ in range(3)], [1, 2, 3])
+        self.assertEqual(self.cache.get("k"), 3)
+        self.assertEqual(self.cache.count_hit("other", window=30), 1)
+
+    def test_the_window_runs_from_the_first_hit(self):
+        self.cache.count_hit("k", window=1)
+        time.sleep(0.6)
+        self.assertEqual(self.cache.count_hit("k", window=1), 2)  # a later hit does not extend the window
+        time.sleep(0.6)
+        self.assertEqual(self.cache.count_hit("k", window=1), 1)
+
+    def test_the_rate_limits_count_with_it(self):
+        from django.test import override_settings
+
+        from learners.accounts.throttle import count_hit
+
+        backend = {"BACKEND": "cms.cache.ReusingRedisCache", "LOCATION": LOCATION, "KEY_PREFIX": "test-throttle"}
+        with override_settings(CACHES={"default": backend}):
+            from django.core.cache import cache
+
+            key = f"h5p-xapi:{time.monotonic_ns()}"
+            self.assertEqual([count_hit(key, window=30) for _ in range(3)], [1, 2, 3])
+            self.assertEqual(cache.get(key), 3)
