@@ -283,10 +283,9 @@ def profile(data_file: str, kind: str, repeat: int = 40) -> None:
 
     def request():
         number = next(counter)
-        if kind == "login":
-            return Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https").post(
-                "/cuenta/ingresar/", {"username": graduate, "password": data["password"]}
-            )
+        if kind == "login":  # the same client (a new one would load the middleware again), signed out first
+            client.logout()
+            return client.post("/cuenta/ingresar/", {"username": graduate, "password": data["password"]})
         if kind == "xapi statement":
             statement = {**statements[number % len(statements)], "id": str(uuid.uuid4())}
             path = f"/aprender/h5p/{quiz['lesson']}/{quiz['activity']}/xapi/"
