@@ -1,10 +1,10 @@
 """Django's Redis cache, with one Redis client per connection pool instead of one per operation.
 
 ``django.core.cache.backends.redis.RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache call,
-and redis-py's constructor copies its ~170 response callbacks each time: with a session read, the H5P lesson and the
-rate-limit counter, that was about 10 % of the CPU of an xAPI statement (bench/h5p_cpu.py). A ``redis.Redis`` is
-safe to share between threads (its pool hands each command a connection) and its pool reconnects after a fork, so
-one client per pool behaves the same, minus the copying.
+and redis-py's constructor copies its ~170 response callbacks each time (a session read, the H5P lesson and the
+rate-limit counter per xAPI statement): about 3 % of a statement's CPU in `bench/h5p_cpu.py --ab-cache`.
+A ``redis.Redis`` is safe to share between threads (its pool hands each command a connection) and its pool
+reconnects after a fork, so one client per pool behaves the same, minus the copying.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
