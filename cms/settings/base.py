@@ -236,9 +236,10 @@ CLAVEUNICA_LOGOUT_ORIGIN = "https://accounts.claveunica.gob.cl"  # log-out is a 
 # Sessions are read from the cache first and written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Cache: Redis when REDIS_URL is set (needed for throttling across several server processes).
+# Cache: Redis when REDIS_URL is set (needed for throttling across several server processes); Django's RedisCache
+# with one client per connection pool (cms/cache.py).
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    CACHES = {"default": {"BACKEND": "cms.cache.ReusingRedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Several installations may share one Redis: each names its keys with its own prefix.
