@@ -611,12 +611,12 @@ class AdminHomePanelTests(GradebookTestCase):
 
 
 MATRIX_QUERIES = (
-    18  # session user, scope (5), cohort, lessons, enrolments, progress, attempts, attendance (2), answers waiting
-    # for feedback, page (4)
+    14  # session user, scope (5), cohort, lessons, enrolments, progress, attempts, attendance (2), answers waiting
+    # for feedback (the site, its settings and menu come from the page cache: courses.page_cache)
 )
-# user, enrolment, lessons, modules, attempts, progress, completion rule (3), sessions (4), page, reflection
-# answers and their feedback (3)
-MY_GRADES_QUERIES = 22
+# user, enrolment, lessons, modules, attempts, progress, completion rule (3), sessions (4), reflection answers and
+# their feedback (the site, its settings and menu from the page cache)
+MY_GRADES_QUERIES = 16
 
 
 class QueryCountTests(TestCase):
