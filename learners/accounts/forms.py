@@ -91,6 +91,18 @@ class ComunaChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=Comuna.objects.select_related("region"), **kwargs)
 
 
+def comuna_field() -> "ComunaChoiceField":
+    """The "comuna where you live" field of the sign-up and ClaveÚnica forms, with its Spanish messages."""
+    return ComunaChoiceField(
+        label=_("Comuna where you live"),
+        empty_label=_("Choose your comuna"),
+        error_messages={
+            "required": _("Choose the comuna where you live."),
+            "invalid_choice": _("Choose a comuna from the list."),
+        },
+    )
+
+
 def email_field(*, autofocus: bool = False, **kwargs) -> forms.EmailField:
     attrs = {"autocomplete": "email", **({"autofocus": True} if autofocus else {})}
     return forms.EmailField(
@@ -147,14 +159,7 @@ class ProfileForm(forms.ModelForm):
         error_messages={"required": _("Write your family names.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    comuna = ComunaChoiceField(
-        label=_("Comuna where you live"),
-        empty_label=_("Choose your comuna"),
-        error_messages={
-            "required": _("Choose the comuna where you live."),
-            "invalid_choice": _("Choose a comuna from the list."),
-        },
-    )
+    comuna = comuna_field()
     learner_type = forms.ChoiceField(
         label=_("How do you take part?"),
         choices=[

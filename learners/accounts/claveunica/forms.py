@@ -6,7 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Region
-from learners.accounts.forms import ComunaChoiceField, email_field, region_label, validate_birth_year
+from learners.accounts.forms import comuna_field, email_field, region_label, validate_birth_year
 
 
 class CompleteForm(forms.Form):
@@ -14,14 +14,7 @@ class CompleteForm(forms.Form):
         help_text=_("We will send you a code to confirm it, and your course notices and certificates."),
         max_length=150,
     )
-    comuna = ComunaChoiceField(
-        label=_("Comuna where you live"),
-        empty_label=_("Choose your comuna"),
-        error_messages={
-            "required": _("Choose the comuna where you live."),
-            "invalid_choice": _("Choose a comuna from the list."),
-        },
-    )
+    comuna = comuna_field()
     birth_year = forms.IntegerField(
         label=_("Year of birth"),
         help_text=_("Four digits, for example 1962."),
