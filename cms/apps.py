@@ -1,8 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class CmsConfig(AppConfig):
+    default = True  # the module holds UsersAppConfig too
     name = "cms"
     verbose_name = _("Site")
     default_auto_field = "django.db.models.BigAutoField"
@@ -39,3 +41,10 @@ def _watch_for_page_cache():
     from courses import page_cache
 
     page_cache.watch(SchoolSettings, on_create=False)
+
+
+class UsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's users app with the platform's user viewset: its forms refuse the groups of two schools
+    (``cms.schools.users``). In INSTALLED_APPS instead of ``wagtail.users``."""
+
+    user_viewset = "cms.schools.users.UserViewSet"

@@ -280,7 +280,9 @@ SCHOOL_ADMIN_PERMISSIONS = [
     "learners.change_session",
     "learners.delete_session",
     "learners.view_session",
-    # not learners.add_enrolment: enrolling from a CSV file (and its invitations) stays with the academy
+    # enrolling from a CSV file and its invitations: into her school's courses and cohorts only
+    # (learners.imports.admin_views, learners.staff.selectors.staff_may_enrol_in)
+    "learners.add_enrolment",
     "learners.change_enrolment",
     "learners.view_enrolment",
     "learners.view_learnerprofile",

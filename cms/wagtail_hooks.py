@@ -8,9 +8,11 @@ from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.models import Page
 
 from cms import roles
@@ -124,3 +126,48 @@ hooks.register("construct_page_chooser_queryset", isolation.hide_other_schools_f
 hooks.register("construct_reports_menu", isolation.hide_national_reports)
 hooks.register("filter_form_submissions_for_user", isolation.hide_other_schools_forms)
 isolation.page_filters_limit()
+
+
+# Accounts in the staff groups of several schools (issue 15, item 3) ---------------------------------------------
+
+
+class SeveralSchoolsPanel(Component):
+    """On the admin home of whoever edits users (the academy's administrators): the accounts in the groups of
+    several schools, which the admin refuses until each is left in one school's groups."""
+
+    name = "accounts_in_several_schools"
+    order = 40
+
+    def __init__(self, found):
+        self.found = found
+
+    def render_html(self, parent_context=None):
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (
+                    reverse("wagtailusers_users:edit", args=[user.pk]),
+                    user.email or user.get_username(),
+                    "; ".join(school.name for school in schools),
+                )
+                for user, schools in self.found
+            ),
+        )
+        text = gettext(
+            "These accounts are in the staff groups of several schools. An account works for one school only, so "
+            "the administration is closed to them until you leave each in the groups of one school:"
+        )
+        html = '<section class="w-mb-8 help-block help-critical"><p>{}</p><ul>{}</ul></section>'
+        return format_html(html, text, items)
+
+
+@hooks.register("construct_homepage_panels")
+def add_several_schools_panel(request, panels):
+    if not request.user.has_perm("auth.change_user"):
+        return
+    from courses.schools.selectors import accounts_in_several_schools
+
+    found = accounts_in_several_schools()
+    if found:
+        panels.append(SeveralSchoolsPanel(found))

@@ -15,3 +15,6 @@ class CoursesConfig(AppConfig):
         )
 
         page_cache.connect()  # publishing, moving, unpublishing… start a new generation of the page cache
+        from courses.schools import guards
+
+        guards.connect()  # an account in the staff groups of two schools is refused

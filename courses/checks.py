@@ -93,3 +93,28 @@ def check_default_site_address(app_configs=None, databases=None, **kwargs):
     )
     message = f"The default Wagtail site's address {site.root_url!r} differs from PUBLIC_BASE_URL {value!r}."
     return [Warning(message, hint=hint, id="courses.W001")]
+
+
+@register(Tags.database)
+def check_accounts_in_one_school(app_configs=None, databases=None, **kwargs):
+    """(A warning, with the database) Accounts in the staff groups of several municipal schools: the admin
+    refuses them until the academy leaves each in one school's groups (``courses.schools.guards``)."""
+    if not databases:
+        return []
+    from courses.schools.selectors import accounts_in_several_schools
+
+    try:
+        found = accounts_in_several_schools()
+    except DatabaseError:  # before the first migrate
+        return []
+    return [
+        Warning(
+            f"The account {user.email or user.get_username()!r} (id {user.pk}) is in the staff groups of several "
+            f"schools: {', '.join(school.name for school in schools)}. The administration refuses it until it is "
+            "in one school's groups.",
+            hint="In the admin, Settings > Users, leave it in the groups of one school only (README, 'Roles de "
+            "cada escuela').",
+            id="courses.W002",
+        )
+        for user, schools in found
+    ]

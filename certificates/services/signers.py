@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from certificates.models import CertificateTemplate, Issuer
 from courses.models import School
-from courses.schools.selectors import school_for_page
+from courses.schools.selectors import school_for_course, school_for_page
 from learners.models import Enrolment
 
 MAX_CO_SIGNATORIES = 3
@@ -47,10 +47,8 @@ def _issuers(**condition) -> Issuer | None:
 def school_of_enrolment(*, enrolment: Enrolment) -> School | None:
     """The school an enrolment belongs to: the school whose tree holds the course, else (a national course) the
     school of her cohort's comuna; None for the academy's learners without one. Two queries at most."""
-    school = school_for_page(page=enrolment.course)
-    if school is None and enrolment.cohort_id and enrolment.cohort.municipality_id:
-        school = School.objects.filter(comuna_id=enrolment.cohort.municipality_id).select_related("site").first()
-    return school
+    comuna_id = enrolment.cohort.municipality_id if enrolment.cohort_id else None
+    return school_for_course(course=enrolment.course, comuna_id=comuna_id)
 
 
 def signers_for(*, enrolment: Enrolment, template: CertificateTemplate) -> Signers:

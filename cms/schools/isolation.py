@@ -10,7 +10,10 @@ municipal school (``courses.SchoolGroup`` membership, ``learners.staff.selectors
 - refuses the admin on another school's host (wagtail#5084): a school's staff work on their school's host or on
   the academy's; on another school's host the session is closed and a page says where to go;
 - sets ``courses.schools.selectors.current_staff_school`` for the request, so that model choices that cannot see
-  the request (a course's instructor account) offer only the school's own staff.
+  the request (a course's instructor account) offer only the school's own staff;
+- refuses the admin (403, a Spanish page naming the schools) to an account in the groups of several schools
+  (data from before such groups were refused, ``courses.schools.guards``): which school she works for is not
+  guessed; the academy fixes her groups (the admin home and a system check list such accounts).
 
 Everything else is scoped where it is read: the staff scope (``learners.staff.selectors.staff_scope``) for
 cohorts, sessions, enrolments, learners, attempts, attendance, certificates, reports and digests; collections for
@@ -84,12 +87,16 @@ def without_other_schools(pages, school_id: int):
     return pages.filter(condition) if condition else pages
 
 
-def _request_school_id(request) -> int | None:
-    if not hasattr(request, "_staff_school"):
+def _request_membership(request):
+    if not hasattr(request, "_staff_membership"):
         user = getattr(request, "user", None)
-        membership = school_membership(user=user) if user is not None else None
-        request._staff_school = membership.school_id if membership else None
-    return request._staff_school
+        request._staff_membership = school_membership(user=user) if user is not None else None
+    return request._staff_membership
+
+
+def _request_school_id(request) -> int | None:
+    membership = _request_membership(request)
+    return membership.school_id if membership else None
 
 
 def hide_other_schools_from_explorer(parent_page, pages, request):
@@ -152,6 +159,23 @@ def _wrong_host_response(request, school: School | None):
     return HttpResponseForbidden(body)
 
 
+def _several_schools_response(membership):
+    """The refusal for an account in the groups of several schools."""
+    ids = [membership.school_id, *membership.other_school_ids]
+    names = list(School.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+    title = _("Your account is in the staff of several schools")
+    text = _(
+        "Your account belongs to the groups of several schools (%(schools)s), and an account works for one "
+        "school only. So as not to show you one school's data by mistake, the administration is closed to it: ask "
+        "the academy to leave you in the groups of your school only."
+    ) % {"schools": "; ".join(names)}
+    body = (
+        f'<!doctype html><html lang="es"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+        f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p></body></html>"
+    )
+    return HttpResponseForbidden(body)
+
+
 class SchoolStaffIsolationMiddleware:
     """For admin requests of a municipal school's staff: refuse another school's host, 404 for another school's
     pages named by id, and the request's school for model choices (``current_staff_school``)."""
@@ -165,9 +189,12 @@ class SchoolStaffIsolationMiddleware:
     def __call__(self, request):
         if not self._is_admin(request) or not getattr(request, "user", None) or not request.user.is_authenticated:
             return self.get_response(request)
-        school_id = _request_school_id(request)
-        if school_id is None:
+        membership = _request_membership(request)
+        if membership is None:
             return self.get_response(request)
+        if membership.conflicting and request.path != reverse("wagtailadmin_logout"):
+            return _several_schools_response(membership)
+        school_id = membership.school_id
         host_school = school_for_site(site=Site.find_for_request(request))
         if host_school is not None and host_school.pk != school_id:
             own = School.objects.select_related("site").filter(pk=school_id).first()
@@ -219,7 +246,6 @@ WAGTAIL_VIEWSETS = {
     "wagtail.admin.viewsets.pages.PageViewSet": "page permissions on the school's tree; explorer and chooser hooks "
     "and SchoolStaffIsolationMiddleware for ids",
     "wagtail.sites.views.SiteViewSet": "national: a school's groups have no site permission",
-    "wagtail.users.views.users.UserViewSet": "national: a school's groups have no user permission",
     "wagtail.users.views.groups.GroupViewSet": "national: a school's groups have no group permission",
     "wagtail.documents.views.chooser.DocumentChooserViewSet": "collections: a school's groups choose in their own",
     "wagtail.images.views.chooser.ImageChooserViewSet": "collections: a school's groups choose in their own",

@@ -32,6 +32,8 @@ from cms import roles
 from cms.models import HomePage, SchoolSettings, StandardPage
 from courses.models import Comuna, CourseIndexPage, School, SchoolGroup
 from courses.public_address import public_base_url, site_record_address
+from courses.schools.guards import account_label, several_schools_message
+from courses.schools.selectors import schools_of_groups
 from learners.models import Enrolment
 
 ADD_PERMISSION = "courses.add_school"
@@ -132,9 +134,15 @@ def school_errors(*, name: str, comuna_code: str, host: str, admin_email: str, c
     except ValidationError:
         errors["admin_email"] = _("Write a valid email address for the first administrator.")
     else:
-        existing = get_user_model().objects.filter(email__iexact=admin_email.strip()).first()
+        existing = get_user_model().objects.filter(email__iexact=admin_email.strip()).order_by("pk").first()
         if existing is not None and not existing.is_active:
             errors["admin_email"] = _("The account with this email is deactivated.")
+        elif existing is not None:
+            # an account works for one school: the staff of another school cannot be this one's administrator
+            schools = schools_of_groups(group_ids=existing.groups.values_list("pk", flat=True))
+            if schools:
+                names = [school.name for school in schools] + [name or _("the new school")]
+                errors["admin_email"] = several_schools_message(account=account_label(existing), names=names)
     return errors
 
 

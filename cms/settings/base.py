@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "cms.apps.UsersAppConfig",  # wagtail.users, whose user forms refuse the groups of two schools
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -45,6 +45,16 @@ def school_for_page(*, page: Page) -> School | None:
     return School.objects.filter(site__root_page__path=home_path).select_related("site", "comuna").first()
 
 
+def school_for_course(*, course: Page, comuna_id: str | None) -> School | None:
+    """The school that enrolments in ``course`` belong to: the school whose tree holds it, else (a national
+    course) the school of ``comuna_id``, the comuna of the cohort (None: the academy's). Two queries at most. The
+    certificates' issuer (``certificates.services.signers``) and the invitations of an import follow it."""
+    school = school_for_page(page=course)
+    if school is None and comuna_id:
+        school = School.objects.filter(comuna_id=comuna_id).select_related("site", "comuna").first()
+    return school
+
+
 def school_pages_q(*, school: School, prefix: str = ""):
     """A Q filter for pages (or rows pointing at pages through ``prefix``, e.g. ``"course__"``) of the school's tree."""
     from django.db.models import Q
@@ -142,3 +152,35 @@ def school_url_parts(*, page: Page, request: HttpRequest | None):
         if page.path.startswith(course_path) and page.url_path.startswith(parent_url_path):
             return site_id, root_url, prefix + page.url_path[len(parent_url_path) :]
     return None
+
+
+# An account works for one municipal school at most ---------------------------------------------------------------
+
+
+def schools_of_groups(*, group_ids) -> list[School]:
+    """The schools whose staff groups (``SchoolGroup``) are among ``group_ids``, by name (one query)."""
+    return list(School.objects.filter(staff_groups__group_id__in=list(group_ids)).distinct().order_by("name"))
+
+
+def accounts_in_several_schools() -> list[tuple[object, list[School]]]:
+    """Accounts in the staff groups of more than one school (data from before such groups were refused, or
+    written around the forms and services), each with those schools by name; by email. Three queries. Their
+    staff scope sees nothing and the admin refuses them until the academy leaves them in one school's groups."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    users = list(
+        get_user_model()
+        .objects.annotate(school_count=Count("groups__school_link__school", distinct=True))
+        .filter(school_count__gt=1)
+        .order_by("email", "pk")
+    )
+    if not users:
+        return []
+    rows = set(SchoolGroup.objects.filter(group__user__in=users).values_list("group__user", "school_id"))
+    schools = School.objects.in_bulk({school_id for _user_id, school_id in rows})
+    found = []
+    for user in users:
+        mine = sorted((schools[school_id] for user_id, school_id in rows if user_id == user.pk), key=lambda s: s.name)
+        found.append((user, mine))
+    return found

@@ -5,8 +5,11 @@ confirmation reads and checks them again before importing, because people or sea
 With rows that have problems, staff choose: import nothing (fix the file first) or import the valid rows and skip
 the others, which a downloadable report lists with their reasons. Confirming the same preview twice imports once.
 The list of invited people who have not activated their account yet, with "Reenviar invitación", is here too.
-Only people with the ``learners.add_enrolment`` permission get here (the academy; never instructors or
-municipal coordinators).
+Only people with the ``learners.add_enrolment`` permission get here (the academy and a municipal school's
+administration; never instructors or municipal coordinators). A school's administration imports only into her
+school's courses and cohorts (``learners.staff.selectors.staff_may_enrol_in``, the rule of her cohort and
+enrolment admin), sees only her school's imports and invitations (another school's answer 404) and her
+invitations leave with her school's name and host.
 """
 
 import base64
@@ -28,16 +31,17 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
 from courses.converters import parse_id
-from courses.models import CoursePage
+from courses.models import CoursePage, School
 from courses.public_address import public_base_url
 from courses.spreadsheets import DOWNLOAD_FORMATS, download_file, filename_ending
 from learners.enrolment import selectors, services
 from learners.enrolment.models import Cohort
 from learners.imports.invitations import ResendResult, invitation_resend, resend_minutes
-from learners.imports.models import EnrolmentImport, ImportInvitation
+from learners.imports.models import EnrolmentImport
 from learners.imports.parsing import MAX_BYTES, parse_enrolment_csv
-from learners.imports.selectors import pending_invitations
+from learners.imports.selectors import import_school, pending_invitations, visible_imports, visible_invitations
 from learners.imports.services import BulkImportError, import_enrolments, skipped_report
+from learners.staff.selectors import staff_cohorts, staff_courses, staff_may_enrol_in
 
 PERMISSION = "learners.add_enrolment"
 SESSION_KEY = "learners_bulk_enrol"
@@ -61,10 +65,14 @@ class BulkEnrolForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
-        self.fields["cohort"].queryset = Cohort.objects.select_related("course").order_by("course__title", "starts_on")
+        self.user = user
+        # a school's administration: her school's courses and the national ones, her school's cohorts
+        self.fields["course"].queryset = staff_courses(user=user, queryset=CoursePage.objects.live().order_by("title"))
+        self.fields["cohort"].queryset = staff_cohorts(
+            user=user, queryset=Cohort.objects.select_related("course").order_by("course__title", "starts_on")
+        )
         self.fields["cohort"].label_from_instance = lambda cohort: f"{cohort.course.title} · {cohort.name}"
 
     def clean_file(self):
@@ -81,16 +89,21 @@ class BulkEnrolForm(forms.Form):
         course, cohort = cleaned_data.get("course"), cleaned_data.get("cohort")
         if course is None:
             return cleaned_data
-        error = enrolment_target_error(course=course, cohort=cohort)
+        error = enrolment_target_error(course=course, cohort=cohort, user=self.user)
         if error:
             self.add_error("cohort", error)
         return cleaned_data
 
 
-def enrolment_target_error(*, course: CoursePage, cohort: Cohort | None) -> str:
+def enrolment_target_error(*, course: CoursePage, cohort: Cohort | None, user) -> str:
     """Why the services would refuse every row for this course and cohort (empty when they would not)."""
     if cohort is not None and cohort.course_id != course.pk:
         return _("That cohort belongs to another course.")
+    if not staff_may_enrol_in(user=user, course=course, cohort=cohort):
+        return _(
+            "You can only enrol people in your school's courses and cohorts. For a national course, choose a "
+            "cohort of your school."
+        )
     if cohort is not None and not cohort.enrolment_is_open():
         return _("Enrolment for this cohort is closed. Change its enrolment window first.")
     if cohort is None and Cohort.objects.filter(course=course).exists():
@@ -143,13 +156,14 @@ class BulkEnrolUploadView(BulkEnrolMixin, View):
     def get(self, request):
         initial = {}
         if cohort_id := parse_id(request.GET.get("cohort", "")):
-            cohort = Cohort.objects.filter(pk=cohort_id).first()
+            cohort = staff_cohorts(user=request.user, queryset=Cohort.objects.filter(pk=cohort_id)).first()
             if cohort is not None:
                 initial = {"course": cohort.course_id, "cohort": cohort.pk}
-        return self.render("learners/admin/bulk_enrol_upload.html", {"form": BulkEnrolForm(initial=initial)})
+        form = BulkEnrolForm(initial=initial, user=request.user)
+        return self.render("learners/admin/bulk_enrol_upload.html", {"form": form})
 
     def post(self, request):
-        form = BulkEnrolForm(request.POST, request.FILES)
+        form = BulkEnrolForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render("learners/admin/bulk_enrol_upload.html", {"form": form}, status=400)
         upload = form.cleaned_data["file"]
@@ -186,7 +200,7 @@ class BulkEnrolConfirmView(BulkEnrolMixin, View):
         parsed = parse_enrolment_csv(base64.b64decode(pending["data"]))
         preview = {"parsed": parsed, "course": course, "cohort": cohort, "filename": pending["filename"]}
         error = (
-            enrolment_target_error(course=course, cohort=cohort)
+            enrolment_target_error(course=course, cohort=cohort, user=request.user)
             if course.live
             else _("This course is not open for enrolment.")
         )
@@ -205,7 +219,7 @@ class BulkEnrolConfirmView(BulkEnrolMixin, View):
                 skip_invalid=skip_invalid,
                 token=pending["token"],
                 filename=pending["filename"],
-                base_url=public_base_url(),
+                **invitation_sender(import_school(course=course, cohort=cohort)),
             )
         except (BulkImportError, services.EnrolmentError) as error:
             messages.error(request, str(error))
@@ -230,7 +244,8 @@ class BulkEnrolResultView(BulkEnrolMixin, View):
     page_title = gettext_lazy("Import result")
 
     def get(self, request, pk):
-        record = get_object_or_404(EnrolmentImport.objects.select_related("course", "cohort", "created_by"), pk=pk)
+        imports = visible_imports(user=request.user)  # another school's import: 404
+        record = get_object_or_404(imports.select_related("course", "cohort", "created_by"), pk=pk)
         kind = request.GET.get("formato", "")
         if kind in DOWNLOAD_FORMATS:
             headings, rows = skipped_report(record=record)
@@ -260,11 +275,23 @@ class InvitationListView(BulkEnrolMixin, View):
 
     def filters(self):
         params = self.request.GET if self.request.method == "GET" else self.request.POST
+        user = self.request.user
         return {
-            "enrolment_import": EnrolmentImport.objects.filter(pk=parse_id(params.get("importacion", ""))).first(),
-            "course": CoursePage.objects.filter(pk=parse_id(params.get("curso", ""))).first(),
-            "cohort": Cohort.objects.filter(pk=parse_id(params.get("grupo", ""))).first(),
+            "enrolment_import": self.imports().filter(pk=parse_id(params.get("importacion", ""))).first(),
+            "course": self.courses().filter(pk=parse_id(params.get("curso", ""))).first(),
+            "cohort": self.cohorts().filter(pk=parse_id(params.get("grupo", ""))).first(),
+            "user": user,
         }
+
+    def imports(self):
+        return visible_imports(user=self.request.user)
+
+    def courses(self):
+        return staff_courses(user=self.request.user, queryset=CoursePage.objects.order_by("title").only("pk", "title"))
+
+    def cohorts(self):
+        cohorts = Cohort.objects.select_related("course").order_by("course__title", "starts_on")
+        return staff_cohorts(user=self.request.user, queryset=cohorts)
 
     def get(self, request):
         filters = self.filters()
@@ -273,9 +300,9 @@ class InvitationListView(BulkEnrolMixin, View):
             {
                 "invitations": pending_invitations(**filters)[:1000],
                 "filters": filters,
-                "courses": CoursePage.objects.order_by("title").only("pk", "title"),
-                "cohorts": Cohort.objects.select_related("course").order_by("course__title", "starts_on"),
-                "imports": EnrolmentImport.objects.order_by("-created_at")[:50],
+                "courses": self.courses(),
+                "cohorts": self.cohorts(),
+                "imports": self.imports().order_by("-created_at")[:50],
                 "resend_minutes": resend_minutes(),
                 "query": request.GET.urlencode(),
             },
@@ -288,9 +315,15 @@ class InvitationListView(BulkEnrolMixin, View):
             messages.error(request, _("Choose at least one person."))
             return redirect(request.get_full_path())
         results = {result: 0 for result in ResendResult}
-        base_url = public_base_url()
-        for invitation in ImportInvitation.objects.filter(pk__in=ids).select_related("user"):
-            results[invitation_resend(invitation=invitation, base_url=base_url)] += 1
+        senders: dict[tuple, dict[str, str]] = {}  # one look-up per course and comuna, not per person
+        invitations = visible_invitations(user=request.user).filter(pk__in=ids)  # never another school's
+        for invitation in invitations.select_related("user", "enrolment_import__course", "enrolment_import__cohort"):
+            record = invitation.enrolment_import
+            key = (record.course_id, record.cohort.municipality_id if record.cohort else None) if record else None
+            if key not in senders:
+                school = import_school(course=record.course, cohort=record.cohort) if record else None
+                senders[key] = invitation_sender(school)
+            results[invitation_resend(invitation=invitation, **senders[key])] += 1
         if results[ResendResult.SENT]:
             count = results[ResendResult.SENT]
             messages.success(
@@ -325,6 +358,14 @@ class InvitationListView(BulkEnrolMixin, View):
                 % {"count": count},
             )
         return redirect(reverse("learners_invitations") + ("?" + request.GET.urlencode() if request.GET else ""))
+
+
+def invitation_sender(school: School | None) -> dict[str, str]:
+    """The ``base_url`` and ``site_name`` of invitations: a school's import invites from its host and in its name,
+    the academy's from the academy's address."""
+    if school is None:
+        return {"base_url": public_base_url(), "site_name": ""}
+    return {"base_url": public_base_url(site=school.site), "site_name": school.name}
 
 
 class BulkEnrolMenuItem(MenuItem):

@@ -4,7 +4,9 @@
   own lifetime, ``LEARNERS_INVITATION_DAYS`` (7 by default). Its hash covers the password hash, the last log-in and
   ``is_active``, so it works once: choosing the password changes all three. Opening it activates only an account
   that is still an unclaimed import (``learners.accounts.states``): never a deactivated or blocked one.
-- **Sending** goes through one function, ``invitation_send(*, user, base_url)``: plain text and light HTML, sent
+- **Sending** goes through one function, ``invitation_send(*, user, base_url, site_name)``: plain text and light
+  HTML, from the address and in the name of the school of the import (``base_url``, ``site_name``; the academy's
+  when empty), sent
   through the notification outbox (kind ``invitacion``: an account message, always sent, its text erased once
   sent; one outbox row per link, so a retry never sends the same invitation twice).
   The callers (the import, a resend) record it on ``ImportInvitation``.
@@ -80,9 +82,10 @@ def invitation_path(user: AbstractBaseUser) -> str:
     return reverse("learners:invitation_accept", kwargs={"uidb64": uidb64, "token": invitation_token.make_token(user)})
 
 
-def invitation_send(*, user: AbstractBaseUser, base_url: str, sending: int = 1) -> bool:
+def invitation_send(*, user: AbstractBaseUser, base_url: str, sending: int = 1, site_name: str = "") -> bool:
     """Email ``user`` her invitation: who enrolled her and the link to choose her password. ``base_url`` is the
-    site's public scheme and host. Returns whether the email left; a failure is logged, not raised (staff can
+    public scheme and host of the school that enrolled her, ``site_name`` its name (the academy's name when
+    empty). Returns whether the email left; a failure is logged, not raised (staff can
     resend). The only place that sends invitations."""
     if not user.email:
         return False
@@ -92,7 +95,7 @@ def invitation_send(*, user: AbstractBaseUser, base_url: str, sending: int = 1) 
             "user": user,
             "accept_url": base_url.rstrip("/") + path,
             "days": invitation_days(),
-            "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+            "site_name": site_name or getattr(settings, "WAGTAIL_SITE_NAME", ""),
         }
         subject = "".join(render_to_string("learners/imports/email/invitation_subject.txt", context).splitlines())
         body = render_to_string("learners/imports/email/invitation_body.txt", context)
@@ -116,7 +119,7 @@ def invitation_send(*, user: AbstractBaseUser, base_url: str, sending: int = 1) 
     return True
 
 
-def invitations_send_new(*, invitation_ids: list[int], base_url: str) -> int:
+def invitations_send_new(*, invitation_ids: list[int], base_url: str, site_name: str = "") -> int:
     """Send the first invitation of people an import just created (after its transaction commits); returns how
     many were sent. An invitation already sent (a second call) is not sent again."""
     sent = 0
@@ -126,7 +129,7 @@ def invitations_send_new(*, invitation_ids: list[int], base_url: str) -> int:
         claimed = ImportInvitation.objects.filter(pk=invitation.pk, sent_count=0).update(
             sent_count=1, first_sent_at=now, last_sent_at=now
         )
-        if claimed and invitation_send(user=invitation.user, base_url=base_url):
+        if claimed and invitation_send(user=invitation.user, base_url=base_url, site_name=site_name):
             sent += 1
     return sent
 
@@ -137,7 +140,7 @@ class ResendResult(enum.StrEnum):
     NOT_PENDING = "not_pending"
 
 
-def invitation_resend(*, invitation: ImportInvitation, base_url: str) -> ResendResult:
+def invitation_resend(*, invitation: ImportInvitation, base_url: str, site_name: str = "") -> ResendResult:
     """Send the invitation again, unless its account is no longer waiting to be claimed (activated, deactivated,
     blocked) or it was sent less than ``LEARNERS_INVITATION_RESEND_MINUTES`` ago."""
     now = timezone.now()
@@ -152,5 +155,5 @@ def invitation_resend(*, invitation: ImportInvitation, base_url: str) -> ResendR
         return ResendResult.TOO_SOON
     ImportInvitation.objects.filter(pk=invitation.pk, first_sent_at__isnull=True).update(first_sent_at=now)
     sending = ImportInvitation.objects.values_list("sent_count", flat=True).get(pk=invitation.pk)
-    invitation_send(user=invitation.user, base_url=base_url, sending=sending)
+    invitation_send(user=invitation.user, base_url=base_url, sending=sending, site_name=site_name)
     return ResendResult.SENT

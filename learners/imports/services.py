@@ -24,6 +24,7 @@ from learners.imports.invitations import invitations_send_new
 from learners.imports.models import EnrolmentImport, ImportInvitation
 from learners.imports.parsing import SUGGESTED_HEADERS, ParsedFile
 from learners.privacy.models import Consent
+from learners.staff.selectors import staff_may_enrol_in
 
 PRIVACY_NOTICE_VERSION = IMPORTED_NOTICE_VERSION
 
@@ -60,6 +61,7 @@ def import_enrolments(
     token: str = "",
     filename: str = "",
     base_url: str = "",
+    site_name: str = "",
 ) -> ImportReport:
     """Create the missing learners and enrol everyone in ``course`` (``cohort`` when given), all or nothing; with
     ``skip_invalid``, the rows with problems are skipped (and recorded, with their reasons) and the others imported.
@@ -73,14 +75,24 @@ def import_enrolments(
 
     The import is recorded (``EnrolmentImport``) under ``token``, the preview's: confirming the same preview again
     returns the first import's report (``repeated``) and imports nothing. Every person created gets an
-    ``ImportInvitation``, emailed once the transaction commits (links on ``base_url``, the site's public address).
+    ``ImportInvitation``, emailed once the transaction commits (links on ``base_url``, the public address of the
+    school of the import, in its name ``site_name``).
     Raises BulkImportError when the file has problems (all or nothing), when it cannot be read at all or has no
-    valid row (skipping), and EnrolmentError when the course or cohort refuses enrolments.
+    valid row (skipping), when ``by`` is a school's staff and the course or cohort is not her school's
+    (``learners.staff.selectors.staff_may_enrol_in``), and EnrolmentError when the course or cohort refuses
+    enrolments.
     """
     token = token or uuid.uuid4().hex
     previous = EnrolmentImport.objects.filter(token=token).first()
     if previous is not None:
         return _report_of(previous, repeated=True)
+    if by.pk and not staff_may_enrol_in(user=by, course=course, cohort=cohort):
+        raise BulkImportError(
+            _(
+                "You can only enrol people in your school's courses and cohorts. For a national course, choose a "
+                "cohort of your school."
+            )
+        )
     if parsed.problems or not parsed.rows:
         raise BulkImportError(_("The file has problems. Fix them and upload it again."))
     if not skip_invalid and not parsed.is_clean:
@@ -159,7 +171,7 @@ def import_enrolments(
     record.save(update_fields=list(fields))
     ids = [invitation.pk for invitation in ImportInvitation.objects.bulk_create(invitations)]
     if ids and base_url:
-        transaction.on_commit(lambda: invitations_send_new(invitation_ids=ids, base_url=base_url))
+        transaction.on_commit(lambda: invitations_send_new(invitation_ids=ids, base_url=base_url, site_name=site_name))
     return report
 
 

@@ -48,6 +48,8 @@ class StaffScope:
     school_path: str = ""
     school_comuna_id: int | None = None
     school_admin: bool = False
+    # In the groups of several schools (SchoolMembership.conflicting): sees nothing, the admin refuses her
+    school_conflict: bool = False
 
     @property
     def teaching(self) -> bool:
@@ -78,18 +80,27 @@ class ScopeLookups:
 
 @dataclass(frozen=True)
 class SchoolMembership:
-    """The municipal school a staff account belongs to, through its ``courses.SchoolGroup`` links."""
+    """The municipal school a staff account belongs to, through its ``courses.SchoolGroup`` links.
+
+    ``other_school_ids`` is not empty for an account in the groups of several schools: a mistake (the staff of a
+    school belong to one, and saving such groups is refused: ``courses.schools.guards``) that data from before
+    the refusal may still hold. Such an account is not given one of the schools by guess: ``staff_scope`` sees
+    nothing and the admin refuses her (``cms.schools.isolation``) until the academy fixes her groups."""
 
     school_id: int
     path: str
     comuna_id: int
     admin: bool
+    other_school_ids: tuple[int, ...] = ()
+
+    @property
+    def conflicting(self) -> bool:
+        return bool(self.other_school_ids)
 
 
 def _memberships(user: AbstractBaseUser) -> tuple[int | None, SchoolMembership | None]:
     """(StaffProfile municipality, school membership) in one query. An account in the groups of several schools
-    (a mistake: the staff of a school belong to one) is limited to the first school by id, administration
-    first."""
+    comes back with the first school by id and the others in ``other_school_ids`` (``conflicting``)."""
     rows = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -112,7 +123,8 @@ def _memberships(user: AbstractBaseUser) -> tuple[int | None, SchoolMembership |
     if memberships:
         first = memberships[0]
         admin = any(m.admin for m in memberships if m.school_id == first.school_id)
-        return municipality_id, SchoolMembership(first.school_id, first.path, first.comuna_id, admin)
+        others = tuple(sorted({m.school_id for m in memberships} - {first.school_id}))
+        return municipality_id, SchoolMembership(first.school_id, first.path, first.comuna_id, admin, others)
     return municipality_id, None
 
 
@@ -129,7 +141,8 @@ def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
     (``courses.SchoolGroup``) limits the account to that school, whatever its other groups: its administration
     sees the school's courses and cohorts, its instructors their courses and cohorts inside the school; without
     either, ``ALL_LEARNERS_PERMISSION`` opens everything; otherwise the account sees its courses
-    (``CourseInstructor.user``) and cohorts (``Cohort.instructors``)."""
+    (``CourseInstructor.user``) and cohorts (``Cohort.instructors``). An account in the groups of several schools
+    sees nothing (``school_conflict``): which school she works for is not guessed."""
     if not user.is_authenticated:
         return StaffScope()
     if user.is_superuser:
@@ -141,6 +154,8 @@ def _staff_scope(user: AbstractBaseUser) -> StaffScope:
     municipality_id, school = _memberships(user)
     if municipality_id is not None:
         return StaffScope(municipality_id=municipality_id)
+    if school is not None and school.conflicting:
+        return StaffScope(school_id=school.school_id, school_conflict=True)  # nothing: no school is guessed
     if school is not None:
         where = {"school_id": school.school_id, "school_path": school.path, "school_comuna_id": school.comuna_id}
         if school.admin:
@@ -234,12 +249,32 @@ def staff_accounts_for(*, user: AbstractBaseUser, queryset):
     return queryset.filter(pk__in=members)
 
 
+COHORT_LOOKUPS = ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
+
+
 def staff_cohorts(*, user: AbstractBaseUser, queryset):
     """Cohorts offered in admin forms: a school's staff only her school's (``staff_scope``); others as given."""
     if staff_school_id(user=user) is None:
         return queryset
-    lookups = ScopeLookups(course="course_id", cohort="pk", municipality="municipality_id")
-    return staff_scope_filter(user=user, queryset=queryset, lookups=lookups)
+    return staff_scope_filter(user=user, queryset=queryset, lookups=COHORT_LOOKUPS)
+
+
+def staff_may_enrol_in(*, user: AbstractBaseUser, course: CoursePage, cohort: Cohort | None) -> bool:
+    """Whether enrolments that ``user`` makes in ``course`` (in ``cohort``, or without one: the course's open
+    cohort with the earliest start) stay inside her part of the school (one or two queries).
+
+    National staff: always (their permissions decide). A school's staff: the rule of her cohorts and enrolments
+    (``staff_scope_q``): a cohort she may see (of her school's courses, or opened for her school's comuna in a
+    national course), or, without a cohort, a course she may see whole (one of her school's own). A national
+    course without a cohort is refused to her: its learners would join whichever comuna's cohort opens first."""
+    scope = staff_scope(user=user)
+    if scope.national:
+        return True
+    if cohort is not None:
+        condition = staff_scope_q(scope=scope, lookups=COHORT_LOOKUPS)
+        return cohort.course_id == course.pk and Cohort.objects.filter(condition, pk=cohort.pk).exists()
+    condition = staff_scope_q(scope=scope, lookups=ScopeLookups(course="page_ptr_id"))
+    return CoursePage.objects.filter(condition, pk=course.pk).exists()
 
 
 # Who receives what ---------------------------------------------------------------------------------------------

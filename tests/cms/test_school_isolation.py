@@ -32,6 +32,7 @@ from courses.models import CourseIndexPage, H5PActivity, H5PLibrary, School
 from courses.viewset_utils import NATIONAL, SCOPED
 from learners.enrolment.services import enrolment_create
 from learners.h5p.models import H5PAttempt
+from learners.imports.models import EnrolmentImport, ImportInvitation
 from learners.models import Cohort, DataRequest, Enrolment, LearnerProfile, Session
 from learners.reflections.models import ReflectionAnswer
 from learners.staff.selectors import staff_scope
@@ -80,6 +81,7 @@ PK_BY_NAME = {
     "cms_reports_learner": LearnerProfile,
     "courses_h5p_library_review": H5PLibrary,
     "learners_data_request_answer": DataRequest,
+    "learners_bulk_enrol_result": EnrolmentImport,
     "learners_staff:checkin_code": Session,
     "learners_staff:checkin_display": Session,
     "learners_staff:reflection_feedback": ReflectionAnswer,
@@ -139,7 +141,6 @@ NOT_SCHOOL_OBJECTS = {
     "wagtailadmin_pages:revisions_unschedule": "same as revisions_view",
     "wagtailadmin_api:pages:action": "a page id with an action name, checked through the API's page detail",
     "wagtailimages:preview": "an image with a filter, checked through the image's other URLs",
-    "learners_bulk_enrol_result": "a CSV upload of the academy (bulk enrolment is national)",
 }
 SKIPPED_PATHS = {
     "/admin/failwhale/": "Wagtail's page that fails on purpose (a 500 to test error reporting)",
@@ -261,6 +262,17 @@ class SchoolIsolationTests(TestCase):
         cls.batch_b = CertificateBatch.objects.create(cohort=cls.cohort_b)
         cls.failure_b = IssuanceFailure.objects.create(enrolment=cls.both_b, error="Zzbeta sin plantilla")
 
+        # B's CSV import and the invitation of the person it created, not activated yet
+        cls.import_b = EnrolmentImport.objects.create(
+            token="zzbeta", course=cls.course_b, cohort=cls.cohort_b, created_by=cls.admin_b, filename="zzbeta.csv"
+        )
+        invited_b = make_learner(
+            run="13.333.333-9", email="invitada.zzbeta@example.cl", comuna=VALPARAISO, given_names="Zzbeta Inés"
+        )
+        type(invited_b).objects.filter(pk=invited_b.pk).update(is_active=False, last_login=None)
+        LearnerProfile.objects.filter(user=invited_b).update(email_confirmed_at=None)
+        ImportInvitation.objects.create(user=invited_b, enrolment_import=cls.import_b, sent_count=1)
+
         collection_b = Collection.objects.get(name=cls.school_b.name, depth=2)
         cls.image_b = get_image_model().objects.create(
             title="Imagen Zzbeta Omega", file=get_test_image_file(), collection=collection_b
@@ -280,6 +292,7 @@ class SchoolIsolationTests(TestCase):
             Enrolment: [cls.both_b.pk],  # the shared learner's enrolment in B
             LearnerProfile: [cls.learner_b.learner_profile.pk],
             H5PAttempt: [cls.attempt_b.pk],
+            EnrolmentImport: [cls.import_b.pk],
             H5PActivity: [cls.activity_b.pk],
             IssuedCertificate: [cls.certificate_b.pk],
             CertificateBatch: [cls.batch_b.pk],
