@@ -70,6 +70,7 @@ NATIONAL_NAMESPACES = {
     "wagtailadmin_api:documents",
     "wagtailadmin_api:images",
 }
+STAFF_PAGES_NAMESPACE = "learners_staff"  # the staff pages outside the admin (learners.staff.urls)
 NATIONAL_REPORT_MENU_ITEMS = {"workflows", "workflow-tasks", "site-history", "page-types-usage"}
 
 
@@ -206,7 +207,15 @@ class SchoolStaffIsolationMiddleware:
             current_staff_school.reset(token)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not getattr(request, "resolver_match", None) or not self._is_admin(request):
+        if not getattr(request, "resolver_match", None):
+            return None
+        if STAFF_PAGES_NAMESPACE in request.resolver_match.namespaces:
+            # the staff pages outside the admin (attendance, groups, reflections): refused like the admin to an
+            # account in the groups of several schools
+            user = getattr(request, "user", None)
+            membership = _request_membership(request) if user is not None and user.is_authenticated else None
+            return _several_schools_response(membership) if membership and membership.conflicting else None
+        if not self._is_admin(request):
             return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:

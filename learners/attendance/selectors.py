@@ -109,10 +109,13 @@ STAFF_PERMISSION = "learners.change_attendancerecord"
 
 def _school_sessions_q(user: AbstractBaseUser):
     """For a municipal school's administration (``learners.change_attendancerecord`` inside her school): the
-    condition on sessions of her school (``staff_scope``); None for national staff."""
+    condition on sessions of her school (``staff_scope``); None for national staff; nothing for an account in the
+    groups of several schools."""
     from learners.staff.selectors import ScopeLookups, staff_scope, staff_scope_q
 
     scope = staff_scope(user=user)
+    if scope.school_conflict:  # in the groups of several schools: no school is guessed, no session
+        return Q(pk__in=[])
     if not scope.school_admin:
         return None
     lookups = ScopeLookups(course="cohort__course_id", cohort="cohort_id", municipality="cohort__municipality_id")

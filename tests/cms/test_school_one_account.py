@@ -17,9 +17,14 @@ from django.urls import reverse
 from cms import roles
 from cms.schools import services
 from courses.checks import check_accounts_in_one_school
+from courses.models import CourseIndexPage
 from courses.schools.selectors import accounts_in_several_schools
-from learners.staff.selectors import school_membership, staff_scope
-from tests.factories.learners import ensure_comuna, make_user
+from learners.attendance.selectors import sessions_for
+from learners.gradebook.selectors import gradebook_access
+from learners.models import Cohort
+from learners.staff.selectors import COHORT_LOOKUPS, school_membership, staff_scope, staff_scope_q
+from tests.factories.courses import build_course
+from tests.factories.learners import ensure_comuna, make_cohort, make_session, make_user
 
 PENALOLEN, VALPARAISO, TEMUCO = "13122", "05101", "09101"
 BOTH = "no puede ser parte del equipo de dos escuelas"
@@ -164,7 +169,16 @@ class OneSchoolPerAccountTests(TestCase):
         scope = staff_scope(user=user)
         self.assertTrue(scope.school_conflict)
         self.assertFalse(scope.school_admin or scope.everything or scope.national)
-        self.assertFalse(user.has_perm("learners.change_cohort") and scope.everything)
+        # her administration group's permissions open nothing of either school
+        self.assertTrue(user.has_perm("learners.change_attendancerecord"))
+        catalogue = CourseIndexPage.objects.child_of(self.school_b.site.root_page).get()
+        course = build_course(catalogue=catalogue, modules=1, lessons=1, title="Curso de Valparaíso")
+        cohort = make_cohort(course=course, municipality_id=VALPARAISO)
+        make_session(cohort=cohort)
+        self.assertTrue(sessions_for(user=self.superuser).exists())
+        self.assertFalse(sessions_for(user=user).exists())
+        self.assertFalse(gradebook_access(user=user).cohorts.exists())
+        self.assertFalse(Cohort.objects.filter(staff_scope_q(scope=scope, lookups=COHORT_LOOKUPS)).exists())
 
     def test_the_admin_refuses_it_with_a_spanish_page_on_every_host(self):
         user = self.legacy_account()
@@ -174,6 +188,8 @@ class OneSchoolPerAccountTests(TestCase):
                 reverse("wagtailadmin_home"),
                 reverse("learners_enrolment:index"),
                 reverse("learners_bulk_enrol"),
+                reverse("learners_staff:sessions"),  # the staff pages outside the admin too
+                reverse("learners_staff:groups"),
             ):
                 with self.subTest(host=host, url=url):
                     response = self.client.get(url, HTTP_HOST=host)
