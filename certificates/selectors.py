@@ -121,10 +121,20 @@ def cohort_certificates(*, cohort: Cohort) -> QuerySet[IssuedCertificate]:
 
 
 def can_download(*, user: AbstractBaseUser, certificate: IssuedCertificate) -> bool:
-    """The learner herself, or staff allowed to view issued certificates."""
+    """The learner herself, or staff allowed to view issued certificates; a municipal school's staff only those of
+    her school (``certificates.scope``: another school's certificate is a 404 to her)."""
     if not user.is_authenticated:
         return False
-    return certificate.user_id == user.pk or user.has_perm("certificates.view_issuedcertificate")
+    if certificate.user_id == user.pk:
+        return True
+    if not user.has_perm("certificates.view_issuedcertificate"):
+        return False
+    from certificates.scope import scoped_certificates
+    from learners.staff.selectors import staff_scope
+
+    if staff_scope(user=user).national:
+        return True
+    return scoped_certificates(user, IssuedCertificate.objects.filter(pk=certificate.pk)).exists()
 
 
 # What the resume command picks up after a crash or a restart -------------------------------------------------

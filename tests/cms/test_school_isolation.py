@@ -589,6 +589,19 @@ class SchoolIsolationTests(TestCase):
         self.assertIn("course", form.errors)
         self.assertIn("instructors", form.errors)
 
+    def test_another_schools_certificate_pdf_and_credential_are_not_found(self):
+        certificate = IssuedCertificate.objects.get(pk=self.certificate_b.pk)
+        certificate.pdf.save("zzbeta.pdf", ContentFile(b"%PDF-1.4 zzbeta"), save=True)
+        download = reverse("certificates:download", args=[certificate.pk])
+        credential = reverse("certificates:credential_download", args=[certificate.pk])
+        self.client.force_login(self.admin_a)
+        self.assertEqual(self.client.get(download, **self.host()).status_code, 404)
+        self.assertEqual(self.client.get(credential, **self.host()).status_code, 404)
+        self.client.force_login(self.admin_b)
+        self.assertEqual(self.client.get(download, HTTP_HOST="valparaiso.localhost").status_code, 200)
+        self.client.force_login(self.academy)
+        self.assertEqual(self.client.get(download).status_code, 200)
+
     # hosts (wagtail#5084) ----------------------------------------------------------------------------------------
 
     def test_school_staff_use_the_admin_on_their_school_host_or_the_academys(self):
