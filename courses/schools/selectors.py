@@ -76,7 +76,9 @@ def other_schools_pages_q(*, school_id: int | None, prefix: str = ""):
 def staff_school_id(*, user) -> int | None:
     """The id of the municipal school whose staff groups ``user`` belongs to (``SchoolGroup``), or None for the
     academy's staff, superusers and learners (one query). ``learners.staff.selectors.staff_scope`` builds the
-    whole scope on it."""
+    whole scope on it. An account in the groups of several schools (refused since ``courses.schools.guards``) gets
+    the first by id here, for the admin's form choices only: the admin refuses such an account before any form,
+    and its staff scope sees nothing."""
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
     return (
