@@ -3,6 +3,7 @@ a course is deleted), the attendance and staff-municipality menu items, and a la
 that the database would refuse."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
@@ -171,3 +172,22 @@ def add_several_schools_panel(request, panels):
     found = accounts_in_several_schools()
     if found:
         panels.append(SeveralSchoolsPanel(found))
+
+
+@hooks.register("before_bulk_action")
+def refuse_a_second_schools_role(request, action_type, objects, action_class_instance):
+    """Wagtail's "Asignar rol" on selected users: groups of two schools are refused with the Spanish message of
+    ``courses.schools.guards`` (the relation's guard would otherwise stop it with an error page)."""
+    if action_type != "assign_role" or getattr(action_class_instance, "model", None) is not get_user_model():
+        return None
+    role = action_class_instance.cleaned_form.cleaned_data.get("role")
+    if role is None:
+        return None
+    from courses.schools.guards import school_groups_error
+
+    for user in objects:
+        error = school_groups_error(user=user, group_ids={*user.groups.values_list("pk", flat=True), role.pk})
+        if error:
+            messages.error(request, error)
+            return redirect(action_class_instance.next_url)
+    return None

@@ -137,6 +137,22 @@ class OneSchoolPerAccountTests(TestCase):
         self.assertIn("nueva@example.cl", response.context["form"].errors["groups"][0])
         self.assertFalse(User.objects.filter(email="nueva@example.cl").exists())
 
+    def test_the_users_bulk_assign_role_refuses_two_schools(self):
+        self.client.force_login(self.superuser)
+        teacher = make_user(email="docente@valparaiso.cl")
+        url = reverse("wagtail_bulk_action", args=["auth", "user", "assign_role"])
+        query = f"?id={self.admin_a.pk}&id={teacher.pk}&next=/admin/users/"
+        response = self.client.post(url + query, {"role": self.groups_b[roles.TEACHING].pk}, follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertNamesBoth(" ".join(str(message) for message in response.context["messages"]))
+        self.assertFalse(self.admin_a.groups.filter(school_link__school=self.school_b).exists())
+        self.assertFalse(teacher.groups.exists())  # nothing assigned: all or nothing
+        response = self.client.post(
+            url + f"?id={teacher.pk}&next=/admin/users/", {"role": self.groups_b[roles.TEACHING].pk}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(teacher.groups.filter(school_link__school=self.school_b).exists())
+
     def test_school_create_refuses_another_schools_staff_as_first_administrator(self):
         with self.assertRaises(ValidationError) as refused:
             services.school_create(
