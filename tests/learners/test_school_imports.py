@@ -114,6 +114,21 @@ class SchoolImportTests(TestCase):
         self.assertNotContains(page, "Zzbeta")  # B's course and cohorts are not offered
         self.assertContains(self.client.get(reverse("learners_cohort:index"), **HOST_A), reverse("learners_bulk_enrol"))
 
+    def test_existing_schools_get_the_permission_from_the_migration(self):
+        import importlib
+
+        from django.apps import apps as live_apps
+        from django.contrib.auth.models import Permission
+
+        group = roles.school_groups(school=self.school_a)[roles.ADMINISTRATION]
+        group.permissions.remove(Permission.objects.get(content_type__app_label="learners", codename="add_enrolment"))
+        self.assertFalse(type(self.admin_a).objects.get(pk=self.admin_a.pk).has_perm("learners.add_enrolment"))
+        migration = importlib.import_module("cms.migrations.0012_grant_school_administration_csv_enrolment")
+        migration.schools_sync(live_apps, None)
+        self.assertTrue(type(self.admin_a).objects.get(pk=self.admin_a.pk).has_perm("learners.add_enrolment"))
+        teachers = roles.school_groups(school=self.school_a)[roles.TEACHING]
+        self.assertFalse(teachers.permissions.filter(codename="add_enrolment").exists())
+
     def test_into_her_course_the_invitations_come_from_her_school_host_and_name(self):
         record = self.imported(course=self.course_a, cohort=self.cohort_a)
         self.assertEqual(Enrolment.objects.filter(cohort=self.cohort_a).count(), 2)
