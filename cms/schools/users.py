@@ -16,11 +16,9 @@ class OneSchoolMixin:
         cleaned_data = super().clean()
         groups = cleaned_data.get("groups")
         if groups is not None and "groups" in self.fields:
-            account = self.instance if self.instance.pk else None
             label = cleaned_data.get("email") or cleaned_data.get("username") or ""
+            account = self.instance if self.instance.pk else _Named(label)  # a new account: named by what was typed
             error = school_groups_error(user=account, group_ids=[group.pk for group in groups])
-            if error and account is None and label:
-                error = school_groups_error(user=_Named(label), group_ids=[group.pk for group in groups])
             if error:
                 self.add_error("groups", error)
         return cleaned_data
@@ -31,6 +29,9 @@ class _Named:
 
     def __init__(self, label: str):
         self.email = label
+
+    def get_username(self) -> str:
+        return self.email
 
 
 class OneSchoolUserCreationForm(OneSchoolMixin, UserCreationForm):
