@@ -185,10 +185,10 @@ class Issuer(ClusterableModel):
             raise ValidationError({"short_code": _("Use only capital letters and digits, without spaces.")})
 
 
-class IssuerSignatory(Orderable):
-    """Someone who signs in the issuer's name (a mayor, the director of the municipal school)."""
+class SignatoryBase(Orderable):
+    """Someone who signs a certificate: name, role and signature image, in the order of ``sort_order``. The fields of
+    a template's signatories (``Signatory``) and of a school issuer's (``IssuerSignatory``)."""
 
-    issuer = ParentalKey(Issuer, on_delete=models.CASCADE, related_name="signatories")
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=150, help_text=_("For example “Alcalde” or “Director académico”."))
     signature = models.ForeignKey(
@@ -203,6 +203,15 @@ class IssuerSignatory(Orderable):
     panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("signature")]
 
     class Meta(Orderable.Meta):
+        abstract = True
+
+
+class IssuerSignatory(SignatoryBase):
+    """Someone who signs in the issuer's name (a mayor, the director of the municipal school)."""
+
+    issuer = ParentalKey(Issuer, on_delete=models.CASCADE, related_name="signatories")
+
+    class Meta(SignatoryBase.Meta):
         verbose_name = _("issuer signatory")
         verbose_name_plural = _("issuer signatories")
 
@@ -282,22 +291,12 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         super().save(*args, **kwargs)
 
 
-class Signatory(Orderable):
+class Signatory(SignatoryBase):
+    """Someone who signs the certificates of a template (the academy's, AMUCH's, a municipality's)."""
+
     template = ParentalKey(CertificateTemplate, on_delete=models.CASCADE, related_name="signatories")
-    name = models.CharField(_("name"), max_length=150)
-    role = models.CharField(_("role"), max_length=150, help_text=_("For example “Alcalde” or “Director académico”."))
-    signature = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("signature image"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
-    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("role")]), FieldPanel("signature")]
-
-    class Meta(Orderable.Meta):
+    class Meta(SignatoryBase.Meta):
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
 

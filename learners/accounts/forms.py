@@ -144,6 +144,31 @@ def validate_birth_year(year: int) -> int:
     return year
 
 
+def birth_year_field() -> forms.IntegerField:
+    """The year of birth of the sign-up and ClaveÚnica forms: four digits, with its Spanish messages and the age
+    gate (``validate_birth_year``)."""
+    return forms.IntegerField(
+        label=_("Year of birth"),
+        help_text=_("Four digits, for example 1962."),
+        error_messages={
+            "required": _("Write the year you were born."),
+            "invalid": _("Write the year with four digits, for example 1962."),
+        },
+        validators=[validate_birth_year],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "bday-year", "inputmode": "numeric", "pattern": "[0-9]*", "maxlength": 4}
+        ),
+    )
+
+
+def privacy_consent_field() -> forms.BooleanField:
+    """The acceptance of the privacy notice of the sign-up and ClaveÚnica forms, with its Spanish messages."""
+    return forms.BooleanField(
+        label=_("I have read the privacy notice and I agree that the school uses my data as it explains."),
+        error_messages={"required": _("To continue, you need to accept the privacy notice.")},
+    )
+
+
 class ProfileForm(forms.ModelForm):
     """What a learner can correct herself on her profile page (never the RUN, document or email)."""
 
@@ -213,10 +238,8 @@ class ProfileForm(forms.ModelForm):
                 help_text=_("We need it to know your age. We never publish it."),
                 widget=forms.NumberInput(attrs={"autocomplete": "bday-year", "inputmode": "numeric"}),
                 error_messages={"required": _("Write the year you were born, for example 1962.")},
+                validators=[validate_birth_year],
             )
-
-    def clean_birth_year(self):
-        return validate_birth_year(self.cleaned_data["birth_year"])
 
     @cached_property
     def regions(self) -> list[tuple[str, str]]:
@@ -276,21 +299,8 @@ class ProfileCompleteForm(ProfileForm):
         required=False,
         widget=forms.TextInput(attrs=DOCUMENT_INPUT_ATTRS),
     )
-    birth_year = forms.IntegerField(
-        label=_("Year of birth"),
-        help_text=_("Four digits, for example 1962."),
-        error_messages={
-            "required": _("Write the year you were born."),
-            "invalid": _("Write the year with four digits, for example 1962."),
-        },
-        widget=forms.TextInput(
-            attrs={"autocomplete": "bday-year", "inputmode": "numeric", "pattern": "[0-9]*", "maxlength": 4}
-        ),
-    )
-    accept_privacy = forms.BooleanField(
-        label=_("I have read the privacy notice and I agree that the school uses my data as it explains."),
-        error_messages={"required": _("To continue, you need to accept the privacy notice.")},
-    )
+    birth_year = birth_year_field()
+    accept_privacy = privacy_consent_field()
 
     field_order = [
         "given_names",
@@ -314,9 +324,6 @@ class ProfileCompleteForm(ProfileForm):
 
     class Meta(ProfileForm.Meta):
         fields = list(services.EDITABLE_PROFILE_FIELDS) + list(services.IDENTITY_FIELDS)
-
-    def clean_birth_year(self):
-        return validate_birth_year(self.cleaned_data["birth_year"])
 
     def clean(self):
         cleaned = super().clean()

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from courses.models import Comuna, CourseInstructor, CoursePage, SchoolGroup
+from courses.models import Comuna, CourseInstructor, CoursePage, School, SchoolGroup
 from courses.schools.selectors import other_schools_pages_q, staff_school_id
 from learners.enrolment.models import Cohort, Enrolment
 from learners.staff.models import StaffProfile
@@ -301,3 +301,34 @@ def accounts_with_permission(*, permission: str) -> QuerySet:
         user_permissions__content_type__app_label=app_label, user_permissions__codename=codename
     )
     return get_user_model().objects.filter(granted, is_active=True).distinct().order_by("pk")
+
+
+def learner_schools(*, user_id: int) -> QuerySet:
+    """The municipal schools whose administration sees one of the learner's enrolments: in a course of the school's
+    tree or in a cohort opened for its comuna (the rule of ``staff_scope_q`` for ``school_admin``)."""
+    in_school = Enrolment.objects.filter(user_id=user_id).filter(
+        Q(course__path__startswith=OuterRef("site__root_page__path")) | Q(cohort__municipality_id=OuterRef("comuna_id"))
+    )
+    return School.objects.filter(Exists(in_school))
+
+
+def school_administration_accounts(*, schools: QuerySet) -> QuerySet:
+    """Active accounts in the administration group (``courses.SchoolGroup``) of any of ``schools``, by id; never an
+    account in the groups of several schools (``SchoolMembership.conflicting``: no school is guessed for it)."""
+    several = (
+        get_user_model()
+        .objects.annotate(school_count=Count("groups__school_link__school", distinct=True))
+        .filter(school_count__gt=1)
+        .values("pk")
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__school_link__school__in=schools,
+            groups__school_link__kind=SchoolGroup.Kind.ADMINISTRATION,
+            is_active=True,
+        )
+        .exclude(pk__in=several)
+        .distinct()
+        .order_by("pk")
+    )

@@ -17,12 +17,18 @@ from django.urls import reverse
 from cms import roles
 from cms.schools import services
 from courses.checks import check_accounts_in_one_school
-from courses.models import CourseIndexPage
+from courses.models import CourseIndexPage, School
 from courses.schools.selectors import accounts_in_several_schools
 from learners.attendance.selectors import sessions_for
 from learners.gradebook.selectors import gradebook_access
 from learners.models import Cohort
-from learners.staff.selectors import COHORT_LOOKUPS, school_membership, staff_scope, staff_scope_q
+from learners.staff.selectors import (
+    COHORT_LOOKUPS,
+    school_administration_accounts,
+    school_membership,
+    staff_scope,
+    staff_scope_q,
+)
 from tests.factories.courses import build_course
 from tests.factories.learners import ensure_comuna, make_cohort, make_session, make_user
 
@@ -195,6 +201,12 @@ class OneSchoolPerAccountTests(TestCase):
         self.assertFalse(sessions_for(user=user).exists())
         self.assertFalse(gradebook_access(user=user).cohorts.exists())
         self.assertFalse(Cohort.objects.filter(staff_scope_q(scope=scope, lookups=COHORT_LOOKUPS)).exists())
+
+    def test_it_receives_no_school_administrations_mail(self):
+        user = self.legacy_account()
+        accounts = school_administration_accounts(schools=School.objects.all())
+        self.assertIn(self.admin_a, accounts)
+        self.assertNotIn(user, accounts)
 
     def test_the_admin_refuses_it_with_a_spanish_page_on_every_host(self):
         user = self.legacy_account()

@@ -6,7 +6,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Region
-from learners.accounts.forms import comuna_field, email_field, region_label, validate_birth_year
+from learners.accounts.forms import (
+    birth_year_field,
+    comuna_field,
+    email_field,
+    privacy_consent_field,
+    region_label,
+)
 
 
 class CompleteForm(forms.Form):
@@ -15,24 +21,8 @@ class CompleteForm(forms.Form):
         max_length=150,
     )
     comuna = comuna_field()
-    birth_year = forms.IntegerField(
-        label=_("Year of birth"),
-        help_text=_("Four digits, for example 1962."),
-        error_messages={
-            "required": _("Write the year you were born."),
-            "invalid": _("Write the year with four digits, for example 1962."),
-        },
-        widget=forms.TextInput(
-            attrs={"autocomplete": "bday-year", "inputmode": "numeric", "pattern": "[0-9]*", "maxlength": 4}
-        ),
-    )
-    accept_privacy = forms.BooleanField(
-        label=_("I have read the privacy notice and I agree that the school uses my data as it explains."),
-        error_messages={"required": _("To continue, you need to accept the privacy notice.")},
-    )
-
-    def clean_birth_year(self):
-        return validate_birth_year(self.cleaned_data["birth_year"])
+    birth_year = birth_year_field()
+    accept_privacy = privacy_consent_field()
 
     @cached_property
     def regions(self) -> list[tuple[str, str]]:

@@ -18,12 +18,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from learners.accounts.claveunica.oidc import Person
+from learners.accounts.claveunica.selectors import run_review_recipients
 from learners.accounts.models import LearnerProfile
 from learners.accounts.services import AccountConflict, _profile_save, email_taken_message
 from learners.notifications.messages import Outgoing
@@ -75,19 +75,11 @@ def code_send(*, user: AbstractBaseUser, purpose: str) -> str:
     return code_digest(code=code, user_id=user.pk, purpose=purpose)
 
 
-def _staff_reviewers():
-    """Who fixes learners' identity data: active accounts allowed to change learner profiles."""
-    User = get_user_model()
-    perm = Q(
-        groups__permissions__codename="change_learnerprofile", groups__permissions__content_type__app_label="learners"
-    )
-    return User._default_manager.filter(perm | Q(is_superuser=True), is_active=True).exclude(email="").distinct()
-
-
 def run_displace(*, profile: LearnerProfile, verified_user: AbstractBaseUser | None = None) -> None:
     """The verified RUN wins: ``profile`` (whose RUN nobody proved) gives it up. Its document becomes "RUN en
-    revisión" (kept unique by the profile id), and staff are told by email and in the audit log. Inside the
-    caller's transaction."""
+    revisión" (kept unique by the profile id), and staff are told by email (``run_review_recipients``: the academy,
+    and the administration of the schools where the profile is enrolled) and in the audit log. Inside the caller's
+    transaction."""
     profile.document_type = LearnerProfile.DocumentType.OTHER
     profile.document_number = f"RUN-EN-REVISION-{profile.pk}"
     profile.run = None
@@ -107,7 +99,7 @@ def run_displace(*, profile: LearnerProfile, verified_user: AbstractBaseUser | N
     }
     subject = "".join(render_to_string("learners/accounts/email/run_displaced_subject.txt", context).splitlines())
     body = render_to_string("learners/accounts/email/run_displaced_body.txt", context)
-    for reviewer in _staff_reviewers():
+    for reviewer in run_review_recipients(profile=profile):
         transaction.on_commit(
             lambda reviewer_id=reviewer.pk: outbox_send_now(
                 Outgoing(
