@@ -146,6 +146,21 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def database_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving ``database`` on this machine (their title names it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found.append(int(entry.name))
+    return found
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of these live processes (seconds), from /proc/<pid>/stat; gone ones count 0."""
     ticks = os.sysconf("SC_CLK_TCK")

@@ -19,7 +19,8 @@ seconds, 120 by default) whose figures are printed:
     launch_<size>_rps, launch_<size>_p95_ms, launch_<size>_errors and max_learners_p95_1s: N
     launch_<size>_server_cpu_ms_per_req, launch_<size>_server_cores and launch_<size>_locust_cores: the CPU time of
         gunicorn's processes per request and the cores that gunicorn and locust used in the window (from /proc),
-        the figures that compare between runs on a machine shared with other work
+        the figures that compare between runs on a machine shared with other work, and
+        launch_<size>_postgresql_cpu_ms_per_req: the CPU time of the database's PostgreSQL processes per request
 
 Log-in limits: every simulated learner comes from 127.0.0.1 but logs in with her own correct password. The limits
 (learners/accounts/throttle.py) count failures only, per (account, address) pair and per address's failed accounts,
@@ -227,7 +228,7 @@ def path(page) -> str:
     return urlsplit(page.get_url()).path
 
 
-def run_locust(data_file: Path, results: Path, server_pid: int) -> None:
+def run_locust(data_file: Path, results: Path, server_pid: int, database: str) -> None:
     command = [
         sys.executable,
         "-m",
@@ -251,6 +252,7 @@ def run_locust(data_file: Path, results: Path, server_pid: int) -> None:
         "BENCH_LAUNCH_SPAWN_RATE": str(SPAWN_RATE),
         "BENCH_LAUNCH_PROCESSES": str(PROCESSES),
         "BENCH_LAUNCH_SERVER_PID": str(server_pid),
+        "BENCH_LAUNCH_DATABASE": database,
     }
     subprocess.run(command, env=locust_env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
@@ -392,7 +394,8 @@ def main() -> None:
         print(f"launch_spawn_rate: {SPAWN_RATE:g} log-ins/s")
         try:
             time.sleep(float(os.environ.get("BENCH_LAUNCH_PAUSE", "0")))  # to look at the server by hand
-            run_locust(data_file, results, server.pid)
+            database = urlsplit(env["DATABASE_URL"]).path.lstrip("/")
+            run_locust(data_file, results, server.pid, database)
         finally:
             server_cpu = cpu_seconds(descendants(server.pid))
             stop_server(server)
@@ -410,6 +413,7 @@ def main() -> None:
             print(f"launch_{size}_server_cpu_ms_per_req: {1000 * result['server_cpu_s'] / requests:.1f} ms")
             print(f"launch_{size}_server_cores: {result['server_cpu_s'] / result['seconds']:.2f}")
             print(f"launch_{size}_locust_cores: {result['generator_cpu_s'] / result['seconds']:.2f}")
+            print(f"launch_{size}_postgresql_cpu_ms_per_req: {1000 * result['database_cpu_s'] / requests:.1f} ms")
             slowest = max(result["by_name"].items(), key=lambda item: item[1]["p95"])
             print(f"launch_{size}_slowest: {slowest[0]} p95 {slowest[1]['p95']:.0f} ms")
             holding = holding and result["p95"] <= 1000 and result["errors"] == 0

@@ -3,7 +3,8 @@
 Each user logs in once with her own account, then repeats the mix below with think times of 5–15 s. The load
 steps through BENCH_LAUNCH_SIZES: ramp-up at BENCH_LAUNCH_SPAWN_RATE log-ins per second, settling, then a measured
 window whose figures go to the results file, with the CPU time that the server (BENCH_LAUNCH_SERVER_PID and its
-workers) and this load generator (its own process and any ``--processes`` workers) spent in it, from /proc.
+workers), this load generator (its own process and any ``--processes`` workers) and PostgreSQL (the processes
+serving BENCH_LAUNCH_DATABASE) spent in it, from /proc.
 The generator plays production's TLS proxy: it sends ``X-Forwarded-Proto: https`` and the ``Secure`` cookies by hand.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from locust import FastHttpUser, LoadTestShape, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import cpu_seconds, descendants  # noqa: E402
+from harness import cpu_seconds, database_backends, descendants  # noqa: E402
 
 DATA = json.loads(Path(os.environ["BENCH_LAUNCH_DATA"]).read_text(encoding="utf-8"))
 RESULTS = Path(os.environ["BENCH_LAUNCH_RESULTS"])
@@ -29,6 +30,7 @@ WINDOW = float(os.environ.get("BENCH_LAUNCH_WINDOW", "120"))
 SETTLE = float(os.environ.get("BENCH_LAUNCH_SETTLE", "20"))
 SPAWN_RATE = float(os.environ["BENCH_LAUNCH_SPAWN_RATE"])  # log-ins per second while ramping up (bench/launch.py)
 SERVER_PID = int(os.environ.get("BENCH_LAUNCH_SERVER_PID", "0"))
+DATABASE = os.environ.get("BENCH_LAUNCH_DATABASE", "")  # the throwaway database: its PostgreSQL processes' CPU
 PROCESSES = max(1, int(os.environ.get("BENCH_LAUNCH_PROCESSES", "1")))  # locust's --processes, 1 without
 ACCOUNTS = itertools.count()  # per process: with --processes, worker i takes accounts i, i + PROCESSES, …
 CAPTURE = Path(__file__).resolve().parents[1] / "tests" / "h5p_content" / "xapi" / "questionset-2-multichoice.json"
@@ -167,6 +169,7 @@ class Stages(LoadTestShape):
         self.results = {}
         self.measuring = None
         self.cpu_at_start = (0.0, 0.0)
+        self.database = DatabaseCPU()
 
     def tick(self):
         now = self.get_run_time()
@@ -178,6 +181,8 @@ class Stages(LoadTestShape):
                     self.runner.stats.reset_all()
                     self.measuring, self.started = size, time.time()
                     self.cpu_at_start = cpu_now()
+                    self.database = DatabaseCPU()
+                self.database.sample()
                 return size, SPAWN_RATE
             if size not in self.results:
                 seconds = time.time() - self.started
@@ -186,6 +191,7 @@ class Stages(LoadTestShape):
                     **snapshot(self.runner.stats, seconds),
                     "server_cpu_s": server,
                     "generator_cpu_s": generator,
+                    "database_cpu_s": self.database.sample(),
                 }
                 RESULTS.write_text(json.dumps(self.results), encoding="utf-8")
         return None
@@ -195,6 +201,27 @@ def cpu_now() -> tuple[float, float]:
     """CPU seconds so far of the server's processes and of the load generator's."""
     server = cpu_seconds(descendants(SERVER_PID)) if SERVER_PID else 0.0
     return server, cpu_seconds(descendants(os.getpid()))
+
+
+class DatabaseCPU:
+    """CPU seconds of the PostgreSQL processes serving DATABASE since this was made, sampled at every tick (about
+    a second): connections are closed after DATABASE_CONN_MAX_AGE and new ones opened, so each process's share is
+    added as it goes (what one spends in its last second before it closes is not counted)."""
+
+    def __init__(self):
+        self.seen: dict[int, float] = {pid: cpu_seconds([pid]) for pid in self.processes()}
+        self.total = 0.0
+
+    @staticmethod
+    def processes() -> list[int]:
+        return database_backends(DATABASE) if DATABASE else []
+
+    def sample(self) -> float:
+        for pid in self.processes():
+            now = cpu_seconds([pid])
+            self.total += max(0.0, now - self.seen.get(pid, 0.0))
+            self.seen[pid] = now
+        return self.total
 
 
 def snapshot(stats, seconds: float) -> dict:
