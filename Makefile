@@ -101,7 +101,7 @@ bench-pages-load: dev-deps  ## needs PostgreSQL and Redis on 127.0.0.1 and wrk (
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/pages_load.py
 
-bench-launch: dev-deps  ## needs PostgreSQL and Redis on 127.0.0.1; about 15 minutes (bench/launch.py)
+bench-launch: dev-deps  ## needs PostgreSQL and Redis on 127.0.0.1; about 18 minutes (bench/launch.py)
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python bench/launch.py
 
 bench-%: dev-deps

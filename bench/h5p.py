@@ -14,13 +14,13 @@ import importlib.util
 import json
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, gunicorn_command, setup_step, start_server, stop_server  # noqa: E402
+
 _spec = importlib.util.spec_from_file_location("bench_learners", Path(__file__).with_name("learners.py"))
 common = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(common)
@@ -30,20 +30,15 @@ ACCOUNTS = 400
 QUIZZES = 5
 DURATION = float(common.os.environ.get("BENCH_SECONDS", "20"))
 PORT = int(common.os.environ.get("BENCH_H5P_PORT", "8766"))
-common.PORT = PORT
+common.PORT = PORT  # the wrk helper of bench/learners.py drives this port
+common.ENV["PUBLIC_BASE_URL"] = f"https://127.0.0.1:{PORT}"  # the statements' activity IRIs name this host
 
 SETUP = """
 import json
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
 from wagtail.rich_text import RichText
 
-from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
-from learners.enrolment import services
-from learners.models import LearnerProfile
-from learners.accounts.run import check_digit
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from harness import enrolled_learners
 from tests.factories.h5p import questionset_capture_content
 from tests.factories.h5p_activities import make_activity
 
@@ -59,23 +54,7 @@ body = [("paragraph", RichText("<p>Responde.</p>"))]
 body += [("h5p", {"activity": a, "required": True, "pass_percentage": 50}) for a in activities]
 lesson = LessonPage(title="Lección con cuestionarios", slug="leccion-cuestionarios", body=body)
 module.add_child(instance=lesson)
-comuna = Comuna.objects.get(code="13101")
-password = make_password("x" * 12)
-sessions = []
-for number in range(%(accounts)d):
-    body_number = 18000000 + number
-    email = f"h5pbench{number}@example.cl"
-    user = get_user_model().objects.create(username=email, email=email, password=password)
-    LearnerProfile.objects.create(user=user, given_names="Persona", family_names=f"Prueba {number}",
-        run=f"{body_number}-{check_digit(body_number)}", comuna=comuna, learner_type="citizen", birth_year=1970,
-        privacy_notice_version="bench", privacy_accepted_at=timezone.now())
-    services.enrolment_create(user=user, course=course)
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    sessions.append(session.session_key)
+sessions = enrolled_learners(course=course, count=%(accounts)d, email_prefix="h5pbench", first_run=18000000)
 print(json.dumps({"lesson": lesson.pk, "activities": [str(a.uuid) for a in activities], "sessions": sessions}))
 """
 
@@ -152,15 +131,7 @@ def run_wrk(data: dict, seconds: float) -> dict:
 def setup_data() -> dict:
     common.manage("migrate", "--noinput")
     common.manage("load_demo_data", "--allow-production", "--no-admin")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP % {"accounts": ACCOUNTS, "quizzes": QUIZZES}],
-        cwd=ROOT,
-        env=common.ENV,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return setup_step(SETUP % {"accounts": ACCOUNTS, "quizzes": QUIZZES}, env=common.ENV)
 
 
 def import_figures() -> None:
@@ -178,7 +149,7 @@ def main() -> None:
     server = None
     try:
         data = setup_data()
-        server = common.start_server()
+        server = start_server(gunicorn_command(PORT, threads=int(common.THREADS)), env=common.ENV, port=PORT)
         run_wrk({**data, "sessions": data["sessions"][:60]}, 3)  # warm-up on accounts the measured run skips
         figures = run_wrk({**data, "sessions": data["sessions"][60:]}, DURATION)
         print(f"xapi_statements_per_s: {figures['rps']:.0f}")
@@ -187,9 +158,7 @@ def main() -> None:
         print(f"xapi_errors: {figures['errors']} requests")
         import_figures()
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
+        stop_server(server)
         common.psql(f'DROP DATABASE IF EXISTS "{common.DB_NAME}" WITH (FORCE)')
 
 

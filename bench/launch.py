@@ -4,16 +4,23 @@
 course (five text lessons and one with the real H5P QuestionSet of tests/h5p_content, imported through the upload
 service), 1,000 learner accounts enrolled in it (bulk inserts, one password hash computed once) and, for one in ten
 of them, an earlier completed course with its certificate (issued and its PDF rendered by the real services). Then
-it starts gunicorn with the production settings (2 workers, as bench/learners.py) on Redis, and runs locust
-headless as a subprocess (bench/locustfile_launch.py) on the same machine: the load generator shares the two cores.
+it starts gunicorn with the production settings (2 processes of one thread, as deploy/gunicorn.conf.py;
+BENCH_LAUNCH_WORKERS and BENCH_LAUNCH_THREADS change that) on Redis, and runs locust headless as a subprocess
+(bench/locustfile_launch.py, FastHttpUser; BENCH_LAUNCH_PROCESSES > 1 forks that many locust processes) on the same
+machine: the load generator shares the two cores, so each window also reports the cores it used.
 
 Each simulated learner logs in (the real form, her own password) and then, with think times of 5–15 s, browses
 the catalogue, opens the course, reads lessons, marks them complete, plays the H5P quiz (player page, then the
 captured statement sequence in its three bursts), opens "Mis cursos" and, if she has one, downloads her
-certificate. The load steps through the three sizes without logging anyone out: ramp-up, a settling pause, then a
-measured window (BENCH_LAUNCH_WINDOW seconds, 120 by default) whose figures are printed:
+certificate. The load steps through the three sizes without logging anyone out: ramp-up (BENCH_LAUNCH_SPAWN_RATE
+log-ins per second, 2 by default: see SPAWN_RATE), a settling pause, then a measured window (BENCH_LAUNCH_WINDOW
+seconds, 120 by default) whose figures are printed:
 
     launch_<size>_rps, launch_<size>_p95_ms, launch_<size>_errors and max_learners_p95_1s: N
+    launch_<size>_server_cpu_ms_per_req, launch_<size>_server_cores and launch_<size>_locust_cores: the CPU time of
+        gunicorn's processes per request and the cores that gunicorn and locust used in the window (from /proc),
+        the figures that compare between runs on a machine shared with other work, and
+        launch_<size>_postgresql_cpu_ms_per_req: the CPU time of the database's PostgreSQL processes per request
 
 Log-in limits: every simulated learner comes from 127.0.0.1 but logs in with her own correct password. The limits
 (learners/accounts/throttle.py) count failures only, per (account, address) pair and per address's failed accounts,
@@ -22,12 +29,10 @@ of production (DJANGO_BEHIND_PROXY=1, the default): it sends ``X-Forwarded-Proto
 ``Secure`` cookies itself.
 """
 
-import importlib.util
 import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,6 +41,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import cpu_seconds, descendants, gunicorn_command, start_server, stop_server  # noqa: E402
 from throwaway_db import ROOT, manage, run_step, throwaway_database  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_LAUNCH_ACCOUNTS", "1000"))
@@ -44,14 +50,19 @@ GRADUATE_EVERY = 10  # one learner in ten has a certificate of an earlier course
 TEXT_LESSONS = 5
 PASSWORD = "lanzamiento-" + "x" * 8
 PORT = int(os.environ.get("BENCH_LAUNCH_PORT", str(20000 + os.getpid() % 20000)))
-
-_spec = importlib.util.spec_from_file_location("bench_learners", Path(__file__).with_name("learners.py"))
-common = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(common)
+# The ramp: learners arrive at 2 log-ins per second, 1,000 in a little over 8 minutes. A national launch is people
+# coming out of workshops and talks across the country and opening the link over the following minutes, not a
+# thousand people pressing "Ingresar" in the same second; the rate stays configurable to try a harsher arrival.
+SPAWN_RATE = float(os.environ.get("BENCH_LAUNCH_SPAWN_RATE", "2"))
+# gunicorn as in production (deploy/gunicorn.conf.py: 2 processes of one thread) unless told otherwise.
+WORKERS = int(os.environ.get("BENCH_LAUNCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_LAUNCH_THREADS", "1"))
+# locust's --processes: 1 runs the generator in one process (one core at most); more forks workers.
+PROCESSES = int(os.environ.get("BENCH_LAUNCH_PROCESSES", "1"))
 
 
 def environment(database_env: dict, private: Path) -> dict:
-    """The production settings, as bench/learners.py runs gunicorn, behind a (simulated) TLS proxy."""
+    """The production settings behind a (simulated) TLS proxy."""
     return {
         **database_env,
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
@@ -217,7 +228,7 @@ def path(page) -> str:
     return urlsplit(page.get_url()).path
 
 
-def run_locust(env: dict, data_file: Path, results: Path) -> None:
+def run_locust(data_file: Path, results: Path, server_pid: int, database: str) -> None:
     command = [
         sys.executable,
         "-m",
@@ -231,11 +242,17 @@ def run_locust(env: dict, data_file: Path, results: Path) -> None:
         "--loglevel",
         "WARNING",
     ]
+    if PROCESSES > 1:
+        command += ["--processes", str(PROCESSES)]
     locust_env = {
         **os.environ,
         "BENCH_LAUNCH_DATA": str(data_file),
         "BENCH_LAUNCH_RESULTS": str(results),
         "BENCH_LAUNCH_SIZES": ",".join(str(size) for size in SIZES),
+        "BENCH_LAUNCH_SPAWN_RATE": str(SPAWN_RATE),
+        "BENCH_LAUNCH_PROCESSES": str(PROCESSES),
+        "BENCH_LAUNCH_SERVER_PID": str(server_pid),
+        "BENCH_LAUNCH_DATABASE": database,
     }
     subprocess.run(command, env=locust_env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
@@ -255,7 +272,9 @@ KINDS = (
 
 
 def profile(data_file: str, kind: str, repeat: int = 40) -> None:
-    """CPU per request of one kind of the mix (Django's test client, one process) and where it goes (cProfile)."""
+    """CPU per request of one kind of the mix (Django's test client, one process: the application's CPU, not
+    PostgreSQL's or Redis') and where it goes (cProfile). ``all``: the CPU of every kind, then the profile of the
+    most expensive one of those a learner repeats (not the log-in, once per learner)."""
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -281,7 +300,7 @@ def profile(data_file: str, kind: str, repeat: int = 40) -> None:
     client.force_login(user)
     counter = iter(range(10**6))
 
-    def request():
+    def request(kind=kind):
         number = next(counter)
         if kind == "login":  # the same client (a new one would load the middleware again), signed out first
             client.logout()
@@ -304,20 +323,34 @@ def profile(data_file: str, kind: str, repeat: int = 40) -> None:
         }[kind]
         return client.get(path)
 
-    for _ in range(5):  # warm-up: templates, caches, connections
-        response = request()
-        if response.status_code not in (200, 302):
-            raise SystemExit(f"{kind}: HTTP {response.status_code}")
+    def warm(kind):
+        for _ in range(5):  # warm-up: templates, caches, connections
+            response = request(kind)
+            if response.status_code not in (200, 302):
+                raise SystemExit(f"{kind}: HTTP {response.status_code}")
+
+    if kind == "all":
+        costs = {}
+        for each in KINDS:
+            warm(each)
+            begin = time.process_time()
+            for _ in range(repeat // 2):
+                request(each)
+            costs[each] = (time.process_time() - begin) / (repeat // 2) * 1000
+            print(f"launch_profile_{each.replace(' ', '_')}_cpu_ms: {costs[each]:.1f} ms")
+        kind = max((each for each in costs if each != "login"), key=costs.get)  # a log-in happens once per learner
+        print(f"launch_profile_most_expensive: {kind}")
+    warm(kind)
     profiler = cProfile.Profile(time.process_time)
     begin = time.process_time()
     profiler.enable()
     for _ in range(repeat):
-        request()
+        request(kind)
     profiler.disable()
     cpu = (time.process_time() - begin) / repeat * 1000
     plain_begin = time.process_time()
     for _ in range(repeat):
-        request()
+        request(kind)
     plain = (time.process_time() - plain_begin) / repeat * 1000
     stats = io.StringIO()
     ranked = pstats.Stats(profiler, stream=stats).sort_stats("cumulative")
@@ -342,9 +375,10 @@ def prepared(private: Path):
 
 
 def profile_main(kind: str) -> None:
-    """``python bench/launch.py --profile "<kind>"``: the set-up, then the CPU profile of one request kind."""
-    if kind not in KINDS:
-        raise SystemExit(f"kind must be one of: {', '.join(KINDS)}")
+    """``python bench/launch.py --profile "<kind>"``: the set-up, then the CPU profile of one request kind (``all``:
+    the CPU of each kind and the profile of the most expensive)."""
+    if kind not in (*KINDS, "all"):
+        raise SystemExit(f"kind must be one of: {', '.join(KINDS)}, all")
     for env, data_file in prepared(Path(tempfile.mkdtemp(prefix="escuela-bench-launch-"))):
         print(run_step(env, __file__, "profile", str(data_file), kind))
 
@@ -352,25 +386,34 @@ def profile_main(kind: str) -> None:
 def main() -> None:
     private = Path(tempfile.mkdtemp(prefix="escuela-bench-launch-"))
     for env, data_file in prepared(private):
-        common.ENV, common.PORT = env, PORT
-        server = common.start_server()
+        command = gunicorn_command(PORT, workers=WORKERS, threads=THREADS)
+        server = start_server(command, env=env, port=PORT)
         results = private / "results.json"
         load_before = os.getloadavg()
+        print(f"launch_gunicorn: {WORKERS} processes x {THREADS} threads; locust: {PROCESSES} process(es)")
+        print(f"launch_spawn_rate: {SPAWN_RATE:g} log-ins/s")
         try:
             time.sleep(float(os.environ.get("BENCH_LAUNCH_PAUSE", "0")))  # to look at the server by hand
-            run_locust(env, data_file, results)
+            database = urlsplit(env["DATABASE_URL"]).path.lstrip("/")
+            run_locust(data_file, results, server.pid, database)
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            server_cpu = cpu_seconds(descendants(server.pid))
+            stop_server(server)
         figures = json.loads(results.read_text(encoding="utf-8"))
         held, holding = 0, True
         for size in SIZES:
             result = figures[str(size)]
+            requests = max(result["requests"], 1)
             print(f"launch_{size}_rps: {result['rps']:.1f} req/s")
             print(f"launch_{size}_p95_ms: {result['p95']:.0f} ms")
             print(f"launch_{size}_p50_ms: {result['p50']:.0f} ms")
             print(f"launch_{size}_errors: {result['errors']} requests")
             print(f"launch_{size}_load_average: {result['load']:.2f}")
+            # CPU in the measured window: the comparable figures on a machine shared with other work.
+            print(f"launch_{size}_server_cpu_ms_per_req: {1000 * result['server_cpu_s'] / requests:.1f} ms")
+            print(f"launch_{size}_server_cores: {result['server_cpu_s'] / result['seconds']:.2f}")
+            print(f"launch_{size}_locust_cores: {result['generator_cpu_s'] / result['seconds']:.2f}")
+            print(f"launch_{size}_postgresql_cpu_ms_per_req: {1000 * result['database_cpu_s'] / requests:.1f} ms")
             slowest = max(result["by_name"].items(), key=lambda item: item[1]["p95"])
             print(f"launch_{size}_slowest: {slowest[0]} p95 {slowest[1]['p95']:.0f} ms")
             holding = holding and result["p95"] <= 1000 and result["errors"] == 0
@@ -378,6 +421,7 @@ def main() -> None:
                 held = size
         print(f"max_learners_p95_1s: {held}")
         print(f"launch_load_average_before: {load_before[0]:.2f}")
+        print(f"launch_server_cpu_total_s: {server_cpu:.0f} s")
         (ROOT / "var").mkdir(exist_ok=True)
         (ROOT / "var" / "bench-launch.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
 

@@ -13,17 +13,15 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, gunicorn_command, setup_step, start_server, stop_server  # noqa: E402
+from throwaway_db import SERVER, psql  # noqa: E402
+
 DB_NAME = f"escuela_bench_{os.getpid()}"
 DATABASE_URL = f"{SERVER.rstrip('/')}/{DB_NAME}"
 LEARNERS = 20
@@ -40,36 +38,17 @@ ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "cms.settings.production",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,.localhost",  # the demo's schools: penalolen.localhost…
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_BEHIND_PROXY": "0",
     "DJANGO_STATIC_ROOT": str(STATIC_ROOT),
+    "PUBLIC_BASE_URL": f"https://127.0.0.1:{PORT}",  # production refuses to start without it (courses.E001)
     "DATABASE_URL": DATABASE_URL,
     "DATABASE_CONN_MAX_AGE": "60",
+    "DJANGO_REQUEST_LOG_LEVEL": "WARNING",  # not one JSON line per request on the terminal (bench/launch.py too)
     # Production refuses a per-process cache (cms.E001): the workers share Redis, as in production.
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
 }
-
-
-def psql(sql: str) -> None:
-    parsed = urlparse(SERVER)
-    subprocess.run(
-        [
-            "psql",
-            "-q",
-            "-h",
-            parsed.hostname or "127.0.0.1",
-            "-p",
-            str(parsed.port or 5432),
-            "-U",
-            parsed.username or "postgres",
-            "-d",
-            "postgres",
-            "-c",
-            sql,
-        ],
-        check=True,
-    )
 
 
 def manage(*args: str) -> None:
@@ -78,14 +57,9 @@ def manage(*args: str) -> None:
 
 SETUP = """
 import json
-from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-from courses.models import Comuna, CoursePage
+from courses.models import CoursePage
 from courses import selectors
-from learners.enrolment import services
-from learners.models import LearnerProfile
-from learners.accounts.run import check_digit
+from harness import enrolled_learners
 
 from courses.models import CourseIndexPage, LessonPage, ModulePage
 from wagtail.rich_text import RichText
@@ -102,80 +76,16 @@ for module_number in range(%(modules)d):
         module.add_child(instance=LessonPage(title=f"Lección {lesson_number}", slug=f"leccion-{lesson_number}",
             body=[("paragraph", RichText("<p>Texto de la lección.</p>"))]))
 lessons = list(selectors.course_lessons(course=course))
-comuna = Comuna.objects.get(code="13101")
-learners = []
-for number in range(%(accounts)d):
-    body = 17000000 + number
-    email = f"bench{number}@example.cl"
-    user = get_user_model().objects.create_user(username=email, email=email, password="x" * 12)
-    LearnerProfile.objects.create(user=user, given_names="Persona", family_names=f"Prueba {number}",
-        run=f"{body}-{check_digit(body)}", comuna=comuna, learner_type="citizen", birth_year=1970,
-        privacy_notice_version="bench", privacy_accepted_at=timezone.now())
-    services.enrolment_create(user=user, course=course)
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    learners.append(session.session_key)
+learners = enrolled_learners(course=course, count=%(accounts)d, email_prefix="bench", first_run=17000000)
 print(json.dumps({"course": course.url, "lessons": [lesson.pk for lesson in lessons], "sessions": learners}))
 """
 
 
 def setup_data() -> dict:
-    import json
-
     manage("migrate", "--noinput")
     manage("load_demo_data", "--allow-production", "--no-admin")
     manage("collectstatic", "--noinput")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-v",
-            "0",
-            "-c",
-            SETUP % {"accounts": ACCOUNTS, "modules": MODULES, "lessons": LESSONS_PER_MODULE},
-        ],
-        cwd=ROOT,
-        env=ENV,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def start_server() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi:application",
-            "--workers",
-            "2",
-            "--threads",
-            THREADS,
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    return setup_step(SETUP % {"accounts": ACCOUNTS, "modules": MODULES, "lessons": LESSONS_PER_MODULE}, env=ENV)
 
 
 WRK_SCRIPT = """
@@ -275,7 +185,7 @@ def main() -> None:
     server = None
     try:
         data = setup_data()
-        server = start_server()
+        server = start_server(gunicorn_command(PORT, threads=int(THREADS)), env=ENV, port=PORT)
 
         if shutil.which("wrk") is None:
             raise SystemExit("wrk is needed: apt-get install wrk (make bench-learners installs it)")
@@ -297,9 +207,7 @@ def main() -> None:
         print(f"dashboard_single_p50_ms: {run_wrk(data, 'dashboard', PAGE_DURATION, clients=1)['p50']:.1f} ms")
         print(f"course_page_single_p50_ms: {run_wrk(data, 'course', PAGE_DURATION, clients=1)['p50']:.1f} ms")
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
+        stop_server(server)
         psql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 

@@ -1,7 +1,10 @@
 """The learner mix of `make bench-launch` (bench/launch.py writes BENCH_LAUNCH_DATA and reads BENCH_LAUNCH_RESULTS).
 
 Each user logs in once with her own account, then repeats the mix below with think times of 5–15 s. The load
-steps through BENCH_LAUNCH_SIZES: ramp-up, settling, then a measured window whose figures go to the results file.
+steps through BENCH_LAUNCH_SIZES: ramp-up at BENCH_LAUNCH_SPAWN_RATE log-ins per second, settling, then a measured
+window whose figures go to the results file, with the CPU time that the server (BENCH_LAUNCH_SERVER_PID and its
+workers), this load generator (its own process and any ``--processes`` workers) and PostgreSQL (the processes
+serving BENCH_LAUNCH_DATABASE) spent in it, from /proc.
 The generator plays production's TLS proxy: it sends ``X-Forwarded-Proto: https`` and the ``Secure`` cookies by hand.
 """
 
@@ -10,19 +13,26 @@ import json
 import os
 import random
 import re
+import sys
 import time
 import uuid
 from pathlib import Path
 
 from locust import FastHttpUser, LoadTestShape, between, events, task
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import cpu_seconds, database_backends, descendants  # noqa: E402
+
 DATA = json.loads(Path(os.environ["BENCH_LAUNCH_DATA"]).read_text(encoding="utf-8"))
 RESULTS = Path(os.environ["BENCH_LAUNCH_RESULTS"])
 SIZES = [int(size) for size in os.environ.get("BENCH_LAUNCH_SIZES", "30,100,1000").split(",")]
 WINDOW = float(os.environ.get("BENCH_LAUNCH_WINDOW", "120"))
 SETTLE = float(os.environ.get("BENCH_LAUNCH_SETTLE", "20"))
-SPAWN_RATE = float(os.environ.get("BENCH_LAUNCH_SPAWN_RATE", "5"))  # log-ins per second while ramping up
-ACCOUNTS = itertools.count()
+SPAWN_RATE = float(os.environ["BENCH_LAUNCH_SPAWN_RATE"])  # log-ins per second while ramping up (bench/launch.py)
+SERVER_PID = int(os.environ.get("BENCH_LAUNCH_SERVER_PID", "0"))
+DATABASE = os.environ.get("BENCH_LAUNCH_DATABASE", "")  # the throwaway database: its PostgreSQL processes' CPU
+PROCESSES = max(1, int(os.environ.get("BENCH_LAUNCH_PROCESSES", "1")))  # locust's --processes, 1 without
+ACCOUNTS = itertools.count()  # per process: with --processes, worker i takes accounts i, i + PROCESSES, …
 CAPTURE = Path(__file__).resolve().parents[1] / "tests" / "h5p_content" / "xapi" / "questionset-2-multichoice.json"
 CAPTURE_IRI = "http://127.0.0.1:18765/lms/h5p/activity/multichoice"
 # The player sends the quiz's statements in three bursts, one per click: opening it, answering the first
@@ -36,7 +46,8 @@ class Learner(FastHttpUser):
     wait_time = between(5, 15)
 
     def on_start(self):
-        self.account = DATA["accounts"][next(ACCOUNTS) % len(DATA["accounts"])]
+        number = next(ACCOUNTS) * PROCESSES + getattr(self.environment.runner, "worker_index", 0)
+        self.account = DATA["accounts"][number % len(DATA["accounts"])]
         self.cookies: dict[str, str] = {}
         page = self.get("/cuenta/ingresar/", name="login form")
         token = CSRF_INPUT.search(page.text or "")
@@ -157,6 +168,8 @@ class Stages(LoadTestShape):
             previous = size
         self.results = {}
         self.measuring = None
+        self.cpu_at_start = (0.0, 0.0)
+        self.database = DatabaseCPU()
 
     def tick(self):
         now = self.get_run_time()
@@ -167,11 +180,48 @@ class Stages(LoadTestShape):
                 if self.measuring != size:
                     self.runner.stats.reset_all()
                     self.measuring, self.started = size, time.time()
+                    self.cpu_at_start = cpu_now()
+                    self.database = DatabaseCPU()
+                self.database.sample()
                 return size, SPAWN_RATE
             if size not in self.results:
-                self.results[size] = snapshot(self.runner.stats, time.time() - self.started)
+                seconds = time.time() - self.started
+                server, generator = (now - before for now, before in zip(cpu_now(), self.cpu_at_start, strict=True))
+                self.results[size] = {
+                    **snapshot(self.runner.stats, seconds),
+                    "server_cpu_s": server,
+                    "generator_cpu_s": generator,
+                    "database_cpu_s": self.database.sample(),
+                }
                 RESULTS.write_text(json.dumps(self.results), encoding="utf-8")
         return None
+
+
+def cpu_now() -> tuple[float, float]:
+    """CPU seconds so far of the server's processes and of the load generator's."""
+    server = cpu_seconds(descendants(SERVER_PID)) if SERVER_PID else 0.0
+    return server, cpu_seconds(descendants(os.getpid()))
+
+
+class DatabaseCPU:
+    """CPU seconds of the PostgreSQL processes serving DATABASE since this was made, sampled at every tick (about
+    a second): connections are closed after DATABASE_CONN_MAX_AGE and new ones opened, so each process's share is
+    added as it goes (what one spends in its last second before it closes is not counted)."""
+
+    def __init__(self):
+        self.seen: dict[int, float] = {pid: cpu_seconds([pid]) for pid in self.processes()}
+        self.total = 0.0
+
+    @staticmethod
+    def processes() -> list[int]:
+        return database_backends(DATABASE) if DATABASE else []
+
+    def sample(self) -> float:
+        for pid in self.processes():
+            now = cpu_seconds([pid])
+            self.total += max(0.0, now - self.seen.get(pid, 0.0))
+            self.seen[pid] = now
+        return self.total
 
 
 def snapshot(stats, seconds: float) -> dict:
@@ -182,6 +232,7 @@ def snapshot(stats, seconds: float) -> dict:
         "p50": total.get_response_time_percentile(0.5) or 0,
         "errors": total.num_failures,
         "requests": total.num_requests,
+        "seconds": seconds,
         "load": os.getloadavg()[0],
         "by_name": {
             name: {

@@ -16,21 +16,20 @@ BENCH_APP_ROOT runs another checkout of the application (for example the main br
 same data and load; BENCH_PAGE_SECONDS sets the measured seconds per page (default 10, after 3 s of warm-up).
 """
 
-import json
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
+from harness import free_port, setup_step  # noqa: E402
 from throwaway_db import SERVER, psql  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or Path(__file__).resolve().parents[1])
@@ -41,12 +40,6 @@ WARM_SECONDS = 3
 PAGES = ("course", "lesson", "lesson_h5p", "dashboard", "catalogue")
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="escuela-bench-pages-static-"))
 SERVER_LOG = tempfile.NamedTemporaryFile(prefix="escuela-bench-pages-", suffix=".log", delete=False)  # noqa: SIM115
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 PORT = int(os.environ.get("BENCH_PORT") or free_port())
@@ -68,16 +61,10 @@ ENV = {
 
 SETUP = """
 import json
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
 from wagtail.rich_text import RichText
 
-from courses.models import Comuna, CourseIndexPage, CoursePage, LessonPage, ModulePage
-from learners.accounts.run import check_digit
-from learners.enrolment import services
-from learners.models import LearnerProfile
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+from harness import enrolled_learners
 from tests.factories.h5p import questionset_capture_content
 from tests.factories.h5p_activities import approve_libraries, make_activity
 
@@ -102,23 +89,7 @@ approve_libraries(activity)
 h5p_lesson = LessonPage(title="Lección con actividad", slug="leccion-con-actividad",
     body=[("paragraph", RichText(text * 3)), ("h5p", {"activity": activity, "required": True, "pass_percentage": 50})])
 module.add_child(instance=h5p_lesson)
-comuna = Comuna.objects.get(code="13101")
-password = make_password("x" * 12)
-sessions = []
-for number in range(%(learners)d):
-    body_number = 19000000 + number
-    email = f"pagesbench{number}@example.cl"
-    user = get_user_model().objects.create(username=email, email=email, password=password)
-    LearnerProfile.objects.create(user=user, given_names="Persona", family_names=f"Prueba {number}",
-        run=f"{body_number}-{check_digit(body_number)}", comuna=comuna, learner_type="citizen", birth_year=1970,
-        privacy_notice_version="bench", privacy_accepted_at=timezone.now())
-    services.enrolment_create(user=user, course=course)
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    sessions.append(session.session_key)
+sessions = enrolled_learners(course=course, count=%(learners)d, email_prefix="pagesbench", first_run=19000000)
 path = lambda page: page.get_url_parts()[2]  # the path on the academy's site (the default one)
 print(json.dumps({"course": path(course), "lesson": path(lessons[24]), "lesson_h5p": path(h5p_lesson),
     "dashboard": "/mis-cursos/", "catalogue": path(catalogue), "sessions": sessions}))
@@ -147,30 +118,14 @@ def setup_data() -> dict:
     manage("migrate", "--noinput")
     manage("load_demo_data", "--allow-production", "--no-admin")
     manage("collectstatic", "--noinput")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", SETUP % {"learners": LEARNERS}],
-        cwd=APP_ROOT,
-        env=ENV,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return setup_step(SETUP % {"learners": LEARNERS}, env=ENV, cwd=APP_ROOT)
 
 
 def start_server() -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--workers", "2", "--threads", "1"]
     command += ["--bind", f"127.0.0.1:{PORT}", "--keep-alive", "30", "--log-level", "warning"]
     # The request log (one JSON line per request, as in production) goes to a file, not to the figures.
-    server = subprocess.Popen(command, cwd=APP_ROOT, env=ENV, stdout=SERVER_LOG, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    return harness.start_server(command, env=ENV, port=PORT, cwd=APP_ROOT, stdout=SERVER_LOG, stderr=subprocess.STDOUT)
 
 
 def worker_pids(server: subprocess.Popen) -> list[int]:

@@ -126,6 +126,15 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords: Argon2id with OWASP's minimum configuration (learners/accounts/hashers.py, README "Producción"). The
+# PBKDF2 hashers stay after it so that passwords stored before verify, and are stored again with Argon2id at that
+# log-in. The test settings use MD5 for speed.
+PASSWORD_HASHERS = [
+    "learners.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
