@@ -10,6 +10,7 @@ Never cache here anything that carries a per-response CSP nonce or CSRF token, n
 (``cacheable(request)`` says no for previews).
 """
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -60,8 +61,20 @@ def invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+MAX_PART = 64  # longer parts (a path can be 600 characters) go into the key as their hash
+
+
+def _part(part: Any) -> str:
+    text = str(part)
+    if len(text) <= MAX_PART:
+        return text
+    return "sha256=" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def key(*parts: Any, request=None) -> str:
-    return ":".join(["pages", generation(request), *(str(part) for part in parts)])
+    """``pages:<generation>:<part>:…``, never longer than Redis and memcached take well (Django warns beyond 250
+    characters): a part longer than MAX_PART characters is replaced by its SHA-256."""
+    return ":".join(["pages", generation(request), *(_part(part) for part in parts)])
 
 
 def cacheable(request) -> bool:

@@ -248,6 +248,9 @@ CACHES["default"]["KEY_PREFIX"] = env("DJANGO_CACHE_KEY_PREFIX", "")
 # same for every learner; a publish starts a new generation. Entries live at most this long (seconds).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", str(24 * 60 * 60)))
+# Lessons and catalogues kept whole in the page cache, the reader's own parts rendered per request
+# (courses/page_shell.py): only with a base.html whose per-reader parts are marked {% percall %}, as cms's is.
+COURSES_PAGE_SHELL = env_bool("COURSES_PAGE_SHELL", True)
 
 # Email: SMTP configured from the environment (dev uses the console).
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

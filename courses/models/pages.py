@@ -78,6 +78,7 @@ class CourseIndexPage(AsciiSlugMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["courses.CoursePage"]
     template = "courses/course_index_page.html"
+    page_shell = True  # kept whole in the page cache, per site and language (courses.page_shell)
 
     class Meta:
         verbose_name = _("course catalogue")
@@ -349,6 +350,7 @@ class LessonPage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
     template = "courses/lesson_page.html"
+    page_shell = True  # kept whole in the page cache, per site and language (courses.page_shell)
 
     class Meta:
         verbose_name = _("lesson")

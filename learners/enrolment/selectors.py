@@ -4,7 +4,7 @@ counts throughout."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -43,11 +43,21 @@ def waitlist_position(*, enrolment: Enrolment) -> int | None:
     return ahead.count() + 1
 
 
-def enrolment_for(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+def enrolment_for(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonPage | None = None) -> Enrolment | None:
+    """Her enrolment in the course (with its cohort), or None. With ``lesson``, the same query also says whether she
+    completed that lesson: ``enrolment.lessons_done`` then maps the lesson's id to True or False (the lesson page's
+    progress panel reads it instead of a query of its own)."""
     if not user.is_authenticated:
         return None
     # by ids: the course often comes from the page cache, and a model instance in a filter costs more to check
-    return Enrolment.objects.filter(user_id=user.pk, course_id=course.pk).select_related("cohort").first()
+    enrolments = Enrolment.objects.filter(user_id=user.pk, course_id=course.pk).select_related("cohort")
+    if lesson is not None:
+        done = LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson_id=lesson.pk, completed_at__isnull=False)
+        enrolments = enrolments.annotate(lesson_done=Exists(done))
+    enrolment = enrolments.first()
+    if enrolment is not None and lesson is not None:
+        enrolment.lessons_done = {lesson.pk: enrolment.lesson_done}
+    return enrolment
 
 
 def continue_lesson(*, lessons: list[LessonPage], done: frozenset[int], last_lesson_id: int | None):

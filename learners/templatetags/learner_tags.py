@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import page_cache
-from courses.selectors import lesson_activities, missing_libraries
+from courses.selectors import lesson_activities, lesson_position, missing_libraries
 from learners.calendar.selectors import course_sessions
 from learners.enrolment.selectors import PROGRESSING, open_cohorts
 from learners.h5p.grades import ActivityGrade
@@ -67,8 +67,14 @@ def lesson_progress_panel(context, lesson):
     done = False
     can_progress = enrolment is not None and enrolment.status in PROGRESSING
     if can_progress:
-        done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists()
-    next_lesson = context.get("position").next if context.get("position") else None
+        done = getattr(enrolment, "lessons_done", {}).get(lesson.pk)  # read with her enrolment (gate_lessons)
+        if done is None:
+            done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False)
+            done = done.exists()
+    position = context.get("position")
+    if position is None and request is not None and getattr(lesson, "pk", None):  # a page shell's own render
+        position = lesson_position(lesson=lesson, cached=page_cache.cacheable(request))
+    next_lesson = position.next if position else None
     missing_answers = []
     if can_progress and not done:
         missing_answers = missing_required_answers(enrolment=enrolment, lesson=lesson)

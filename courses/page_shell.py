@@ -1,0 +1,137 @@
+"""Whole pages from the shared page cache, with the reader's own parts filled in on every request.
+
+A lesson or a catalogue page renders the same HTML for every reader of a site in a language, except for a few
+parts: the CSP nonce, the CSRF token, the messages, Wagtail's user bar, the lesson's progress panel and the blocks
+that show her own answers and attempts (H5P, "Para reflexionar"). The first request renders the page once with
+*markers* in those places (a random token per entry, so that no content can forge one) and keeps the result in
+``courses.page_cache`` — a list of HTML strings and markers — under the page, the site, the language, the path and
+whether the reader is signed in. Every request then joins the strings and renders only the markers for itself:
+
+- ``nonce`` and ``csrf``: the response's own CSP nonce and CSRF token;
+- ``nodes``: what a template wrapped in ``{% percall %}…{% endpercall %}`` (courses.templatetags.course_tags), with a
+  context holding only ``request``, ``page`` and the context processors' values;
+- ``block``: a per-reader block of the lesson body (``course_tags.PER_READER_BLOCKS``).
+
+Used only for a plain GET or HEAD of a live page (no query string, no preview, no view restriction, no extra route
+arguments) whose class says ``page_shell = True``; everything else is rendered as before.
+"""
+
+import hashlib
+import re
+import secrets
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import RequestContext
+from django.template.loader import get_template
+from django.utils import translation
+
+from courses import page_cache
+
+# {% percall %} node lists by "template name:line:number", filled when a template is compiled (course_tags).
+PERCALL_NODES: dict[str, object] = {}
+MARKER = "\x1f{token}:{index}\x1f"
+
+
+def eligible(request, page, args, kwargs, restrictions) -> bool:
+    return (
+        getattr(settings, "COURSES_PAGE_SHELL", False)
+        and getattr(type(page), "page_shell", False)
+        and request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and not args
+        and not kwargs
+        and not restrictions
+        and page.live
+        and page_cache.cacheable(request)
+    )
+
+
+def shell_mode(request):
+    """The marker factory of the render in progress on this request, or None (a normal render)."""
+    return getattr(request, "_page_shell", None)
+
+
+class _Markers:
+    """Collects the per-request parts met while the shell renders."""
+
+    def __init__(self):
+        self.token = secrets.token_hex(8)
+        self.parts: list[tuple] = []
+
+    def add(self, *part) -> str:
+        self.parts.append(part)
+        return MARKER.format(token=self.token, index=len(self.parts) - 1)
+
+
+def _fill(request, page) -> list:
+    """Render the page with markers and split it into strings and per-request parts."""
+    markers = _Markers()
+    response = page.serve(request)
+    response.context_data["csrf_token"] = markers.add("csrf")  # what {% csrf_token %} writes
+    real_nonce = getattr(request, "csp_nonce", None)
+    request.csp_nonce = markers.add("nonce")
+    request._page_shell = markers
+    try:
+        html = response.render().content.decode(response.charset)
+    finally:
+        del request._page_shell
+        if real_nonce is None:
+            del request.csp_nonce
+        else:
+            request.csp_nonce = real_nonce
+    segments: list = []
+    pattern = re.compile("\x1f" + markers.token + r":(\d+)\x1f")
+    position = 0
+    for found in pattern.finditer(html):
+        segments.append(html[position : found.start()])
+        segments.append(markers.parts[int(found.group(1))])
+        position = found.end()
+    segments.append(html[position:])
+    return [segment for segment in segments if segment != ""]
+
+
+def _render_part(part, request, page, state: dict) -> str:
+    kind = part[0]
+    if kind == "nonce":
+        return str(request.csp_nonce)
+    if kind == "csrf":
+        if "csrf" not in state:  # one masked token per response, as the context processor gives
+            state["csrf"] = get_token(request)
+        return state["csrf"]
+    if "context" not in state:
+        template = get_template(page.get_template(request))
+        context = RequestContext(request, {"page": page, "self": page, "request": request})
+        state["binding"] = context.bind_template(template.template)
+        state["binding"].__enter__()
+        state["context"] = context
+    context = state["context"]
+    if kind == "nodes":
+        name = part[1]
+        if name not in PERCALL_NODES:
+            get_template(name.rsplit(":", 2)[0])  # compiling the template registers its {% percall %} parts
+        return PERCALL_NODES[name].render(context)
+    if kind == "block":
+        from courses.templatetags.course_tags import render_block
+
+        return render_block(page.body[part[1]], context)
+    raise ValueError(kind)
+
+
+def serve(request, page):
+    """The page from its cached shell (rendered now if missing), with this request's own parts."""
+    site = getattr(request, "_wagtail_site", None)
+    path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+    authenticated = int(request.user.is_authenticated)
+    parts = ("shell", page.pk, getattr(site, "pk", None), translation.get_language(), authenticated, path)
+    segments = page_cache.get_or_build(parts, lambda: _fill(request, page), request=request)
+    state: dict = {}
+    try:
+        html = "".join(
+            segment if isinstance(segment, str) else _render_part(segment, request, page, state) for segment in segments
+        )
+    finally:
+        if "binding" in state:
+            state["binding"].__exit__(None, None, None)
+    return HttpResponse(html)
