@@ -1,6 +1,6 @@
 """Whole pages from the shared page cache, with the reader's own parts filled in on every request.
 
-A lesson or a catalogue page renders the same HTML for every reader of a site in a language, except for a few
+A lesson, a course or a catalogue page renders the same HTML for every reader of a site in a language, except for a few
 parts: the CSP nonce, the CSRF token, the messages, Wagtail's user bar, the lesson's progress panel and the blocks
 that show her own answers and attempts (H5P, "Para reflexionar"). The first request renders the page once with
 *markers* in those places (a random token per entry, so that no content can forge one) and keeps the result in
@@ -10,7 +10,11 @@ whether the reader is signed in. Every request then joins the strings and render
 - ``nonce`` and ``csrf``: the response's own CSP nonce and CSRF token;
 - ``nodes``: what a template wrapped in ``{% percall %}…{% endpercall %}`` (courses.templatetags.course_tags), with a
   context holding only ``request``, ``page`` and the context processors' values;
-- ``block``: a per-reader block of the lesson body (``course_tags.PER_READER_BLOCKS``).
+- ``block``: a per-reader block of the lesson body (``course_tags.PER_READER_BLOCKS``);
+- ``call``: a function registered with ``late_call`` (a lesson's state in a course outline), with plain arguments.
+
+The context of those parts holds ``request``, ``page`` and the context processors' values, or what the page's
+``shell_context(request)`` gives (a course page: its ``get_context``, whose outline and facts come from the cache).
 
 Used only for a plain GET or HEAD of a live page (no query string, no preview, no view restriction, no extra route
 arguments) whose class says ``page_shell = True``; everything else is rendered as before.
@@ -19,6 +23,7 @@ arguments) whose class says ``page_shell = True``; everything else is rendered a
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -31,6 +36,30 @@ from courses import page_cache
 
 # {% percall %} node lists by "template name:line:number", filled when a template is compiled (course_tags).
 PERCALL_NODES: dict[str, object] = {}
+# Functions that render a small per-reader part from the shell's context and a few plain arguments (a lesson's
+# "completed" badge in a course outline): name → function(context, *args) -> str. Registered with ``late_call``.
+LATE_CALLS: dict[str, Callable[..., str]] = {}
+
+
+def late_call(name: str):
+    """Register ``function(context, *args) -> str`` as a per-request part. In a normal render the template tag calls
+    it directly; while a shell renders, ``markers.add("call", name, *args)`` stands in for it."""
+
+    def register(function):
+        LATE_CALLS[name] = function
+        return function
+
+    return register
+
+
+def call_or_mark(name: str, context, *args) -> str:
+    """The part for this request, or its marker while a page shell renders."""
+    markers = shell_mode(context.get("request"))
+    if markers is not None:
+        return markers.add("call", name, *args)
+    return LATE_CALLS[name](context, *args)
+
+
 MARKER = "\x1f{token}:{index}\x1f"
 
 
@@ -102,7 +131,9 @@ def _render_part(part, request, page, state: dict) -> str:
         return state["csrf"]
     if "context" not in state:
         template = get_template(page.get_template(request))
-        context = RequestContext(request, {"page": page, "self": page, "request": request})
+        shell_context = getattr(page, "shell_context", None)
+        values = shell_context(request) if shell_context else {"page": page, "self": page, "request": request}
+        context = RequestContext(request, values)
         state["binding"] = context.bind_template(template.template)
         state["binding"].__enter__()
         state["context"] = context
@@ -112,6 +143,8 @@ def _render_part(part, request, page, state: dict) -> str:
         if name not in PERCALL_NODES:
             get_template(name.rsplit(":", 2)[0])  # compiling the template registers its {% percall %} parts
         return PERCALL_NODES[name].render(context)
+    if kind == "call":
+        return LATE_CALLS[part[1]](context, *part[2:])
     if kind == "block":
         from courses.templatetags.course_tags import render_block
 

@@ -232,6 +232,7 @@ class CoursePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
     template = "courses/course_page.html"
+    page_shell = True  # kept whole in the page cache, per site and language (courses.page_shell)
 
     class Meta:
         verbose_name = _("course")
@@ -250,6 +251,10 @@ class CoursePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
         context["facts"] = selectors.course_facts(course=self, cached=cached)
         context["lesson_search"] = selectors.course_lesson_search(course=self, params=request.GET)
         return context
+
+    def shell_context(self, request):
+        """The context of the per-reader parts of a course page kept whole (courses.page_shell): the outline."""
+        return self.get_context(request)
 
 
 def staff_accounts():

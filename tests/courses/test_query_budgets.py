@@ -13,7 +13,7 @@ from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, b
 # outline, menu, settings and the page itself come from the cache (a catalogue or a lesson: its whole HTML too).
 CATALOGUE_QUERIES = 0
 LESSON_QUERIES = 0  # an open course's lesson; the lesson gate's course comes from the cache
-COURSE_QUERIES = 2  # the page's parent (breadcrumbs) and the open cohorts of the enrol panel
+COURSE_QUERIES = 1  # the open cohorts of the enrol panel
 
 
 class QueryBudgetTests(TestCase):

@@ -26,8 +26,8 @@ from tests.factories.learners import learner, make_user
 LESSON_QUERIES = 2
 # … plus the H5P activity of the block and her grades in the lesson's activities.
 LESSON_H5P_QUERIES = 4
-# Her account, the page's parent (breadcrumbs), her enrolment and the lessons she completed.
-COURSE_QUERIES = 4
+# Her account, her enrolment and the lessons she completed (the page's HTML but her own parts from the cache).
+COURSE_QUERIES = 3
 DASHBOARD_QUERIES = 6  # account, enrolments, lessons, progress, profile complete?, instructs a cohort?
 CATALOGUE_QUERIES = 1  # account (the page and its HTML from the page cache)
 

@@ -153,6 +153,23 @@ class PageShellTests(TestCase):
             second.content.decode().replace(nonce_of(second), "N").count(self.course.title),
         )
 
+    def test_the_course_outline_shows_each_learner_her_own_progress_from_one_shell(self):
+        url = self.course.url
+        lesson_mark_complete(enrolment=self.enrolments[self.ana.pk], lesson=self.lessons[0])
+        self.client_for(self.bea).get(url)  # Bea (nothing done) fills the shell
+        ana_page = self.client_for(self.ana).get(url)
+        self.assertNotIn("courses/course_page.html", templates(ana_page))
+        self.assertContains(ana_page, "1 de 3 lecciones completadas")
+        self.assertContains(ana_page, 'class="is-done"', count=1)
+        self.assertContains(ana_page, "Continuar donde quedé")
+        bea_page = self.client_for(self.bea).get(url)
+        self.assertContains(bea_page, "0 de 3 lecciones completadas")
+        self.assertNotContains(bea_page, 'class="is-done"')
+        visitor = self.client_for(None).get(url)
+        self.assertNotContains(visitor, "lecciones completadas")
+        self.assertNotContains(visitor, 'class="state')
+        self.assertContains(visitor, "Ingresa para inscribirte")
+
     def test_a_shell_with_the_same_html_as_a_full_render(self):
         ana = self.client_for(self.ana)
 
@@ -160,10 +177,12 @@ class PageShellTests(TestCase):
             html = response.content.decode().replace(nonce_of(response), "NONCE")
             return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
 
-        with override_settings(COURSES_PAGE_SHELL=False):
-            full = normal(ana.get(self.url))
-        ana.get(self.url)
-        self.assertEqual(normal(ana.get(self.url)), full)
+        lesson_mark_complete(enrolment=self.enrolments[self.ana.pk], lesson=self.lessons[1])
+        for url in (self.url, self.course.url, self.catalogue.url):
+            with override_settings(COURSES_PAGE_SHELL=False):
+                full = normal(ana.get(url))
+            self.client_for(self.bea).get(url)  # another learner fills the shell
+            self.assertEqual(normal(ana.get(url)), full, url)
 
 
 class RouteKeyTests(TestCase):
