@@ -52,7 +52,7 @@ def cached_route(request, path: str):
     if site is None:
         return None
     name = page_cache.key("route", site.pk, path, request=request)
-    page = page_cache.cache.get(name) if page_cache.enabled() else None
+    page = page_cache.read(name) if page_cache.enabled() else None
     if isinstance(page, Page):
         request._wagtail_route_for_request = (page, [], {})
         return page, [], {}
@@ -64,7 +64,7 @@ def cached_route(request, path: str):
             # page, a publish, an unpublish or a move starts a new generation, so it is never older than the row.
             clean = type(page).objects.filter(pk=page.pk, live=True).first()
             if clean is not None:
-                page_cache.cache.set(name, clean, page_cache.timeout())
+                page_cache.write(name, clean)
     request._wagtail_route_for_request = result
     return result
 

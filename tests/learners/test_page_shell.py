@@ -211,3 +211,32 @@ class RouteKeyTests(TestCase):
             page_cache.key = original
         self.assertTrue(keys)
         self.assertLess(max(len(name) for name in keys), 200)
+
+
+class LocalCopyTests(TestCase):
+    """Each process keeps copies of the entries it read (courses.page_cache.read): a new generation written by
+    another server (one write to the shared cache) makes them unused at once, and each reader gets her own objects."""
+
+    def test_a_generation_from_another_server_is_seen_at_once(self):
+        builds = []
+
+        def build():
+            builds.append(1)
+            return {"version": len(builds)}
+
+        self.assertEqual(page_cache.get_or_build(("probe",), build), {"version": 1})
+        self.assertEqual(page_cache.get_or_build(("probe",), build), {"version": 1})
+        cache.set(page_cache.GENERATION_KEY, "otro-servidor", timeout=None)  # what a publish elsewhere writes
+        self.assertEqual(page_cache.get_or_build(("probe",), build), {"version": 2})
+
+    def test_each_read_gets_its_own_object(self):
+        first = page_cache.get_or_build(("menu-probe",), lambda: [{"active": False}])
+        first[0]["active"] = True  # what a template tag may do to what it got
+        self.assertEqual(page_cache.get_or_build(("menu-probe",), lambda: []), [{"active": False}])
+
+    def test_without_local_copies_the_shared_cache_answers(self):
+        with override_settings(PAGE_CACHE_LOCAL_ENTRIES=0):
+            page_cache._local.clear()
+            self.assertEqual(page_cache.get_or_build(("plain",), lambda: 1), 1)
+            self.assertEqual(len(page_cache._local), 0)
+            self.assertEqual(page_cache.get_or_build(("plain",), lambda: 2), 1)
