@@ -21,18 +21,24 @@ arguments) whose class says ``page_shell = True``; everything else is rendered a
 """
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import RequestContext
 from django.template.loader import get_template
+from django.template.utils import get_app_template_dirs
 from django.utils import translation
 
 from courses import page_cache
+
+logger = logging.getLogger(__name__)
 
 # {% percall %} node lists by "template name:line:number", filled when a template is compiled (course_tags).
 PERCALL_NODES: dict[str, object] = {}
@@ -152,18 +158,36 @@ def _render_part(part, request, page, state: dict) -> str:
     raise ValueError(kind)
 
 
+@lru_cache(maxsize=1)
+def templates_version() -> str:
+    """A digest of every template file's content, computed once per process: part of every shell's key, so that a
+    deploy that changes a template never serves shells (nor {% percall %} positions) of the previous version."""
+    digest = hashlib.sha256()
+    folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    folders += [Path(folder) for folder in get_app_template_dirs("templates")]
+    for folder in folders:
+        for file in sorted(folder.rglob("*.html")) if folder.is_dir() else []:
+            digest.update(str(file.relative_to(folder)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def serve(request, page):
     """The page from its cached shell (rendered now if missing), with this request's own parts."""
     site = getattr(request, "_wagtail_site", None)
     path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
     authenticated = int(request.user.is_authenticated)
-    parts = ("shell", page.pk, getattr(site, "pk", None), translation.get_language(), authenticated, path)
+    language = translation.get_language()
+    parts = ("shell", templates_version(), page.pk, getattr(site, "pk", None), language, authenticated, path)
     segments = page_cache.get_or_build(parts, lambda: _fill(request, page), request=request)
     state: dict = {}
     try:
         html = "".join(
             segment if isinstance(segment, str) else _render_part(segment, request, page, state) for segment in segments
         )
+    except (KeyError, IndexError):  # a shell that does not fit this code: render the page as usual
+        logger.warning("Page shell of page %s does not fit this code; rendered in full", page.pk, exc_info=True)
+        return page.serve(request)
     finally:
         if "binding" in state:
             state["binding"].__exit__(None, None, None)

@@ -142,6 +142,27 @@ class PageShellTests(TestCase):
         with override_settings(COURSES_PAGE_SHELL=False):
             self.assertIn(LESSON_TEMPLATE, templates(ana.get(self.url)))
 
+    def test_a_shell_that_does_not_fit_the_code_renders_the_page_in_full(self):
+        from courses import page_shell
+
+        ana = self.client_for(self.ana)
+        ana.get(self.url)
+        saved = dict(page_shell.PERCALL_NODES)
+        page_shell.PERCALL_NODES.clear()  # as if the shell came from templates of another version
+        try:
+            with self.assertLogs("courses.page_shell", "WARNING"):
+                response = ana.get(self.url)
+        finally:
+            page_shell.PERCALL_NODES.update(saved)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(LESSON_TEMPLATE, templates(response))
+        self.assertContains(response, "Marcar como completada")
+
+    def test_the_templates_version_is_part_of_the_key(self):
+        from courses import page_shell
+
+        self.assertRegex(page_shell.templates_version(), r"^[0-9a-f]{12}$")
+
     def test_the_catalogue_is_served_from_its_shell(self):
         url = self.catalogue.url
         first = self.client_for(self.ana).get(url)
