@@ -29,11 +29,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn_command(port: int, *, workers: int = 2, threads: int = 1, extra: tuple[str, ...] = ()) -> list[str]:
-    """gunicorn serving the site on 127.0.0.1:``port``: 2 processes of 1 thread, as the benches measure by default."""
-    command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--workers", str(workers)]
-    command += ["--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--keep-alive", "30"]
-    return [*command, "--log-level", "warning", *extra]
+def gunicorn_command(
+    port: int, *, workers: int | None = None, threads: int | None = None, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """gunicorn serving the site on 127.0.0.1:``port`` with production's deploy/gunicorn.conf.py (2 processes of 4
+    threads, gthread, kept-alive connections); ``workers`` and ``threads`` override the file's values."""
+    command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    return [*command, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *extra]
 
 
 def start_server(command: list[str], *, env: dict, port: int, cwd: Path = ROOT, **popen) -> subprocess.Popen:

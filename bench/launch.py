@@ -4,7 +4,7 @@
 course (five text lessons and one with the real H5P QuestionSet of tests/h5p_content, imported through the upload
 service), 1,000 learner accounts enrolled in it (bulk inserts, one password hash computed once) and, for one in ten
 of them, an earlier completed course with its certificate (issued and its PDF rendered by the real services). Then
-it starts gunicorn with the production settings (2 processes of one thread, as deploy/gunicorn.conf.py;
+it starts gunicorn with the production settings and deploy/gunicorn.conf.py (2 processes of 4 threads;
 BENCH_LAUNCH_WORKERS and BENCH_LAUNCH_THREADS change that) on Redis, and runs locust headless as a subprocess
 (bench/locustfile_launch.py, FastHttpUser; BENCH_LAUNCH_PROCESSES > 1 forks that many locust processes) on the same
 machine: the load generator shares the two cores, so each window also reports the cores it used.
@@ -54,9 +54,9 @@ PORT = int(os.environ.get("BENCH_LAUNCH_PORT", str(20000 + os.getpid() % 20000))
 # coming out of workshops and talks across the country and opening the link over the following minutes, not a
 # thousand people pressing "Ingresar" in the same second; the rate stays configurable to try a harsher arrival.
 SPAWN_RATE = float(os.environ.get("BENCH_LAUNCH_SPAWN_RATE", "2"))
-# gunicorn as in production (deploy/gunicorn.conf.py: 2 processes of one thread) unless told otherwise.
+# gunicorn as in production (deploy/gunicorn.conf.py: 2 processes of 4 threads) unless told otherwise.
 WORKERS = int(os.environ.get("BENCH_LAUNCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_LAUNCH_THREADS", "1"))
+THREADS = int(os.environ.get("BENCH_LAUNCH_THREADS", "4"))
 # locust's --processes: 1 runs the generator in one process (one core at most); more forks workers.
 PROCESSES = int(os.environ.get("BENCH_LAUNCH_PROCESSES", "1"))
 

@@ -31,7 +31,7 @@ DURATION = float(os.environ.get("BENCH_SECONDS", "20"))
 PAGE_DURATION = float(os.environ.get("BENCH_PAGE_SECONDS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 # Two processes (one per core); threads let a process serve another request while one waits on PostgreSQL.
-THREADS = os.environ.get("BENCH_THREADS", "1")
+THREADS = os.environ.get("BENCH_THREADS", "0")  # 0: deploy/gunicorn.conf.py's threads
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="escuela-bench-static-"))
 
 ENV = {

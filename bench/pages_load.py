@@ -122,8 +122,10 @@ def setup_data() -> dict:
 
 
 def start_server() -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--workers", "2", "--threads", "1"]
-    command += ["--bind", f"127.0.0.1:{PORT}", "--keep-alive", "30", "--log-level", "warning"]
+    # The production configuration (2 workers; threads and keep-alive as deploy/gunicorn.conf.py says).
+    command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application"]
+    command += ["-c", str(APP_ROOT / "deploy" / "gunicorn.conf.py"), "--workers", "2"]
+    command += ["--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"]
     # The request log (one JSON line per request, as in production) goes to a file, not to the figures.
     return harness.start_server(command, env=ENV, port=PORT, cwd=APP_ROOT, stdout=SERVER_LOG, stderr=subprocess.STDOUT)
 

@@ -10,8 +10,13 @@ Never cache here anything that carries a per-response CSP nonce or CSRF token, n
 (``cacheable(request)`` says no for previews).
 """
 
+import hashlib
 import logging
+import pickle
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -34,16 +39,36 @@ def enabled() -> bool:
     return bool(getattr(settings, "PAGE_CACHE_ENABLED", True))
 
 
+# Within one request (between Django's request_started and request_finished, in the thread serving it) the token
+# is read from the shared cache once, whoever asks (a selector has no request at hand); outside requests, every time.
+_current = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _current.in_request = True
+    _current.token = None
+
+
+def _request_finished(**kwargs) -> None:
+    _current.in_request = False
+    _current.token = None
+
+
 def generation(request=None) -> str:
-    """The current generation token (read once per request when ``request`` is given)."""
+    """The current generation token (read once per request)."""
     if request is not None:
         token = getattr(request, "_page_cache_generation", None)
         if token is not None:
             return token
-    token = cache.get(GENERATION_KEY)
+    in_request = getattr(_current, "in_request", False)
+    token = _current.token if in_request else None
     if token is None:
-        cache.add(GENERATION_KEY, secrets.token_hex(6), timeout=None)
-        token = cache.get(GENERATION_KEY) or "0"
+        token = cache.get(GENERATION_KEY)
+        if token is None:
+            cache.add(GENERATION_KEY, secrets.token_hex(6), timeout=None)
+            token = cache.get(GENERATION_KEY) or "0"
+        if in_request:
+            _current.token = token
     if request is not None:
         request._page_cache_generation = token
     return token
@@ -51,6 +76,7 @@ def generation(request=None) -> str:
 
 def _bump() -> None:
     cache.set(GENERATION_KEY, secrets.token_hex(6), timeout=None)
+    _current.token = None
 
 
 def invalidate() -> None:
@@ -60,8 +86,20 @@ def invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+MAX_PART = 64  # longer parts (a path can be 600 characters) go into the key as their hash
+
+
+def _part(part: Any) -> str:
+    text = str(part)
+    if len(text) <= MAX_PART:
+        return text
+    return "sha256=" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def key(*parts: Any, request=None) -> str:
-    return ":".join(["pages", generation(request), *(str(part) for part in parts)])
+    """``pages:<generation>:<part>:…``, never longer than Redis and memcached take well (Django warns beyond 250
+    characters): a part longer than MAX_PART characters is replaced by its SHA-256."""
+    return ":".join(["pages", generation(request), *(_part(part) for part in parts)])
 
 
 def cacheable(request) -> bool:
@@ -69,15 +107,57 @@ def cacheable(request) -> bool:
     return enabled() and not getattr(request, "is_preview", False)
 
 
+# Each process keeps the entries it read last, pickled, by their full key: a key names one generation, and what a
+# generation holds never changes, so a copy here is as good as the shared one (until it expires like the shared one)
+# and saves a round trip to Redis. Only the generation token itself is read from Redis on every request. Pickled, so
+# that every request gets its own objects (templates set attributes on them).
+_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def local_entries() -> int:
+    """How many entries a process keeps (PAGE_CACHE_LOCAL_ENTRIES, default 2000; 0: none)."""
+    return int(getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 2000))
+
+
+def _remember(name: str, value: Any) -> None:
+    if local_entries() <= 0:
+        return
+    entry = (time.monotonic() + timeout(), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    with _local_lock:
+        _local[name] = entry
+        _local.move_to_end(name)
+        while len(_local) > local_entries():
+            _local.popitem(last=False)
+
+
+def read(name: str, default: Any = None) -> Any:
+    """The value under a full key (``key(…)``): from this process's copies, else from the shared cache."""
+    with _local_lock:
+        entry = _local.get(name)
+    if entry is not None and entry[0] > time.monotonic():
+        return pickle.loads(entry[1])  # noqa: S301 (written by this process from its own cache entries)
+    value = cache.get(name, MISSING)
+    if value is MISSING:
+        return default
+    _remember(name, value)
+    return value
+
+
+def write(name: str, value: Any) -> None:
+    cache.set(name, value, timeout())
+    _remember(name, value)
+
+
 def get_or_build(parts: tuple, build: Callable[[], Any], *, request=None) -> Any:
     """The cached value under ``parts`` for the current generation, or ``build()`` stored there."""
     if not enabled():
         return build()
     name = key(*parts, request=request)
-    value = cache.get(name, MISSING)
+    value = read(name, MISSING)
     if value is MISSING:
         value = build()
-        cache.set(name, value, timeout())
+        write(name, value)
     return value
 
 
@@ -111,6 +191,7 @@ def _on_m2m(sender, instance=None, **kwargs) -> None:
 
 def connect() -> None:
     """Connect the receivers (CoursesConfig.ready)."""
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.images import get_image_model
     from wagtail.models import Page, PageViewRestriction, Site
@@ -120,6 +201,8 @@ def connect() -> None:
 
     watch(Page, PageViewRestriction, Site, CourseInstructor, H5PActivity, H5PLibrary, NationalCourseOffer, School)
     watch(get_image_model())
+    request_started.connect(_request_started, dispatch_uid="page_cache_request_started")
+    request_finished.connect(_request_finished, dispatch_uid="page_cache_request_finished")
     post_save.connect(_on_save_or_delete, dispatch_uid="page_cache_save")
     post_delete.connect(_on_save_or_delete, dispatch_uid="page_cache_delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="page_cache_m2m")

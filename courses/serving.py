@@ -3,19 +3,19 @@
 Wagtail's own ``serve`` finds the site (one query), walks the tree from the site's root (two queries per level: a
 lesson sits five levels down, so eleven queries) and reads the view restrictions of the page and its ancestors (two
 queries) on every request. Here the site for a host, the page a path leads to and the restrictions that apply to it
-come from ``courses.page_cache`` (a new generation on every publish, move, unpublish or deletion), and the page
-itself is read in one query. The hooks run as in Wagtail (``before_serve_page``, ``on_serve_page``) and Wagtail's
-restriction check still decides: it only gets the cached list.
+come from ``courses.page_cache`` (a new generation on every publish, move, unpublish or deletion), and so does the
+page itself (its row as it was when the entry was made: every save of a page starts a new generation). The hooks
+run as in Wagtail (``before_serve_page``, ``on_serve_page``) and Wagtail's restriction check still decides: it only
+gets the cached list.
 """
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponse
 from django.http.request import split_domain_port
 from wagtail import hooks
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.models.sites import get_site_for_hostname
 
-from courses import page_cache
+from courses import page_cache, page_shell
 
 
 def cached_site(request) -> Site | None:
@@ -52,19 +52,19 @@ def cached_route(request, path: str):
     if site is None:
         return None
     name = page_cache.key("route", site.pk, path, request=request)
-    target = page_cache.cache.get(name) if page_cache.enabled() else None
-    if target is not None:
-        page_id, content_type_id = target
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        page = model.objects.filter(pk=page_id, live=True).first() if model is not None else None
-        if page is not None:
-            request._wagtail_route_for_request = (page, [], {})
-            return page, [], {}
+    page = page_cache.read(name) if page_cache.enabled() else None
+    if isinstance(page, Page):
+        request._wagtail_route_for_request = (page, [], {})
+        return page, [], {}
     result = _route(request, site, path)
     if result is not None:
         page, args, kwargs = result
         if not args and not kwargs and page.live and page_cache.enabled():
-            page_cache.cache.set(name, (page.pk, page.content_type_id), page_cache.timeout())
+            # The page itself, as its row reads now (no attribute that routing or this request set): any save of a
+            # page, a publish, an unpublish or a move starts a new generation, so it is never older than the row.
+            clean = type(page).objects.filter(pk=page.pk, live=True).first()
+            if clean is not None:
+                page_cache.write(name, clean)
     request._wagtail_route_for_request = result
     return result
 
@@ -86,6 +86,8 @@ def serve(request, path):
     page.get_view_restrictions = lambda: restrictions  # what Wagtail's check_view_restrictions hook reads
 
     def serve_chain(page, request, args, kwargs):
+        if page_shell.eligible(request, page, args, kwargs, restrictions):
+            return page_shell.serve(request, page)  # the whole page from the cache, her own parts rendered now
         return page.serve(request, *args, **kwargs)
 
     chain = serve_chain

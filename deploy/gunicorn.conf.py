@@ -4,6 +4,12 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+# Threads: a worker serves another request while one waits on PostgreSQL or Redis, and keeps connections open
+# (the sync worker closes each one after its response). What `make bench-pages-load` measures (README,
+# "Rendimiento"). Each thread holds its own database connection: workers × threads connections.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))  # seconds an idle kept-alive connection stays open
 timeout = 60
 graceful_timeout = 30
 accesslog = None  # one JSON line per request comes from the site itself (cms.ops.request_log)

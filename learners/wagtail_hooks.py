@@ -33,7 +33,7 @@ def gate_lessons(page, request, serve_args, serve_kwargs):
     course = course_for(page=page, cached=True)  # from the shared page cache (courses.page_cache)
     if course is None:
         return None
-    enrolment = enrolment_for(user=request.user, course=course)
+    enrolment = enrolment_for(user=request.user, course=course, lesson=page)  # and whether she completed it
     if not can_read_lesson(user=request.user, lesson=page, course=course, enrolment=enrolment):
         context = {"page": page, "course": course, "enrolment": enrolment}
         return render(

@@ -28,10 +28,10 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
+from cms.middleware import _admin_prefix
 from courses.models import School
 from courses.schools.selectors import current_staff_school, school_for_site
 from learners.staff.selectors import school_membership
@@ -185,7 +185,7 @@ class SchoolStaffIsolationMiddleware:
         self.get_response = get_response
 
     def _is_admin(self, request) -> bool:
-        return request.path.startswith(reverse("wagtailadmin_home"))
+        return request.path.startswith(_admin_prefix())  # resolved once: a learner's page pays one startswith
 
     def __call__(self, request):
         if not self._is_admin(request) or not getattr(request, "user", None) or not request.user.is_authenticated:

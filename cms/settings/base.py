@@ -257,6 +257,12 @@ CACHES["default"]["KEY_PREFIX"] = env("DJANGO_CACHE_KEY_PREFIX", "")
 # same for every learner; a publish starts a new generation. Entries live at most this long (seconds).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", str(24 * 60 * 60)))
+# Each server process keeps a copy of the page-cache entries it read last (a key names one generation, whose
+# entries never change): only the generation token is read from Redis on every request. 0 turns the copies off.
+PAGE_CACHE_LOCAL_ENTRIES = int(env("PAGE_CACHE_LOCAL_ENTRIES", "2000"))
+# Lessons and catalogues kept whole in the page cache, the reader's own parts rendered per request
+# (courses/page_shell.py): only with a base.html whose per-reader parts are marked {% percall %}, as cms's is.
+COURSES_PAGE_SHELL = env_bool("COURSES_PAGE_SHELL", True)
 
 # Email: SMTP configured from the environment (dev uses the console).
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

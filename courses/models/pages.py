@@ -78,6 +78,7 @@ class CourseIndexPage(AsciiSlugMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["courses.CoursePage"]
     template = "courses/course_index_page.html"
+    page_shell = True  # kept whole in the page cache, per site and language (courses.page_shell)
 
     class Meta:
         verbose_name = _("course catalogue")
@@ -231,6 +232,7 @@ class CoursePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
     template = "courses/course_page.html"
+    page_shell = True  # kept whole in the page cache, per site and language (courses.page_shell)
 
     class Meta:
         verbose_name = _("course")
@@ -249,6 +251,10 @@ class CoursePage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
         context["facts"] = selectors.course_facts(course=self, cached=cached)
         context["lesson_search"] = selectors.course_lesson_search(course=self, params=request.GET)
         return context
+
+    def shell_context(self, request):
+        """The context of the per-reader parts of a course page kept whole (courses.page_shell): the outline."""
+        return self.get_context(request)
 
 
 def staff_accounts():
@@ -349,6 +355,7 @@ class LessonPage(ServedInSchoolsMixin, AsciiSlugMixin, Page):
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
     template = "courses/lesson_page.html"
+    page_shell = True  # kept whole in the page cache, per site and language (courses.page_shell)
 
     class Meta:
         verbose_name = _("lesson")

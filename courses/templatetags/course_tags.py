@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 from wagtail.models import Site
 
-from courses import page_cache
+from courses import page_cache, page_shell
 
 register = template.Library()
 
@@ -49,7 +49,7 @@ def querystring_for(catalogue, page_number):
 PER_READER_BLOCKS = frozenset({"h5p", "reflection"})
 
 
-def _render_block(block, context) -> str:
+def render_block(block, context) -> str:
     return block.render_as_block(context=context.flatten())  # as {% include_block %} does
 
 
@@ -61,7 +61,7 @@ def lesson_body(context, page):
     request = context.get("request")
     body = page.body
     if request is None or not getattr(page, "pk", None) or not page_cache.cacheable(request):
-        return mark_safe("".join(_render_block(block, context) for block in body))  # noqa: S308 (block templates escape)
+        return mark_safe("".join(render_block(block, context) for block in body))  # noqa: S308 (block templates escape)
 
     def build() -> list:
         segments: list = []
@@ -69,13 +69,47 @@ def lesson_body(context, page):
             if raw.get("type") in PER_READER_BLOCKS:
                 segments.append(index)
             elif segments and isinstance(segments[-1], str):
-                segments[-1] += _render_block(body[index], context)
+                segments[-1] += render_block(body[index], context)
             else:
-                segments.append(str(_render_block(body[index], context)))
+                segments.append(str(render_block(body[index], context)))
         return segments
 
     site = Site.find_for_request(request)
     parts = ("body", page.pk, getattr(site, "pk", None), translation.get_language())
     segments = page_cache.get_or_build(parts, build, request=request)
-    html = [part if isinstance(part, str) else _render_block(body[part], context) for part in segments]
+    markers = page_shell.shell_mode(request)
+    if markers is not None:  # a whole-page shell: the per-reader blocks are rendered for each request
+        html = [part if isinstance(part, str) else markers.add("block", part) for part in segments]
+    else:
+        html = [part if isinstance(part, str) else render_block(body[part], context) for part in segments]
     return mark_safe("".join(html))  # noqa: S308 (rendered by the blocks' templates, which escape)
+
+
+# Whole-page shells (courses.page_shell) -------------------------------------------------------------------------
+
+
+class PerCallNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        markers = page_shell.shell_mode(context.get("request"))
+        if markers is not None:
+            return markers.add("nodes", self.name)
+        return self.nodelist.render(context)
+
+
+@register.tag
+def percall(parser, token):
+    """``{% percall %}…{% endpercall %}``: a part of a page that differs from one request or reader to another
+    (messages, her progress, the user bar). Rendered in place as usual; in a page kept whole in the page cache
+    (courses.page_shell) it is rendered again for every request, with ``request``, ``page`` and the context
+    processors' values only."""
+    nodelist = parser.parse(("endpercall",))
+    parser.delete_first_token()
+    count = parser.__dict__.setdefault("_percall_count", 0) + 1
+    parser._percall_count = count
+    name = f"{getattr(parser.origin, 'template_name', None)}:{token.lineno}:{count}"
+    page_shell.PERCALL_NODES[name] = nodelist
+    return PerCallNode(nodelist, name)

@@ -2,9 +2,10 @@
 counts throughout."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -43,11 +44,21 @@ def waitlist_position(*, enrolment: Enrolment) -> int | None:
     return ahead.count() + 1
 
 
-def enrolment_for(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+def enrolment_for(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonPage | None = None) -> Enrolment | None:
+    """Her enrolment in the course (with its cohort), or None. With ``lesson``, the same query also says whether she
+    completed that lesson: ``enrolment.lessons_done`` then maps the lesson's id to True or False (the lesson page's
+    progress panel reads it instead of a query of its own)."""
     if not user.is_authenticated:
         return None
     # by ids: the course often comes from the page cache, and a model instance in a filter costs more to check
-    return Enrolment.objects.filter(user_id=user.pk, course_id=course.pk).select_related("cohort").first()
+    enrolments = Enrolment.objects.filter(user_id=user.pk, course_id=course.pk).select_related("cohort")
+    if lesson is not None:
+        done = LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson_id=lesson.pk, completed_at__isnull=False)
+        enrolments = enrolments.annotate(lesson_done=Exists(done))
+    enrolment = enrolments.first()
+    if enrolment is not None and lesson is not None:
+        enrolment.lessons_done = {lesson.pk: enrolment.lesson_done}
+    return enrolment
 
 
 def continue_lesson(*, lessons: list[LessonPage], done: frozenset[int], last_lesson_id: int | None):
@@ -101,6 +112,29 @@ class Dashboard:
 DASHBOARD_SESSIONS = 3
 
 
+class _Lesson(NamedTuple):
+    """A lesson row for "Mis cursos": enough to count it and to link to it."""
+
+    id: int
+    title: str
+    path: str
+    depth: int
+    url_path: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _page(lesson: _Lesson | None) -> LessonPage | None:
+    """The lesson as a page (for its address), built from its row without a query."""
+    if lesson is None:
+        return None
+    page = LessonPage(page_ptr_id=lesson.id, **lesson._asdict())
+    page._state.adding, page._state.db = False, "default"
+    return page
+
+
 def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     """Everything "Mis cursos" shows, in a fixed number of queries however many enrolments."""
     enrolments = list(
@@ -115,11 +149,11 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     path_filter = Q()
     for course in courses.values():
         path_filter |= Q(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
-    lessons_by_course: dict[int, list[LessonPage]] = {course_id: [] for course_id in courses}
+    lessons_by_course: dict[int, list[_Lesson]] = {course_id: [] for course_id in courses}
     course_by_path = {course.path: course.pk for course in courses.values()}
-    for lesson in (
-        LessonPage.objects.live().filter(path_filter).order_by("path").only("id", "title", "path", "depth", "url_path")
-    ):
+    # Plain rows: a page object costs far more to build than the row, and only each course's next lesson needs one.
+    rows = LessonPage.objects.live().filter(path_filter).order_by("path").values_list(*_Lesson._fields)
+    for lesson in map(_Lesson._make, rows):
         course_id = course_by_path.get(lesson.path[: -2 * Page.steplen])
         if course_id is not None:
             lessons_by_course[course_id].append(lesson)
@@ -144,7 +178,9 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
             course=enrolment.course,
             total_lessons=len(lessons),
             done_lessons=len(done_here),
-            next_lesson=continue_lesson(lessons=lessons, done=done_here, last_lesson_id=enrolment.last_lesson_id),
+            next_lesson=_page(
+                continue_lesson(lessons=lessons, done=done_here, last_lesson_id=enrolment.last_lesson_id)
+            ),
             waitlist_position=positions.get(enrolment.pk),
             attendance=attendance.get(enrolment.pk),
             next_session=next(

@@ -8,9 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
-from courses import page_cache
-from courses.selectors import lesson_activities, missing_libraries
+from courses import page_cache, page_shell
+from courses.selectors import lesson_activities, lesson_position, missing_libraries
 from learners.calendar.selectors import course_sessions
 from learners.enrolment.selectors import PROGRESSING, open_cohorts
 from learners.h5p.grades import ActivityGrade
@@ -67,8 +70,14 @@ def lesson_progress_panel(context, lesson):
     done = False
     can_progress = enrolment is not None and enrolment.status in PROGRESSING
     if can_progress:
-        done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False).exists()
-    next_lesson = context.get("position").next if context.get("position") else None
+        done = getattr(enrolment, "lessons_done", {}).get(lesson.pk)  # read with her enrolment (gate_lessons)
+        if done is None:
+            done = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False)
+            done = done.exists()
+    position = context.get("position")
+    if position is None and request is not None and getattr(lesson, "pk", None):  # a page shell's own render
+        position = lesson_position(lesson=lesson, cached=page_cache.cacheable(request))
+    next_lesson = position.next if position else None
     missing_answers = []
     if can_progress and not done:
         missing_answers = missing_required_answers(enrolment=enrolment, lesson=lesson)
@@ -93,6 +102,62 @@ def lesson_progress_panel(context, lesson):
         "next_lesson": next_lesson,
         "course": getattr(request, "learner_course", None),
     }
+
+
+# Her state in a course page's outline: rendered for each request, also when the page comes whole from the page cache
+# (courses.page_shell), from the outline of the page's context and her course state (read once per request).
+
+
+def _outline_state(context):
+    page = context.get("page")
+    return learner_course_state(context, page)
+
+
+@page_shell.late_call("learners.outline_module_progress")
+def _outline_module_progress(context, module_id) -> str:
+    state = _outline_state(context)
+    outline = context.get("outline")
+    module = next((module for module in outline.modules if module.page.pk == module_id), None) if outline else None
+    if state.enrolment is None or module is None or not module.lessons:
+        return ""
+    text = gettext("%(done)s of %(total)s lessons completed") % {
+        "done": done_in(module.lessons, state),
+        "total": len(module.lessons),
+    }
+    return format_html('<p class="module-progress">{}</p>', text)
+
+
+@page_shell.late_call("learners.outline_lesson_class")
+def _outline_lesson_class(context, lesson_id) -> str:
+    return ' class="is-done"' if lesson_id in _outline_state(context).done_lesson_ids else ""
+
+
+@page_shell.late_call("learners.outline_lesson_badge")
+def _outline_lesson_badge(context, lesson_id) -> str:
+    state = _outline_state(context)
+    if lesson_id in state.done_lesson_ids:
+        return format_html(' <span class="state state--done">{}</span>', gettext("completed"))
+    if state.enrolment and state.next_lesson is not None and lesson_id == state.next_lesson.pk:
+        return format_html(' <span class="state">{}</span>', gettext("next"))
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def outline_module_progress(context, module_id):
+    """ "3 de 20 lecciones completadas" under a module of the outline, for an enrolled learner."""
+    return mark_safe(page_shell.call_or_mark("learners.outline_module_progress", context, module_id))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def outline_lesson_class(context, lesson_id):
+    """``class="is-done"`` on a lesson of the outline that she completed."""
+    return mark_safe(page_shell.call_or_mark("learners.outline_lesson_class", context, lesson_id))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def outline_lesson_badge(context, lesson_id):
+    """ "completada" or "siguiente" after a lesson of the outline."""
+    return mark_safe(page_shell.call_or_mark("learners.outline_lesson_badge", context, lesson_id))  # noqa: S308
 
 
 @register.filter

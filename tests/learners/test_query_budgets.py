@@ -12,7 +12,7 @@ from tests.factories.courses import CourseIndexPageFactory, build_course, site_r
 from tests.factories.learners import learner
 
 DASHBOARD_QUERIES = 6  # account, enrolments, lessons, progress, profile complete?, instructs a cohort?
-COURSE_PAGE_QUERIES = 5  # account, page, its parent, enrolment, lessons done (the rest from the page cache)
+COURSE_PAGE_QUERIES = 3  # account, enrolment, lessons done (the rest, the page's HTML too, from the page cache)
 # lesson, user, enrolment, INSERT … ON CONFLICT, both counts, and the request's site (the lesson may be served on a
 # school's host: the redirect stays there)
 MARK_COMPLETE_QUERIES = 6
