@@ -34,7 +34,8 @@ def gunicorn_command(
 ) -> list[str]:
     """gunicorn serving the site on 127.0.0.1:``port`` with production's deploy/gunicorn.conf.py (2 processes of 4
     threads, gthread, kept-alive connections); ``workers`` and ``threads`` override the file's values."""
-    command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    config = ROOT / "deploy" / "gunicorn.conf.py"
+    command = [sys.executable, "-m", "gunicorn", "cms.wsgi:application", "-c", str(config)]
     if workers:
         command += ["--workers", str(workers)]
     if threads:
