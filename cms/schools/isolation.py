@@ -28,6 +28,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
