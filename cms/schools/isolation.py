@@ -92,7 +92,7 @@ def without_other_schools(pages, school_id: int):
 def _request_membership(request):
     if not hasattr(request, "_staff_membership"):
         user = getattr(request, "user", None)
-        request._staff_membership = school_membership(user=user) if user is not None else None
+        request._staff_membership = school_membership(user=user, remember=True) if user is not None else None
     return request._staff_membership
 
 

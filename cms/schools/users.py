@@ -6,7 +6,7 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
 from courses.schools.guards import school_groups_error
-from courses.viewset_utils import NATIONAL
+from courses.viewset_utils import NATIONAL, PlatformViewSetMixin
 
 
 class OneSchoolMixin:
@@ -42,7 +42,7 @@ class OneSchoolUserEditForm(OneSchoolMixin, UserEditForm):
     pass
 
 
-class UserViewSet(WagtailUserViewSet):
+class UserViewSet(PlatformViewSetMixin, WagtailUserViewSet):
     school_isolation = NATIONAL  # users are national: a school's groups have no user permission (issue 15, item 8)
 
     def get_form_class(self, for_update=False):

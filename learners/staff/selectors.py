@@ -100,7 +100,11 @@ class SchoolMembership:
 
 def _memberships(user: AbstractBaseUser) -> tuple[int | None, SchoolMembership | None]:
     """(StaffProfile municipality, school membership) in one query. An account in the groups of several schools
-    comes back with the first school by id and the others in ``other_school_ids`` (``conflicting``)."""
+    comes back with the first school by id and the others in ``other_school_ids`` (``conflicting``). The answer
+    kept by ``school_membership(remember=True)`` on this user object, if any, is given without a query."""
+    remembered = getattr(user, "_school_memberships", None)
+    if remembered is not None:
+        return remembered
     rows = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -128,11 +132,16 @@ def _memberships(user: AbstractBaseUser) -> tuple[int | None, SchoolMembership |
     return municipality_id, None
 
 
-def school_membership(*, user: AbstractBaseUser) -> SchoolMembership | None:
-    """The municipal school whose staff ``user`` is (None for national staff, learners and superusers)."""
+def school_membership(*, user: AbstractBaseUser, remember: bool = False) -> SchoolMembership | None:
+    """The municipal school whose staff ``user`` is (None for national staff, learners and superusers).
+    ``remember``: keep the answer on this user object, so that ``staff_scope`` later in the same request asks no
+    second time (for the request's own user, loaded for that request: her groups do not change while it is served)."""
     if not user.is_authenticated or user.is_superuser:
         return None
-    return _memberships(user)[1]
+    memberships = _memberships(user)
+    if remember:
+        user._school_memberships = memberships
+    return memberships[1]
 
 
 def staff_scope(*, user: AbstractBaseUser) -> StaffScope:
