@@ -12,7 +12,7 @@ subclass sets the cheat sheet's figures so that they are written down in one pla
 
 Cost measured on the project's 2-core machine (README, "Lanzamiento nacional"): about 23 ms of CPU per hash,
 against about 262 ms for Django 5.2's PBKDF2 (1,000,000 iterations of SHA-256); the memory is 19 MiB per hash in
-progress, freed at once: with 2 gunicorn processes of one thread, 38 MiB at most.
+progress, freed at once: with deploy/gunicorn.conf.py's 2 processes of 4 threads, 152 MiB at most.
 
 ``PASSWORD_HASHERS`` (cms/settings/base.py) keeps Django's PBKDF2 hashers after this one: a password stored with
 PBKDF2 still verifies, and Django stores it again with this hasher at that log-in (``check_password``'s setter),

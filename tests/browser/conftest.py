@@ -33,9 +33,17 @@ class _InFlight:
             self.count = max(0, self.count - 1)
             self.changed = time.monotonic()
 
-    def quiet_for(self, seconds: float) -> bool:
+    def reset(self):
         with self.lock:
-            return self.count == 0 and time.monotonic() - self.changed >= seconds
+            self.count = 0
+            self.changed = time.monotonic()
+
+    def settled(self) -> bool:
+        """Nothing in flight for 0.3 s, or nothing started or finished for 2 s (a request whose end was never
+        signalled, such as one the browser abandoned, must not hold every later test)."""
+        with self.lock:
+            quiet = time.monotonic() - self.changed
+            return (self.count == 0 and quiet >= 0.3) or quiet >= 2
 
 
 IN_FLIGHT = _InFlight()
@@ -49,9 +57,10 @@ def live_server_settles(_django_db_helper):
     still sends (Wagtail's editing-session release beacon, for one) before the database is flushed: such a request
     running during the flush locked SQLite's tables ("database table is locked") and failed the next tests.
     Set up after the database fixture, so torn down before it; at most 10 s."""
+    IN_FLIGHT.reset()
     yield
     deadline = time.monotonic() + 10
-    while not IN_FLIGHT.quiet_for(0.3) and time.monotonic() < deadline:
+    while not IN_FLIGHT.settled() and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
