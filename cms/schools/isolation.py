@@ -153,12 +153,7 @@ def _wrong_host_response(request, school: School | None):
         if school is not None
         else _("Your account belongs to the staff of another school: sign in on your school's site.")
     )
-    title = _("This is not your school's administration")
-    body = (
-        f'<!doctype html><html lang="es"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f"<body><h1>{escape(title)}</h1><p>{escape(where)}</p></body></html>"
-    )
-    return HttpResponseForbidden(body)
+    return _refusal(_("This is not your school's administration"), where)
 
 
 def _several_schools_response(membership):
@@ -171,11 +166,15 @@ def _several_schools_response(membership):
         "school only. So as not to show you one school's data by mistake, the administration is closed to it: ask "
         "the academy to leave you in the groups of your school only."
     ) % {"schools": "; ".join(names)}
-    body = (
+    return _refusal(title, text)
+
+
+def _refusal(title: str, text: str) -> HttpResponseForbidden:
+    """A plain Spanish 403 page: a title and one paragraph."""
+    return HttpResponseForbidden(
         f'<!doctype html><html lang="es"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
         f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p></body></html>"
     )
-    return HttpResponseForbidden(body)
 
 
 class SchoolStaffIsolationMiddleware:
