@@ -353,7 +353,8 @@ def profile(data_file: str, kind: str, repeat: int = 40) -> None:
         request(kind)
     plain = (time.process_time() - plain_begin) / repeat * 1000
     stats = io.StringIO()
-    ranked = pstats.Stats(profiler, stream=stats).sort_stats("cumulative")
+    # BENCH_PROFILE_SORT=tottime ranks by the time spent in each function itself
+    ranked = pstats.Stats(profiler, stream=stats).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
     ranked.print_stats(30)  # everything, then the project's own functions (the virtualenv left out)
     ranked.print_stats(rf"^{re.escape(str(ROOT))}/(?!\.venv)", 30)
     print(f"launch_profile_{kind.replace(' ', '_')}_cpu_ms: {plain:.1f} ms (with the profiler {cpu:.1f} ms)")
