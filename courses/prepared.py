@@ -28,7 +28,7 @@ _SENTINEL_BASE = -(2**62)
 
 @dataclass(frozen=True)
 class _Compiled:
-    model: type
+    queryset: QuerySet  # the one built with stand-in ids: its model, query and kind of results (values_list…)
     compiler: object  # an SQLCompiler that ran as_sql() once: select, klass_info, annotation_col_map are set
     sql: str
     params: tuple
@@ -36,18 +36,24 @@ class _Compiled:
 
 
 class _BoundQuery:
-    """What ``ModelIterable`` asks of ``queryset.query``: a compiler (ours, with the SQL already made)."""
+    """What the result iterables ask of ``queryset.query``: our compiler (with the SQL already made), and for the
+    rest (the names of a ``values_list``) the compiled query itself, which nothing here changes."""
 
-    def __init__(self, compiler):
+    def __init__(self, compiler, query):
         self.compiler = compiler
+        self.query = query
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         return self.compiler
 
+    def __getattr__(self, name):
+        return getattr(self.query, name)
+
 
 class PreparedQuery:
     """``PreparedQuery(lambda user, course: Enrolment.objects.filter(user_id=user, course_id=course))``; then
-    ``query(user=5, course=7)`` gives the list of model instances that ``list(queryset)`` gives."""
+    ``query(user=5, course=7)`` gives the list that ``list(queryset)`` gives: model instances, or the rows of a
+    ``values_list`` (flat or not)."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
@@ -64,7 +70,7 @@ class PreparedQuery:
         missing = set(self.names) - {name for _, name in slots}
         if missing:
             raise ValueError(f"PreparedQuery: {sorted(missing)} do not reach the SQL as parameters")
-        return _Compiled(queryset.model, compiler, sql, tuple(params), slots)
+        return _Compiled(queryset, compiler, sql, tuple(params), slots)
 
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: int) -> list:
         connection = connections[using]
@@ -82,4 +88,7 @@ class PreparedQuery:
         compiler.connection = connection  # the calling thread's connection, not the one that compiled
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        return list(QuerySet(model=compiled.model, query=_BoundQuery(compiler), using=using))
+        template = compiled.queryset
+        queryset = QuerySet(model=template.model, query=_BoundQuery(compiler, template.query), using=using)
+        queryset._iterable_class, queryset._fields = template._iterable_class, template._fields
+        return list(queryset)

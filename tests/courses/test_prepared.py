@@ -73,6 +73,29 @@ class PreparedQueryTests(TestCase):
         self.assertEqual(other[0].user_id, self.users[1].pk)
         self.assertEqual(len(prepared._compiled), 1)
 
+    def test_values_lists_flat_and_not(self):
+        flat = PreparedQuery(
+            lambda enrolment: (
+                LessonProgress.objects.filter(enrolment_id=enrolment, completed_at__isnull=False)
+                .order_by("lesson_id")
+                .values_list("lesson_id", flat=True)
+            )
+        )
+        rows = PreparedQuery(
+            lambda course: Enrolment.objects.filter(course_id=course).order_by("pk").values_list("pk", "user__email")
+        )
+        for enrolment in Enrolment.objects.all():
+            expected = list(
+                LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False)
+                .order_by("lesson_id")
+                .values_list("lesson_id", flat=True)
+            )
+            self.assertEqual(flat(enrolment=enrolment.pk), expected)
+        for course in self.courses:
+            expected = list(Enrolment.objects.filter(course=course).order_by("pk").values_list("pk", "user__email"))
+            self.assertTrue(expected)
+            self.assertEqual(rows(course=course.pk), expected)
+
     def test_arguments_are_ids(self):
         prepared = PreparedQuery(enrolment_with_lesson)
         for wrong in ("1", 1.0, True, None):
