@@ -352,6 +352,8 @@ def profile(data_file: str, kind: str, repeat: int = 40) -> None:
     for _ in range(repeat):
         request(kind)
     plain = (time.process_time() - plain_begin) / repeat * 1000
+    if os.environ.get("BENCH_PROFILE_OUT"):  # the raw profile, for pstats or snakeviz
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
     stats = io.StringIO()
     # BENCH_PROFILE_SORT=tottime ranks by the time spent in each function itself
     ranked = pstats.Stats(profiler, stream=stats).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
