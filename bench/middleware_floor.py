@@ -154,8 +154,11 @@ def ab(data_file: str) -> None:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
+
+    from learners.accounts.backends import MODEL_BACKEND
 
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     import logging
@@ -176,10 +179,10 @@ def ab(data_file: str) -> None:
     for name, backend in (("ours", settings.AUTHENTICATION_BACKENDS[0]), ("theirs", django_backend)):
         client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
         client.force_login(learner)
+        client.get("/mis-cursos/")  # the CSRF cookie (a session of Django's path would be carried over here)
         session = client.session
         session[BACKEND_SESSION_KEY] = backend
         session.save()
-        client.get("/mis-cursos/")
         cookies[name] = "; ".join(f"{key}={morsel.value}" for key, morsel in client.cookies.items())
     settings.ROOT_URLCONF = _floor_urls()
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, django_backend]
@@ -208,6 +211,10 @@ def ab(data_file: str) -> None:
             cpu_ms(name, path, 20)
             if not start_response.status.startswith("200"):
                 raise SystemExit(f"{name} {path}: {start_response.status}")
+    for name, backend in (("ours", MODEL_BACKEND), ("theirs", django_backend)):  # neither was carried over
+        key = cookies[name].split(f"{settings.SESSION_COOKIE_NAME}=")[1].split(";")[0]
+        if SessionStore(key).load().get(BACKEND_SESSION_KEY) != backend:
+            raise SystemExit(f"{name}: the session's backend is not {backend}")
     results = {}
     for _round in range(ROUNDS):
         for name in ("theirs", "ours"):
