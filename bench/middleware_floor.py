@@ -43,8 +43,15 @@ def _floor_urls():
         user = getattr(request, "user", None)
         return HttpResponse(b"ok" if user is not None and user.is_authenticated else b"no")
 
+    def untouched(request):
+        return HttpResponse(b"ok")
+
     module = types.ModuleType("floor_urls")
-    module.urlpatterns = [path("_suelo/", tiny), path("", include("cms.urls"))]
+    module.urlpatterns = [
+        path("_suelo/", tiny),
+        path("_suelo/sin-cuenta/", untouched),  # the same stack, the session and the user never read
+        path("", include("cms.urls")),
+    ]
     sys.modules["floor_urls"] = module
     return "floor_urls"
 
@@ -224,6 +231,105 @@ def ab(data_file: str) -> None:
         print(f"floor_ab_{page}_{name}_cpu_ms: {statistics.median(values):.3f} ms")
 
 
+_timings: list = []
+
+
+class _Timer:
+    """Put between two middleware by ``breakdown``: records the CPU time of everything inside it."""
+
+    index = 0
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        begin = time.process_time()
+        response = self.get_response(request)
+        _timings.append((self.index, time.process_time() - begin))
+        return response
+
+
+for _index in range(40):
+    globals()[f"Timer{_index:02d}"] = type(f"Timer{_index:02d}", (_Timer,), {"index": _index})
+
+
+def breakdown(data_file: str) -> None:
+    """``breakdown``: the CPU of each middleware itself (its own work before and after the ones inside it), from
+    timers put between every two of them; the session and the user read show as their own line (the view that
+    reads ``request.user`` against one that does not)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_REQUEST_LOG_LEVEL"] = "INFO"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import Client
+
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    import logging
+
+    for handler in logging.getLogger("cms.requests").handlers:
+        handler.setStream(sys.stderr)
+    data = json.loads(Path(data_file).read_text(encoding="utf-8"))
+    learner = get_user_model().objects.get(username=next(iter(data["certificates"])))
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(learner)
+    client.get("/mis-cursos/")
+    cookies = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    settings.ROOT_URLCONF = _floor_urls()
+    names = list(settings.MIDDLEWARE)
+    timed = []
+    for index, name in enumerate(names):
+        timed += [f"middleware_floor.Timer{index:02d}", name]
+    timed.append(f"middleware_floor.Timer{len(names):02d}")
+    settings.MIDDLEWARE = timed
+    application = WSGIHandler()
+    settings.MIDDLEWARE = names
+    import middleware_floor
+
+    timings = middleware_floor._timings
+
+    def start_response(status, headers, exc_info=None):
+        pass
+
+    def run(path: str, count: int) -> tuple[float, list[float]]:
+        environ = {**_environ(path), "HTTP_COOKIE": cookies}
+        timings.clear()
+        begin = time.process_time()
+        for _ in range(count):
+            body = application(dict(environ, **{"wsgi.input": _Empty()}), start_response)
+            b"".join(body)
+            body.close()
+        total = (time.process_time() - begin) / count
+        inside = [0.0] * (len(names) + 1)
+        for index, seconds in timings:
+            inside[index] += seconds / count
+        return total, inside
+
+    run("/_suelo/", 50)
+    run("/_suelo/sin-cuenta/", 50)
+    rounds = {"/_suelo/": [], "/_suelo/sin-cuenta/": []}
+    for _round in range(ROUNDS):
+        for path in rounds:
+            rounds[path].append(run(path, REQUESTS))
+
+    def median_of(path, pick):
+        return statistics.median(pick(result) for result in rounds[path])
+
+    total = median_of("/_suelo/", lambda result: result[0])
+    untouched = median_of("/_suelo/sin-cuenta/", lambda result: result[0])
+    inside = [median_of("/_suelo/sin-cuenta/", lambda result, i=i: result[1][i]) for i in range(len(names) + 1)]
+    print(f"floor_breakdown_total_us: {total * 1e6:.0f} us (a view that reads request.user)")
+    print(f"floor_breakdown_session_and_user_us: {(total - untouched) * 1e6:.0f} us (its session and user read)")
+    print(f"floor_breakdown_outside_us: {(untouched - inside[0]) * 1e6:.0f} us (WSGI handler, request signals)")
+    for index, name in enumerate(names):
+        own = inside[index] - inside[index + 1]
+        print(f"floor_breakdown_{index + 1:02d}_{name.rsplit('.', 1)[-1]}_us: {own * 1e6:.0f} us")
+    print(f"floor_breakdown_view_us: {inside[-1] * 1e6:.0f} us (URL resolution, process_view hooks, the view)")
+
+
 def _environ(path: str) -> dict:
     return {
         "REQUEST_METHOD": "GET",
@@ -280,5 +386,7 @@ if __name__ == "__main__":
         measure(sys.argv[2])
     elif sys.argv[1:2] == ["measure_ab"]:
         ab(sys.argv[2])
+    elif sys.argv[1:2] == ["breakdown"]:
+        breakdown(sys.argv[2])
     else:
         main()
