@@ -121,3 +121,21 @@ class UserLookupTests(TestCase):
         self.assertEqual(
             {views.MODEL_BACKEND, claveunica_views.MODEL_BACKEND, import_views.MODEL_BACKEND}, {MODEL_BACKEND}
         )
+
+    def test_the_async_user_carries_over_too(self):
+        from asgiref.sync import async_to_sync
+        from django.test import RequestFactory
+
+        from learners.accounts.backends import AuthenticationMiddleware
+
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store[SESSION_KEY] = str(self.learner.pk)
+        store[BACKEND_SESSION_KEY] = DJANGO_MODEL_BACKEND
+        store[HASH_SESSION_KEY] = self.learner.get_session_auth_hash()
+        store.create()
+        request = RequestFactory().get(DASHBOARD)
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore(store.session_key)
+        AuthenticationMiddleware(lambda request: None).process_request(request)
+        self.assertEqual(async_to_sync(request.auser)(), self.learner)
+        self.assertEqual(request.session[BACKEND_SESSION_KEY], MODEL_BACKEND)
+        self.assertTrue(request.session.modified)  # saved by the session middleware on the way out
