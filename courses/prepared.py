@@ -72,6 +72,10 @@ class PreparedQuery:
             raise ValueError(f"PreparedQuery: {sorted(missing)} do not reach the SQL as parameters")
         return _Compiled(queryset, compiler, sql, tuple(params), slots)
 
+    def forget(self) -> None:
+        """Compile again at the next call (a setting the SQL depends on changed, such as the user model)."""
+        self._compiled.clear()
+
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: int) -> list:
         connection = connections[using]
         key = (using, connection.vendor, connection.settings_dict["NAME"])
