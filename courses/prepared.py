@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 
 # Stand-in ids for compiling: far outside any real id, and distinct from each other.
 _SENTINEL_BASE = -(2**62)
+_SMALLEST_ID, _LARGEST_ID = -(2**63), 2**63 - 1  # a 64-bit signed integer (SQLite refuses more)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class PreparedQuery:
             value = values[name]
             if type(value) is not int:  # noqa: E721  (bool and other int subclasses are not ids)
                 raise TypeError(f"PreparedQuery: {name} must be an int, not {type(value).__name__}")
+            if not _SMALLEST_ID <= value <= _LARGEST_ID:
+                return []  # no row has such an id (the ORM says the same: an empty result, no database error)
             params[position] = value
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection  # the calling thread's connection, not the one that compiled

@@ -61,6 +61,12 @@ def enrolment_for(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonP
     return enrolment
 
 
+def enrolment_with_course(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+    """Her enrolment in the course with the whole course (its completion rule), or None."""
+    found = _HER_ENROLMENT_WITH_COURSE(user=user.pk, course=course.pk)
+    return found[0] if found else None
+
+
 def _her_enrolment(user, course):
     # by ids: the course often comes from the page cache. One row at most (unique per user and course).
     return Enrolment.objects.filter(user_id=user, course_id=course).select_related("cohort")
@@ -74,6 +80,9 @@ def _her_enrolment_and_lesson(user, course, lesson):
 # Every lesson and course page asks these: compiled once per process (courses/prepared.py)
 _HER_ENROLMENT = PreparedQuery(_her_enrolment)
 _HER_ENROLMENT_AND_LESSON = PreparedQuery(_her_enrolment_and_lesson)
+_HER_ENROLMENT_WITH_COURSE = PreparedQuery(
+    lambda user, course: Enrolment.objects.filter(user_id=user, course_id=course).select_related("course")
+)
 
 
 def continue_lesson(*, lessons: list[LessonPage], done: frozenset[int], last_lesson_id: int | None):

@@ -103,6 +103,9 @@ class PreparedQueryTests(TestCase):
                 prepared(user=wrong, course=1, lesson=1)
         with self.assertRaises(KeyError):
             prepared(user=1, course=1)
+        with self.assertNumQueries(0):  # beyond 64 bits: no row, no database error
+            self.assertEqual(prepared(user=2**63, course=1, lesson=1), [])
+            self.assertEqual(prepared(user=1, course=-(2**63) - 1, lesson=1), [])
 
     def test_an_argument_that_does_not_reach_the_sql_is_refused(self):
         prepared = PreparedQuery(lambda user, course: Enrolment.objects.filter(user_id=user))
