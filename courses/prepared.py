@@ -73,6 +73,11 @@ class PreparedQuery:
             raise ValueError(f"PreparedQuery: {sorted(missing)} do not reach the SQL as parameters")
         return _Compiled(queryset, compiler, sql, tuple(params), slots)
 
+    def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: int):
+        """The first result, or None (for a query of one row at most: by id, or by a unique pair)."""
+        found = self(using=using, **values)
+        return found[0] if found else None
+
     def forget(self) -> None:
         """Compile again at the next call (a setting the SQL depends on changed, such as the user model)."""
         self._compiled.clear()

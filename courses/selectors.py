@@ -426,8 +426,7 @@ _LIVE_LESSON = PreparedQuery(_live_lesson)  # "Marcar como completada" on every 
 
 def live_lesson(*, lesson_id: int) -> LessonPage | None:
     """A live lesson by id, with what marking it complete needs (its place in the tree, its body), or None."""
-    found = _LIVE_LESSON(lesson=lesson_id)
-    return found[0] if found else None
+    return _LIVE_LESSON.first(lesson=lesson_id)
 
 
 def course_for(*, page: Page, cached: bool = False) -> CoursePage | None:

@@ -52,8 +52,7 @@ class ModelBackend(DjangoModelBackend):
     def get_user(self, user_id):
         if type(user_id) is not int:  # noqa: E721  (the session's id, as Django's to_python gives it)
             return super().get_user(user_id)
-        found = _USER_BY_ID(user=user_id, using=router.db_for_read(get_user_model()))
-        user = found[0] if found else None
+        user = _USER_BY_ID.first(user=user_id, using=router.db_for_read(get_user_model()))
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

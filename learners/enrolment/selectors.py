@@ -52,10 +52,9 @@ def enrolment_for(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonP
     if not user.is_authenticated:
         return None
     if lesson is None:
-        found = _HER_ENROLMENT(user=user.pk, course=course.pk)
+        enrolment = _HER_ENROLMENT.first(user=user.pk, course=course.pk)
     else:
-        found = _HER_ENROLMENT_AND_LESSON(user=user.pk, course=course.pk, lesson=lesson.pk)
-    enrolment = found[0] if found else None
+        enrolment = _HER_ENROLMENT_AND_LESSON.first(user=user.pk, course=course.pk, lesson=lesson.pk)
     if enrolment is not None and lesson is not None:
         enrolment.lessons_done = {lesson.pk: enrolment.lesson_done}
     return enrolment
@@ -63,8 +62,7 @@ def enrolment_for(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonP
 
 def enrolment_with_course(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
     """Her enrolment in the course with the whole course (its completion rule), or None."""
-    found = _HER_ENROLMENT_WITH_COURSE(user=user.pk, course=course.pk)
-    return found[0] if found else None
+    return _HER_ENROLMENT_WITH_COURSE.first(user=user.pk, course=course.pk)
 
 
 def _her_enrolment(user, course):
