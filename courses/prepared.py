@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-# Stand-in ids for compiling: far outside any real id, and distinct from each other.
-_SENTINEL_BASE = -(2**62)
+# Stand-in ids for compiling, distinct from each other: near the top of a 32-bit column's range (Django's lookups
+# answer "no rows" without SQL for a value outside the column's range, so a bigger or negative stand-in compiles to
+# nothing on PostgreSQL's integer columns), and far beyond any id this platform will reach.
+_SENTINEL_BASE = 2_147_483_000
 _SMALLEST_ID, _LARGEST_ID = -(2**63), 2**63 - 1  # a 64-bit signed integer (SQLite refuses more)
 
 
