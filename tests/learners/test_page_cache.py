@@ -28,7 +28,7 @@ LESSON_QUERIES = 2
 LESSON_H5P_QUERIES = 4
 # Her account, her enrolment and the lessons she completed (the page's HTML but her own parts from the cache).
 COURSE_QUERIES = 3
-DASHBOARD_QUERIES = 6  # account, enrolments, lessons, progress, profile complete?, instructs a cohort?
+DASHBOARD_QUERIES = 4  # account, profile complete? and instructs a group? (one statement), enrolments, progress
 CATALOGUE_QUERIES = 1  # account (the page and its HTML from the page cache)
 
 WRITES = re.compile(r"^\s*(UPDATE|INSERT|DELETE)", re.I)

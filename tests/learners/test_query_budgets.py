@@ -11,7 +11,7 @@ from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import learner
 
-DASHBOARD_QUERIES = 6  # account, enrolments, lessons, progress, profile complete?, instructs a cohort?
+DASHBOARD_QUERIES = 4  # account, profile complete? and instructs a group? (one statement), enrolments, progress
 COURSE_PAGE_QUERIES = 3  # account, enrolment, lessons done (the rest, the page's HTML too, from the page cache)
 # lesson, user, enrolment, INSERT … ON CONFLICT, both counts, and the request's site (the lesson may be served on a
 # school's host: the redirect stays there)
