@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, router
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from wagtail.models import Page
 
 from courses import page_cache
+from courses.compiled_query import CompiledQuery
 from courses.models import CoursePage, LessonPage
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE
 from learners.accounts.models import LearnerProfile
@@ -217,24 +218,50 @@ def _courses(course_ids: set[int]) -> dict[int, _Course]:
     return found
 
 
+ENROLMENT_FIELDS = [field.attname for field in Enrolment._meta.concrete_fields]
+# Her enrolments (but those she left), newest first, each with its group's name: compiled once (courses.compiled_query).
+_HER_ENROLMENTS = CompiledQuery(
+    Enrolment,
+    lambda user_id: (
+        Enrolment.objects.filter(user_id=user_id)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .order_by("-enrolled_at")
+        .values_list(*ENROLMENT_FIELDS, "cohort__name")
+    ),
+)
+# The lessons she completed, in any of her courses.
+_HER_PROGRESS = CompiledQuery(
+    LessonProgress,
+    lambda user_id: LessonProgress.objects.filter(enrolment__user_id=user_id, completed_at__isnull=False).values_list(
+        "enrolment_id", "lesson_id"
+    ),
+)
+
+
+def _her_enrolments(*, user_id: int) -> list[Enrolment]:
+    """Her enrolments as model instances, each with its group (only its name read: the page shows nothing else)."""
+    database = router.db_for_read(Enrolment)
+    enrolments = []
+    for *values, cohort_name in _HER_ENROLMENTS.rows(user_id):
+        enrolment = Enrolment.from_db(database, ENROLMENT_FIELDS, values)
+        if enrolment.cohort_id is not None:
+            enrolment.cohort = Cohort.from_db(database, ["id", "name"], [enrolment.cohort_id, cohort_name])
+        enrolments.append(enrolment)
+    return enrolments
+
+
 def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     """Everything "Mis cursos" shows, in a fixed number of queries however many enrolments: her enrolments, her
     progress and, when she has in-person groups, their sessions and attendance (and her place on a waitlist). The
     courses and their lessons, the same for everyone, come from the page cache."""
-    enrolments = list(
-        Enrolment.objects.filter(user_id=user.pk)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("cohort")
-        .order_by("-enrolled_at")
-    )
+    enrolments = _her_enrolments(user_id=user.pk)
     if not enrolments:
         return Dashboard()
     courses = _courses({enrolment.course_id for enrolment in enrolments})
     done: dict[int, set[int]] = {enrolment.pk: set() for enrolment in enrolments}
-    for enrolment_id, lesson_id in LessonProgress.objects.filter(
-        enrolment_id__in=list(done), completed_at__isnull=False
-    ).values_list("enrolment_id", "lesson_id"):
-        done[enrolment_id].add(lesson_id)
+    for enrolment_id, lesson_id in _HER_PROGRESS.rows(user.pk):
+        if enrolment_id in done:  # not a course she left
+            done[enrolment_id].add(lesson_id)
     positions = _waitlist_positions([e for e in enrolments if e.status == Enrolment.Status.WAITLISTED])
     attendance = attendance_summaries(enrolments=[e for e in enrolments if e.cohort_id])
     upcoming = _upcoming_sessions([e for e in enrolments if e.cohort_id and e.status in PROGRESSING])
