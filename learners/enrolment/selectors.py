@@ -288,7 +288,7 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
             done[enrolment_id].add(lesson_id)
     positions = _waitlist_positions([e for e in enrolments if e.status == Enrolment.Status.WAITLISTED])
     attendance = attendance_summaries(enrolments=[e for e in enrolments if e.cohort_id])
-    upcoming = _upcoming_sessions([e for e in enrolments if e.cohort_id and e.status in PROGRESSING])
+    upcoming = _upcoming_sessions([e for e in enrolments if e.cohort_id and e.status in PROGRESSING], courses)
 
     result = Dashboard(upcoming_sessions=[session for sessions in upcoming.values() for session in sessions])
     result.upcoming_sessions.sort(key=lambda session: (session.date, session.start_time, session.pk))
@@ -322,16 +322,21 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     return result
 
 
-def _upcoming_sessions(enrolments: list[Enrolment]) -> dict[int, list[Session]]:
-    """Upcoming sessions by cohort, soonest first (one query; none when no enrolment has a cohort)."""
+def _upcoming_sessions(enrolments: list[Enrolment], courses: dict[int, _Course]) -> dict[int, list[Session]]:
+    """Upcoming sessions by cohort, soonest first, each with its group, instructor and course (one query; none when
+    no enrolment has a cohort). The course is the light page of her enrolment's, from the page cache: no join of
+    the multi-table CoursePage."""
     if not enrolments:
         return {}
     by_cohort: dict[int, list[Session]] = {}
     for session in (
         Session.objects.filter(cohort_id__in={e.cohort_id for e in enrolments}, date__gte=timezone.localdate())
-        .select_related("cohort__course")
+        .select_related("cohort", "instructor")
         .order_by("date", "start_time", "pk")
     ):
+        course = courses.get(session.cohort.course_id)
+        if course is not None:
+            session.cohort.course = _page(CoursePage, course)
         by_cohort.setdefault(session.cohort_id, []).append(session)
     return by_cohort
 
