@@ -23,7 +23,7 @@ from certificates.models import (
     issuer_site,
     verify_url,
 )
-from courses.compiled_query import CompiledQuery
+from courses.prepared import PreparedQuery
 from learners.models import Cohort, Enrolment
 
 
@@ -120,9 +120,8 @@ class LearnerCertificate:
         return verify_url(self.code, site=self.site)
 
 
-# Compiled once (courses.compiled_query): this runs on every "Mis cursos" of someone who completed a course.
-_HER_CERTIFICATES = CompiledQuery(
-    IssuedCertificate,
+# Compiled once (courses.prepared): this runs on every "Mis cursos" of someone who completed a course.
+_HER_CERTIFICATES = PreparedQuery(
     lambda user_id: (
         IssuedCertificate.objects.filter(user_id=user_id)
         .exclude(status=IssuedCertificate.Status.REPLACED)
@@ -149,7 +148,7 @@ def certificates_of(*, user: AbstractBaseUser) -> dict[int, LearnerCertificate]:
     """The learner's current certificates (valid or revoked, not replaced) by enrolment id, in one query."""
     if not user.is_authenticated:
         return {}
-    rows = _HER_CERTIFICATES.rows(user.pk)
+    rows = _HER_CERTIFICATES(user_id=user.pk)
     certificates = {}
     for *fields, has_credential, issuer_name, hostname, port, is_default_site in rows:
         site = Site(hostname=hostname, port=port, is_default_site=is_default_site) if hostname is not None else None

@@ -14,7 +14,6 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from courses import page_cache
-from courses.compiled_query import CompiledQuery
 from courses.models import CoursePage, LessonPage
 from courses.prepared import PreparedQuery
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE
@@ -265,9 +264,8 @@ def _courses(course_ids: set[int]) -> dict[int, _Course]:
 
 
 ENROLMENT_FIELDS = [field.attname for field in Enrolment._meta.concrete_fields]
-# Her enrolments (but those she left), newest first, each with its group's name: compiled once (courses.compiled_query).
-_HER_ENROLMENTS = CompiledQuery(
-    Enrolment,
+# Her enrolments (but those she left), newest first, each with its group's name: compiled once (courses.prepared).
+_HER_ENROLMENTS = PreparedQuery(
     lambda user_id: (
         Enrolment.objects.filter(user_id=user_id)
         .exclude(status=Enrolment.Status.WITHDRAWN)
@@ -276,8 +274,7 @@ _HER_ENROLMENTS = CompiledQuery(
     ),
 )
 # The lessons she completed, in any of her courses.
-_HER_PROGRESS = CompiledQuery(
-    LessonProgress,
+_HER_PROGRESS = PreparedQuery(
     lambda user_id: LessonProgress.objects.filter(enrolment__user_id=user_id, completed_at__isnull=False).values_list(
         "enrolment_id", "lesson_id"
     ),
@@ -288,7 +285,7 @@ def _her_enrolments(*, user_id: int) -> list[Enrolment]:
     """Her enrolments as model instances, each with its group (only its name read: the page shows nothing else)."""
     database = router.db_for_read(Enrolment)
     enrolments = []
-    for *values, cohort_name in _HER_ENROLMENTS.rows(user_id):
+    for *values, cohort_name in _HER_ENROLMENTS(user_id=user_id):
         enrolment = Enrolment.from_db(database, ENROLMENT_FIELDS, values)
         if enrolment.cohort_id is not None:
             enrolment.cohort = Cohort.from_db(database, ["id", "name"], [enrolment.cohort_id, cohort_name])
@@ -305,7 +302,7 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
         return Dashboard()
     courses = _courses({enrolment.course_id for enrolment in enrolments})
     done: dict[int, set[int]] = {enrolment.pk: set() for enrolment in enrolments}
-    for enrolment_id, lesson_id in _HER_PROGRESS.rows(user.pk):
+    for enrolment_id, lesson_id in _HER_PROGRESS(user_id=user.pk):
         if enrolment_id in done:  # not a course she left
             done[enrolment_id].add(lesson_id)
     positions = _waitlist_positions([e for e in enrolments if e.status == Enrolment.Status.WAITLISTED])

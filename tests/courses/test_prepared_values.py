@@ -1,4 +1,4 @@
-"""courses.compiled_query: a values_list query compiled once gives the very rows the ORM gives, read afresh on every
+"""courses.prepared with values_list: a query compiled once gives the very rows the ORM gives, read afresh on every
 call, with the ORM's converters (dates, decimals, booleans) on SQLite and PostgreSQL alike."""
 
 from datetime import timedelta
@@ -9,7 +9,7 @@ from django.db.models.lookups import IsNull
 from django.test import TestCase
 from django.utils import timezone
 
-from courses.compiled_query import CompiledQuery
+from courses.prepared import PreparedQuery
 from learners.enrolment.models import Enrolment
 from learners.enrolment.services import enrolment_create
 from learners.progress.models import LessonProgress
@@ -34,7 +34,7 @@ def her_enrolments(user_id):
     )
 
 
-class CompiledQueryTests(TestCase):
+class PreparedValuesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         catalogue = CourseIndexPageFactory(parent=site_root(), slug="cursos")
@@ -52,10 +52,10 @@ class CompiledQueryTests(TestCase):
         enrolment_create(user=cls.berta, course=cls.first)
 
     def test_the_rows_are_the_orms_with_its_converters(self):
-        query = CompiledQuery(Enrolment, her_enrolments)
+        query = PreparedQuery(her_enrolments)
         for user in (self.ana, self.berta, self.ana):
-            self.assertEqual(query.rows(user.pk), list(her_enrolments(user.pk)))
-        rows = query.rows(self.ana.pk)
+            self.assertEqual(query(user_id=user.pk), list(her_enrolments(user.pk)))
+        rows = query(user_id=self.ana.pk)
         self.assertEqual(rows[0][3], Decimal("6.4"))
         self.assertIs(rows[0][5], True)
         self.assertIsInstance(rows[0][2], type(timezone.now()))
@@ -70,18 +70,14 @@ class CompiledQueryTests(TestCase):
             built.append(user_id)
             return her_enrolments(user_id)
 
-        query = CompiledQuery(Enrolment, build)
-        query.rows(self.ana.pk)
+        query = PreparedQuery(build)
+        query(user_id=self.ana.pk)
         with self.assertNumQueries(1):
-            self.assertEqual(len(query.rows(self.berta.pk)), 1)
+            self.assertEqual(len(query(user_id=self.berta.pk)), 1)
         enrolment_create(user=self.berta, course=self.second)
-        self.assertEqual(len(query.rows(self.berta.pk)), 2)  # not a cache: what was written shows at once
+        self.assertEqual(len(query(user_id=self.berta.pk)), 2)  # not a cache: what was written shows at once
         self.assertEqual(len(built), 1)
 
-    def test_refuses_what_it_cannot_run_the_same_way(self):
-        with self.assertRaises(TypeError):
-            CompiledQuery(Enrolment, lambda user_id: Enrolment.objects.filter(user_id=user_id)).rows(1)
-        with self.assertRaises(TypeError):
-            CompiledQuery(Enrolment, lambda user_id: her_enrolments(user_id).values_list("pk", flat=True)).rows(1)
-        with self.assertRaises(RuntimeError):  # the id is not a parameter of the query
-            CompiledQuery(Enrolment, lambda user_id: Enrolment.objects.values_list("pk")).rows(self.ana.pk)
+    def test_refuses_an_id_that_is_not_a_parameter(self):
+        with self.assertRaises(ValueError):  # the id is not a parameter of the query
+            PreparedQuery(lambda user_id: Enrolment.objects.values_list("pk"))(user_id=self.ana.pk)
