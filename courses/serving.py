@@ -33,6 +33,13 @@ def cached_site(request) -> Site | None:
 
     site = page_cache.get_or_build(("site", hostname, port), build, request=request)
     request._wagtail_site = site
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        # Wagtail reads these from the shared cache once per request for every page URL it writes; a generation of
+        # the page cache starts with every change that clears them (a site, a page saved or moved), so this
+        # process's copy serves without a round trip to Redis.
+        request._wagtail_cached_site_root_paths = page_cache.get_or_build(
+            ("site_root_paths",), Site.get_site_root_paths, request=request
+        )
     return site
 
 

@@ -3,6 +3,7 @@ every reader is rendered once per page, site, language and path; each request re
 page never carries another reader's token, nonce, messages, progress or user bar; a publish shows at once."""
 
 import re
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -49,6 +50,20 @@ class PageShellTests(TestCase):
         if user is not None:
             client.force_login(user)
         return client
+
+    def test_a_cached_lesson_reads_only_the_generation_and_her_session_from_the_shared_cache(self):
+        ana = self.client_for(self.ana)
+        for url in (self.url, self.course.url):
+            ana.get(url)  # fills the shell, the route, the site and this process's copies
+            ana.get(url)
+            with mock.patch.object(cache, "get", wraps=cache.get) as counting_get:
+                response = ana.get(url)
+            keys = [call.args[0] for call in counting_get.call_args_list]
+            self.assertEqual(response.status_code, 200)
+            # the user bar's answer and Wagtail's site root paths come from this process, not a round trip each
+            self.assertEqual(len(keys), 2, keys)
+            self.assertIn(page_cache.GENERATION_KEY, keys)
+            self.assertTrue(any("session" in key for key in keys), keys)
 
     def test_the_second_reader_gets_the_cached_page_with_her_own_nonce_and_token(self):
         ana, bea = self.client_for(self.ana), self.client_for(self.bea)
