@@ -1,14 +1,22 @@
-"""Reads for H5P: a learner's grades in a lesson's activities, the player's saved state, and the cache key of a
-lesson and its H5P blocks."""
+"""Reads for H5P: a lesson with its H5P blocks (shared page cache), the learner's enrolment and open attempt, her
+grades in a lesson's activities and the player's saved state.
 
+The reads of every xAPI statement run SQL the ORM compiled once (``cms.compiled_sql``): composing the same queries
+again was the larger part of a statement's CPU.
+"""
+
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from courses.models import H5PActivity, LessonPage
-from courses.selectors import LessonActivity
+from cms.compiled_sql import CompiledSelect
+from courses import page_cache
+from courses.models import CoursePage, H5PActivity, LessonPage
+from courses.selectors import LessonActivity, lesson_activities
 from learners.enrolment.models import Enrolment
+from learners.enrolment.selectors import PROGRESSING
 from learners.h5p.grades import ActivityGrade, activity_grade
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
 from learners.h5p.xapi import ANSWERED
@@ -24,6 +32,17 @@ def attempts_with_answers(queryset: QuerySet[H5PAttempt]) -> QuerySet[H5PAttempt
     return queryset.filter(Q(completed_at__isnull=False) | Exists(answers))
 
 
+_COMPLETED_SCALED = CompiledSelect(
+    lambda enrolment_id, lesson_id: (
+        H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, completed_at__isnull=False)
+        .order_by("number")
+        .values_list("activity_id", "scaled")
+    ),
+    "enrolment_id",
+    "lesson_id",
+)
+
+
 def lesson_activity_grades(
     *, enrolment: Enrolment, lesson: LessonPage, placements: list[LessonActivity]
 ) -> dict[int, ActivityGrade]:
@@ -31,11 +50,7 @@ def lesson_activity_grades(
     if not placements:
         return {}
     scaled: dict[int, list[Decimal | None]] = {}
-    for activity_id, value in (
-        H5PAttempt.objects.filter(enrolment=enrolment, lesson=lesson, completed_at__isnull=False)
-        .order_by("number")
-        .values_list("activity_id", "scaled")
-    ):
+    for activity_id, value in _COMPLETED_SCALED.rows(enrolment_id=enrolment.pk, lesson_id=lesson.pk):
         scaled.setdefault(activity_id, []).append(value)
     grades = {}
     for placement in placements:
@@ -96,11 +111,72 @@ def state_get(
     )
 
 
-# The xAPI and state endpoints receive a statement every few seconds from every learner playing; the lesson and its
-# H5P blocks change only when an editor publishes. The endpoints keep them this many seconds in the cache, and a
-# publish or unpublish drops them at once (in this process; with REDIS_URL, in every process).
-LESSON_CACHE_SECONDS = 30
+@dataclass(frozen=True)
+class H5PLesson:
+    """A live lesson as the player and its endpoints read it: the same for every learner."""
+
+    lesson: LessonPage
+    course: CoursePage | None  # the course it is in (None: not placed in a course)
+    placements: list[LessonActivity]  # its H5P blocks (courses.selectors.lesson_activities)
 
 
-def lesson_cache_key(lesson_id) -> str:
-    return f"learners:h5p:lesson:{lesson_id}"
+LESSON_FIELDS = ("id", "title", "path", "depth", "url_path", "body")
+# What the player, the xAPI reducer and the completion rule read of the course.
+COURSE_FIELDS = ("id", "title", "path", "depth", "url_path", "grade_required", "pass_grade", "min_attendance_percent")
+
+
+def h5p_lesson(*, lesson_id: int, cached: bool = True) -> H5PLesson | None:
+    """The live lesson ``lesson_id`` with its course and H5P blocks, or None (no such live lesson).
+
+    The xAPI and state endpoints receive a statement every few seconds from every learner playing; the lesson, its
+    course and its blocks change only when someone publishes. ``cached`` reads them from the shared page cache
+    (``courses.page_cache``: a publish, an unpublish, a move or a changed activity starts a new generation, so the
+    next statement reads the new version at once); otherwise three queries (two without H5P blocks)."""
+    if cached:
+        return page_cache.get_or_build(
+            ("h5p-lesson", int(lesson_id)), lambda: h5p_lesson(lesson_id=lesson_id, cached=False)
+        )
+    lesson = LessonPage.objects.live().only(*LESSON_FIELDS).filter(pk=lesson_id).first()
+    if lesson is None:
+        return None
+    course = CoursePage.objects.only(*COURSE_FIELDS).filter(path=lesson.path[: -2 * LessonPage.steplen]).first()
+    return H5PLesson(lesson=lesson, course=course, placements=lesson_activities(lesson=lesson))
+
+
+_PROGRESSING_ENROLMENT = CompiledSelect(
+    lambda user_id, course_id: (
+        Enrolment.objects.filter(user_id=user_id, course_id=course_id, status__in=PROGRESSING)
+        .order_by()
+        .only("id", "user_id", "course_id", "cohort_id", "status")[:1]
+    ),
+    "user_id",
+    "course_id",
+)
+
+
+def progressing_enrolment(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+    """Her active or completed enrolment in ``course``, with ``course`` as its course (one query)."""
+    enrolment = _PROGRESSING_ENROLMENT.first(user_id=user.pk, course_id=course.pk)
+    if enrolment is not None:
+        enrolment.course = course
+    return enrolment
+
+
+def _open_attempt_query(*, lock: bool) -> CompiledSelect:
+    def build(enrolment_id, lesson_id, activity_id):
+        attempts = H5PAttempt.objects.select_for_update() if lock else H5PAttempt.objects.all()
+        open_ones = attempts.filter(
+            enrolment_id=enrolment_id, lesson_id=lesson_id, activity_id=activity_id, completed_at__isnull=True
+        )
+        return open_ones.order_by()[:1]  # at most one (the learners_h5pattempt_one_open constraint)
+
+    return CompiledSelect(build, "enrolment_id", "lesson_id", "activity_id")
+
+
+OPEN_ATTEMPT = _open_attempt_query(lock=False)
+OPEN_ATTEMPT_FOR_UPDATE = _open_attempt_query(lock=True)  # in a transaction only
+
+
+def open_attempt(*, enrolment: Enrolment, lesson: LessonPage, activity: H5PActivity) -> H5PAttempt | None:
+    """Her open attempt at this activity in this lesson, if any (one query, no lock)."""
+    return OPEN_ATTEMPT.first(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
