@@ -8,9 +8,11 @@ two helpers here keep the ORM's own SQL, quoting and conversions, and skip the c
   named parameter; each call runs that SQL with the real values and builds rows (or model instances, with
   ``Model.from_db`` and the ORM's converters, as iterating the queryset does). No cache: the database is read on every
   call.
-- ``insert_row``: an ``INSERT`` of one row, its SQL written once per (model, columns, alias) from the model's metadata,
-  its values prepared by the fields (``get_db_prep_save``) as ``Model.save`` does. It sends no ``pre_save`` or
-  ``post_save`` signal: only for models that have no receiver of their own (the H5P statements).
+- ``insert_row``, ``update_row`` and ``delete_rows``: one row's ``INSERT`` or ``UPDATE`` by primary key, or a
+  ``DELETE`` by equal fields, their SQL written once per (model, columns, alias) from the model's metadata, the values
+  prepared by the fields (``get_db_prep_save``) as ``Model.save`` does. They send no ``pre_save``/``post_save``/
+  ``post_delete`` signal: only for models that have no receiver of their own (H5P statements, attempts, saved
+  state).
 
 Use these only where a profile shows the ORM's composing cost matters, with a plain queryset everywhere else.
 """
@@ -27,7 +29,7 @@ from django.db.models.query import ModelIterable, QuerySet
 # Placeholder values that no real parameter takes (ids are positive); each compiled parameter gets its own.
 _sentinels = itertools.count(-9_000_000_001, -1)
 _registry: list["CompiledSelect"] = []
-_insert_sql: dict[tuple, str] = {}
+_statements: dict[tuple, str] = {}
 _lock = threading.Lock()
 
 
@@ -115,39 +117,85 @@ def insert_row(
     values: dict[str, Any],
     *,
     unless_conflict: tuple[str, ...] = (),
+    returning: str | None = None,
     using: str | None = None,
-) -> bool:
-    """INSERT one row of ``model`` (``values``: attribute name → Python value); True when it was inserted.
+) -> Any:
+    """INSERT one row of ``model`` (``values``: attribute name → Python value); True when it was inserted, or with
+    ``returning`` (a field name, e.g. ``"id"``) that column's value (None when nothing was inserted).
 
     ``unless_conflict`` names the fields of a unique constraint: a row that would break it is not inserted
-    (``ON CONFLICT (…) DO NOTHING``, PostgreSQL and SQLite ≥ 3.24) and False is returned, with no error that would
-    spoil the surrounding transaction. Other violations raise IntegrityError as ``save`` would. No signals are sent
-    and no instance is built (see the module docstring).
+    (``ON CONFLICT (…) DO NOTHING``, PostgreSQL and SQLite ≥ 3.24) and False (None) is returned, with no error that
+    would spoil the surrounding transaction. Other violations raise IntegrityError as ``save`` would. No signals are
+    sent and no instance is built (see the module docstring).
     """
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     fields = [model._meta.get_field(name) for name in values]
-    key = (model, tuple(values), unless_conflict, alias)
-    sql = _insert_sql.get(key)
+    key = ("insert", model, tuple(values), unless_conflict, returning, alias)
+    sql = _statements.get(key)
     if sql is None:
-        conflict = [model._meta.get_field(name) for name in unless_conflict]
-        sql = _insert_sql[key] = _insert_statement(model, fields, conflict, connection)
+        quote = connection.ops.quote_name
+        conflict = [_column(model, name, connection) for name in unless_conflict]
+        columns = ", ".join(_column(model, field.name, connection) for field in fields)
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        if conflict:
+            sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+        if returning:
+            sql += f" RETURNING {_column(model, returning, connection)}"
+        _statements[key] = sql
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if returning:
+            row = cursor.fetchone()
+            return row[0] if row is not None else None
         return cursor.rowcount != 0
 
 
-def _insert_statement(model: type[models.Model], fields: list, conflict: list, connection) -> str:
-    quote = connection.ops.quote_name
-    for field in fields + conflict:
-        if not field.concrete or hasattr(field, "get_placeholder"):
-            raise ValueError(f"insert_row cannot write {field.name!r}: use the ORM")
-    columns = ", ".join(quote(field.column) for field in fields)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    if conflict:
-        sql += f" ON CONFLICT ({', '.join(quote(field.column) for field in conflict)}) DO NOTHING"
-    return sql
+def update_row(model: type[models.Model], pk: Any, values: dict[str, Any], *, using: str | None = None) -> int:
+    """UPDATE the row ``pk`` of ``model`` with ``values`` (attribute name → Python value), as
+    ``save(update_fields=…)`` writes them but without its signals; the number of rows changed (0 or 1)."""
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    fields = [model._meta.get_field(name) for name in values]
+    key = ("update", model, tuple(values), alias)
+    sql = _statements.get(key)
+    if sql is None:
+        assignments = ", ".join(f"{_column(model, field.name, connection)} = %s" for field in fields)
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk_column = _column(model, model._meta.pk.name, connection)
+        sql = _statements[key] = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
+    params.append(model._meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def delete_rows(model: type[models.Model], *, using: str | None = None, **equals: Any) -> int:
+    """DELETE the rows of ``model`` whose fields equal ``equals`` (ids, strings), without the collector's cascades
+    or signals: only for models that nothing references and no receiver watches. The number of rows deleted."""
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    fields = [model._meta.get_field(name) for name in equals]
+    key = ("delete", model, tuple(equals), alias)
+    sql = _statements.get(key)
+    if sql is None:
+        if model._meta.related_objects:
+            raise ValueError(f"delete_rows cannot delete {model.__name__}: other rows refer to it")
+        conditions = " AND ".join(f"{_column(model, field.name, connection)} = %s" for field in fields)
+        sql = _statements[key] = f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {conditions}"
+    params = [field.get_db_prep_value(value, connection) for field, value in zip(fields, equals.values(), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _column(model: type[models.Model], name: str, connection) -> str:
+    field = model._meta.get_field(name)
+    if not field.concrete or hasattr(field, "get_placeholder"):
+        raise ValueError(f"{model.__name__}.{name} cannot be written here: use the ORM")
+    return connection.ops.quote_name(field.column)
 
 
 def _forget(setting, **kwargs) -> None:
@@ -155,7 +203,7 @@ def _forget(setting, **kwargs) -> None:
     if setting in ("DATABASES", "USE_TZ", "TIME_ZONE"):
         for query in _registry:
             query._compiled.clear()
-        _insert_sql.clear()
+        _statements.clear()
 
 
 setting_changed.connect(_forget)

@@ -33,11 +33,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.compiled_sql import insert_row
+from cms.compiled_sql import CompiledSelect, delete_rows, insert_row, update_row
 from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
 from courses.selectors import LessonActivity, lesson_activities
@@ -290,7 +289,7 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
 
     _attempt_close(attempt=attempt, placement=placement, statement=statement, score=score, key=key)
     # The saved state was this attempt's: the next visit starts a clean attempt (module docstring).
-    H5PUserState.objects.filter(user=user, activity=activity).delete()
+    delete_rows(H5PUserState, user=user.pk, activity=activity.pk)
     standing = lesson_standing(enrolment=enrolment, lesson=lesson, placements=placements)
     result = lesson_standing_apply(enrolment=enrolment, lesson=lesson, standing=standing)
     if result is None:
@@ -391,13 +390,29 @@ def _attempts_passed_update(*, lesson_id: int, placements: list[LessonActivity])
         attempts.filter(scaled__lt=threshold).exclude(success=False).update(success=False)
 
 
+_LAST_NUMBER = CompiledSelect(
+    lambda enrolment_id, lesson_id, activity_id: (
+        H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, activity_id=activity_id)
+        .order_by("-number")
+        .values_list("number")[:1]
+    ),
+    "enrolment_id",
+    "lesson_id",
+    "activity_id",
+)
+
+
 def _attempt_open(*, user, enrolment, lesson, activity) -> H5PAttempt:
-    last = H5PAttempt.objects.filter(enrolment=enrolment, lesson=lesson, activity=activity).aggregate(
-        last=Max("number")
-    )["last"]
-    return H5PAttempt.objects.create(
-        user=user, enrolment=enrolment, lesson=lesson, activity=activity, number=(last or 0) + 1
+    """Her next attempt, numbered after her last (two queries; two opened at the same moment break a unique
+    constraint: IntegrityError, and the statement is reduced again)."""
+    last = _LAST_NUMBER.rows(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
+    attempt = H5PAttempt(
+        user=user, enrolment=enrolment, lesson=lesson, activity=activity, number=(last[0][0] if last else 0) + 1
     )
+    fields = [field.attname for field in H5PAttempt._meta.concrete_fields if not field.primary_key]
+    attempt.pk = insert_row(H5PAttempt, {name: getattr(attempt, name) for name in fields}, returning="id")
+    attempt._state.adding, attempt._state.db = False, "default"
+    return attempt
 
 
 def _server_points(entry: dict, response: str | None) -> float:
@@ -418,18 +433,18 @@ def _attempt_close(*, attempt: H5PAttempt, placement: LessonActivity, statement:
         attempt.score_disputed = server != claimed
         attempt.scaled = (Decimal(str(server)) / Decimal(str(maximum))).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
         attempt.success = attempt.scaled * 100 >= Decimal(placement.pass_percentage)
-    attempt.save(
-        update_fields=[
-            "completed_at",
-            "duration_seconds",
-            "raw_score",
-            "max_score",
-            "claimed_raw",
-            "score_disputed",
-            "scaled",
-            "success",
-        ]
-    )
+    fields = ("completed_at", "duration_seconds", "raw_score", "max_score", "claimed_raw", "score_disputed", "scaled")
+    update_row(H5PAttempt, attempt.pk, {name: getattr(attempt, name) for name in (*fields, "success")})
+
+
+_ANSWERS = CompiledSelect(
+    lambda attempt_id: (
+        H5PStatement.objects.filter(attempt_id=attempt_id, verb=ANSWERED)
+        .order_by("received_at", "pk")
+        .values_list("sub_content_id", "claimed_raw", "server_raw")
+    ),
+    "attempt_id",
+)
 
 
 def _server_score(*, attempt: H5PAttempt, statement: ParsedStatement, claimed: float, maximum: float, key) -> float:
@@ -445,12 +460,9 @@ def _server_score(*, attempt: H5PAttempt, statement: ParsedStatement, claimed: f
     if not children:
         return claimed
     latest: dict[str, tuple[float | None, float | None]] = {}
-    for sub, claimed_raw, server_raw in (
-        H5PStatement.objects.filter(attempt=attempt, verb=ANSWERED, sub_content_id__in=children.keys())
-        .order_by("received_at", "pk")
-        .values_list("sub_content_id", "claimed_raw", "server_raw")
-    ):
-        latest[sub] = (claimed_raw, server_raw)
+    for sub, claimed_raw, server_raw in _ANSWERS.rows(attempt_id=attempt.pk):
+        if sub in children:
+            latest[sub] = (claimed_raw, server_raw)
     known_server = sum((latest.get(sub, (0, 0))[1] or 0.0) for sub in children)
     known_claimed = sum((latest.get(sub, (0, 0))[0] or 0.0) for sub in children)
     known_max = sum(json_number(entry.get("max")) or 0.0 for entry in children.values())
