@@ -65,15 +65,30 @@ def lesson_activity_grades(
     return grades
 
 
+_LAST_ATTEMPT_COMPLETED_AT = CompiledSelect(
+    lambda enrolment_id, lesson_id, activity_id: (
+        H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, activity_id=activity_id)
+        .order_by("-number")
+        .values_list("completed_at")[:1]
+    ),
+    "enrolment_id",
+    "lesson_id",
+    "activity_id",
+)
+_PRELOADED_STATE = CompiledSelect(
+    lambda user_id, activity_id: H5PUserState.objects.filter(
+        user_id=user_id, activity_id=activity_id, sub_content_id="0", preload=True
+    ).values_list("data_type", "value"),
+    "user_id",
+    "activity_id",
+)
+
+
 def state_in_progress(*, enrolment: Enrolment, lesson: LessonPage, activity: H5PActivity) -> bool:
     """True while the learner's saved state may be kept and served: her last attempt at this activity in this
     lesson is still open, or she has none yet (one query; learners.h5p.services, module docstring)."""
-    last = (
-        H5PAttempt.objects.filter(enrolment=enrolment, lesson=lesson, activity=activity)
-        .order_by("-number")
-        .values_list("completed_at", flat=True)[:1]
-    )
-    return not last or last[0] is None
+    last = _LAST_ATTEMPT_COMPLETED_AT.rows(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
+    return not last or last[0][0] is None
 
 
 def preloaded_state(
@@ -86,10 +101,7 @@ def preloaded_state(
     """
     if not state_in_progress(enrolment=enrolment, lesson=lesson, activity=activity):
         return None
-    rows = H5PUserState.objects.filter(user=user, activity=activity, sub_content_id="0", preload=True).values_list(
-        "data_type", "value"
-    )
-    data = dict(rows)
+    data = dict(_PRELOADED_STATE.rows(user_id=user.pk, activity_id=activity.pk))
     return [data] if data else None
 
 

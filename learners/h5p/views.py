@@ -171,7 +171,7 @@ def h5p_player(request, lesson_id, activity_uuid):
     """The player page: h5p-standalone, our relay script and the options, under a strict CSP."""
     access = _access(request, lesson_id, activity_uuid)
     activity = access.placement.activity
-    if missing_libraries(activity=activity):
+    if missing_libraries(activity=activity, cached=True):
         raise Http404
     relay = {
         "xapiUrl": reverse("learners:h5p_xapi", kwargs={"lesson_id": access.lesson.pk, "activity_uuid": activity.uuid}),
