@@ -216,6 +216,13 @@ class LessonEmbedTests(PlayerSetUp):
         self.assertContains(response, 'data-h5p-state="enrol"')
         self.assertNotContains(response, "<iframe")
 
+    def test_a_deleted_activity_is_unavailable(self):
+        self.assertContains(self.client.get(self.lesson.url), f'src="{self.player_url}"')  # cached with its activity
+        self.activity.delete()
+        response = self.client.get(self.lesson.url)
+        self.assertContains(response, 'data-h5p-state="unavailable"')
+        self.assertNotContains(response, "<iframe")
+
     def test_activity_waiting_for_libraries(self):
         H5PLibrary.objects.filter(machine_name="EscuelaCiudadana.TestQuestion").update(status=H5PLibrary.Status.PENDING)
         response = self.client.get(self.lesson.url)
