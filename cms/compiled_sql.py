@@ -121,7 +121,8 @@ def insert_row(
     using: str | None = None,
 ) -> Any:
     """INSERT one row of ``model`` (``values``: attribute name → Python value); True when it was inserted, or with
-    ``returning`` (a field name, e.g. ``"id"``) that column's value (None when nothing was inserted).
+    ``returning`` (a field name, e.g. ``"id"``) that column's value (None when nothing was inserted). Every column
+    must be given: fields' defaults and ``auto_now`` are not applied.
 
     ``unless_conflict`` names the fields of a unique constraint: a row that would break it is not inserted
     (``ON CONFLICT (…) DO NOTHING``, PostgreSQL and SQLite ≥ 3.24) and False (None) is returned, with no error that
@@ -154,7 +155,7 @@ def insert_row(
 
 def update_row(model: type[models.Model], pk: Any, values: dict[str, Any], *, using: str | None = None) -> int:
     """UPDATE the row ``pk`` of ``model`` with ``values`` (attribute name → Python value), as
-    ``save(update_fields=…)`` writes them but without its signals; the number of rows changed (0 or 1)."""
+    ``save(update_fields=…)`` writes them but without its signals nor ``auto_now``; the rows changed (0 or 1)."""
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     fields = [model._meta.get_field(name) for name in values]
