@@ -149,6 +149,7 @@ def main() -> None:
     server = None
     try:
         data = setup_data()
+        common.settle(common.DB_NAME)
         server = start_server(gunicorn_command(PORT, threads=int(common.THREADS)), env=common.ENV, port=PORT)
         run_wrk({**data, "sessions": data["sessions"][:60]}, 3)  # warm-up on accounts the measured run skips
         figures = run_wrk({**data, "sessions": data["sessions"][60:]}, DURATION)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, gunicorn_command, setup_step, start_server, stop_server  # noqa: E402
-from throwaway_db import SERVER, psql  # noqa: E402
+from throwaway_db import SERVER, psql, settle  # noqa: E402
 
 DB_NAME = f"escuela_bench_{os.getpid()}"
 DATABASE_URL = f"{SERVER.rstrip('/')}/{DB_NAME}"
@@ -185,6 +185,7 @@ def main() -> None:
     server = None
     try:
         data = setup_data()
+        settle(DB_NAME)
         server = start_server(gunicorn_command(PORT, threads=int(THREADS)), env=ENV, port=PORT)
 
         if shutil.which("wrk") is None:

@@ -391,7 +391,7 @@ def checkin_seed(count: int) -> None:
     for user in users:
         store = engine.SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         print(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 from harness import free_port, setup_step  # noqa: E402
-from throwaway_db import SERVER, psql  # noqa: E402  (bench/ is on sys.path when run as a script)
+from throwaway_db import SERVER, psql, settle  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or Path(__file__).resolve().parents[1])
 DB_NAME = f"escuela_bench_pages_{os.getpid()}"
@@ -195,6 +195,7 @@ def main() -> None:
     server = None
     try:
         data = setup_data()
+        settle(DB_NAME)
         server = start_server()
         check_pages(data)
         pids = worker_pids(server)

@@ -41,12 +41,19 @@ def start_db_workers(env: dict, count: int, log) -> list[subprocess.Popen]:
     ]
 
 
-def psql(sql: str) -> None:
-    """Run one statement on the server's ``postgres`` database."""
+def psql(sql: str, database: str = "postgres") -> None:
+    """Run one statement on a database of the server (its ``postgres`` database unless told)."""
     parsed = urlparse(SERVER)
     command = ["psql", "-q", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    command += ["-U", parsed.username or "postgres", "-d", "postgres", "-c", sql]
+    command += ["-U", parsed.username or "postgres", "-d", database, "-c", sql]
     subprocess.run(command, check=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
+
+
+def settle(database: str) -> None:
+    """After loading a bench's data: statistics for the planner, and no autovacuum or checkpoint of that load left to
+    run during the first measured figure (it did, and made whichever figure came first the slowest)."""
+    psql("VACUUM ANALYZE", database)
+    psql("CHECKPOINT", database)
 
 
 @contextmanager

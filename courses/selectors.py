@@ -31,6 +31,7 @@ from courses.models import (
     NationalCourseOffer,
 )
 from courses.models.pages import Modality, ThematicArea
+from courses.prepared import PreparedQuery
 from courses.search_text import fold
 
 CARD_RENDITION = "fill-640x360|format-webp"
@@ -414,6 +415,18 @@ def pages_to_review(*, user) -> list[PageInReview]:
     ``TaskState.objects.reviewable_by``); oldest request first (a fixed number of queries)."""
     reviewable = TaskState.objects.reviewable_by(user).filter(status=TaskState.STATUS_IN_PROGRESS).values("pk")
     return _pages_in_review(Q(current_task_state__in=reviewable))
+
+
+def _live_lesson(lesson):
+    return LessonPage.objects.live().filter(pk=lesson).only("id", "path", "depth", "url_path", "body")
+
+
+_LIVE_LESSON = PreparedQuery(_live_lesson)  # "Marcar como completada" on every lesson: compiled once
+
+
+def live_lesson(*, lesson_id: int) -> LessonPage | None:
+    """A live lesson by id, with what marking it complete needs (its place in the tree, its body), or None."""
+    return _LIVE_LESSON.first(lesson=lesson_id)
 
 
 def course_for(*, page: Page, cached: bool = False) -> CoursePage | None:

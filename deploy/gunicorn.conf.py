@@ -9,7 +9,11 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # "Rendimiento"). Each thread holds its own database connection: workers × threads connections.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))  # seconds an idle kept-alive connection stays open
+# Keep-alive off by default: a kept-alive connection stays with the worker that accepted it, and gunicorn's accepts
+# are not balanced, so 20 steady clients ended 19 on one worker and 1 on the other (one core idle, p99 doubled;
+# `ss -tnp` during `make bench-pages-load`). Closing after each response lets the next request go to whichever
+# worker is free. The load balancer in front keeps the browsers' connections open (README, "Producción").
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 timeout = 60
 graceful_timeout = 30
 accesslog = None  # one JSON line per request comes from the site itself (cms.ops.request_log)

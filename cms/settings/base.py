@@ -85,7 +85,8 @@ MIDDLEWARE = [
     "cms.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, carrying sessions of Django's ModelBackend path over to learners.accounts.backends.ModelBackend
+    "learners.accounts.backends.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A municipal school's staff: not on another school's host, never another school's pages (issue 15, item 8)
     "cms.schools.isolation.SchoolStaffIsolationMiddleware",
@@ -95,6 +96,9 @@ MIDDLEWARE = [
     "cms.middleware.SameOriginFramingMiddleware",  # SAMEORIGIN for the H5P player and Wagtail's preview
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Django's ModelBackend, reading the request's user with SQL compiled once (no cache: the row on every request).
+AUTHENTICATION_BACKENDS = ["learners.accounts.backends.ModelBackend"]
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"

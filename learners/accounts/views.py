@@ -16,13 +16,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from courses.public_address import public_base_url
 from learners.accounts import forms, services, throttle
+from learners.accounts.backends import MODEL_BACKEND
 from learners.accounts.claveunica import views as claveunica_views
 from learners.accounts.models import LearnerProfile
 from learners.safe_next import path_with_next, safe_next_path
 
 SIGNUP_EMAIL_SESSION_KEY = "learners_accounts_signup_email"
 SIGNUP_NEXT_SESSION_KEY = "learners_accounts_signup_next"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 LINK_DAYS = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60))
 SIGNUP_LIMITED_MESSAGE = gettext_lazy(
     "We received too many sign-ups from your connection or with these details. Wait an hour and try again. "

@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
+from courses.prepared import PreparedQuery
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE
 from learners.attendance.selectors import AttendanceSummary, attendance_summaries
 from learners.enrolment.models import Cohort, Enrolment, Session
@@ -50,15 +51,36 @@ def enrolment_for(*, user: AbstractBaseUser, course: CoursePage, lesson: LessonP
     progress panel reads it instead of a query of its own)."""
     if not user.is_authenticated:
         return None
-    # by ids: the course often comes from the page cache, and a model instance in a filter costs more to check
-    enrolments = Enrolment.objects.filter(user_id=user.pk, course_id=course.pk).select_related("cohort")
-    if lesson is not None:
-        done = LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson_id=lesson.pk, completed_at__isnull=False)
-        enrolments = enrolments.annotate(lesson_done=Exists(done))
-    enrolment = enrolments.first()
+    if lesson is None:
+        enrolment = _HER_ENROLMENT.first(user=user.pk, course=course.pk)
+    else:
+        enrolment = _HER_ENROLMENT_AND_LESSON.first(user=user.pk, course=course.pk, lesson=lesson.pk)
     if enrolment is not None and lesson is not None:
         enrolment.lessons_done = {lesson.pk: enrolment.lesson_done}
     return enrolment
+
+
+def enrolment_with_course(*, user: AbstractBaseUser, course: CoursePage) -> Enrolment | None:
+    """Her enrolment in the course with the whole course (its completion rule), or None."""
+    return _HER_ENROLMENT_WITH_COURSE.first(user=user.pk, course=course.pk)
+
+
+def _her_enrolment(user, course):
+    # by ids: the course often comes from the page cache. One row at most (unique per user and course).
+    return Enrolment.objects.filter(user_id=user, course_id=course).select_related("cohort")
+
+
+def _her_enrolment_and_lesson(user, course, lesson):
+    done = LessonProgress.objects.filter(enrolment=OuterRef("pk"), lesson_id=lesson, completed_at__isnull=False)
+    return _her_enrolment(user, course).annotate(lesson_done=Exists(done))
+
+
+# Every lesson and course page asks these: compiled once per process (courses/prepared.py)
+_HER_ENROLMENT = PreparedQuery(_her_enrolment)
+_HER_ENROLMENT_AND_LESSON = PreparedQuery(_her_enrolment_and_lesson)
+_HER_ENROLMENT_WITH_COURSE = PreparedQuery(
+    lambda user, course: Enrolment.objects.filter(user_id=user, course_id=course).select_related("course")
+)
 
 
 def continue_lesson(*, lessons: list[LessonPage], done: frozenset[int], last_lesson_id: int | None):

@@ -6,12 +6,11 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from learners.accounts.backends import MODEL_BACKEND
 from learners.accounts.forms import SetPasswordForm
 from learners.accounts.states import is_unclaimed_import
 from learners.imports.invitations import invitation_days, invitation_token
 from learners.imports.models import ImportInvitation
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

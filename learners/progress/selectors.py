@@ -8,6 +8,7 @@ from django.db import connection
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
+from courses.prepared import PreparedQuery
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE, course_lessons
 from learners.attendance.selectors import AttendanceSummary, attendance_summary
 from learners.enrolment.models import Enrolment
@@ -131,6 +132,14 @@ class LearnerCourseState:
         return self.enrolment is not None and self.enrolment.status in PROGRESSING
 
 
+# Every course page asks it: compiled once per process (courses/prepared.py)
+_LESSONS_DONE = PreparedQuery(
+    lambda enrolment: LessonProgress.objects.filter(enrolment_id=enrolment, completed_at__isnull=False).values_list(
+        "lesson_id", flat=True
+    )
+)
+
+
 def learner_course_state(
     *, user: AbstractBaseUser, course: CoursePage, lessons: list[LessonPage] | None = None
 ) -> LearnerCourseState:
@@ -142,11 +151,7 @@ def learner_course_state(
     if enrolment is None:
         return LearnerCourseState(enrolment=None)
     lessons = list(course_lessons(course=course)) if lessons is None else lessons
-    done = frozenset(
-        LessonProgress.objects.filter(enrolment=enrolment, completed_at__isnull=False).values_list(
-            "lesson_id", flat=True
-        )
-    )
+    done = frozenset(_LESSONS_DONE(enrolment=enrolment.pk))
     return LearnerCourseState(
         enrolment=enrolment,
         done_lesson_ids=done,

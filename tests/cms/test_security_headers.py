@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, SimpleTestCase, TestCase
 from wagtail.rich_text import RichText
 
 from learners.enrolment import services
@@ -237,3 +237,104 @@ def test_production_headers_on_a_response():
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert re.search(r"script-src 'self' 'nonce-[^']+'(;|$)", headers["Content-Security-Policy"])
     assert values["cookies"] == [True, True, True]
+
+
+class PolicyBuiltOnceTests(SimpleTestCase):
+    """ContentSecurityPolicyMiddleware builds each kind of policy once and puts each response's nonce in: the
+    header is django-csp's own, for every kind of response."""
+
+    def respond(self, path: str, *, frame: str = "DENY", use_nonce: bool = False, mark=None, way=None):
+        from django.http import HttpResponse
+
+        from cms.middleware import ContentSecurityPolicyMiddleware
+
+        request = RequestFactory().get(path)
+
+        def view(request):
+            response = HttpResponse(f"<script nonce='{request.csp_nonce}'></script>" if use_nonce else "ok")
+            response["X-Frame-Options"] = frame
+            if mark:
+                mark(response)
+            return response
+
+        middleware = ContentSecurityPolicyMiddleware(view)
+        if way is not None:
+            middleware.process_response = way.__get__(middleware)
+        return request, middleware(request)
+
+    def django_csp_way(self, *args, **kwargs):
+        from csp.middleware import CSPMiddleware
+
+        return self.respond(*args, **kwargs, way=CSPMiddleware.process_response)
+
+    def assert_same_as_django_csp(self, *args, **kwargs):
+        request, response = self.respond(*args, **kwargs)
+        expected_request, expected = self.django_csp_way(*args, **kwargs)
+        ours, theirs = policy(response), policy(expected)
+        ours_nonce = getattr(request, "_csp_nonce", None)
+        theirs_nonce = getattr(expected_request, "_csp_nonce", None)
+        self.assertEqual(ours_nonce is None, theirs_nonce is None)
+        if ours_nonce:
+            if not args[0].startswith("/admin/"):  # the admin's policy has no nonce, used or not
+                self.assertIn(f"'nonce-{ours_nonce}'", ours["script-src"])
+            theirs = {name: [s.replace(theirs_nonce, ours_nonce) for s in sources] for name, sources in theirs.items()}
+        self.assertEqual(ours, theirs)
+        self.assertNotIn("@", response["Content-Security-Policy"])
+        return request, response
+
+    def test_every_kind_of_response_gets_django_csps_policy(self):
+        for path in ("/mis-cursos/", "/admin/", "/admin/pages/3/"):
+            for frame in ("DENY", "SAMEORIGIN"):
+                for use_nonce in (False, True):
+                    with self.subTest(path=path, frame=frame, use_nonce=use_nonce):
+                        self.assert_same_as_django_csp(path, frame=frame, use_nonce=use_nonce)
+
+    def test_a_new_nonce_for_every_response_the_one_the_page_used(self):
+        nonces = set()
+        for _ in range(3):
+            request, response = self.assert_same_as_django_csp("/mis-cursos/", use_nonce=True)
+            self.assertIn(f"nonce='{request._csp_nonce}'", response.content.decode())
+            self.assertRegex(policy(response)["script-src"][1] + " ", NONCE)
+            nonces.add(request._csp_nonce)
+        self.assertEqual(len(nonces), 3)
+        _request, framed = self.respond("/aprender/", frame="SAMEORIGIN")
+        self.assertEqual(policy(framed)["frame-ancestors"], ["'self'"])
+
+    def test_the_admin_has_no_nonce_and_a_late_nonce_is_refused(self):
+        from csp.exceptions import CSPNonceError
+
+        request, response = self.assert_same_as_django_csp("/admin/")
+        self.assertEqual(policy(response)["script-src"], ["'self'", "'unsafe-inline'"])
+        with self.assertRaises(CSPNonceError):
+            str(request.csp_nonce)
+
+    def test_responses_marked_by_django_csps_decorators_and_own_policies_take_django_csps_way(self):
+        from csp.constants import SELF
+
+        def update(response):
+            response._csp_update = {"img-src": ["https://imagenes.example.cl"]}
+
+        def exempt(response):
+            response._csp_exempt = True
+
+        def own(response):
+            response["Content-Security-Policy"] = "default-src 'none'"
+
+        _request, updated = self.assert_same_as_django_csp("/mis-cursos/", mark=update)
+        self.assertEqual(policy(updated)["img-src"], [SELF, "https://imagenes.example.cl"])
+        _request, exempted = self.respond("/mis-cursos/", mark=exempt)
+        self.assertNotIn("Content-Security-Policy", exempted)
+        _request, owned = self.respond("/mis-cursos/", mark=own)
+        self.assertEqual(owned["Content-Security-Policy"], "default-src 'none'")
+
+    def test_the_policy_follows_the_settings(self):
+        directives = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'", "data:"]}
+        self.respond("/mis-cursos/")  # the policy built before the settings change
+        with self.settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": directives}):
+            _request, response = self.assert_same_as_django_csp("/mis-cursos/")
+            self.assertEqual(policy(response)["img-src"], ["'self'", "data:"])
+        with self.settings(CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"default-src": ["'self'"]}}):
+            _request, response = self.respond("/mis-cursos/")
+            self.assertEqual(response["Content-Security-Policy-Report-Only"], "default-src 'self'")
+        _request, response = self.assert_same_as_django_csp("/mis-cursos/")
+        self.assertEqual(policy(response)["img-src"], ["'self'"])

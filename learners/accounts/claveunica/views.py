@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET
 
 from learners.accounts import throttle
+from learners.accounts.backends import MODEL_BACKEND
 from learners.accounts.claveunica import config, forms, oidc, selectors, services
 from learners.accounts.run import format_run
 from learners.accounts.services import AccountConflict
@@ -30,7 +31,6 @@ from learners.safe_next import path_with_next, safe_next_path
 
 logger = logging.getLogger(__name__)
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PENDING_KEY = "claveunica_pending"  # state -> {nonce, next, at}
 PERSON_KEY = "claveunica_person"  # who ClaveÚnica verified, until she is logged in
 CODE_KEY = "claveunica_code"  # {user_id, digest, purpose, at, tries}
