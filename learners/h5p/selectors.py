@@ -1,8 +1,8 @@
 """Reads for H5P: a lesson with its H5P blocks (shared page cache), the learner's enrolment and open attempt, her
 grades in a lesson's activities and the player's saved state.
 
-The reads of every xAPI statement run SQL the ORM compiled once (``cms.compiled_sql``): composing the same queries
-again was the larger part of a statement's CPU.
+The reads of every xAPI statement run SQL the ORM compiled once (``courses.prepared.PreparedQuery``): composing the
+same queries again was the larger part of a statement's CPU.
 """
 
 from dataclasses import dataclass
@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cms.compiled_sql import CompiledSelect
 from courses import page_cache
 from courses.models import CoursePage, H5PActivity, LessonPage
+from courses.prepared import PreparedQuery
 from courses.selectors import LessonActivity, lesson_activities
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING
@@ -32,14 +32,12 @@ def attempts_with_answers(queryset: QuerySet[H5PAttempt]) -> QuerySet[H5PAttempt
     return queryset.filter(Q(completed_at__isnull=False) | Exists(answers))
 
 
-_COMPLETED_SCALED = CompiledSelect(
+_COMPLETED_SCALED = PreparedQuery(
     lambda enrolment_id, lesson_id: (
         H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, completed_at__isnull=False)
         .order_by("number")
         .values_list("activity_id", "scaled")
     ),
-    "enrolment_id",
-    "lesson_id",
 )
 
 
@@ -50,7 +48,7 @@ def lesson_activity_grades(
     if not placements:
         return {}
     scaled: dict[int, list[Decimal | None]] = {}
-    for activity_id, value in _COMPLETED_SCALED.rows(enrolment_id=enrolment.pk, lesson_id=lesson.pk):
+    for activity_id, value in _COMPLETED_SCALED(enrolment_id=enrolment.pk, lesson_id=lesson.pk):
         scaled.setdefault(activity_id, []).append(value)
     grades = {}
     for placement in placements:
@@ -65,29 +63,24 @@ def lesson_activity_grades(
     return grades
 
 
-_LAST_ATTEMPT_COMPLETED_AT = CompiledSelect(
+_LAST_ATTEMPT_COMPLETED_AT = PreparedQuery(
     lambda enrolment_id, lesson_id, activity_id: (
         H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, activity_id=activity_id)
         .order_by("-number")
         .values_list("completed_at")[:1]
     ),
-    "enrolment_id",
-    "lesson_id",
-    "activity_id",
 )
-_PRELOADED_STATE = CompiledSelect(
+_PRELOADED_STATE = PreparedQuery(
     lambda user_id, activity_id: H5PUserState.objects.filter(
         user_id=user_id, activity_id=activity_id, sub_content_id="0", preload=True
     ).values_list("data_type", "value"),
-    "user_id",
-    "activity_id",
 )
 
 
 def state_in_progress(*, enrolment: Enrolment, lesson: LessonPage, activity: H5PActivity) -> bool:
     """True while the learner's saved state may be kept and served: her last attempt at this activity in this
     lesson is still open, or she has none yet (one query; learners.h5p.services, module docstring)."""
-    last = _LAST_ATTEMPT_COMPLETED_AT.rows(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
+    last = _LAST_ATTEMPT_COMPLETED_AT(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
     return not last or last[0][0] is None
 
 
@@ -101,7 +94,7 @@ def preloaded_state(
     """
     if not state_in_progress(enrolment=enrolment, lesson=lesson, activity=activity):
         return None
-    data = dict(_PRELOADED_STATE.rows(user_id=user.pk, activity_id=activity.pk))
+    data = dict(_PRELOADED_STATE(user_id=user.pk, activity_id=activity.pk))
     return [data] if data else None
 
 
@@ -155,14 +148,12 @@ def h5p_lesson(*, lesson_id: int, cached: bool = True) -> H5PLesson | None:
     return H5PLesson(lesson=lesson, course=course, placements=lesson_activities(lesson=lesson))
 
 
-_PROGRESSING_ENROLMENT = CompiledSelect(
+_PROGRESSING_ENROLMENT = PreparedQuery(
     lambda user_id, course_id: (
         Enrolment.objects.filter(user_id=user_id, course_id=course_id, status__in=PROGRESSING)
         .order_by()
         .only("id", "user_id", "course_id", "cohort_id", "status")[:1]
     ),
-    "user_id",
-    "course_id",
 )
 
 
@@ -174,7 +165,7 @@ def progressing_enrolment(*, user: AbstractBaseUser, course: CoursePage) -> Enro
     return enrolment
 
 
-def _open_attempt_query(*, lock: bool) -> CompiledSelect:
+def _open_attempt_query(*, lock: bool) -> PreparedQuery:
     def build(enrolment_id, lesson_id, activity_id):
         attempts = H5PAttempt.objects.select_for_update() if lock else H5PAttempt.objects.all()
         open_ones = attempts.filter(
@@ -182,7 +173,7 @@ def _open_attempt_query(*, lock: bool) -> CompiledSelect:
         )
         return open_ones.order_by()[:1]  # at most one (the learners_h5pattempt_one_open constraint)
 
-    return CompiledSelect(build, "enrolment_id", "lesson_id", "activity_id")
+    return PreparedQuery(build)
 
 
 OPEN_ATTEMPT = _open_attempt_query(lock=False)

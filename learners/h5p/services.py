@@ -36,9 +36,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.compiled_sql import CompiledSelect, delete_rows, insert_row, update_row
+from cms.compiled_sql import delete_rows, insert_row, update_row
 from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
+from courses.prepared import PreparedQuery
 from courses.selectors import LessonActivity, lesson_activities
 from learners.accounts.throttle import count_hit
 from learners.enrolment.models import Enrolment
@@ -390,22 +391,19 @@ def _attempts_passed_update(*, lesson_id: int, placements: list[LessonActivity])
         attempts.filter(scaled__lt=threshold).exclude(success=False).update(success=False)
 
 
-_LAST_NUMBER = CompiledSelect(
+_LAST_NUMBER = PreparedQuery(
     lambda enrolment_id, lesson_id, activity_id: (
         H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, activity_id=activity_id)
         .order_by("-number")
         .values_list("number")[:1]
     ),
-    "enrolment_id",
-    "lesson_id",
-    "activity_id",
 )
 
 
 def _attempt_open(*, user, enrolment, lesson, activity) -> H5PAttempt:
     """Her next attempt, numbered after her last (two queries; two opened at the same moment break a unique
     constraint: IntegrityError, and the statement is reduced again)."""
-    last = _LAST_NUMBER.rows(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
+    last = _LAST_NUMBER(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
     attempt = H5PAttempt(
         user=user, enrolment=enrolment, lesson=lesson, activity=activity, number=(last[0][0] if last else 0) + 1
     )
@@ -437,13 +435,12 @@ def _attempt_close(*, attempt: H5PAttempt, placement: LessonActivity, statement:
     update_row(H5PAttempt, attempt.pk, {name: getattr(attempt, name) for name in (*fields, "success")})
 
 
-_ANSWERS = CompiledSelect(
+_ANSWERS = PreparedQuery(
     lambda attempt_id: (
         H5PStatement.objects.filter(attempt_id=attempt_id, verb=ANSWERED)
         .order_by("received_at", "pk")
         .values_list("sub_content_id", "claimed_raw", "server_raw")
     ),
-    "attempt_id",
 )
 
 
@@ -460,7 +457,7 @@ def _server_score(*, attempt: H5PAttempt, statement: ParsedStatement, claimed: f
     if not children:
         return claimed
     latest: dict[str, tuple[float | None, float | None]] = {}
-    for sub, claimed_raw, server_raw in _ANSWERS.rows(attempt_id=attempt.pk):
+    for sub, claimed_raw, server_raw in _ANSWERS(attempt_id=attempt.pk):
         if sub in children:
             latest[sub] = (claimed_raw, server_raw)
     known_server = sum((latest.get(sub, (0, 0))[1] or 0.0) for sub in children)

@@ -1,80 +1,17 @@
-"""cms.compiled_sql: the same rows and instances as the ORM's queryset, the checks on parameters, one-row writes."""
+"""cms.compiled_sql: one-row INSERT (ON CONFLICT, RETURNING), UPDATE and DELETE with SQL written once."""
 
 import uuid
 
 from django.test import TestCase
 from django.utils import timezone
 
-from cms.compiled_sql import CompiledSelect, delete_rows, insert_row, update_row
+from cms.compiled_sql import delete_rows, insert_row, update_row
 from learners.enrolment.services import enrolment_create
-from learners.models import Enrolment, H5PStatement, H5PUserState
+from learners.models import H5PStatement, H5PUserState
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, ModulePageFactory, site_root
 from tests.factories.h5p import questionset_capture_content
 from tests.factories.h5p_activities import h5p_lesson, make_activity
 from tests.factories.learners import learner
-
-BY_USER = CompiledSelect(
-    lambda user_id: Enrolment.objects.filter(user_id=user_id).order_by("pk").only("id", "status", "enrolled_at"),
-    "user_id",
-)
-IDS_BY_USER = CompiledSelect(
-    lambda user_id: Enrolment.objects.filter(user_id=user_id).order_by("pk").values_list("id", "enrolled_at"), "user_id"
-)
-
-
-class CompiledSelectTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        catalogue = CourseIndexPageFactory(parent=site_root(), slug="cursos")
-        cls.courses = [CoursePageFactory(parent=catalogue) for _ in range(2)]
-        cls.user, cls.other = learner(), learner()
-        for course in cls.courses:
-            enrolment_create(user=cls.user, course=course)
-        enrolment_create(user=cls.other, course=cls.courses[0])
-
-    def test_rows_and_instances_are_the_querysets(self):
-        for user in (self.user, self.other):
-            expected = list(Enrolment.objects.filter(user=user).order_by("pk"))
-            found = BY_USER.instances(user_id=user.pk)
-            self.assertEqual(
-                [(e.pk, e.status, e.enrolled_at) for e in found], [(e.pk, e.status, e.enrolled_at) for e in expected]
-            )
-            self.assertEqual(
-                found[0].get_deferred_fields(),
-                expected[0].get_deferred_fields()
-                | {
-                    "user_id",
-                    "course_id",
-                    "cohort_id",
-                    "waitlisted_at",
-                    "completed_at",
-                    "withdrawn_at",
-                    "final_grade",
-                    "last_lesson_id",
-                    "last_visited_at",
-                },
-            )
-            self.assertEqual(IDS_BY_USER.rows(user_id=user.pk), [(e.pk, e.enrolled_at) for e in expected])
-        self.assertIsNone(BY_USER.first(user_id=10**9))
-
-    def test_one_query_and_no_compiling_again(self):
-        BY_USER.rows(user_id=self.user.pk)
-        with self.assertNumQueries(1):
-            BY_USER.rows(user_id=self.other.pk)
-
-    def test_a_parameter_must_reach_the_sql_once(self):
-        unused = CompiledSelect(lambda user_id: Enrolment.objects.all(), "user_id")
-        with self.assertRaises(ValueError):
-            unused.rows(user_id=1)
-        with self.assertRaises(TypeError):
-            BY_USER.rows(course_id=1)
-
-    def test_select_related_is_refused(self):
-        joined = CompiledSelect(
-            lambda user_id: Enrolment.objects.select_related("course").filter(user_id=user_id), "user_id"
-        )
-        with self.assertRaises(ValueError):
-            joined.first(user_id=self.user.pk)
 
 
 class OneRowWriteTests(TestCase):
