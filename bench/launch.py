@@ -80,6 +80,8 @@ def environment(database_env: dict, private: Path) -> dict:
         "DJANGO_LOG_LEVEL": "ERROR",
         "DJANGO_REQUEST_LOG_LEVEL": "WARNING",  # one JSON line per request would be 100,000 lines on the terminal
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+        # a key prefix per run: two runs at once (a profile beside a load test) never share page-cache generations
+        "DJANGO_CACHE_KEY_PREFIX": f"bench-launch-{os.getpid()}-{secrets.token_hex(4)}",
         "PYTHONPATH": str(ROOT),
     }
 

@@ -3,12 +3,15 @@ what the resume and re-render commands pick up."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.lookups import IsNull
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.models import Site
 
 from certificates.codes import format_code, is_well_formed, looks_mistyped
 from certificates.models import (
@@ -20,6 +23,7 @@ from certificates.models import (
     issuer_site,
     verify_url,
 )
+from courses.prepared import PreparedQuery
 from learners.models import Cohort, Enrolment
 
 
@@ -95,18 +99,64 @@ def verification(*, code: str) -> Verification:
     return Verification(code=code, certificate=certificate, replacement_code=replacement)
 
 
-def certificates_of(*, user: AbstractBaseUser) -> dict[int, IssuedCertificate]:
+@dataclass(frozen=True)
+class LearnerCertificate:
+    """A certificate as "Mis cursos" shows it: what its line needs, without the printed snapshot nor the signed
+    credential (a JSON document of several kilobytes that the page only asks about: is there one?)."""
+
+    pk: int
+    enrolment_id: int
+    folio: str
+    code: str
+    status: str
+    render_state: str
+    issued_at: datetime
+    has_credential: bool
+    issuer_name: str
+    site: Site | None  # its issuer's school's Site (whose host its verify link names), None for the academy's
+
+    @property
+    def verify_url(self) -> str:
+        return verify_url(self.code, site=self.site)
+
+
+# Compiled once (courses.prepared): this runs on every "Mis cursos" of someone who completed a course.
+_HER_CERTIFICATES = PreparedQuery(
+    lambda user_id: (
+        IssuedCertificate.objects.filter(user_id=user_id)
+        .exclude(status=IssuedCertificate.Status.REPLACED)
+        .order_by("issued_at")
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "folio",
+            "code",
+            "status",
+            "render_state",
+            "issued_at",
+            IsNull(F("credential"), False),  # a credential is a signed document or nothing (SQL NULL), never {}
+            "issuer__name",
+            "issuer__school__site__hostname",
+            "issuer__school__site__port",
+            "issuer__school__site__is_default_site",
+        )
+    ),
+)
+
+
+def certificates_of(*, user: AbstractBaseUser) -> dict[int, LearnerCertificate]:
     """The learner's current certificates (valid or revoked, not replaced) by enrolment id, in one query."""
     if not user.is_authenticated:
         return {}
-    rows = (
-        IssuedCertificate.objects.filter(user=user)
-        .exclude(status=IssuedCertificate.Status.REPLACED)
-        .select_related("issuer__school__site")  # its verify link names the issuer's site
-        .defer("snapshot")
-        .order_by("issued_at")
-    )
-    return {certificate.enrolment_id: certificate for certificate in rows}
+    rows = _HER_CERTIFICATES(user_id=user.pk)
+    certificates = {}
+    for *fields, has_credential, issuer_name, hostname, port, is_default_site in rows:
+        site = Site(hostname=hostname, port=port, is_default_site=is_default_site) if hostname is not None else None
+        certificate = LearnerCertificate(
+            *fields, has_credential=bool(has_credential), issuer_name=issuer_name, site=site
+        )
+        certificates[certificate.enrolment_id] = certificate
+    return certificates
 
 
 def cohort_certificates(*, cohort: Cohort) -> QuerySet[IssuedCertificate]:

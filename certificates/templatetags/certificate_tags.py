@@ -26,6 +26,6 @@ def certificate_panel(certificates, enrolment):
     linkedin = ""
     if certificate is not None and certificate.has_credential:
         linkedin = credential_selectors.linkedin_url(
-            certificate=certificate, course_title=enrolment.course.title, issuer_name=certificate.issuer.name
+            certificate=certificate, course_title=enrolment.course.title, issuer_name=certificate.issuer_name
         )
     return {"certificate": certificate, "linkedin_url": linkedin}

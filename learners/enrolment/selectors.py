@@ -2,16 +2,22 @@
 counts throughout."""
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, router
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 from wagtail.models import Page
 
+from courses import page_cache
 from courses.models import CoursePage, LessonPage
 from courses.prepared import PreparedQuery
 from courses.selectors import LESSON_DEPTH_BELOW_COURSE
+from learners.accounts.models import LearnerProfile
 from learners.attendance.selectors import AttendanceSummary, attendance_summaries
 from learners.enrolment.models import Cohort, Enrolment, Session
 from learners.progress.models import LessonProgress
@@ -101,6 +107,28 @@ def continue_lesson(*, lessons: list[LessonPage], done: frozenset[int], last_les
     return None
 
 
+class AccountNotes(NamedTuple):
+    """What the head of "Mis cursos" says about her account."""
+
+    profile_incomplete: bool  # no learner profile yet, or one from a school's file without a year of birth
+    teaches: bool  # she is an instructor of some group: links to attendance, her groups and reflections
+
+
+def account_notes(*, user: AbstractBaseUser) -> AccountNotes:
+    """Both notes in one statement (plain SQL: two EXISTS the ORM took longer to compile than the database to
+    answer, on a page every learner opens)."""
+    profile, instructors = LearnerProfile._meta, Cohort.instructors.through._meta
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {profile.db_table} WHERE {profile.get_field('user').column} = %s "
+        f"AND {profile.get_field('birth_year').column} IS NOT NULL), "
+        f"EXISTS (SELECT 1 FROM {instructors.db_table} WHERE {instructors.get_field('user').column} = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk])
+        profile_complete, teaches = cursor.fetchone()
+    return AccountNotes(profile_incomplete=not profile_complete, teaches=bool(teaches))
+
+
 # Dashboard ("Mis cursos") ----------------------------------------------------------------------------------
 
 
@@ -148,51 +176,146 @@ class _Lesson(NamedTuple):
         return self.id
 
 
-def _page(lesson: _Lesson | None) -> LessonPage | None:
-    """The lesson as a page (for its address), built from its row without a query."""
-    if lesson is None:
+class _Course(NamedTuple):
+    """A course for "Mis cursos" and its live lessons in order: the same for every learner, so kept in the page
+    cache (``courses.page_cache``: publishing, unpublishing, moving or deleting any page starts a new generation)."""
+
+    id: int
+    title: str
+    path: str
+    depth: int
+    url_path: str
+    lessons: tuple[_Lesson, ...]
+
+
+_BLANK_PAGES: dict[type, dict] = {}
+
+
+def _page(model, row) -> Page | None:
+    """A course or lesson as a page (for its address and title), built from its row without a query.
+
+    Made from a blank instance's attributes rather than with the constructor, which cost about 50 µs a page
+    (Wagtail's and modelcluster's ``__init__`` go through every field and child relation) and "Mis cursos" makes
+    one per course and per next lesson. Only read (its URL, its title): nothing saves it."""
+    if row is None:
         return None
-    page = LessonPage(page_ptr_id=lesson.id, **lesson._asdict())
+    blank = _BLANK_PAGES.get(model)
+    if blank is None:
+        # plain values only: a default such as a lesson's empty body (a StreamValue) is left out, so that it would
+        # be read from the database if anything asked for it, never shared between pages
+        blank = _BLANK_PAGES[model] = {
+            name: value
+            for name, value in vars(model(id=1, page_ptr_id=1)).items()
+            if name != "_state" and isinstance(value, (type(None), bool, int, float, str, Decimal, date))
+        }
+    page = model.__new__(model)
+    vars(page).update(blank)
+    page._state = ModelState()
     page._state.adding, page._state.db = False, "default"
+    vars(page).update(
+        id=row.id, page_ptr_id=row.id, title=row.title, path=row.path, depth=row.depth, url_path=row.url_path
+    )
     return page
 
 
-def dashboard(*, user: AbstractBaseUser) -> Dashboard:
-    """Everything "Mis cursos" shows, in a fixed number of queries however many enrolments."""
-    enrolments = list(
-        Enrolment.objects.filter(user=user)
-        .exclude(status=Enrolment.Status.WITHDRAWN)
-        .select_related("course", "cohort")
-        .order_by("-enrolled_at")
-    )
-    if not enrolments:
-        return Dashboard()
-    courses = {enrolment.course_id: enrolment.course for enrolment in enrolments}
+DASHBOARD_COURSE_KEY = "dashboard_course:1"  # the part of the page-cache key; a new number when _Course changes
+
+
+def _load_courses(course_ids) -> dict[int, _Course]:
+    """The courses and their live lessons from the database, in two queries (whatever their number)."""
+    courses = {
+        row[0]: row
+        for row in Page.objects.filter(pk__in=course_ids).values_list("id", "title", "path", "depth", "url_path")
+    }
+    if not courses:
+        return {}
     path_filter = Q()
-    for course in courses.values():
-        path_filter |= Q(path__startswith=course.path, depth=course.depth + LESSON_DEPTH_BELOW_COURSE)
-    lessons_by_course: dict[int, list[_Lesson]] = {course_id: [] for course_id in courses}
-    course_by_path = {course.path: course.pk for course in courses.values()}
+    for _id, _title, path, depth, _url_path in courses.values():
+        path_filter |= Q(path__startswith=path, depth=depth + LESSON_DEPTH_BELOW_COURSE)
+    lessons: dict[str, list[_Lesson]] = {row[2]: [] for row in courses.values()}
     # Plain rows: a page object costs far more to build than the row, and only each course's next lesson needs one.
     rows = LessonPage.objects.live().filter(path_filter).order_by("path").values_list(*_Lesson._fields)
     for lesson in map(_Lesson._make, rows):
-        course_id = course_by_path.get(lesson.path[: -2 * Page.steplen])
-        if course_id is not None:
-            lessons_by_course[course_id].append(lesson)
+        siblings = lessons.get(lesson.path[: -2 * Page.steplen])
+        if siblings is not None:
+            siblings.append(lesson)
+    return {course_id: _Course(*row, lessons=tuple(lessons[row[2]])) for course_id, row in courses.items()}
+
+
+def _courses(course_ids: set[int]) -> dict[int, _Course]:
+    """The courses of her enrolments, from the page cache (the same for everyone); the missing ones from the
+    database in two queries, then kept there."""
+    if not page_cache.enabled():
+        return _load_courses(course_ids)
+    names = {course_id: page_cache.key(DASHBOARD_COURSE_KEY, course_id) for course_id in course_ids}
+    found: dict[int, _Course] = {}
+    for course_id, name in names.items():
+        row = page_cache.read(name)
+        if row is not None:
+            found[course_id] = _Course(*row[:-1], lessons=tuple(map(_Lesson._make, row[-1])))
+    missing = course_ids - found.keys()
+    if missing:
+        loaded = _load_courses(missing)
+        for course_id, course in loaded.items():
+            # plain tuples in the cache: they unpickle fast and survive a change of these classes
+            page_cache.write(names[course_id], (*course[:-1], tuple(map(tuple, course.lessons))))
+        found.update(loaded)
+    return found
+
+
+ENROLMENT_FIELDS = [field.attname for field in Enrolment._meta.concrete_fields]
+# Her enrolments (but those she left), newest first, each with its group's name: compiled once (courses.prepared).
+_HER_ENROLMENTS = PreparedQuery(
+    lambda user_id: (
+        Enrolment.objects.filter(user_id=user_id)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .order_by("-enrolled_at")
+        .values_list(*ENROLMENT_FIELDS, "cohort__name")
+    ),
+)
+# The lessons she completed, in any of her courses.
+_HER_PROGRESS = PreparedQuery(
+    lambda user_id: LessonProgress.objects.filter(enrolment__user_id=user_id, completed_at__isnull=False).values_list(
+        "enrolment_id", "lesson_id"
+    ),
+)
+
+
+def _her_enrolments(*, user_id: int) -> list[Enrolment]:
+    """Her enrolments as model instances, each with its group (only its name read: the page shows nothing else)."""
+    database = router.db_for_read(Enrolment)
+    enrolments = []
+    for *values, cohort_name in _HER_ENROLMENTS(user_id=user_id):
+        enrolment = Enrolment.from_db(database, ENROLMENT_FIELDS, values)
+        if enrolment.cohort_id is not None:
+            enrolment.cohort = Cohort.from_db(database, ["id", "name"], [enrolment.cohort_id, cohort_name])
+        enrolments.append(enrolment)
+    return enrolments
+
+
+def dashboard(*, user: AbstractBaseUser) -> Dashboard:
+    """Everything "Mis cursos" shows, in a fixed number of queries however many enrolments: her enrolments, her
+    progress and, when she has in-person groups, their sessions and attendance (and her place on a waitlist). The
+    courses and their lessons, the same for everyone, come from the page cache."""
+    enrolments = _her_enrolments(user_id=user.pk)
+    if not enrolments:
+        return Dashboard()
+    courses = _courses({enrolment.course_id for enrolment in enrolments})
     done: dict[int, set[int]] = {enrolment.pk: set() for enrolment in enrolments}
-    for enrolment_id, lesson_id in LessonProgress.objects.filter(
-        enrolment__in=enrolments, completed_at__isnull=False
-    ).values_list("enrolment_id", "lesson_id"):
-        done[enrolment_id].add(lesson_id)
+    for enrolment_id, lesson_id in _HER_PROGRESS(user_id=user.pk):
+        if enrolment_id in done:  # not a course she left
+            done[enrolment_id].add(lesson_id)
     positions = _waitlist_positions([e for e in enrolments if e.status == Enrolment.Status.WAITLISTED])
     attendance = attendance_summaries(enrolments=[e for e in enrolments if e.cohort_id])
-    upcoming = _upcoming_sessions([e for e in enrolments if e.cohort_id and e.status in PROGRESSING])
+    upcoming = _upcoming_sessions([e for e in enrolments if e.cohort_id and e.status in PROGRESSING], courses)
 
     result = Dashboard(upcoming_sessions=[session for sessions in upcoming.values() for session in sessions])
     result.upcoming_sessions.sort(key=lambda session: (session.date, session.start_time, session.pk))
     del result.upcoming_sessions[DASHBOARD_SESSIONS:]
     for enrolment in enrolments:
-        lessons = lessons_by_course[enrolment.course_id]
+        course = courses[enrolment.course_id]
+        enrolment.course = _page(CoursePage, course)  # no query when a template reads enrolment.course
+        lessons = list(course.lessons)
         lesson_ids = {lesson.pk for lesson in lessons}
         done_here = frozenset(done[enrolment.pk] & lesson_ids)
         row = DashboardRow(
@@ -201,7 +324,7 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
             total_lessons=len(lessons),
             done_lessons=len(done_here),
             next_lesson=_page(
-                continue_lesson(lessons=lessons, done=done_here, last_lesson_id=enrolment.last_lesson_id)
+                LessonPage, continue_lesson(lessons=lessons, done=done_here, last_lesson_id=enrolment.last_lesson_id)
             ),
             waitlist_position=positions.get(enrolment.pk),
             attendance=attendance.get(enrolment.pk),
@@ -218,16 +341,21 @@ def dashboard(*, user: AbstractBaseUser) -> Dashboard:
     return result
 
 
-def _upcoming_sessions(enrolments: list[Enrolment]) -> dict[int, list[Session]]:
-    """Upcoming sessions by cohort, soonest first (one query; none when no enrolment has a cohort)."""
+def _upcoming_sessions(enrolments: list[Enrolment], courses: dict[int, _Course]) -> dict[int, list[Session]]:
+    """Upcoming sessions by cohort, soonest first, each with its group, instructor and course (one query; none when
+    no enrolment has a cohort). The course is the light page of her enrolment's, from the page cache: no join of
+    the multi-table CoursePage."""
     if not enrolments:
         return {}
     by_cohort: dict[int, list[Session]] = {}
     for session in (
         Session.objects.filter(cohort_id__in={e.cohort_id for e in enrolments}, date__gte=timezone.localdate())
-        .select_related("cohort__course")
+        .select_related("cohort", "instructor")
         .order_by("date", "start_time", "pk")
     ):
+        course = courses.get(session.cohort.course_id)
+        if course is not None:
+            session.cohort.course = _page(CoursePage, course)
         by_cohort.setdefault(session.cohort_id, []).append(session)
     return by_cohort
 

@@ -10,17 +10,17 @@ from django.views.decorators.http import require_POST
 
 from courses.converters import parse_id
 from courses.models import CoursePage
-from learners.accounts.selectors import profile_incomplete
 from learners.enrolment import selectors, services
 from learners.enrolment.models import Cohort, Enrolment
 
 
 @login_required
 def dashboard(request):
+    notes = selectors.account_notes(user=request.user)
     context = {
         "dashboard": selectors.dashboard(user=request.user),
-        "profile_incomplete": profile_incomplete(user=request.user),
-        "teaches": request.user.instructed_cohorts.exists(),
+        "profile_incomplete": notes.profile_incomplete,
+        "teaches": notes.teaches,
     }
     return render(request, "learners/dashboard.html", context)
 

@@ -1,6 +1,7 @@
 """Per-learner state on course and lesson pages (the course pages themselves stay user-agnostic)."""
 
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django import template
 from django.apps import apps
@@ -113,6 +114,32 @@ def _outline_state(context):
     return learner_course_state(context, page)
 
 
+class _OutlineMarks(NamedTuple):
+    """Her marks in one course outline, worked out once per request: a 60-lesson outline asks for 120 of them."""
+
+    done: frozenset
+    next_id: int | None
+    done_badge: str
+    next_badge: str
+
+
+def _outline_marks(context) -> _OutlineMarks:
+    request, page = context.get("request"), context.get("page")
+    memo = getattr(request, "_outline_marks", None)
+    if memo is not None and memo[0] is page:
+        return memo[1]
+    state = _outline_state(context)
+    marks = _OutlineMarks(
+        done=state.done_lesson_ids,
+        next_id=state.next_lesson.pk if state.enrolment and state.next_lesson is not None else None,
+        done_badge=format_html(' <span class="state state--done">{}</span>', gettext("completed")),
+        next_badge=format_html(' <span class="state">{}</span>', gettext("next")),
+    )
+    if request is not None:
+        request._outline_marks = (page, marks)
+    return marks
+
+
 @page_shell.late_call("learners.outline_module_progress")
 def _outline_module_progress(context, module_id) -> str:
     state = _outline_state(context)
@@ -129,16 +156,16 @@ def _outline_module_progress(context, module_id) -> str:
 
 @page_shell.late_call("learners.outline_lesson_class")
 def _outline_lesson_class(context, lesson_id) -> str:
-    return ' class="is-done"' if lesson_id in _outline_state(context).done_lesson_ids else ""
+    return ' class="is-done"' if lesson_id in _outline_marks(context).done else ""
 
 
 @page_shell.late_call("learners.outline_lesson_badge")
 def _outline_lesson_badge(context, lesson_id) -> str:
-    state = _outline_state(context)
-    if lesson_id in state.done_lesson_ids:
-        return format_html(' <span class="state state--done">{}</span>', gettext("completed"))
-    if state.enrolment and state.next_lesson is not None and lesson_id == state.next_lesson.pk:
-        return format_html(' <span class="state">{}</span>', gettext("next"))
+    marks = _outline_marks(context)
+    if lesson_id in marks.done:
+        return marks.done_badge
+    if lesson_id == marks.next_id:
+        return marks.next_badge
     return ""
 
 

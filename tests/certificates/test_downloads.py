@@ -1,6 +1,6 @@
 from django.contrib.auth.models import Permission
 
-from certificates.services import issuance
+from certificates.services import issuance, revocation
 from tests.certificates.test_services import FAKE_PDF, CertificateTestCase
 from tests.factories.certificates import completed_enrolment
 from tests.factories.learners import learner
@@ -60,6 +60,24 @@ class DashboardTests(CertificateTestCase):
         self.assertContains(response, f'href="/certificados/{certificate.pk}/descargar/"')
         self.assertContains(response, f'href="/certificados/verificar/{certificate.code}/"')
         self.assertContains(response, f'data-certificate="{certificate.folio}"')
+
+    def test_a_certificate_issued_shows_at_once_in_a_fixed_number_of_queries(self):
+        from tests.learners.test_query_budgets import DASHBOARD_QUERIES
+
+        owner = learner()
+        enrolment = completed_enrolment(course=self.course, user=owner)
+        self.client.force_login(owner)
+        for _ in range(2):  # fills the page cache (the course and its lessons, the same for everyone)
+            waiting = self.client.get("/mis-cursos/")
+        self.assertContains(waiting, "Certificado: aparecerá aquí cuando la academia lo emita.")
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = issuance.certificate_issue(enrolment=enrolment)
+        with self.assertNumQueries(DASHBOARD_QUERIES + 1):  # … and her certificates
+            response = self.client.get("/mis-cursos/")
+        self.assertContains(response, f'href="/certificados/{certificate.pk}/descargar/"')
+        self.assertNotContains(response, "aparecerá aquí")
+        revocation.certificate_revoke(certificate=certificate, reason="Error en los datos", by=learner())
+        self.assertContains(self.client.get("/mis-cursos/"), "Certificado: revocado por la academia.")
 
     def test_a_pending_pdf_says_so(self):
         owner = learner()

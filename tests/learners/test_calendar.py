@@ -487,6 +487,27 @@ class LearnerPagesTests(CalendarTestCase):
         self.assertLess(html.index("Sede vecinal Los Aromos"), html.index("Biblioteca municipal"))
         self.assertContains(response, reverse("learners:my_calendar"))
 
+    def test_my_courses_with_in_person_sessions_in_a_fixed_number_of_queries(self):
+        from tests.learners.test_query_budgets import DASHBOARD_QUERIES
+
+        for day in range(2, 6):  # more upcoming sessions, each with its instructor
+            services.session_create(
+                cohort=self.cohort,
+                date=self.session.date + timedelta(days=day),
+                start_time=time(9),
+                end_time=time(10),
+                place=f"Sala {day}",
+                instructor=self.teacher,
+            )
+        self.client.force_login(self.ana)
+        for _ in range(2):  # the page cache (the course and its lessons) and the site's settings
+            self.client.get(reverse("learners:dashboard"))
+        # … plus the sessions held and her attendance (attendance_summaries) and the upcoming sessions
+        with self.assertNumQueries(DASHBOARD_QUERIES + 3):
+            response = self.client.get(reverse("learners:dashboard"))
+        self.assertContains(response, "Con Rosa Díaz")
+        self.assertContains(response, "<strong>Presupuesto participativo</strong>", html=False)
+
     def test_a_suspended_next_session_is_labelled_and_not_called_next(self):
         services.session_suspend(session=self.session)
         self.client.force_login(self.ana)

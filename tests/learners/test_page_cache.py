@@ -29,7 +29,7 @@ LESSON_QUERIES = 2
 LESSON_H5P_QUERIES = 3
 # Her account, her enrolment and the lessons she completed (the page's HTML but her own parts from the cache).
 COURSE_QUERIES = 3
-DASHBOARD_QUERIES = 6  # account, enrolments, lessons, progress, profile complete?, instructs a cohort?
+DASHBOARD_QUERIES = 4  # account, profile complete? and instructs a group? (one statement), enrolments, progress
 CATALOGUE_QUERIES = 1  # account (the page and its HTML from the page cache)
 
 WRITES = re.compile(r"^\s*(UPDATE|INSERT|DELETE)", re.I)
@@ -207,6 +207,69 @@ class FreshAfterPublishingTests(PageCacheTestCase):
         self.assertNotContains(self.client.get(self.small.url), "Contenido de la lección", status_code=302)
         restriction.delete()
         self.assertEqual(self.client.get(url).status_code, 200)
+
+
+class FreshDashboardTests(PageCacheTestCase):
+    """ "Mis cursos" takes the courses and their lessons from the page cache (the same for everyone) and reads her
+    own state on every request: a publish, her progress, a new enrolment show at once."""
+
+    def test_a_new_lesson_an_unpublished_one_and_a_renamed_course_show_at_once(self):
+        self.warm("/mis-cursos/")
+        self.assertContains(self.client.get("/mis-cursos/"), "0% · 0 de 3 lecciones")
+        module = self.small.get_children().first()
+        LessonPageFactory(parent=module, title="Lección recién publicada")
+        self.assertContains(self.client.get("/mis-cursos/"), "0% · 0 de 4 lecciones")
+        self.lesson(self.small, 0).specific.unpublish()
+        response = self.client.get("/mis-cursos/")
+        self.assertContains(response, "0% · 0 de 3 lecciones")
+        self.assertContains(response, f'href="{self.lesson(self.small, 0).url}"')  # the first lesson now
+        self.small.title = "Curso con nombre nuevo"
+        self.small.save_revision().publish()
+        self.assertContains(self.client.get("/mis-cursos/"), f'href="{self.small.url}">Curso con nombre nuevo</a>')
+
+    def test_her_progress_a_new_enrolment_and_leaving_show_at_once(self):
+        third = build_course(catalogue=self.catalogue, modules=1, lessons=2, title="Tercer curso")
+        self.warm("/mis-cursos/")
+        enrolment = Enrolment.objects.get(user=self.user, course=self.small)
+        lesson_mark_complete(enrolment=enrolment, lesson=self.lesson(self.small, 0))
+        response = self.client.get("/mis-cursos/")
+        self.assertContains(response, "33% · 1 de 3 lecciones")
+        self.assertContains(response, f'href="{self.lesson(self.small, 1).url}"')  # continue where she left off
+        self.assertNotContains(response, "Tercer curso")
+        enrolment_create(user=self.user, course=third)
+        self.assertContains(self.client.get("/mis-cursos/"), "Tercer curso")
+        self.client.post(f"/cursos/{third.pk}/retiro/")
+        self.assertNotContains(self.client.get("/mis-cursos/"), "Tercer curso")
+
+    def test_another_learner_gets_her_own_progress_from_the_same_cached_courses(self):
+        self.warm("/mis-cursos/")
+        enrolment = Enrolment.objects.get(user=self.user, course=self.small)
+        lesson_mark_complete(enrolment=enrolment, lesson=self.lesson(self.small, 0))
+        other = learner()
+        enrolment_create(user=other, course=self.small)
+        self.client.force_login(other)
+        response = self.client.get("/mis-cursos/")
+        self.assertContains(response, "0% · 0 de 3 lecciones")
+        self.assertNotContains(response, self.big.title)
+
+    def test_the_course_links_are_those_of_the_host_she_reads_on(self):
+        from django.core.cache import cache
+
+        from courses.models import NationalCourseOffer
+        from tests.cms.test_schools import PENALOLEN, create_penalolen
+        from tests.factories.learners import ensure_comuna
+
+        # the rollback removes the school's Site, not what Django's cache learnt about it (Wagtail's site root paths)
+        self.addCleanup(cache.clear)
+        ensure_comuna(PENALOLEN, "Peñalolén")
+        school = create_penalolen().school
+        NationalCourseOffer.objects.create(school=school, course=self.small, sort_order=0)
+        self.warm("/mis-cursos/")  # the academy's host fills the cache
+        academy = self.client.get("/mis-cursos/")
+        self.assertContains(academy, f'href="{self.big.url}"')
+        school_view = self.client.get("/mis-cursos/", HTTP_HOST="penalolen.localhost")
+        self.assertContains(school_view, f'href="/cursos/{self.small.slug}/"')  # offered there: its school address
+        self.assertContains(school_view, f'href="http://localhost{self.big.url}"')  # not offered: the academy's
 
 
 class WhatIsNeverSharedTests(PageCacheTestCase):

@@ -12,7 +12,7 @@ from learners.progress.services import lesson_mark_complete
 from tests.factories.courses import CourseIndexPageFactory, build_course, site_root
 from tests.factories.learners import learner
 
-DASHBOARD_QUERIES = 6  # account, enrolments, lessons, progress, profile complete?, instructs a cohort?
+DASHBOARD_QUERIES = 4  # account, profile complete? and instructs a group? (one statement), enrolments, progress
 COURSE_PAGE_QUERIES = 3  # account, enrolment, lessons done (the rest, the page's HTML too, from the page cache)
 # lesson, user, enrolment with its course, INSERT … ON CONFLICT, both counts (her lesson's course and the request's
 # site, for the redirect that stays on a school's host, come from the page cache)
