@@ -152,9 +152,9 @@ def _render_part(part, request, page, state: dict) -> str:
     if kind == "call":
         return LATE_CALLS[part[1]](context, *part[2:])
     if kind == "block":
-        from courses.templatetags.course_tags import render_block
+        from courses.templatetags.course_tags import render_reader_block
 
-        return render_block(page.body[part[1]], context)
+        return render_reader_block(page, part[1], context)
     raise ValueError(kind)
 
 

@@ -17,6 +17,11 @@ class LearnersConfig(AppConfig):
 
         h5p_receivers.register_signal_handlers()
 
+        from courses.templatetags.course_tags import register_reader_block
+        from learners.templatetags.learner_tags import h5p_block_html
+
+        register_reader_block("h5p", h5p_block_html)
+
         from learners.notifications.events import on_course_completed
         from learners.signals import course_completed
 

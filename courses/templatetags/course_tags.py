@@ -53,6 +53,24 @@ def render_block(block, context) -> str:
     return block.render_as_block(context=context.flatten())  # as {% include_block %} does
 
 
+# Per-reader block types that another app renders straight from the block's stored value (``raw``: its JSON with
+# "type", "value" and "id"), without StreamField reading the block's objects again: ``renderer(page, raw, context)``
+# returns the HTML, or None to let the block render as usual. learners registers the H5P block's (LearnersConfig).
+READER_BLOCK_RENDERERS: dict = {}
+
+
+def register_reader_block(block_type: str, renderer) -> None:
+    READER_BLOCK_RENDERERS[block_type] = renderer
+
+
+def render_reader_block(page, index: int, context) -> str:
+    """Block ``index`` of a lesson body for this reader: with its registered renderer if it has one."""
+    raw = page.body.raw_data[index]
+    renderer = READER_BLOCK_RENDERERS.get(raw.get("type")) if isinstance(raw, dict) else None
+    html = renderer(page, raw, context) if renderer is not None else None
+    return html if html is not None else render_block(page.body[index], context)
+
+
 @register.simple_tag(takes_context=True)
 def lesson_body(context, page):
     """The blocks of a lesson body: those the same for every reader from the shared page cache (rendered once per
@@ -81,7 +99,7 @@ def lesson_body(context, page):
     if markers is not None:  # a whole-page shell: the per-reader blocks are rendered for each request
         html = [part if isinstance(part, str) else markers.add("block", part) for part in segments]
     else:
-        html = [part if isinstance(part, str) else render_block(body[part], context) for part in segments]
+        html = [part if isinstance(part, str) else render_reader_block(page, part, context) for part in segments]
     return mark_safe("".join(html))  # noqa: S308 (rendered by the blocks' templates, which escape)
 
 

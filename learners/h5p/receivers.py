@@ -1,21 +1,12 @@
 """Signal receivers of the H5P package, connected in LearnersConfig.ready():
 
-- publishing or unpublishing a lesson drops its cached H5P blocks (``selectors.lesson_cache_key``);
 - a change of the rules that decide H5P grades (an activity's grading method; a lesson published with another pass
   percentage, required flag or set of H5P activities) recomputes, in a background task once the change is committed,
   the lesson scores and course completions already decided (``services.h5p_grades_recompute``);
 - a required reflection answer completes a lesson whose activities she had already passed.
 """
 
-from django.core.cache import cache
 from django.db import transaction
-
-from learners.h5p.selectors import lesson_cache_key
-
-
-def forget_lesson(sender, instance, **kwargs) -> None:
-    """``page_published`` / ``page_unpublished`` receiver: the next statement reads the lesson again."""
-    cache.delete(lesson_cache_key(instance.pk))
 
 
 def _enqueue_recompute(**ids) -> None:
@@ -85,13 +76,10 @@ def reflection_answered(sender, enrolment, lesson, **kwargs) -> None:
 
 def register_signal_handlers() -> None:
     from django.db.models.signals import post_save, pre_save
-    from wagtail.signals import page_published, page_unpublished
 
     from courses.models import H5PActivity, LessonPage
     from learners import signals
 
-    page_published.connect(forget_lesson, dispatch_uid="learners_h5p_forget_published_lesson")
-    page_unpublished.connect(forget_lesson, dispatch_uid="learners_h5p_forget_unpublished_lesson")
     pre_save.connect(activity_remember_rules, sender=H5PActivity, dispatch_uid="learners_h5p_activity_rules")
     post_save.connect(activity_rules_changed, sender=H5PActivity, dispatch_uid="learners_h5p_activity_changed")
     pre_save.connect(lesson_remember_rules, sender=LessonPage, dispatch_uid="learners_h5p_lesson_rules")

@@ -32,21 +32,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.compiled_sql import delete_rows, insert_row, update_row
 from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
+from courses.prepared import PreparedQuery
 from courses.selectors import LessonActivity, lesson_activities
 from learners.accounts.throttle import count_hit
 from learners.enrolment.models import Enrolment
 from learners.enrolment.selectors import PROGRESSING
 from learners.h5p.grades import FOUR_PLACES, lesson_activities_passed, lesson_score
 from learners.h5p.models import H5PAttempt, H5PStatement, H5PUserState
-from learners.h5p.selectors import lesson_activity_grades, lesson_cache_key, state_in_progress
+from learners.h5p.selectors import OPEN_ATTEMPT_FOR_UPDATE, lesson_activity_grades, open_attempt, state_in_progress
 from learners.h5p.xapi import (
     ANSWERED,
     COMPLETED,
@@ -167,26 +167,34 @@ def h5p_statement_record(
     H5P blocks (``courses.selectors.lesson_activities``). A statement id seen before returns the outcome of the
     first, changing nothing. Raises StatementRejected for a closing statement with an implausible score.
     """
-    # No look-up first: the unique (user, statement id) constraint turns a repeat into an IntegrityError, and the
-    # first statement's outcome is returned then. Repeats are rare; every statement saves a query.
+    # No look-up first: the unique (user, statement id) constraint turns a repeat into an INSERT that inserts
+    # nothing, and the first statement's outcome is returned then. Repeats are rare; every statement saves a query.
+    arguments = {
+        "user": user,
+        "enrolment": enrolment,
+        "lesson": lesson,
+        "placement": placement,
+        "placements": placements,
+        "statement": statement,
+    }
+    locks = _locks(statement, placement.activity)
     for retry in (False, True):
         try:
+            if not locks:
+                return _keep(**arguments)  # no transaction: its one write is the INSERT
             with transaction.atomic():
-                return _reduce(
-                    user=user,
-                    enrolment=enrolment,
-                    lesson=lesson,
-                    placement=placement,
-                    placements=placements,
-                    statement=statement,
-                )
-        except IntegrityError:
+                return _reduce(**arguments)
+        except _Repeated:
             existing = _existing_statement(user=user, statement_id=statement.statement_id)
-            if existing is not None:  # the same statement, sent twice at the same moment
-                return StatementOutcome(attempt=existing.attempt)
+            return StatementOutcome(attempt=existing.attempt if existing is not None else None)
+        except IntegrityError:  # two first answers at the same moment both opened an attempt: once more
             if retry:
                 raise
     raise AssertionError("unreachable")
+
+
+class _Repeated(Exception):
+    """A statement id she sent before: what this statement did is rolled back, and the first one's outcome given."""
 
 
 def _existing_statement(*, user, statement_id) -> H5PStatement | None:
@@ -201,19 +209,63 @@ def _closes(statement: ParsedStatement, activity: H5PActivity) -> bool:
     return statement.verb in (ANSWERED, COMPLETED, CONSUMED)
 
 
+def _answers_question(statement: ParsedStatement) -> bool:
+    return not statement.top_level and statement.verb == ANSWERED
+
+
+def _locks(statement: ParsedStatement, activity: H5PActivity) -> bool:
+    """Whether the statement may open, answer in or close an attempt: those take the open attempt's row lock, so
+    that an answer and the statement closing its attempt, sent by the player at the same moment, are reduced one
+    after the other (the closing one then counts the answer)."""
+    return _answers_question(statement) or _closes(statement, activity)
+
+
+def _keep(*, user, enrolment, lesson, placement, placements, statement) -> StatementOutcome:
+    """A statement that changes no attempt (``attempted``, ``interacted``, ``progressed``…): stored with the open
+    attempt, if any, read without a lock (two queries)."""
+    attempt = open_attempt(enrolment=enrolment, lesson=lesson, activity=placement.activity)
+    _statement_insert(
+        user=user, enrolment=enrolment, lesson=lesson, activity=placement.activity, attempt=attempt, statement=statement
+    )
+    return StatementOutcome(attempt=attempt)
+
+
+def _statement_insert(*, user, enrolment, lesson, activity, attempt, statement, claimed=None, server=None) -> None:
+    """INSERT the statement (``cms.compiled_sql.insert_row``: H5PStatement has no signal receivers); raises _Repeated
+    for a statement id she sent before."""
+    inserted = insert_row(
+        H5PStatement,
+        {
+            "user_id": user.pk,
+            "enrolment_id": enrolment.pk,
+            "activity_id": activity.pk,
+            "lesson_id": lesson.pk,
+            "attempt_id": attempt.pk if attempt is not None else None,
+            "statement_id": statement.statement_id,
+            "verb": statement.verb,
+            "object_id": statement.object_id,
+            "sub_content_id": statement.sub_content_id,
+            "top_level": statement.top_level,
+            "raw": statement.raw,
+            "received_at": timezone.now(),
+            "claimed_raw": claimed,
+            "server_raw": server,
+        },
+        unless_conflict=("user", "statement_id"),
+    )
+    if not inserted:
+        raise _Repeated
+
+
 def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> StatementOutcome:
     activity = placement.activity
     closes = _closes(statement, activity)
     score = None
     if closes and activity.is_scored:
         score = validated_score(statement.score, expected_max=activity.expected_max_score)
-    attempt = (
-        H5PAttempt.objects.select_for_update()
-        .filter(enrolment=enrolment, lesson=lesson, activity=activity, completed_at__isnull=True)
-        .first()
-    )
-    answers_question = not statement.top_level and statement.verb == ANSWERED
-    if attempt is None and (closes or answers_question):  # an attempt opens with its first answer
+    attempt = OPEN_ATTEMPT_FOR_UPDATE.first(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
+    answers_question = _answers_question(statement)
+    if attempt is None:  # an attempt opens with its first answer
         attempt = _attempt_open(user=user, enrolment=enrolment, lesson=lesson, activity=activity)
 
     claimed = server = None
@@ -223,27 +275,22 @@ def _reduce(*, user, enrolment, lesson, placement, placements, statement) -> Sta
         entry = key.get(statement.sub_content_id)
         if entry is not None:
             server = _server_points(entry, statement.response)
-    H5PStatement.objects.create(
+    _statement_insert(
         user=user,
         enrolment=enrolment,
-        activity=activity,
         lesson=lesson,
+        activity=activity,
         attempt=attempt,
-        statement_id=statement.statement_id,
-        verb=statement.verb,
-        object_id=statement.object_id,
-        sub_content_id=statement.sub_content_id,
-        top_level=statement.top_level,
-        raw=statement.raw,
-        claimed_raw=score[0] if score else claimed,
-        server_raw=server,
+        statement=statement,
+        claimed=score[0] if score else claimed,
+        server=server,
     )
     if not closes:
         return StatementOutcome(attempt=attempt)
 
     _attempt_close(attempt=attempt, placement=placement, statement=statement, score=score, key=key)
     # The saved state was this attempt's: the next visit starts a clean attempt (module docstring).
-    H5PUserState.objects.filter(user=user, activity=activity).delete()
+    delete_rows(H5PUserState, user=user.pk, activity=activity.pk)
     standing = lesson_standing(enrolment=enrolment, lesson=lesson, placements=placements)
     result = lesson_standing_apply(enrolment=enrolment, lesson=lesson, standing=standing)
     if result is None:
@@ -312,7 +359,6 @@ def h5p_grades_recompute(*, activity_id: int | None = None, lesson_id: int | Non
     placements = {pk: lesson_activities(lesson=lesson) for pk, lesson in lessons.items()}
     for pk, items in placements.items():
         _attempts_passed_update(lesson_id=pk, placements=items)
-        cache.delete(lesson_cache_key(pk))
     enrolments = Enrolment.objects.select_related("course").in_bulk({enrolment for enrolment, _ in pairs})
     done = 0
     for enrolment_id, pk in pairs:
@@ -345,13 +391,26 @@ def _attempts_passed_update(*, lesson_id: int, placements: list[LessonActivity])
         attempts.filter(scaled__lt=threshold).exclude(success=False).update(success=False)
 
 
+_LAST_NUMBER = PreparedQuery(
+    lambda enrolment_id, lesson_id, activity_id: (
+        H5PAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=lesson_id, activity_id=activity_id)
+        .order_by("-number")
+        .values_list("number")[:1]
+    ),
+)
+
+
 def _attempt_open(*, user, enrolment, lesson, activity) -> H5PAttempt:
-    last = H5PAttempt.objects.filter(enrolment=enrolment, lesson=lesson, activity=activity).aggregate(
-        last=Max("number")
-    )["last"]
-    return H5PAttempt.objects.create(
-        user=user, enrolment=enrolment, lesson=lesson, activity=activity, number=(last or 0) + 1
+    """Her next attempt, numbered after her last (two queries; two opened at the same moment break a unique
+    constraint: IntegrityError, and the statement is reduced again)."""
+    last = _LAST_NUMBER(enrolment_id=enrolment.pk, lesson_id=lesson.pk, activity_id=activity.pk)
+    attempt = H5PAttempt(
+        user=user, enrolment=enrolment, lesson=lesson, activity=activity, number=(last[0][0] if last else 0) + 1
     )
+    fields = [field.attname for field in H5PAttempt._meta.concrete_fields if not field.primary_key]
+    attempt.pk = insert_row(H5PAttempt, {name: getattr(attempt, name) for name in fields}, returning="id")
+    attempt._state.adding, attempt._state.db = False, "default"
+    return attempt
 
 
 def _server_points(entry: dict, response: str | None) -> float:
@@ -372,18 +431,17 @@ def _attempt_close(*, attempt: H5PAttempt, placement: LessonActivity, statement:
         attempt.score_disputed = server != claimed
         attempt.scaled = (Decimal(str(server)) / Decimal(str(maximum))).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
         attempt.success = attempt.scaled * 100 >= Decimal(placement.pass_percentage)
-    attempt.save(
-        update_fields=[
-            "completed_at",
-            "duration_seconds",
-            "raw_score",
-            "max_score",
-            "claimed_raw",
-            "score_disputed",
-            "scaled",
-            "success",
-        ]
-    )
+    fields = ("completed_at", "duration_seconds", "raw_score", "max_score", "claimed_raw", "score_disputed", "scaled")
+    update_row(H5PAttempt, attempt.pk, {name: getattr(attempt, name) for name in (*fields, "success")})
+
+
+_ANSWERS = PreparedQuery(
+    lambda attempt_id: (
+        H5PStatement.objects.filter(attempt_id=attempt_id, verb=ANSWERED)
+        .order_by("received_at", "pk")
+        .values_list("sub_content_id", "claimed_raw", "server_raw")
+    ),
+)
 
 
 def _server_score(*, attempt: H5PAttempt, statement: ParsedStatement, claimed: float, maximum: float, key) -> float:
@@ -399,12 +457,9 @@ def _server_score(*, attempt: H5PAttempt, statement: ParsedStatement, claimed: f
     if not children:
         return claimed
     latest: dict[str, tuple[float | None, float | None]] = {}
-    for sub, claimed_raw, server_raw in (
-        H5PStatement.objects.filter(attempt=attempt, verb=ANSWERED, sub_content_id__in=children.keys())
-        .order_by("received_at", "pk")
-        .values_list("sub_content_id", "claimed_raw", "server_raw")
-    ):
-        latest[sub] = (claimed_raw, server_raw)
+    for sub, claimed_raw, server_raw in _ANSWERS(attempt_id=attempt.pk):
+        if sub in children:
+            latest[sub] = (claimed_raw, server_raw)
     known_server = sum((latest.get(sub, (0, 0))[1] or 0.0) for sub in children)
     known_claimed = sum((latest.get(sub, (0, 0))[0] or 0.0) for sub in children)
     known_max = sum(json_number(entry.get("max")) or 0.0 for entry in children.values())

@@ -8,7 +8,6 @@ they do is stored.
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
@@ -21,9 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses.h5p_files import content_token
 from courses.models import LessonPage
 from courses.public_address import public_host
-from courses.selectors import LessonActivity, lesson_activities, missing_libraries
+from courses.selectors import LessonActivity, missing_libraries
 from learners.enrolment.models import Enrolment
-from learners.enrolment.selectors import PROGRESSING
 from learners.h5p import selectors, services, xapi
 
 # H5P.md §6.3, verified with the whole quiz: the hash is H5P core's fixed bootstrap of its about:blank frame.
@@ -59,56 +57,23 @@ class PlayerAccess:
         return self.enrolment is None
 
 
-# What the player, the xAPI reducer and the completion rule read from the enrolment and its course. A short
-# select list matters here: compiling the query for every Page column cost more than running it.
-ENROLMENT_FIELDS = (
-    "id",
-    "user_id",
-    "course_id",
-    "cohort_id",
-    "status",
-    "course__title",
-    "course__path",
-    "course__depth",
-    "course__url_path",
-    "course__grade_required",
-    "course__pass_grade",
-    "course__min_attendance_percent",
-)
-
-
-def _lesson_and_placements(lesson_id: int, *, cached: bool) -> tuple[LessonPage | None, list[LessonActivity]]:
-    key = selectors.lesson_cache_key(lesson_id)
-    if cached and (hit := cache.get(key)) is not None:
-        return hit
-    lesson = (
-        LessonPage.objects.live().only("id", "title", "path", "depth", "url_path", "body").filter(pk=lesson_id).first()
-    )
-    found = (lesson, lesson_activities(lesson=lesson) if lesson is not None else [])
-    if lesson is not None:
-        cache.set(key, found, selectors.LESSON_CACHE_SECONDS)
-    return found
-
-
-def _access(request, lesson_id: int, activity_uuid, *, cached: bool = False) -> PlayerAccess:
+def _access(request, lesson_id: int, activity_uuid, *, cached: bool = True) -> PlayerAccess:
     """Who may use this player; raises Http404 (no such lesson/activity) or PermissionDenied.
 
-    ``cached`` lets the statement endpoints reuse the lesson and its blocks for a few seconds; the player page
-    always reads them fresh (and refreshes the cache)."""
-    lesson, placements = _lesson_and_placements(lesson_id, cached=cached)
-    if lesson is None:
+    The lesson, its course and its H5P blocks come from the shared page cache (``selectors.h5p_lesson``); her
+    enrolment is read on every request."""
+    found = selectors.h5p_lesson(lesson_id=lesson_id, cached=cached)
+    if found is None:
         raise Http404
-    enrolment = (
-        Enrolment.objects.select_related("course")
-        .only(*ENROLMENT_FIELDS)
-        .filter(user=request.user, course__path=lesson.path[: -2 * LessonPage.steplen], status__in=PROGRESSING)
-        .first()
-    )
+    lesson, placements = found.lesson, found.placements
+    enrolment = None
+    if found.course is not None:
+        enrolment = selectors.progressing_enrolment(user=request.user, course=found.course)
     if enrolment is None and not lesson.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     placement = next((item for item in placements if str(item.activity.uuid) == str(activity_uuid)), None)
-    if placement is None and cached:  # placed since the lesson was cached: read it again
-        return _access(request, lesson_id, activity_uuid)
+    if placement is None and cached:  # not in the cached copy: read the lesson again before refusing
+        return _access(request, lesson_id, activity_uuid, cached=False)
     if placement is None:
         raise Http404
     return PlayerAccess(lesson=lesson, placement=placement, placements=placements, enrolment=enrolment)
@@ -131,11 +96,11 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 
 def _json_access(request, lesson_id: int, activity_uuid) -> PlayerAccess | JsonResponse:
-    """``_access`` for the statement endpoints (cached lesson), with the refusals as JSON."""
+    """``_access`` for the statement endpoints, with the refusals as JSON."""
     if not request.user.is_authenticated:
         return _json_error(_("Sign in to do this activity."), 403)
     try:
-        return _access(request, lesson_id, activity_uuid, cached=True)
+        return _access(request, lesson_id, activity_uuid)
     except Http404:
         return _json_error(_("This activity is not in this lesson."), 404)
     except PermissionDenied:
@@ -206,7 +171,7 @@ def h5p_player(request, lesson_id, activity_uuid):
     """The player page: h5p-standalone, our relay script and the options, under a strict CSP."""
     access = _access(request, lesson_id, activity_uuid)
     activity = access.placement.activity
-    if missing_libraries(activity=activity):
+    if missing_libraries(activity=activity, cached=True):
         raise Http404
     relay = {
         "xapiUrl": reverse("learners:h5p_xapi", kwargs={"lesson_id": access.lesson.pk, "activity_uuid": activity.uuid}),

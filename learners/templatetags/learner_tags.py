@@ -218,7 +218,30 @@ def _lesson_h5p(request, lesson, enrolment) -> _LessonH5P:
     return cache[key]
 
 
-@register.inclusion_tag("learners/h5p/embed.html", takes_context=True)
+H5P_EMBED_TEMPLATE = "learners/h5p/embed.html"
+
+
+def h5p_block_html(page, raw, context) -> str | None:
+    """The H5P block ``raw`` (its stored value) of the lesson ``page`` for this reader (courses.templatetags.
+    course_tags.register_reader_block): what ``h5p_activity_embed`` shows, with the activity taken from the lesson's
+    placements in the shared page cache instead of StreamField reading it again (one query per request). None
+    (render as usual) for a block without an id or outside a request."""
+    request = context.get("request")
+    block_id = raw.get("id")
+    if request is None or not block_id or not getattr(page, "pk", None) or not page_cache.cacheable(request):
+        return None
+    enrolment = getattr(request, "learner_enrolment", None)
+    progressing = enrolment is not None and enrolment.status in PROGRESSING
+    placements = _lesson_h5p(request, page, enrolment if progressing else None).placements
+    placement = next((item for item in placements if item.block_id == block_id), None)
+    value = {"activity": None, "required": False}
+    if placement is not None:  # None: its activity was deleted, as StreamField would give it
+        value = {"activity": placement.activity, "required": placement.required}
+    data = h5p_activity_embed(context, page, value)
+    return template.loader.get_template(H5P_EMBED_TEMPLATE).render(data)
+
+
+@register.inclusion_tag(H5P_EMBED_TEMPLATE, takes_context=True)
 def h5p_activity_embed(context, lesson, value):
     """An H5P block on a lesson: the player in an iframe and the learner's attempts; otherwise why not.
 

@@ -108,6 +108,19 @@ class PlayerPageTests(PlayerSetUp):
         H5PLibrary.objects.update(status=H5PLibrary.Status.PENDING)
         self.assertEqual(self.client.get(self.player_url).status_code, 404)
 
+    def test_query_budget(self):
+        self.client.get(self.player_url)  # fills the page cache: the lesson, its course, blocks and libraries
+        # her account, her enrolment, her last attempt (may her saved state be used?), her saved state
+        with self.assertNumQueries(4):
+            self.assertEqual(self.client.get(self.player_url).status_code, 200)
+
+    def test_a_library_withdrawn_since_the_page_was_cached(self):
+        self.assertEqual(self.client.get(self.player_url).status_code, 200)
+        for library in H5PLibrary.objects.all():
+            library.status = H5PLibrary.Status.PENDING
+            library.save()
+        self.assertEqual(self.client.get(self.player_url).status_code, 404)
+
     def test_editor_preview(self):
         self.client.force_login(make_user(is_superuser=True, is_staff=True))
         response = self.client.get(self.player_url)
@@ -201,6 +214,13 @@ class LessonEmbedTests(PlayerSetUp):
         self.client.force_login(learner())
         response = self.client.get(self.lesson.url)
         self.assertContains(response, 'data-h5p-state="enrol"')
+        self.assertNotContains(response, "<iframe")
+
+    def test_a_deleted_activity_is_unavailable(self):
+        self.assertContains(self.client.get(self.lesson.url), f'src="{self.player_url}"')  # cached with its activity
+        self.activity.delete()
+        response = self.client.get(self.lesson.url)
+        self.assertContains(response, 'data-h5p-state="unavailable"')
         self.assertNotContains(response, "<iframe")
 
     def test_activity_waiting_for_libraries(self):

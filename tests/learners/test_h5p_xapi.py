@@ -419,11 +419,13 @@ class LessonAndCourseCompletionTests(H5PTestCase):
         self.assertTrue(LessonProgress.objects.filter(lesson=lesson).exists())
 
 
-# user, enrolment, savepoint, open attempt, INSERT statement (a repeated id fails here), the attempt's answers,
-# UPDATE attempt, DELETE the saved state, grades, INSERT progress, both counts, lesson scores, UPDATE enrolment,
-# re-read, release. The
-# lesson and its activities come from the cache that the attempt's first statement filled (two more when cold).
+# user, enrolment, savepoint, open attempt (locked), INSERT statement (a repeated id inserts nothing), the attempt's
+# answers, UPDATE attempt, DELETE the saved state, grades, INSERT progress, both counts, lesson scores, UPDATE
+# enrolment, re-read, release. The lesson, its course and its activities come from the shared page cache that the
+# attempt's first statement filled (three more when cold).
 CLOSING_STATEMENT_QUERIES = 15
+# A statement that changes no attempt (attempted, interacted, progressed): user, enrolment, open attempt, INSERT.
+KEPT_STATEMENT_QUERIES = 4
 
 
 class QueryBudgetTests(H5PTestCase):
@@ -450,34 +452,59 @@ class QueryBudgetTests(H5PTestCase):
     def test_with_3_lessons(self):
         self.assert_budget(3)
 
-    def test_a_cold_cache_costs_the_lesson_and_its_activities(self):
-        from django.core.cache import cache
-
-        from learners.h5p.selectors import lesson_cache_key
+    def test_a_cold_cache_costs_the_lesson_its_course_and_its_activities(self):
+        from courses import page_cache
 
         activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
         lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])
         sequence = capture_for("questionset-2-multichoice", activity)
         self.post_statement(lesson, activity, sequence[0])
-        cache.delete(lesson_cache_key(lesson.pk))
-        # user, lesson, activities, enrolment, savepoint, open attempt, INSERT statement, release
-        with self.assertNumQueries(8):
+        page_cache.invalidate()
+        # user, lesson, course, activities, enrolment, open attempt, INSERT statement: no transaction
+        with self.assertNumQueries(KEPT_STATEMENT_QUERIES + 3):
             self.post_statement(lesson, activity, sequence[1])
-        with self.assertNumQueries(6):  # warm again: no lesson, no activities
+        with self.assertNumQueries(KEPT_STATEMENT_QUERIES):  # warm again: no lesson, no course, no activities
             self.post_statement(lesson, activity, sequence[2])
 
-    def test_publishing_the_lesson_drops_the_cached_copy(self):
-        from django.core.cache import cache
+    def test_a_published_lesson_counts_with_its_new_rules_at_once(self):
+        activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
+        lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])
+        sequence = capture_for("questionset-2-multichoice", activity)
+        self.post_statement(lesson, activity, sequence[0])  # the lesson and its 50 % rule are cached now
+        lesson.body = [("h5p", {"activity": activity, "required": True, "pass_percentage": 100})]
+        lesson.save_revision().publish()
+        for item in sequence[1:]:
+            response = self.post_statement(lesson, activity, item)
+        attempt = H5PAttempt.objects.get(lesson=lesson)
+        self.assertEqual(attempt.scaled, Decimal("0.5"))
+        self.assertFalse(attempt.success)  # 1 of 2 passed at 50 %, not at 100 %
+        self.assertFalse(LessonProgress.objects.filter(lesson=lesson).exists())
+        self.assertEqual(response.status_code, 200)
 
-        from learners.h5p.selectors import lesson_cache_key
+    def test_a_published_course_completes_by_its_new_rules_at_once(self):
+        course = CoursePageFactory(parent=self.catalogue)
+        module = ModulePageFactory(parent=course)
+        activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
+        lesson = h5p_lesson(parent=module, blocks=[(activity, True, 50)])
+        enrolment = enrolment_create(user=self.user, course=course)
+        sequence = capture_for("questionset-2-multichoice", activity)
+        self.post_statement(lesson, activity, sequence[0])  # the lesson and its course are cached now
+        course.grade_required, course.pass_grade = True, Decimal("6.0")  # 1 of 2 gives less
+        course.save_revision().publish()
+        for item in sequence[1:]:
+            self.post_statement(lesson, activity, item)
+        self.assertTrue(LessonProgress.objects.filter(lesson=lesson, enrolment=enrolment).exists())
+        enrolment.refresh_from_db()
+        self.assertEqual(enrolment.status, Enrolment.Status.ACTIVE)
 
+    def test_kept_statements_need_no_transaction(self):
         activity = make_activity(content=questionset_capture_content(), main_library="H5P.QuestionSet 1.21")
         lesson = h5p_lesson(parent=self.module, blocks=[(activity, True, 50)])
         sequence = capture_for("questionset-2-multichoice", activity)
         self.post_statement(lesson, activity, sequence[0])
-        self.assertIsNotNone(cache.get(lesson_cache_key(lesson.pk)))
-        lesson.save_revision().publish()
-        self.assertIsNone(cache.get(lesson_cache_key(lesson.pk)))
+        for item in sequence[1:3] + sequence[4:7] + sequence[9:]:  # attempted, interacted, progressed
+            with self.assertNumQueries(KEPT_STATEMENT_QUERIES):
+                self.assertEqual(self.post_statement(lesson, activity, item).status_code, 200)
 
     def test_with_60_lessons(self):
         self.assert_budget(60)

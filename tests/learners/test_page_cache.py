@@ -24,8 +24,9 @@ from tests.factories.learners import learner, make_user
 # Per request: her account, and her enrolment with whether she completed the lesson (the page and the whole HTML but
 # her own parts come from the page cache).
 LESSON_QUERIES = 2
-# … plus the H5P activity of the block and her grades in the lesson's activities.
-LESSON_H5P_QUERIES = 4
+# … plus her grades in the lesson's activities (the block's activity comes with the lesson's placements from the page
+# cache, not from StreamField).
+LESSON_H5P_QUERIES = 3
 # Her account, her enrolment and the lessons she completed (the page's HTML but her own parts from the cache).
 COURSE_QUERIES = 3
 DASHBOARD_QUERIES = 4  # account, profile complete? and instructs a group? (one statement), enrolments, progress
