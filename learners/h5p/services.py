@@ -36,10 +36,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.compiled_sql import delete_rows, insert_row, update_row
 from courses.h5p.scoring import rescore
 from courses.models import H5PActivity, LessonPage
 from courses.prepared import PreparedQuery
+from courses.row_writes import delete_rows, insert_row, update_row
 from courses.selectors import LessonActivity, lesson_activities
 from learners.accounts.throttle import count_hit
 from learners.enrolment.models import Enrolment
@@ -231,7 +231,7 @@ def _keep(*, user, enrolment, lesson, placement, placements, statement) -> State
 
 
 def _statement_insert(*, user, enrolment, lesson, activity, attempt, statement, claimed=None, server=None) -> None:
-    """INSERT the statement (``cms.compiled_sql.insert_row``: H5PStatement has no signal receivers); raises _Repeated
+    """INSERT the statement (``courses.row_writes.insert_row``: H5PStatement has no signal receivers); raises _Repeated
     for a statement id she sent before."""
     inserted = insert_row(
         H5PStatement,

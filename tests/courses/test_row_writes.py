@@ -1,11 +1,11 @@
-"""cms.compiled_sql: one-row INSERT (ON CONFLICT, RETURNING), UPDATE and DELETE with SQL written once."""
+"""courses.row_writes: one-row INSERT (ON CONFLICT, RETURNING), UPDATE and DELETE with SQL written once."""
 
 import uuid
 
 from django.test import TestCase
 from django.utils import timezone
 
-from cms.compiled_sql import delete_rows, insert_row, update_row
+from courses.row_writes import delete_rows, insert_row, update_row
 from learners.enrolment.services import enrolment_create
 from learners.models import H5PStatement, H5PUserState
 from tests.factories.courses import CourseIndexPageFactory, CoursePageFactory, ModulePageFactory, site_root
