@@ -2,8 +2,12 @@
 environment file, and starts a command that exists in this project."""
 
 import configparser
+import gc
+import os
+import runpy
 import shlex
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import get_commands
 from django.test import SimpleTestCase
@@ -52,3 +56,25 @@ class SystemdUnitTests(SimpleTestCase):
         self.assertEqual(timer["Unit"], "escuela-scheduler.service")
         self.assertEqual(timer["Persistent"], "true")
         self.assertTrue(timer["OnCalendar"])
+
+
+class GunicornSettingsTests(SimpleTestCase):
+    """deploy/gunicorn.conf.py, read as gunicorn reads it (a Python file of settings and hooks)."""
+
+    def settings(self, **environ):
+        path = ROOT / "deploy" / "gunicorn.conf.py"
+        with mock.patch.dict(os.environ, environ):
+            namespace = runpy.run_path(str(path))
+        return namespace
+
+    def test_threads_and_connections_closed_after_each_response(self):
+        settings = self.settings()
+        self.assertEqual((settings["worker_class"], settings["workers"], settings["threads"]), ("gthread", 2, 4))
+        self.assertEqual(settings["keepalive"], 0)  # kept-alive connections stay on one worker (README)
+        self.assertEqual(self.settings(GUNICORN_KEEPALIVE="5")["keepalive"], 5)
+
+    def test_a_worker_freezes_what_it_loaded(self):
+        gc.unfreeze()
+        self.addCleanup(gc.unfreeze)
+        self.settings()["post_worker_init"](worker=None)
+        self.assertGreater(gc.get_freeze_count(), 0)
