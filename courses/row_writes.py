@@ -10,12 +10,21 @@ columns, alias) from the model's metadata, the values prepared by the fields (``
 Use these only where a profile shows the ORM's composing cost matters, with the ORM everywhere else.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.signals import setting_changed
 from django.db import connections, models, router
 
 _statements: dict[tuple, str] = {}
+
+
+def _statement(key: tuple, write: Callable[[], str]) -> str:
+    """The SQL under ``key``, written by ``write()`` the first time."""
+    sql = _statements.get(key)
+    if sql is None:
+        sql = _statements[key] = write()
+    return sql
 
 
 def insert_row(
@@ -38,9 +47,8 @@ def insert_row(
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     fields = [model._meta.get_field(name) for name in values]
-    key = ("insert", model, tuple(values), unless_conflict, returning, alias)
-    sql = _statements.get(key)
-    if sql is None:
+
+    def write() -> str:
         quote = connection.ops.quote_name
         conflict = [_column(model, name, connection) for name in unless_conflict]
         columns = ", ".join(_column(model, field.name, connection) for field in fields)
@@ -49,7 +57,9 @@ def insert_row(
             sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
         if returning:
             sql += f" RETURNING {_column(model, returning, connection)}"
-        _statements[key] = sql
+        return sql
+
+    sql = _statement(("insert", model, tuple(values), unless_conflict, returning, alias), write)
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -65,13 +75,13 @@ def update_row(model: type[models.Model], pk: Any, values: dict[str, Any], *, us
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     fields = [model._meta.get_field(name) for name in values]
-    key = ("update", model, tuple(values), alias)
-    sql = _statements.get(key)
-    if sql is None:
+
+    def write() -> str:
         assignments = ", ".join(f"{_column(model, field.name, connection)} = %s" for field in fields)
         table = connection.ops.quote_name(model._meta.db_table)
-        pk_column = _column(model, model._meta.pk.name, connection)
-        sql = _statements[key] = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"
+        return f"UPDATE {table} SET {assignments} WHERE {_column(model, model._meta.pk.name, connection)} = %s"
+
+    sql = _statement(("update", model, tuple(values), alias), write)
     params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
     params.append(model._meta.pk.get_db_prep_value(pk, connection))
     with connection.cursor() as cursor:
@@ -85,13 +95,14 @@ def delete_rows(model: type[models.Model], *, using: str | None = None, **equals
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     fields = [model._meta.get_field(name) for name in equals]
-    key = ("delete", model, tuple(equals), alias)
-    sql = _statements.get(key)
-    if sql is None:
+
+    def write() -> str:
         if model._meta.related_objects:
             raise ValueError(f"delete_rows cannot delete {model.__name__}: other rows refer to it")
         conditions = " AND ".join(f"{_column(model, field.name, connection)} = %s" for field in fields)
-        sql = _statements[key] = f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {conditions}"
+        return f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {conditions}"
+
+    sql = _statement(("delete", model, tuple(equals), alias), write)
     params = [field.get_db_prep_value(value, connection) for field, value in zip(fields, equals.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -4,11 +4,12 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import LessonPage
+from courses.row_writes import insert_row
 from courses.selectors import lesson_activities
 from learners.enrolment.models import Enrolment
 from learners.enrolment.services import EnrolmentError
@@ -81,32 +82,20 @@ def lesson_mark_complete(
 
 
 def _progress_insert(*, enrolment: Enrolment, lesson: LessonPage, score: Decimal | None, source: str) -> bool:
-    """INSERT the completed progress row unless one exists; True when this call inserted it (one round trip).
-
-    Written in SQL because Django's ``bulk_create(ignore_conflicts=True)`` cannot tell whether it inserted.
-    ``ON CONFLICT … DO NOTHING RETURNING`` works on PostgreSQL and on SQLite ≥ 3.35.
-    """
-    ops = connection.ops
-    quote = ops.quote_name
+    """INSERT the completed progress row unless one exists; True when this call inserted it (one round trip:
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING``, which ``bulk_create(ignore_conflicts=True)`` cannot tell)."""
     now = timezone.now()
-    columns = ["enrolment_id", "lesson_id", "course_id", "completed_at", "score", "source", "updated_at"]
-    values = [
-        enrolment.pk,
-        lesson.pk,
-        enrolment.course_id,
-        ops.adapt_datetimefield_value(now),
-        ops.adapt_decimalfield_value(score, 5, 4) if score is not None else None,
-        source,
-        ops.adapt_datetimefield_value(now),
-    ]
-    sql = (
-        f"INSERT INTO {quote(LessonProgress._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({quote('enrolment_id')}, {quote('lesson_id')}) DO NOTHING RETURNING {quote('id')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.fetchone() is not None
+    values = {
+        "enrolment_id": enrolment.pk,
+        "lesson_id": lesson.pk,
+        "course_id": enrolment.course_id,
+        "completed_at": now,
+        "score": score,
+        "source": source,
+        "updated_at": now,
+    }
+    inserted = insert_row(LessonProgress, values, unless_conflict=("enrolment", "lesson"), returning="id")
+    return inserted is not None
 
 
 def enrolment_evaluate_completion(*, enrolment: Enrolment) -> bool:
