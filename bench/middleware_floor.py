@@ -56,25 +56,32 @@ def _floor_urls():
     return "floor_urls"
 
 
-def measure(data_file: str) -> None:
+def _setup(data_file: str, *, request_log: bool = True):
+    """Django with the bench's settings, the request log lines (production's, when ``request_log``) thrown away,
+    and the launch data: (data, the graduate learner)."""
     sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_REQUEST_LOG_LEVEL"] = "INFO"  # production's: one JSON line per request (to /dev/null)
+    if request_log:
+        os.environ["DJANGO_REQUEST_LOG_LEVEL"] = "INFO"  # production's: one JSON line per request (to /dev/null)
+    import logging
+
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth import get_user_model
+
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the request log lines
+    for handler in logging.getLogger("cms.requests").handlers:
+        handler.setStream(sys.stderr)
+    data = json.loads(Path(data_file).read_text(encoding="utf-8"))
+    return data, get_user_model().objects.get(username=next(iter(data["certificates"])))
+
+
+def measure(data_file: str) -> None:
+    data, learner = _setup(data_file)
+    from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
 
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the request log lines
-    import logging
-
-    for handler in logging.getLogger("cms.requests").handlers:
-        handler.setStream(sys.stderr)
-
-    data = json.loads(Path(data_file).read_text(encoding="utf-8"))
-    learner = get_user_model().objects.get(username=next(iter(data["certificates"])))
     client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(learner)
     client.get("/mis-cursos/")  # the CSRF cookie, as a browser has it
@@ -155,25 +162,15 @@ def measure(data_file: str) -> None:
 def ab(data_file: str) -> None:
     """``measure_ab``: this checkout's user lookup and CSP header against Django's and django-csp's own, in one
     process, alternating rounds (the fairest comparison on a shared machine)."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    data, learner = _setup(data_file, request_log=False)
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+    from django.contrib.auth import BACKEND_SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
 
     from learners.accounts.backends import MODEL_BACKEND
 
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    import logging
-
-    for handler in logging.getLogger("cms.requests").handlers:
-        handler.setStream(sys.stderr)
-    data = json.loads(Path(data_file).read_text(encoding="utf-8"))
-    learner = get_user_model().objects.get(username=next(iter(data["certificates"])))
     ours = list(settings.MIDDLEWARE)
     django_backend = "django.contrib.auth.backends.ModelBackend"
     replaced = {
@@ -257,23 +254,11 @@ def breakdown(data_file: str) -> None:
     """``breakdown``: the CPU of each middleware itself (its own work before and after the ones inside it), from
     timers put between every two of them; the session and the user read show as their own line (the view that
     reads ``request.user`` against one that does not)."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_REQUEST_LOG_LEVEL"] = "INFO"
-    import django
-
-    django.setup()
+    data, learner = _setup(data_file)
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
 
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-    import logging
-
-    for handler in logging.getLogger("cms.requests").handlers:
-        handler.setStream(sys.stderr)
-    data = json.loads(Path(data_file).read_text(encoding="utf-8"))
-    learner = get_user_model().objects.get(username=next(iter(data["certificates"])))
     client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(learner)
     client.get("/mis-cursos/")
